@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _site_structure_ensure(sender, using="default", **kwargs):
+    # Framework upkeep, not domain flow: after each migrate (and each test-database
+    # flush), make sure the site has its home page, roles and workflow.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    from .services import site_structure_ensure
+
+    if using != "default":
+        return
+    # Content comes first in INSTALLED_APPS, so the other apps' content types and
+    # permissions are made here before the groups are given them.
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0, using=using)
+        create_permissions(app_config, verbosity=0, using=using)
+    site_structure_ensure()
+
+
+class ContentConfig(AppConfig):
+    name = "content"
+    verbose_name = _("Content")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_site_structure_ensure, sender=self)

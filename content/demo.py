@@ -1,0 +1,267 @@
+"""Loads the demo data of content/demo_data.py: accounts, catalog, articles, curation.
+
+The demo is loaded once: when the database already has users or merchants, nothing
+is loaded, so a second `make run` keeps whatever the user changed or deleted.
+"""
+
+import colorsys
+import datetime
+import io
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images.models import Image
+
+from affiliates.models import EDITORS_GROUP, CreatorProfile
+from affiliates.services import creator_create
+from products.models import Merchant, Offer, Product
+
+from . import demo_data
+from .models import (
+    ArticleCollection,
+    ArticleCollectionItem,
+    ArticleIndexPage,
+    ArticlePage,
+    GuidePage,
+    HomePage,
+    HomePageCollection,
+    HomePageFeaturedArticle,
+    ReviewPage,
+)
+from .services import site_structure_ensure
+
+DEMO_USERNAMES = ["editor", *(creator["username"] for creator in demo_data.CREATORS)]
+
+
+def demo_password(username: str) -> str:
+    return f"{username}-demo"
+
+
+def demo_data_present() -> bool:
+    user_model = get_user_model()
+    return (
+        user_model.objects.filter(username__in=DEMO_USERNAMES).exists()
+        or Merchant.objects.exists()
+    )
+
+
+def _image(*, title: str, color: str, label: str) -> Image:
+    """A simple generated picture: a colour field with a lighter band and a label."""
+    red, green, blue = (int(color[index : index + 2], 16) / 255 for index in (1, 3, 5))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    light = colorsys.hls_to_rgb(hue, min(0.9, lightness + 0.3), saturation)
+    picture = PILImage.new("RGB", (960, 600), color)
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((560, 120, 920, 480), fill=tuple(int(part * 255) for part in light))
+    draw.text((48, 520), label, fill="white", font_size=40)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    image = Image(title=title)
+    image.file = ImageFile(buffer, name=f"demo-{label.lower().replace(' ', '-')}.png")
+    image.save()
+    return image
+
+
+def _merchants() -> dict[str, Merchant]:
+    merchants = {}
+    for data in demo_data.MERCHANTS:
+        merchant = Merchant(
+            **{key: value for key, value in data.items() if key != "allowed_domains"},
+            allowed_domains="\n".join(data["allowed_domains"]),
+        )
+        merchant.full_clean()
+        merchant.save()
+        merchants[merchant.slug] = merchant
+    return merchants
+
+
+def _products(merchants: dict[str, Merchant]) -> dict[str, Product]:
+    products = {}
+    for data in demo_data.PRODUCTS:
+        product = Product(
+            title=data["title"],
+            slug=data["slug"],
+            brand=data["brand"],
+            description=data["description"],
+            gtin=data["gtin"],
+            sku=data["sku"],
+            image=_image(title=data["title"], color=data["color"], label=data["brand"]),
+        )
+        product.full_clean()
+        product.save()
+        product.tags.add(*data["tags"])
+        product.save()
+        for offer_data in data["offers"]:
+            offer = Offer(
+                product=product,
+                merchant=merchants[offer_data["merchant"]],
+                url=offer_data["url"],
+                price=Decimal(offer_data["price"]),
+                currency=offer_data["currency"],
+                availability=offer_data["availability"],
+                commission_rate=(
+                    Decimal(offer_data["commission_rate"])
+                    if offer_data["commission_rate"] is not None
+                    else None
+                ),
+            )
+            offer.full_clean()
+            offer.save()
+        products[product.slug] = product
+    return products
+
+
+def _users() -> tuple[object, dict[str, CreatorProfile]]:
+    user_model = get_user_model()
+    editor = user_model.objects.create_user(
+        username="editor",
+        password=demo_password("editor"),
+        email="editor@zhongcao.example",
+        first_name="Mei",
+        last_name="Editor",
+    )
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    creators: dict[str, CreatorProfile] = {}
+    for data in demo_data.CREATORS:
+        creators[data["username"]] = creator_create(
+            username=data["username"],
+            password=demo_password(data["username"]),
+            email=f"{data['username']}@zhongcao.example",
+            public_name=data["public_name"],
+            slug=data["slug"],
+            kind=data["kind"],
+            bio=data["bio"],
+            referred_by=creators.get(data["referred_by"])
+            if data["referred_by"]
+            else None,
+        )
+    return editor, creators
+
+
+def _body(blocks: list[tuple[str, object]], products: dict[str, Product]) -> list[dict]:
+    """Demo blocks with product slugs turned into the StreamField's raw form."""
+    raw = []
+    for block_type, value in blocks:
+        if block_type == "product_card":
+            value = {**value, "product": products[value["product"]].pk}
+        elif block_type in ("product_grid", "comparison_table"):
+            value = {
+                **value,
+                "products": [products[slug].pk for slug in value["products"]],
+            }
+        raw.append({"type": block_type, "value": value})
+    return raw
+
+
+def _article(data: dict, *, products, creators, colors) -> ArticlePage:
+    author = creators[data["author"]]
+    common = {
+        "title": data["title"],
+        "slug": data["slug"],
+        "author": author,
+        "owner": author.user,
+        "summary": data["summary"],
+        "body": _body(data["body"], products),
+        "hero_image": _image(
+            title=data["title"], color=next(colors), label=data["slug"][:24]
+        ),
+        "live": data["status"] == "published",
+    }
+    if data["type"] == "review":
+        return ReviewPage(
+            **common,
+            product=products[data["product"]],
+            rating=Decimal(data["rating"]),
+            verdict=data["verdict"],
+            pros=[{"type": "point", "value": point} for point in data["pros"]],
+            cons=[{"type": "point", "value": point} for point in data["cons"]],
+        )
+    return GuidePage(
+        **common,
+        intro=data["intro"],
+        picks=[
+            {"type": "pick", "value": {**pick, "product": products[pick["product"]].pk}}
+            for pick in data["picks"]
+        ],
+        show_comparison_table=data.get("show_comparison_table", False),
+        comparison_rows=[
+            {"type": "row", "value": row} for row in data.get("comparison_rows", [])
+        ],
+    )
+
+
+def _articles(*, products, creators, editor) -> dict[str, ArticlePage]:
+    index = ArticleIndexPage.objects.first()
+    palette = [
+        "#2f4858",
+        "#33658a",
+        "#86bbd8",
+        "#758e4f",
+        "#f6ae2d",
+        "#f26419",
+        "#8e5572",
+    ]
+    colors = iter(palette * 4)
+    articles = {}
+    now = timezone.now()
+    for data in demo_data.ARTICLES:
+        page = _article(data, products=products, creators=creators, colors=colors)
+        index.add_child(instance=page)
+        page.tags.add(*data["tags"])
+        revision = page.save_revision(user=page.owner, log_action=True)
+        if data["status"] == "published":
+            revision.publish(user=editor)
+            published_at = now - datetime.timedelta(days=data["published_days_ago"])
+            ArticlePage.objects.filter(pk=page.pk).update(
+                first_published_at=published_at, last_published_at=published_at
+            )
+        else:
+            page.get_workflow().start(page, page.owner)
+        articles[page.slug] = page
+    return articles
+
+
+def _curation(articles: dict[str, ArticlePage]) -> None:
+    home = HomePage.objects.first()
+    for sort_order, slug in enumerate(demo_data.HOME_FEATURED):
+        HomePageFeaturedArticle.objects.create(
+            page=home, article=articles[slug], sort_order=sort_order
+        )
+    for sort_order, data in enumerate(demo_data.COLLECTIONS):
+        collection = ArticleCollection.objects.create(
+            name=data["name"], slug=data["slug"], description=data["description"]
+        )
+        for item_order, slug in enumerate(data["articles"]):
+            ArticleCollectionItem.objects.create(
+                collection=collection, article=articles[slug], sort_order=item_order
+            )
+        HomePageCollection.objects.create(
+            page=home, collection=collection, sort_order=sort_order
+        )
+    home.save_revision().publish()
+
+
+def demo_data_load() -> bool:
+    """Load the demo once; return False (and change nothing) if data is already there."""
+    if not settings.ZHONGCAO_DEMO_DATA_ALLOWED:
+        raise ImproperlyConfigured(
+            "Demo data is never loaded with production settings."
+        )
+    if demo_data_present():
+        return False
+    with transaction.atomic():
+        site_structure_ensure()
+        merchants = _merchants()
+        products = _products(merchants)
+        editor, creators = _users()
+        articles = _articles(products=products, creators=creators, editor=editor)
+        _curation(articles)
+    return True

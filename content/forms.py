@@ -1,0 +1,53 @@
+"""Admin forms of articles."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
+
+from affiliates.models import CreatorProfile
+from affiliates.selectors import creator_profile_for_user, user_is_editor
+
+
+class ArticlePageForm(WagtailAdminPageForm):
+    """An article's author is a creator profile: editors choose it, creators are it.
+
+    For a creator, the author field shows their own profile and cannot be changed:
+    whatever a crafted request posts, the form keeps the creator as author.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        self.user_is_editor = user is not None and user_is_editor(user=user)
+        if "author" not in self.fields or self.user_is_editor:
+            return
+        own_profile = creator_profile_for_user(user=user) if user is not None else None
+        field = self.fields["author"]
+        field.queryset = CreatorProfile.objects.filter(
+            pk=own_profile.pk if own_profile else None
+        )
+        field.disabled = True
+        field.required = False
+        field.help_text = _("You are the author of the articles you write.")
+        self.own_profile = own_profile
+        if own_profile is not None:
+            self.initial["author"] = own_profile.pk
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "author" not in self.fields:
+            return cleaned_data
+        if self.user_is_editor:
+            if not cleaned_data.get("author"):
+                self.add_error(
+                    "author", _("Choose the creator who wrote this article.")
+                )
+            return cleaned_data
+        if self.own_profile is None:
+            raise forms.ValidationError(
+                _(
+                    "Your account has no creator profile yet; ask an editor to create one."
+                )
+            )
+        cleaned_data["author"] = self.own_profile
+        return cleaned_data

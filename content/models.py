@@ -1,0 +1,385 @@
+"""Pages: the home page, the articles section, reviews and guides."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+from wagtail import blocks as wagtail_blocks
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    PageChooserPanel,
+)
+from wagtail.api import APIField
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from products.cjk import cjk_index_terms
+
+from .blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
+from .forms import ArticlePageForm
+
+ARTICLE_TYPES = ["content.ReviewPage", "content.GuidePage"]
+
+
+class PreviewInAdminFrameMixin:
+    """The admin shows a page's preview in a frame of its own origin; every other
+    response of the site keeps X-Frame-Options: DENY."""
+
+    def serve_preview(self, request, mode_name):
+        response = super().serve_preview(request, mode_name)
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+
+class HomePage(PreviewInAdminFrameMixin, Page):
+    """The site's front page, curated by editors."""
+
+    intro = RichTextField(_("intro"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel(
+            "featured_articles",
+            heading=_("Featured articles"),
+            label=_("Article"),
+            max_num=12,
+        ),
+        InlinePanel(
+            "collection_placements", heading=_("Collections"), label=_("Collection")
+        ),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["content.ArticleIndexPage"]
+    max_count = 1
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    api_fields = [
+        APIField("intro"),
+        APIField("featured_articles"),
+        APIField("collection_placements"),
+    ]
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+class HomePageFeaturedArticle(Orderable):
+    page = ParentalKey(
+        HomePage, on_delete=models.CASCADE, related_name="featured_articles"
+    )
+    article = models.ForeignKey(
+        "content.ArticlePage",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [PageChooserPanel("article", page_type=ARTICLE_TYPES)]
+    api_fields = [APIField("article")]
+
+
+class ArticleCollection(ClusterableModel):
+    """A named, ordered collection of articles, such as “Gifts under ¥200”."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True, max_length=500)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        InlinePanel("items", heading=_("Articles"), label=_("Article")),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("article collection")
+        verbose_name_plural = _("article collections")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleCollectionItem(Orderable):
+    collection = ParentalKey(
+        ArticleCollection, on_delete=models.CASCADE, related_name="items"
+    )
+    article = models.ForeignKey(
+        "content.ArticlePage",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [PageChooserPanel("article", page_type=ARTICLE_TYPES)]
+
+
+class HomePageCollection(Orderable):
+    page = ParentalKey(
+        HomePage, on_delete=models.CASCADE, related_name="collection_placements"
+    )
+    collection = models.ForeignKey(
+        ArticleCollection,
+        verbose_name=_("collection"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("collection")]
+    api_fields = [APIField("collection")]
+
+
+class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
+    """The articles section: creators write here and nowhere else."""
+
+    intro = RichTextField(_("intro"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ARTICLE_TYPES
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    api_fields = [APIField("intro")]
+
+    class Meta:
+        verbose_name = _("articles section")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        from .selectors import articles_live
+
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(articles_live().child_of(self), 24)
+        context["articles"] = paginator.get_page(request.GET.get("page"))
+        return context
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "content.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticlePage(PreviewInAdminFrameMixin, Page):
+    """What reviews and guides share: an author, a summary, a hero image, a body.
+
+    Concrete (multi-table) so that every article, whatever its type, can be listed,
+    searched and joined to its author in one query.
+    """
+
+    author = models.ForeignKey(
+        "affiliates.CreatorProfile",
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    summary = models.TextField(
+        _("summary"),
+        max_length=400,
+        help_text=_("One or two sentences for lists and search."),
+    )
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tags = ClusterTaggableManager(
+        through=ArticleTag, blank=True, verbose_name=_("tags")
+    )
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+
+    base_form_class = ArticlePageForm
+    is_creatable = False
+    parent_page_types = ["content.ArticleIndexPage"]
+    subpage_types: list[str] = []
+
+    article_panels = [
+        FieldPanel("author"),
+        FieldPanel("summary"),
+        FieldPanel("hero_image"),
+        FieldPanel("tags"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary", boost=2),
+        index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
+        index.RelatedFields("author", [index.SearchField("public_name")]),
+        index.SearchField("cjk_search_terms"),
+        index.FilterField("author"),
+    ]
+    api_fields = [
+        APIField("author"),
+        APIField("summary"),
+        APIField("hero_image"),
+        APIField("tags"),
+        APIField("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def cjk_search_terms(self) -> str:
+        """Chinese words for the search index (see products.cjk)."""
+        specific = self.specific
+        texts = [self.title, self.summary, *(tag.name for tag in self.tags.all())]
+        for field in specific._meta.fields:
+            if isinstance(field, StreamField):
+                value = getattr(specific, field.attname)
+                texts.extend(field.get_searchable_content(value))
+            elif field.name in ("verdict", "intro"):
+                texts.append(strip_tags(getattr(specific, field.attname)))
+        return cjk_index_terms(*texts)
+
+    def _stream_ids_store(self) -> None:
+        # Stream data written in Wagtail's short list form (a ListBlock as a plain list
+        # of values) gets its item ids only when loaded, and new ones at every load.
+        # Loading every block before saving stores the ids, so placements stay put.
+        for field in self._meta.fields:
+            if isinstance(field, StreamField):
+                for _block in getattr(self, field.attname):
+                    pass
+
+    def save(self, *args, **kwargs):
+        self._stream_ids_store()
+        return super().save(*args, **kwargs)
+
+    def save_revision(self, *args, **kwargs):
+        self._stream_ids_store()
+        return super().save_revision(*args, **kwargs)
+
+
+class ReviewPage(ArticlePage):
+    """A review of one product: rating, verdict, pros and cons."""
+
+    product = models.ForeignKey(
+        "products.Product",
+        verbose_name=_("reviewed product"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rating = models.DecimalField(
+        _("rating (out of 10)"),
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    verdict = models.CharField(_("verdict"), max_length=200)
+    pros = StreamField(
+        [("point", wagtail_blocks.CharBlock(max_length=200, label=_("pro")))],
+        verbose_name=_("pros"),
+        blank=True,
+    )
+    cons = StreamField(
+        [("point", wagtail_blocks.CharBlock(max_length=200, label=_("con")))],
+        verbose_name=_("cons"),
+        blank=True,
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(ArticlePage.article_panels, heading=_("Article")),
+        MultiFieldPanel(
+            [
+                FieldPanel("product"),
+                FieldRowPanel([FieldPanel("rating"), FieldPanel("verdict")]),
+                FieldPanel("pros"),
+                FieldPanel("cons"),
+            ],
+            heading=_("Review"),
+        ),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["content.ArticleIndexPage"]
+    subpage_types: list[str] = []
+    is_creatable = True
+    search_fields = [
+        *ArticlePage.search_fields,
+        index.SearchField("verdict"),
+        index.RelatedFields(
+            "product", [index.SearchField("title"), index.SearchField("brand")]
+        ),
+    ]
+    api_fields = [
+        *ArticlePage.api_fields,
+        APIField("product"),
+        APIField("rating"),
+        APIField("verdict"),
+        APIField("pros"),
+        APIField("cons"),
+    ]
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=0) & models.Q(rating__lte=10),
+                name="review_rating_out_of_ten",
+            )
+        ]
+
+
+class GuidePage(ArticlePage):
+    """A buying guide (“best X for Y”): ranked picks and a comparison."""
+
+    intro = RichTextField(_("intro"), features=["bold", "italic", "link"])
+    picks = StreamField(
+        [("pick", GuidePickBlock())],
+        verbose_name=_("ranked picks"),
+        help_text=_("In rank order: the first is the top pick."),
+        min_num=1,
+    )
+    show_comparison_table = models.BooleanField(
+        _("show a comparison table of the picks"), default=False
+    )
+    comparison_rows = StreamField(
+        [("row", ComparisonRowBlock())],
+        verbose_name=_("comparison rows"),
+        help_text=_(
+            "Extra rows for the table; price and rating rows are added for you."
+        ),
+        blank=True,
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(ArticlePage.article_panels, heading=_("Article")),
+        FieldPanel("intro"),
+        FieldPanel("picks"),
+        MultiFieldPanel(
+            [FieldPanel("show_comparison_table"), FieldPanel("comparison_rows")],
+            heading=_("Comparison table"),
+        ),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["content.ArticleIndexPage"]
+    subpage_types: list[str] = []
+    is_creatable = True
+    search_fields = [*ArticlePage.search_fields, index.SearchField("intro")]
+    api_fields = [
+        *ArticlePage.api_fields,
+        APIField("intro"),
+        APIField("picks"),
+        APIField("show_comparison_table"),
+        APIField("comparison_rows"),
+    ]
+
+    class Meta:
+        verbose_name = _("buying guide")
+        verbose_name_plural = _("buying guides")

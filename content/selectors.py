@@ -1,0 +1,85 @@
+"""Reads of articles: their product embeds (placements), listings."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from wagtail.models import PageQuerySet
+
+from affiliates.selectors import user_is_editor
+from products.cjk import cjk_query
+
+from .models import ArticlePage, GuidePage, ReviewPage
+
+REVIEWED_PRODUCT_PLACEMENT = "reviewed-product"
+
+
+@dataclass(frozen=True)
+class ProductEmbed:
+    """One product embedded in an article, at one placement."""
+
+    placement: str
+    product_id: int
+    block_type: str
+
+
+def article_product_embeds(*, article: ArticlePage) -> list[ProductEmbed]:
+    """Every product the article embeds, each with its stable placement id.
+
+    The placement is the block id of a single-product block (product card, guide
+    pick), the list item id inside a product grid or comparison table, and
+    ``reviewed-product`` for the product a review is about. Ids survive edits and
+    republishing, so a placement keeps its tracked links.
+    """
+    article = article.specific
+    embeds: list[ProductEmbed] = []
+    if isinstance(article, ReviewPage) and article.product_id:
+        embeds.append(
+            ProductEmbed(REVIEWED_PRODUCT_PLACEMENT, article.product_id, "review")
+        )
+    if isinstance(article, GuidePage):
+        for block in article.picks:
+            product = block.value["product"]
+            if product is not None:
+                embeds.append(ProductEmbed(block.id, product.pk, "pick"))
+    for block in article.body:
+        if block.block_type == "product_card":
+            product = block.value["product"]
+            if product is not None:
+                embeds.append(ProductEmbed(block.id, product.pk, block.block_type))
+        elif block.block_type in ("product_grid", "comparison_table"):
+            for item in block.value["products"].bound_blocks:
+                if item.value is not None:
+                    embeds.append(
+                        ProductEmbed(item.id, item.value.pk, block.block_type)
+                    )
+    return embeds
+
+
+def articles_live() -> QuerySet[ArticlePage]:
+    """Published articles, newest first, with what lists show."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .select_related("author", "hero_image")
+        .order_by("-first_published_at")
+    )
+
+
+def articles_search(*, query: str):
+    """Published articles matching ``query``, best first; Chinese words match anywhere
+    in a run of Chinese text (see products.cjk)."""
+    return articles_live().order_by().search(cjk_query(query), operator="and")
+
+
+def articles_for_admin_listing(
+    *, pages: PageQuerySet, user: AbstractBaseUser
+) -> PageQuerySet:
+    """What the admin's page explorer lists: a creator sees only their own articles."""
+    if user_is_editor(user=user):
+        return pages
+    article_types = ContentType.objects.get_for_models(
+        ArticlePage, ReviewPage, GuidePage, for_concrete_models=False
+    ).values()
+    return pages.exclude(Q(content_type__in=article_types) & ~Q(owner=user))

@@ -1,0 +1,213 @@
+"""Writes of the content app: the site's structure, roles and article ownership."""
+
+import logging
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from affiliates.models import CREATORS_GROUP, EDITORS_GROUP
+
+from .models import ArticleIndexPage, ArticlePage, HomePage
+
+logger = logging.getLogger(__name__)
+
+WORKFLOW_NAME = "Editorial review"
+TASK_NAME = "Editor approval"
+
+# Model permissions per group, as "app_label.codename".
+EDITOR_MODEL_PERMISSIONS = [
+    "wagtailadmin.access_admin",
+    *(
+        f"{app}.{action}_{model}"
+        for app, model in [
+            ("products", "merchant"),
+            ("products", "product"),
+            ("products", "offer"),
+            ("affiliates", "creatorprofile"),
+            ("content", "articlecollection"),
+            ("taggit", "tag"),
+        ]
+        for action in ("add", "change", "delete", "view")
+    ),
+]
+CREATOR_MODEL_PERMISSIONS = ["wagtailadmin.access_admin"]
+# Every permission Wagtail knows for pages, images and documents.
+EDITOR_PAGE_PERMISSIONS = [
+    "add_page",
+    "change_page",
+    "publish_page",
+    "bulk_delete_page",
+    "lock_page",
+    "unlock_page",
+]
+# "add" lets a creator create articles under the section and edit the ones they own;
+# without "publish" every change goes through moderation.
+CREATOR_PAGE_PERMISSIONS = ["add_page"]
+EDITOR_COLLECTION_PERMISSIONS = [
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+]
+CREATOR_COLLECTION_PERMISSIONS = [
+    "wagtailimages.add_image",
+    "wagtailimages.choose_image",
+]
+
+REQUIRED_TABLES = {
+    "content_homepage",
+    "content_articleindexpage",
+    "wagtailcore_workflow",
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        permission = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
+        if permission is None:
+            logger.warning("Permission %s does not exist (yet)", name)
+        else:
+            found.append(permission)
+    return found
+
+
+def home_page_ensure() -> HomePage:
+    """The site's home page, created in place of Wagtail's welcome page if missing."""
+    home = HomePage.objects.first()
+    if home is not None:
+        return home
+    root = Page.get_first_root_node()
+    welcome = Page.objects.filter(
+        depth=2, content_type=ContentType.objects.get_for_model(Page)
+    ).first()
+    if welcome is not None and not welcome.get_children().exists():
+        welcome.delete()
+        welcome = None
+    home = HomePage(
+        title="Zhongcao 种草",
+        slug="home" if welcome is None else "zhongcao",
+        intro="<p>Reviews and buying guides by people who tried the things.</p>",
+    )
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="Zhongcao",
+        )
+    else:
+        site.root_page = home
+        site.site_name = site.site_name or "Zhongcao"
+        site.save()
+    return home
+
+
+def article_index_ensure(*, home: HomePage) -> ArticleIndexPage:
+    index = ArticleIndexPage.objects.first()
+    if index is None:
+        index = ArticleIndexPage(
+            title=_("Articles"),
+            slug="articles",
+            intro="<p>Product reviews and buying guides by our creators.</p>",
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index
+
+
+def groups_ensure(*, articles: ArticleIndexPage) -> tuple[Group, Group]:
+    """The Editors and Creators groups with their permissions (added, never removed)."""
+    editors, _created = Group.objects.get_or_create(name=EDITORS_GROUP)
+    creators, _created = Group.objects.get_or_create(name=CREATORS_GROUP)
+    editors.permissions.add(*_permissions(EDITOR_MODEL_PERMISSIONS))
+    creators.permissions.add(*_permissions(CREATOR_MODEL_PERMISSIONS))
+
+    root_page = Page.get_first_root_node()
+    for permission in _permissions(
+        [f"wagtailcore.{name}" for name in EDITOR_PAGE_PERMISSIONS]
+    ):
+        GroupPagePermission.objects.get_or_create(
+            group=editors, page=root_page, permission=permission
+        )
+    for permission in _permissions(
+        [f"wagtailcore.{name}" for name in CREATOR_PAGE_PERMISSIONS]
+    ):
+        GroupPagePermission.objects.get_or_create(
+            group=creators, page=articles, permission=permission
+        )
+
+    root_collection = Collection.get_first_root_node()
+    for group, names in [
+        (editors, EDITOR_COLLECTION_PERMISSIONS),
+        (creators, CREATOR_COLLECTION_PERMISSIONS),
+    ]:
+        for permission in _permissions(names):
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root_collection, permission=permission
+            )
+    return editors, creators
+
+
+def workflow_ensure(*, articles: ArticleIndexPage, editors: Group) -> Workflow:
+    """Articles go through one editorial review, approved by an editor."""
+    workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first()
+    if workflow is None:
+        workflow = Workflow.objects.create(name=WORKFLOW_NAME, active=True)
+        task = GroupApprovalTask.objects.create(name=TASK_NAME)
+        task.groups.set([editors])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.get_or_create(page=articles, defaults={"workflow": workflow})
+    return workflow
+
+
+@transaction.atomic
+def site_structure_ensure() -> None:
+    """Make sure the site has its home page, articles section, roles and workflow.
+
+    Safe to run any number of times; it adds what is missing and changes nothing the
+    editors set up. Runs after every `migrate`.
+    """
+    if not REQUIRED_TABLES <= set(connection.introspection.table_names()):
+        return
+    home = home_page_ensure()
+    articles = article_index_ensure(home=home)
+    editors, _creators = groups_ensure(articles=articles)
+    workflow_ensure(articles=articles, editors=editors)
+
+
+def article_owner_sync(*, page: Page) -> None:
+    """Make the article's author's user its owner, so that they can edit it.
+
+    Wagtail lets a user with "add" permission edit the pages they own; an article
+    that an editor writes for a creator must therefore belong to that creator.
+    """
+    page = page.specific
+    if not isinstance(page, ArticlePage) or page.author_id is None:
+        return
+    owner_id = page.author.user_id
+    if page.owner_id != owner_id:
+        Page.objects.filter(pk=page.pk).update(owner_id=owner_id)
+        page.owner_id = owner_id

@@ -1,0 +1,38 @@
+"""Registers content's admin pieces and wires the article rules; no logic here."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import ArticleCollection
+from .selectors import articles_for_admin_listing
+from .services import article_owner_sync
+
+
+class ArticleCollectionViewSet(SnippetViewSet):
+    model = ArticleCollection
+    icon = "list-ul"
+    menu_label = _("Collections")
+    menu_order = 220
+    add_to_admin_menu = True
+    list_display = ["name", "slug"]
+    search_fields = ["name", "description"]
+
+
+register_snippet(ArticleCollectionViewSet)
+
+
+@hooks.register("after_create_page")
+def _owner_follows_author_on_create(request, page):
+    article_owner_sync(page=page)
+
+
+@hooks.register("after_edit_page")
+def _owner_follows_author_on_edit(request, page):
+    article_owner_sync(page=page)
+
+
+@hooks.register("construct_explorer_page_queryset")
+def _creators_list_their_own_articles(parent_page, pages, request):
+    return articles_for_admin_listing(pages=pages, user=request.user)

@@ -1,0 +1,18 @@
+"""The test suite's settings."""
+
+from .base import *  # noqa: F403
+from .base import MEDIA_ROOT
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-that-is-not-used-anywhere-else"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = MEDIA_ROOT.parent / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WAGTAILADMIN_BASE_URL = "http://testserver"
+# Tests never read collected static files.
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,118 @@
+"""Fixtures shared by the whole suite.
+
+Every test database has the site structure that `migrate` creates (home page,
+articles section, Editors and Creators groups, the editorial workflow).
+"""
+
+import pytest
+from wagtail.models import Page
+
+from content.models import ArticleIndexPage, GuidePage, HomePage, ReviewPage
+from tests.factories import (
+    CreatorProfileFactory,
+    EditorFactory,
+    OfferFactory,
+    ProductFactory,
+)
+
+
+@pytest.fixture
+def home():
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def articles():
+    return ArticleIndexPage.objects.get()
+
+
+@pytest.fixture
+def editor(db):
+    return EditorFactory(username="editor")
+
+
+@pytest.fixture
+def creator(db):
+    return CreatorProfileFactory(user__username="kol1", public_name="Lulu", slug="lulu")
+
+
+@pytest.fixture
+def other_creator(db):
+    return CreatorProfileFactory(user__username="kol2", public_name="Ann", slug="ann")
+
+
+@pytest.fixture
+def product(db):
+    return OfferFactory().product
+
+
+def review_create(
+    *,
+    parent: Page,
+    author,
+    product,
+    title="A review",
+    slug=None,
+    publish=True,
+    body=None,
+) -> ReviewPage:
+    """A review page saved as a revision (and published unless told not to)."""
+    page = ReviewPage(
+        title=title,
+        slug=slug or title.lower().replace(" ", "-"),
+        author=author,
+        owner=author.user,
+        summary="A short summary.",
+        product=product,
+        rating="8.5",
+        verdict="Worth it.",
+        body=body or [],
+        live=publish,
+    )
+    parent.add_child(instance=page)
+    revision = page.save_revision(user=author.user)
+    if publish:
+        revision.publish()
+    return page
+
+
+def guide_create(
+    *, parent: Page, author, products, title="A guide", publish=True, body=None
+):
+    page = GuidePage(
+        title=title,
+        slug=title.lower().replace(" ", "-"),
+        author=author,
+        owner=author.user,
+        summary="A short summary.",
+        intro="<p>Intro</p>",
+        picks=[
+            {
+                "type": "pick",
+                "value": {"product": product.pk, "label": "Best", "reason": "Good."},
+            }
+            for product in products
+        ],
+        body=body or [],
+        live=publish,
+    )
+    parent.add_child(instance=page)
+    revision = page.save_revision(user=author.user)
+    if publish:
+        revision.publish()
+    return page
+
+
+@pytest.fixture
+def review(articles, creator, product):
+    return review_create(parent=articles, author=creator, product=product)
+
+
+@pytest.fixture
+def other_review(articles, other_creator):
+    return review_create(
+        parent=articles,
+        author=other_creator,
+        product=ProductFactory(),
+        title="Other review",
+    )

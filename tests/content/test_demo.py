@@ -1,0 +1,126 @@
+"""`manage.py load_demo_data`: what `make run` loads, once."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from wagtail.models import WorkflowState
+
+from affiliates.models import CreatorKind, CreatorProfile
+from content.models import (
+    ArticleCollection,
+    ArticlePage,
+    GuidePage,
+    HomePage,
+    ReviewPage,
+)
+from content.selectors import article_product_embeds
+from products.models import Merchant, Offer, Product
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = ["editor", "kol1", "kol2", "member1", "member2"]
+
+
+def load() -> str:
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Merchant,
+            Product,
+            Offer,
+            CreatorProfile,
+            ArticlePage,
+            ArticleCollection,
+        )
+    } | {"users": get_user_model().objects.count()}
+
+
+def test_demo_loads_everything_the_product_promises(client):
+    assert "Demo data loaded" in load()
+
+    merchants = list(Merchant.objects.all())
+    assert len(merchants) >= 3
+    templates = [merchant.deep_link_template for merchant in merchants]
+    assert sum("{url|urlencode}" in template for template in templates) == 1
+    assert (
+        sum(
+            template.startswith("{url}") and "subid={click_id}" in template
+            for template in templates
+        )
+        >= 2
+    )
+    for merchant in merchants:
+        merchant.full_clean()
+    assert Product.objects.count() >= 30
+    assert {"CNY", "USD"} <= set(Offer.objects.values_list("currency", flat=True))
+    for offer in Offer.objects.select_related("merchant"):
+        offer.full_clean()
+
+    kinds = sorted(CreatorProfile.objects.values_list("kind", flat=True))
+    assert kinds == [
+        CreatorKind.KOL,
+        CreatorKind.KOL,
+        CreatorKind.MEMBER,
+        CreatorKind.MEMBER,
+    ]
+    assert CreatorProfile.objects.filter(referred_by__isnull=False).exists()
+
+    assert ArticlePage.objects.live().count() == 12
+    assert ReviewPage.objects.live().exists() and GuidePage.objects.live().exists()
+    drafts = ArticlePage.objects.not_live()
+    assert drafts.count() == 2
+    for draft in drafts:
+        assert draft.current_workflow_state.status == WorkflowState.STATUS_IN_PROGRESS
+    titles = " ".join(ArticlePage.objects.values_list("title", flat=True))
+    assert any("\u4e00" <= char <= "\u9fff" for char in titles)  # Chinese
+    assert any("a" <= char <= "z" for char in titles)  # and English
+    for article in ArticlePage.objects.live():
+        assert article_product_embeds(article=article), article.title
+        assert article.specific.author is not None
+        assert article.tags.exists()
+
+    home = HomePage.objects.get()
+    assert home.featured_articles.count() >= 3
+    assert home.collection_placements.count() >= 2
+    page = client.get("/")
+    assert page.status_code == 200
+    for article in ArticlePage.objects.live():
+        assert client.get(article.url).status_code == 200, article.url
+
+
+def test_demo_accounts_log_in_with_their_demo_passwords(client):
+    load()
+    for username in ACCOUNTS:
+        assert client.login(username=username, password=f"{username}-demo"), username
+        assert client.get("/admin/").status_code == 200
+        client.logout()
+
+
+def test_second_run_adds_nothing_and_keeps_changes():
+    load()
+    before = counts()
+    product = Product.objects.first()
+    product.title = "Changed by the user"
+    product.save()
+    Merchant.objects.filter(pk=Merchant.objects.last().pk).update(name="Renamed")
+
+    assert "already present" in load()
+    assert counts() == before
+    assert Product.objects.get(pk=product.pk).title == "Changed by the user"
+    assert Merchant.objects.filter(name="Renamed").exists()
+
+
+def test_demo_data_is_refused_with_production_settings(settings):
+    settings.ZHONGCAO_DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="production"):
+        load()
+    assert not Merchant.objects.exists()
+    assert not get_user_model().objects.filter(username__in=ACCOUNTS).exists()

@@ -1,0 +1,83 @@
+"""factory_boy factories shared by the whole suite."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from affiliates.models import CREATORS_GROUP, EDITORS_GROUP, CreatorKind, CreatorProfile
+from products.models import Availability, Merchant, Offer, Product
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda number: f"user{number}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("password")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*[Group.objects.get(name=name) for name in extracted])
+            self.save()
+
+
+class EditorFactory(UserFactory):
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get(name=EDITORS_GROUP))
+
+
+class CreatorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CreatorProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    public_name = factory.Sequence(lambda number: f"Creator {number}")
+    slug = factory.Sequence(lambda number: f"creator-{number}")
+    kind = CreatorKind.MEMBER
+
+    @factory.post_generation
+    def in_creators_group(self, create, extracted, **kwargs):
+        if create:
+            self.user.groups.add(Group.objects.get(name=CREATORS_GROUP))
+
+
+class MerchantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Merchant
+
+    name = factory.Sequence(lambda number: f"Shop {number}")
+    slug = factory.Sequence(lambda number: f"shop-{number}")
+    website = "https://www.shop.example/"
+    allowed_domains = "shop.example"
+    currency = "CNY"
+    default_commission_rate = Decimal("8.00")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    title = factory.Sequence(lambda number: f"Product {number}")
+    slug = factory.Sequence(lambda number: f"product-{number}")
+    brand = "Acme"
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    product = factory.SubFactory(ProductFactory)
+    merchant = factory.SubFactory(MerchantFactory)
+    url = factory.Sequence(lambda number: f"https://www.shop.example/item/{number}")
+    price = Decimal("199.00")
+    currency = "CNY"
+    availability = Availability.IN_STOCK
