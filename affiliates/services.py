@@ -49,3 +49,15 @@ def creator_create(
     profile.full_clean()
     profile.save()
     return creator_enroll(profile=profile)
+
+
+def creator_profile_update(
+    *, profile: CreatorProfile, public_name: str, bio: str, avatar
+) -> CreatorProfile:
+    """Change what a creator may change about themselves; validates first."""
+    profile.public_name = public_name
+    profile.bio = bio
+    profile.avatar = avatar
+    profile.full_clean()
+    profile.save(update_fields=["public_name", "bio", "avatar"])
+    return profile

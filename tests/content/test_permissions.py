@@ -188,3 +188,14 @@ def test_draft_of_another_creator_is_also_protected(
         ).status_code
         == 403
     )
+
+
+def test_creator_can_choose_products_and_images_for_embeds(creator_client, product):
+    response = creator_client.get(
+        reverse("wagtailsnippetchoosers_products_product:choose"), {"q": product.title}
+    )
+    assert response.status_code == 200
+    assert product.title in response.content.decode()
+    assert (
+        creator_client.get(reverse("wagtailimages_chooser:choose")).status_code == 200
+    )
