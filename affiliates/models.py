@@ -104,3 +104,119 @@ class CreatorProfile(index.Indexed, models.Model):
                 )
             seen.add(referrer.pk)
             referrer = referrer.referred_by
+
+
+class TrackedLink(models.Model):
+    """The short URL /go/<code> that stands for (article, author, offer, placement).
+
+    Made by affiliates.services.article_links_sync when an article is published, never
+    by hand. A link whose embed was removed is retired but keeps redirecting; a
+    preview link (made while an editor or creator previews a draft) redirects too,
+    but its clicks are never billable.
+    """
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    article = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("article"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author = models.ForeignKey(
+        CreatorProfile,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="tracked_links",
+    )
+    product = models.ForeignKey(
+        "products.Product",
+        verbose_name=_("product"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    offer = models.ForeignKey(
+        "products.Offer",
+        verbose_name=_("offer"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    placement = models.CharField(_("placement"), max_length=64)
+    is_preview = models.BooleanField(_("preview link"), default=False)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tracked link")
+        verbose_name_plural = _("tracked links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author", "offer", "placement", "is_preview"],
+                name="tracked_link_one_per_placement_and_offer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"/go/{self.code}"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class Click(models.Model):
+    """One recorded visit of a tracked link. No raw IP address is ever stored."""
+
+    click_id = models.CharField(_("click id"), max_length=40, unique=True)
+    link = models.ForeignKey(
+        TrackedLink,
+        verbose_name=_("link"),
+        on_delete=models.PROTECT,
+        related_name="clicks",
+    )
+    destination_offer = models.ForeignKey(
+        "products.Offer",
+        verbose_name=_("offer sent to"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    clicked_at = models.DateTimeField(_("clicked at"))
+    visitor_hash = models.CharField(
+        _("visitor hash"),
+        max_length=64,
+        blank=True,
+        help_text=_("SHA-256 of a daily salt, IP and user agent; empty under GPC/DNT."),
+    )
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    referrer = models.CharField(_("referrer"), max_length=1000, blank=True)
+    is_bot = models.BooleanField(_("bot"), default=False)
+    is_duplicate = models.BooleanField(_("duplicate"), default=False)
+    is_preview = models.BooleanField(_("from a preview"), default=False)
+    is_billable = models.BooleanField(_("billable"), default=True)
+
+    class Meta:
+        verbose_name = _("click")
+        verbose_name_plural = _("clicks")
+        indexes = [
+            models.Index(
+                fields=["link", "visitor_hash", "clicked_at"], name="click_dedupe"
+            ),
+            models.Index(fields=["clicked_at"], name="click_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.click_id
+
+
+class VisitorSalt(models.Model):
+    """The secret salt of one UTC day for visitor hashes; deleted when it is old, so
+    that a visitor hash can never be traced back to an IP address."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("visitor salt")

@@ -1,8 +1,18 @@
 """Reads about creators and roles."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
 
-from .models import EDITORS_GROUP, CreatorProfile
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+
+from products.models import Availability, Offer
+from products.validators import validate_offer_url
+
+from .models import EDITORS_GROUP, CreatorProfile, TrackedLink
 
 
 def user_is_editor(*, user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -18,3 +28,122 @@ def creator_profile_for_user(
     if not user.is_authenticated:
         return None
     return CreatorProfile.objects.filter(user=user).first()
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """Everything the redirect needs about one code, without touching the database."""
+
+    link_id: int
+    url: str
+    deep_link_template: str
+    sends_referrer: bool
+    is_preview: bool
+    offer_id: int | None
+
+
+def _best_offer(link: TrackedLink) -> Offer | None:
+    """The link's offer if in stock; else the product's best in-stock offer (lowest
+    price in the same currency, else the lowest of any); else the original."""
+    original = link.offer
+    if original is not None and original.availability == Availability.IN_STOCK:
+        return original
+    if link.product_id is None:
+        return original
+    in_stock = list(
+        Offer.objects.filter(
+            product_id=link.product_id, availability=Availability.IN_STOCK
+        )
+        .select_related("merchant")
+        .order_by("price", "pk")
+    )
+    if not in_stock:
+        return original
+    if original is not None:
+        same_currency = [
+            offer for offer in in_stock if offer.currency == original.currency
+        ]
+        if same_currency:
+            return same_currency[0]
+    return in_stock[0]
+
+
+def link_target_load(*, code: str) -> LinkTarget | None:
+    """Read one code's redirect target from the database (None if there is none).
+
+    The destination can only be a stored offer URL whose host is one of its
+    merchant's allowed domains, checked again here.
+    """
+    link = (
+        TrackedLink.objects.select_related("offer__merchant").filter(code=code).first()
+    )
+    if link is None:
+        return None
+    offer = _best_offer(link)
+    if offer is None:
+        return None
+    merchant = offer.merchant
+    try:
+        validate_offer_url(offer.url, merchant.domains)
+    except ValidationError:
+        return None
+    return LinkTarget(
+        link_id=link.pk,
+        url=offer.url,
+        deep_link_template=merchant.deep_link_template,
+        sends_referrer=merchant.sends_referrer,
+        is_preview=link.is_preview,
+        offer_id=offer.pk,
+    )
+
+
+class _TargetCache:
+    """Per-process cache of link targets: the redirect reads the database once per
+    code per minute at most. When the database fails, a stale entry still serves."""
+
+    def __init__(self, *, ttl: float, size: int) -> None:
+        self.ttl, self.size = ttl, size
+        self.entries: OrderedDict[str, tuple[float, LinkTarget | None]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, code: str) -> LinkTarget | None:
+        now = time.monotonic()
+        entry = self.entries.get(code)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        try:
+            target = link_target_load(code=code)
+        except DatabaseError:
+            if entry is not None:
+                return entry[1]
+            raise
+        with self.lock:
+            self.entries[code] = (now + self.ttl, target)
+            self.entries.move_to_end(code)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return target
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+link_targets = _TargetCache(ttl=60.0, size=50_000)
+
+
+def link_target(*, code: str) -> LinkTarget | None:
+    """The cached redirect target of a code, or None for an unknown code."""
+    return link_targets.get(code)
+
+
+def article_link_codes(
+    *, article_id: int, preview: bool = False
+) -> dict[tuple[str, int], str]:
+    """An article's tracked link codes by (placement, offer id)."""
+    return {
+        (placement, offer_id): code
+        for placement, offer_id, code in TrackedLink.objects.filter(
+            article_id=article_id, is_preview=preview, offer__isnull=False
+        ).values_list("placement", "offer_id", "code")
+    }

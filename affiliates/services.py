@@ -1,11 +1,38 @@
 """Writes about creators."""
 
+import datetime
+import logging
+import secrets
+import string
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.text import slugify
+from wagtail.models import Page
 
-from .models import CREATORS_GROUP, CreatorKind, CreatorProfile
+from products.models import Offer
+
+from . import tracking
+from .clickids import click_id_make
+from .models import (
+    CREATORS_GROUP,
+    Click,
+    CreatorKind,
+    CreatorProfile,
+    TrackedLink,
+    VisitorSalt,
+)
+from .selectors import LinkTarget
+
+logger = logging.getLogger(__name__)
+
+# Letters and digits only: codes survive chat apps, SMS and copy-paste whole.
+LINK_CODE_ALPHABET = string.ascii_letters + string.digits
+LINK_CODE_LENGTH = 10
 
 
 def creator_enroll(*, profile: CreatorProfile) -> CreatorProfile:
@@ -61,3 +88,185 @@ def creator_profile_update(
     profile.full_clean()
     profile.save(update_fields=["public_name", "bio", "avatar"])
     return profile
+
+
+def _link_code() -> str:
+    return "".join(secrets.choice(LINK_CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
+
+
+def _link_create(**fields) -> TrackedLink:
+    # A code collision (one in 2**59 per pair) is retried with a new code.
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return TrackedLink.objects.create(code=_link_code(), **fields)
+        except IntegrityError:
+            existing = TrackedLink.objects.filter(**fields).first()
+            if existing is not None:
+                return existing
+    raise RuntimeError("Could not find a free tracked-link code.")
+
+
+@transaction.atomic
+def article_links_sync(
+    *,
+    article: Page,
+    author: CreatorProfile,
+    embeds: Iterable[tuple[str, int]],
+    preview: bool = False,
+) -> dict[tuple[str, int], TrackedLink]:
+    """Give every product embed of an article one tracked link per offer.
+
+    ``embeds`` are (placement, product id) pairs. An embed that is still there keeps
+    its link; a link whose embed, offer or author is gone is retired (it keeps
+    redirecting); a link that comes back is un-retired. Preview links are made apart
+    and never retire anything. Returns the links by (placement, offer id).
+    """
+    embeds = list(embeds)
+    now = timezone.now()
+    offers_by_product: dict[int, list[Offer]] = {}
+    for offer in Offer.objects.filter(
+        product_id__in={product for _p, product in embeds}
+    ):
+        offers_by_product.setdefault(offer.product_id, []).append(offer)
+    existing = {
+        (link.placement, link.offer_id): link
+        for link in TrackedLink.objects.filter(
+            article=article, author=author, is_preview=preview
+        )
+    }
+    links: dict[tuple[str, int], TrackedLink] = {}
+    for placement, product_id in embeds:
+        for offer in offers_by_product.get(product_id, []):
+            key = (placement, offer.pk)
+            link = existing.get(key)
+            if link is None:
+                link = _link_create(
+                    article=article,
+                    author=author,
+                    product_id=product_id,
+                    offer=offer,
+                    placement=placement,
+                    is_preview=preview,
+                )
+            elif link.retired_at is not None:
+                link.retired_at = None
+                link.save(update_fields=["retired_at"])
+            links[key] = link
+    if not preview:
+        kept = [link.pk for link in links.values()]
+        TrackedLink.objects.filter(
+            article=article, is_preview=False, retired_at__isnull=True
+        ).exclude(pk__in=kept).update(retired_at=now)
+    return links
+
+
+DUPLICATE_WINDOW = datetime.timedelta(hours=1)
+FLUSH_LOCK_KEY = 727_001  # PostgreSQL advisory lock: one click writer at a time
+
+
+def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
+    """Note a click on ``target`` for writing, and return its click id.
+
+    Never touches the database on the reader's path (but for the visitor salt, once a
+    day per process) and never raises for a tracking fault.
+    """
+    clicked_at = timezone.now()
+    click_id = click_id_make(link_id=target.link_id, clicked_at=clicked_at)
+    try:
+        user_agent = request.headers.get("User-Agent", "")
+        hashed = ""
+        if not tracking.request_opts_out(request):
+            hashed = tracking.visitor_hash(
+                ip=tracking.client_ip(request),
+                user_agent=user_agent,
+                day=clicked_at.date(),
+            )
+        tracking.click_buffer.add(
+            tracking.PendingClick(
+                click_id=click_id,
+                link_id=target.link_id,
+                offer_id=target.offer_id,
+                clicked_at=clicked_at,
+                visitor_hash=hashed,
+                user_agent=user_agent[:400],
+                referrer=request.headers.get("Referer", "")[:1000],
+                is_bot=tracking.request_is_bot(request),
+                is_preview=target.is_preview,
+            )
+        )
+    except Exception:  # tracking must never stand between a reader and the shop
+        logger.exception("Click %s could not be noted", click_id)
+    return click_id
+
+
+def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
+    """Write clicks, marking repeats of a visitor on a link within an hour.
+
+    Safe to run twice on the same clicks (the click id is unique and conflicts are
+    ignored) and from several processes at once (writers take turns: an advisory
+    lock on PostgreSQL, SQLite's write lock otherwise).
+    """
+    if not clicks:
+        return
+    clicks = sorted(clicks, key=lambda click: click.clicked_at)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FLUSH_LOCK_KEY])
+        hashed = [click for click in clicks if click.visitor_hash and not click.is_bot]
+        seen: dict[tuple[int, str], list[datetime.datetime]] = {}
+        if hashed:
+            known = {click.click_id for click in clicks}
+            for link_id, visitor, clicked_at, click_id in Click.objects.filter(
+                clicked_at__gte=hashed[0].clicked_at - DUPLICATE_WINDOW,
+                clicked_at__lte=hashed[-1].clicked_at,
+                link_id__in={click.link_id for click in hashed},
+                visitor_hash__in={click.visitor_hash for click in hashed},
+                is_bot=False,
+            ).values_list("link_id", "visitor_hash", "clicked_at", "click_id"):
+                if click_id not in known:
+                    seen.setdefault((link_id, visitor), []).append(clicked_at)
+        rows = []
+        for click in clicks:
+            duplicate = False
+            if click.visitor_hash and not click.is_bot:
+                times = seen.setdefault((click.link_id, click.visitor_hash), [])
+                duplicate = any(
+                    click.clicked_at - DUPLICATE_WINDOW <= earlier <= click.clicked_at
+                    for earlier in times
+                )
+                times.append(click.clicked_at)
+            rows.append(
+                Click(
+                    click_id=click.click_id,
+                    link_id=click.link_id,
+                    destination_offer_id=click.offer_id,
+                    clicked_at=click.clicked_at,
+                    visitor_hash=click.visitor_hash,
+                    user_agent=click.user_agent,
+                    referrer=click.referrer,
+                    is_bot=click.is_bot,
+                    is_duplicate=duplicate,
+                    is_preview=click.is_preview,
+                    is_billable=not (click.is_bot or duplicate or click.is_preview),
+                )
+            )
+        Click.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def clicks_purge(*, older_than_days: int) -> int:
+    """Delete clicks older than ``older_than_days`` that nothing refers to.
+
+    Whatever model points at clicks (conversions do) keeps its clicks: every reverse
+    relation of Click is excluded, so a new one is respected without a change here.
+    """
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    queryset = Click.objects.filter(clicked_at__lt=cutoff)
+    for relation in Click._meta.related_objects:
+        queryset = queryset.filter(**{f"{relation.name}__isnull": True})
+    deleted, _by_model = queryset.delete()
+    VisitorSalt.objects.filter(
+        day__lt=timezone.now().date() - datetime.timedelta(days=1)
+    ).delete()
+    return deleted

@@ -1,15 +1,24 @@
 """Admin views of creators."""
 
+import logging
+import re
+
 from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import redirect
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from products.deeplinks import deep_link_expand
+
 from .forms import OwnProfileForm
-from .selectors import creator_profile_for_user
-from .services import creator_profile_update
+from .selectors import creator_profile_for_user, link_target
+from .services import click_record, creator_profile_update
+
+logger = logging.getLogger(__name__)
 
 
 class OwnProfileView(WagtailAdminTemplateMixin, FormView):
@@ -33,3 +42,41 @@ class OwnProfileView(WagtailAdminTemplateMixin, FormView):
         creator_profile_update(profile=self.profile, **form.cleaned_data)
         messages.success(self.request, _("Your profile has been saved."))
         return redirect("affiliates_own_profile")
+
+
+LINK_CODE = re.compile(r"[A-Za-z0-9]{8,12}")
+LINK_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+@require_safe
+def go_redirect(request: HttpRequest, code: str) -> HttpResponse:
+    """GET /go/<code>: 302 to the merchant, with the click id as sub-id.
+
+    Query parameters are never read: the destination and the credit come from the
+    stored link alone.
+    """
+    if not LINK_CODE.fullmatch(code):
+        return render(request, "affiliates/link_not_found.html", status=404)
+    try:
+        target = link_target(code=code)
+    except DatabaseError:
+        logger.exception("Link %s could not be read", code)
+        response = render(request, "affiliates/link_unavailable.html", status=503)
+        response["Retry-After"] = "5"
+        return response
+    if target is None:
+        return render(request, "affiliates/link_not_found.html", status=404)
+    click_id = click_record(request=request, target=target)
+    response = HttpResponseRedirect(
+        deep_link_expand(
+            template=target.deep_link_template, url=target.url, click_id=click_id
+        )
+    )
+    for header, value in LINK_HEADERS.items():
+        response[header] = value
+    if target.sends_referrer:
+        response["Referrer-Policy"] = "unsafe-url"
+    return response

@@ -23,6 +23,7 @@ from wagtail.images.models import Image
 from affiliates.models import EDITORS_GROUP, CreatorProfile
 from affiliates.services import creator_create
 from products.models import Merchant, Offer, Product
+from products.searchterms import CJK_RUN
 
 from . import demo_data
 from .models import (
@@ -174,6 +175,7 @@ def _article(data: dict, *, products, creators, colors) -> ArticlePage:
             title=data["title"], color=next(colors), label=data["slug"][:24]
         ),
         "live": data["status"] == "published",
+        "language": "zh-hans" if CJK_RUN.search(data["summary"]) else "en",
     }
     if data["type"] == "review":
         return ReviewPage(

@@ -1,5 +1,6 @@
 """Pages: the home page, the articles section, reviews and guides."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.html import strip_tags
@@ -17,11 +18,12 @@ from wagtail.admin.panels import (
     PageChooserPanel,
 )
 from wagtail.api import APIField
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from products.cjk import cjk_index_terms
+from products.searchterms import search_index_terms
 
 from .blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
 from .forms import ArticlePageForm
@@ -37,6 +39,29 @@ class PreviewInAdminFrameMixin:
         response = super().serve_preview(request, mode_name)
         response["X-Frame-Options"] = "SAMEORIGIN"
         return response
+
+
+@register_setting(icon="warning")
+class AffiliateDisclosureSettings(BaseSiteSetting):
+    """What every article says, before its first tracked link, about commissions."""
+
+    text_zh = models.TextField(
+        _("disclosure (Chinese)"),
+        default="广告：本文含推广链接。通过文中链接购买，作者可能获得佣金，你支付的价格不变。",
+    )
+    text_en = models.TextField(
+        _("disclosure (English)"),
+        default=(
+            "Advertising: this article contains affiliate links. If you buy through "
+            "them, the author may earn a commission, at no extra cost to you."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("affiliate disclosure")
+
+    def text_for(self, *, language: str) -> str:
+        return self.text_zh if language.startswith("zh") else self.text_en
 
 
 class HomePage(PreviewInAdminFrameMixin, Page):
@@ -200,6 +225,15 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         through=ArticleTag, blank=True, verbose_name=_("tags")
     )
     body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        help_text=_(
+            "The language the article is written in; its disclosure follows it."
+        ),
+    )
 
     base_form_class = ArticlePageForm
     is_creatable = False
@@ -208,6 +242,7 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
 
     article_panels = [
         FieldPanel("author"),
+        FieldPanel("language"),
         FieldPanel("summary"),
         FieldPanel("hero_image"),
         FieldPanel("tags"),
@@ -218,11 +253,12 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         index.SearchField("body"),
         index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.RelatedFields("author", [index.SearchField("public_name")]),
-        index.SearchField("cjk_search_terms"),
+        index.SearchField("search_extra_terms"),
         index.FilterField("author"),
     ]
     api_fields = [
         APIField("author"),
+        APIField("language"),
         APIField("summary"),
         APIField("hero_image"),
         APIField("tags"),
@@ -233,8 +269,29 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
 
-    def cjk_search_terms(self) -> str:
-        """Chinese words for the search index (see products.cjk)."""
+    def publish(self, revision, *args, **kwargs):
+        """Publishing gives every product embed its tracked links (and retires the
+        links of embeds that are gone), whichever way the page is published."""
+        from .services import article_links_publish
+
+        result = super().publish(revision, *args, **kwargs)
+        article_links_publish(article=revision.as_object())
+        return result
+
+    def get_context(self, request, *args, **kwargs):
+        from .services import article_links_for_render
+
+        context = super().get_context(request, *args, **kwargs)
+        context["tracked_links"] = article_links_for_render(
+            article=self, preview=getattr(request, "is_preview", False)
+        )
+        context["disclosure"] = AffiliateDisclosureSettings.for_request(
+            request
+        ).text_for(language=self.language)
+        return context
+
+    def search_extra_terms(self) -> str:
+        """Chinese words and model numbers for the search index (products.searchterms)."""
         specific = self.specific
         texts = [self.title, self.summary, *(tag.name for tag in self.tags.all())]
         for field in specific._meta.fields:
@@ -243,7 +300,7 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
                 texts.extend(field.get_searchable_content(value))
             elif field.name in ("verdict", "intro"):
                 texts.append(strip_tags(getattr(specific, field.attname)))
-        return cjk_index_terms(*texts)
+        return search_index_terms(*texts)
 
     def _stream_ids_store(self) -> None:
         # Stream data written in Wagtail's short list form (a ListBlock as a plain list

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from wagtail.models import PageQuerySet
 
 from affiliates.selectors import user_is_editor
-from products.cjk import cjk_query
+from products.searchterms import search_query
 
 from .models import ArticlePage, GuidePage, ReviewPage
 
@@ -69,8 +69,8 @@ def articles_live() -> QuerySet[ArticlePage]:
 
 def articles_search(*, query: str):
     """Published articles matching ``query``, best first; Chinese words match anywhere
-    in a run of Chinese text (see products.cjk)."""
-    return articles_live().order_by().search(cjk_query(query), operator="and")
+    in a run of Chinese text, model numbers however they are written (products.searchterms)."""
+    return articles_live().order_by().search(search_query(query), operator="and")
 
 
 def articles_for_admin_listing(

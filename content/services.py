@@ -19,8 +19,12 @@ from wagtail.models import (
 )
 
 from affiliates.models import CREATORS_GROUP, EDITORS_GROUP
+from affiliates.selectors import article_link_codes
+from affiliates.services import article_links_sync
+from products.models import Offer
 
 from .models import ArticleIndexPage, ArticlePage, HomePage
+from .selectors import article_product_embeds
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ EDITOR_MODEL_PERMISSIONS = [
             ("affiliates", "creatorprofile"),
             ("content", "articlecollection"),
             ("taggit", "tag"),
+            ("content", "affiliatedisclosuresettings"),
         ]
         for action in ("add", "change", "delete", "view")
     ),
@@ -211,3 +216,52 @@ def article_owner_sync(*, page: Page) -> None:
     if page.owner_id != owner_id:
         Page.objects.filter(pk=page.pk).update(owner_id=owner_id)
         page.owner_id = owner_id
+
+
+def article_links_publish(*, article: ArticlePage) -> dict:
+    """Tracked links for every product embed of a just-published article."""
+    if article.author_id is None:
+        return {}
+    embeds = [
+        (embed.placement, embed.product_id)
+        for embed in article_product_embeds(article=article)
+    ]
+    return article_links_sync(article=article, author=article.author, embeds=embeds)
+
+
+def article_links_for_render(
+    *, article: ArticlePage, preview: bool
+) -> dict[tuple[str, int], str]:
+    """The /go/ URL of each (placement, offer id) the article shows.
+
+    A preview gets links of its own, whose clicks are never billable. A live page
+    whose embeds have offers without a link (an offer added after publishing) gets
+    them made now.
+    """
+    if article.author_id is None:
+        return {}
+    embeds = [
+        (embed.placement, embed.product_id)
+        for embed in article_product_embeds(article=article)
+    ]
+    if preview:
+        links = article_links_sync(
+            article=article, author=article.author, embeds=embeds, preview=True
+        )
+        return {key: f"/go/{link.code}" for key, link in links.items()}
+    codes = article_link_codes(article_id=article.pk)
+    offers = dict(
+        Offer.objects.filter(
+            product_id__in={product for _p, product in embeds}
+        ).values_list("pk", "product_id")
+    )
+    wanted = {
+        (placement, offer_id)
+        for placement, product_id in embeds
+        for offer_id, offer_product in offers.items()
+        if offer_product == product_id
+    }
+    if not wanted <= codes.keys():
+        article_links_publish(article=article)
+        codes = article_link_codes(article_id=article.pk)
+    return {key: f"/go/{code}" for key, code in codes.items()}

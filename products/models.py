@@ -16,7 +16,7 @@ from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
 from . import deeplinks
-from .cjk import cjk_index_terms
+from .searchterms import search_index_terms
 from .validators import (
     host_is_allowed,
     parse_domains,
@@ -221,7 +221,7 @@ class Product(index.Indexed, ClusterableModel):
         index.SearchField("slug"),
         index.FilterField("brand"),
         index.RelatedFields("tags", [index.SearchField("name")]),
-        index.SearchField("cjk_search_terms"),
+        index.SearchField("search_extra_terms"),
     ]
 
     class Meta:
@@ -232,9 +232,9 @@ class Product(index.Indexed, ClusterableModel):
     def __str__(self) -> str:
         return f"{self.brand} {self.title}".strip() if self.brand else self.title
 
-    def cjk_search_terms(self) -> str:
-        """Chinese words for the search index (see products.cjk)."""
-        return cjk_index_terms(
+    def search_extra_terms(self) -> str:
+        """Chinese words and model numbers for the search index (products.searchterms)."""
+        return search_index_terms(
             self.title,
             self.brand,
             self.description,

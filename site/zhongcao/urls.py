@@ -1,12 +1,15 @@
 """Root URLs: the Wagtail admin, documents, and the page tree at the root."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from affiliates.views import go_redirect
+
 urlpatterns = [
+    re_path(r"^go/(?P<code>[^/]{1,64})/?$", go_redirect, name="go"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

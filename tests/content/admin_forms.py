@@ -13,6 +13,7 @@ def review_form_data(*, product, author=None, **overrides) -> dict:
         "title": "Sonari WH-7 评测",
         "slug": "sonari-wh7-review",
         "summary": "Quiet, comfortable, expensive.",
+        "language": "zh-hans",
         "product": product.pk,
         "rating": "8.5",
         "verdict": "The quietest headphones under ¥1500.",

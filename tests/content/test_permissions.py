@@ -199,3 +199,10 @@ def test_creator_can_choose_products_and_images_for_embeds(creator_client, produ
     assert (
         creator_client.get(reverse("wagtailimages_chooser:choose")).status_code == 200
     )
+
+
+def test_creators_cannot_edit_the_disclosure(creator_client):
+    url = reverse(
+        "wagtailsettings:edit", args=["content", "affiliatedisclosuresettings"]
+    )
+    assert creator_client.get(url, follow=True).status_code == 403

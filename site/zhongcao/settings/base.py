@@ -164,3 +164,16 @@ LOGGING = {
 
 # Loading demo accounts and content is allowed everywhere but production.
 ZHONGCAO_DEMO_DATA_ALLOWED = True
+
+# Tracked links (affiliates.tracking): clicks are buffered in each process and
+# written by a background thread every ZHONGCAO_CLICK_FLUSH_INTERVAL seconds.
+ZHONGCAO_CLICK_FLUSH_THREAD = True
+ZHONGCAO_CLICK_FLUSH_INTERVAL = float(
+    os.environ.get("ZHONGCAO_CLICK_FLUSH_INTERVAL", "0.5")
+)
+# Trusted reverse proxies in front of the app (0: use the connection's address).
+ZHONGCAO_PROXY_COUNT = int(os.environ.get("ZHONGCAO_PROXY_COUNT", "0"))
+# Clicks older than this many days, that no conversion refers to, are purged.
+ZHONGCAO_CLICK_RETENTION_DAYS = int(
+    os.environ.get("ZHONGCAO_CLICK_RETENTION_DAYS", "400")
+)

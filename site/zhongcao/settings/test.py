@@ -16,3 +16,5 @@ STORAGES = {
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # Tests never read collected static files.
 WHITENOISE_AUTOREFRESH = True
+# Tests write buffered clicks themselves (affiliates.tracking.click_buffer.flush()).
+ZHONGCAO_CLICK_FLUSH_THREAD = False

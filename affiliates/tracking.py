@@ -1,0 +1,221 @@
+"""What the redirect learns about a click, and the buffer that keeps the database off
+the reader's path.
+
+A click is appended to an in-process buffer and the reader is redirected at once; a
+background thread in each process writes the buffer to the database in batches
+(affiliates.services.clicks_store). When the database fails, the batch goes back into
+the buffer and is written later. On a graceful shutdown the buffer is drained. A hard
+crash loses what the buffer held (at most one flush interval's clicks), and the
+signed click id makes even that harmless for attribution: a purchase carries its
+click id, which names its link and time by itself.
+"""
+
+import atexit
+import datetime
+import hashlib
+import logging
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from functools import lru_cache
+
+from crawlerdetect import CrawlerDetect
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
+from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
+
+PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
+
+
+@dataclass(frozen=True)
+class PendingClick:
+    click_id: str
+    link_id: int
+    offer_id: int | None
+    clicked_at: datetime.datetime
+    visitor_hash: str
+    user_agent: str
+    referrer: str
+    is_bot: bool
+    is_preview: bool
+
+
+_detectors = threading.local()
+
+
+@lru_cache(maxsize=8192)
+def user_agent_is_crawler(user_agent: str) -> bool:
+    """Crawlers and link-preview fetchers, by crawlerdetect's list (memoized: the
+    list is a large regular expression and real traffic repeats user agents)."""
+    if not user_agent.strip():
+        return True
+    detector = getattr(_detectors, "detector", None)
+    if detector is None:
+        detector = _detectors.detector = CrawlerDetect()
+    return detector.isCrawler(user_agent)
+
+
+def request_is_bot(request: HttpRequest) -> bool:
+    if request.method == "HEAD":
+        return True
+    for header in PREFETCH_HEADERS:
+        if "prefetch" in request.headers.get(header, "").lower():
+            return True
+    return user_agent_is_crawler(request.headers.get("User-Agent", ""))
+
+
+def request_opts_out(request: HttpRequest) -> bool:
+    """Global Privacy Control or Do Not Track: count the click, keep no visitor hash."""
+    return request.headers.get("Sec-GPC") == "1" or request.headers.get("DNT") == "1"
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address; behind ZHONGCAO_PROXY_COUNT trusted proxies, the address
+    they saw. Used only to compute the visitor hash, never stored or logged."""
+    proxies = settings.ZHONGCAO_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.headers.get("X-Forwarded-For", "").split(",")
+        ]
+        if len(forwarded) >= proxies and forwarded[-proxies]:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class _DailySalts:
+    """The secret salt of each UTC day, shared by all processes through the database
+    (VisitorSalt) and cached here. If the database cannot be reached, a salt of this
+    process stands in for a while, so that the reader is never held up."""
+
+    def __init__(self) -> None:
+        self.cache: dict[datetime.date, str] = {}
+        self.fallback: tuple[float, str] | None = None
+        self.lock = threading.Lock()
+
+    def for_day(self, day: datetime.date) -> str:
+        salt = self.cache.get(day)
+        if salt is not None:
+            return salt
+        now = time.monotonic()
+        if self.fallback is not None and self.fallback[0] > now:
+            return self.fallback[1]
+        from .models import VisitorSalt
+
+        try:
+            salt = VisitorSalt.objects.get_or_create(
+                day=day, defaults={"salt": secrets.token_hex(32)}
+            )[0].salt
+        except DatabaseError:
+            logger.warning("Visitor salt unavailable; using a process salt for now.")
+            self.fallback = (now + 30.0, secrets.token_hex(32))
+            return self.fallback[1]
+        with self.lock:
+            self.cache = {day: salt}
+        return salt
+
+
+visitor_salts = _DailySalts()
+
+
+def visitor_hash(*, ip: str, user_agent: str, day: datetime.date) -> str:
+    """SHA-256 of the day's secret salt, the IP and the user agent."""
+    salt = visitor_salts.for_day(day)
+    return hashlib.sha256(f"{salt}|{ip}|{user_agent}".encode()).hexdigest()
+
+
+class ClickBuffer:
+    """Clicks waiting to be written, and the thread that writes them."""
+
+    batch_size = 2000
+
+    def __init__(self) -> None:
+        self.pending: deque[PendingClick] = deque()
+        self.flush_lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.pid = os.getpid()
+        self.stopping = False
+
+    def add(self, click: PendingClick) -> None:
+        self.pending.append(click)
+        if settings.ZHONGCAO_CLICK_FLUSH_THREAD:
+            self._ensure_thread()
+            if len(self.pending) >= self.batch_size:
+                self.wake.set()
+
+    def __len__(self) -> int:
+        return len(self.pending)
+
+    def flush(self) -> int:
+        """Write every pending click; return how many. On a database error the
+        unwritten clicks go back to the front of the buffer and the error is raised."""
+        from .services import clicks_store
+
+        written = 0
+        with self.flush_lock:
+            while self.pending:
+                batch = []
+                while self.pending and len(batch) < self.batch_size:
+                    batch.append(self.pending.popleft())
+                try:
+                    clicks_store(clicks=batch)
+                except BaseException:
+                    self.pending.extendleft(reversed(batch))
+                    raise
+                written += len(batch)
+        return written
+
+    def drain(self, *, timeout: float = 10.0) -> int:
+        """Flush until empty, retrying a failing database until ``timeout``."""
+        self.stopping = True
+        deadline = time.monotonic() + timeout
+        written = 0
+        while self.pending:
+            try:
+                written += self.flush()
+            except DatabaseError:
+                logger.exception("Clicks could not be written; retrying")
+                if time.monotonic() > deadline:
+                    logger.error(
+                        "%d clicks were not written at shutdown", len(self.pending)
+                    )
+                    break
+                connection.close()
+                time.sleep(0.5)
+        return written
+
+    def _ensure_thread(self) -> None:
+        if os.getpid() != self.pid:  # forked: the parent's thread is not ours
+            self.pid, self.thread = os.getpid(), None
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(
+                target=self._run, name="click-flush", daemon=True
+            )
+            self.thread.start()
+
+    def _run(self) -> None:
+        interval = settings.ZHONGCAO_CLICK_FLUSH_INTERVAL
+        delay = interval
+        while not self.stopping:
+            self.wake.wait(delay)
+            self.wake.clear()
+            try:
+                close_old_connections()
+                self.flush()
+                delay = interval
+            except Exception:  # the thread must survive any failure and retry
+                logger.exception(
+                    "Writing clicks failed; %d kept for the next try", len(self)
+                )
+                connection.close()
+                delay = min(max(delay * 2, 1.0), 30.0)
+
+
+click_buffer = ClickBuffer()
+atexit.register(click_buffer.drain)
