@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format clean
+.PHONY: run test install lint format clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,18 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache .ruff_cache
+
+# The tracked redirect against a bare 302, on SQLite and on PostgreSQL
+# (BENCH_POSTGRES_URL: a server where a zhongcao_bench database may be made and dropped).
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	mkdir -p var/bench && rm -f var/bench/bench.sqlite3*
+	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/bench.sqlite3 \
+		$(MANAGE) bench_redirect $(BENCH_ARGS)
+	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS zhongcao_bench WITH (FORCE)'); c.execute('CREATE DATABASE zhongcao_bench')"
+	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+		DATABASE_URL=$(BENCH_POSTGRES_URL)/zhongcao_bench \
+		$(MANAGE) bench_redirect $(BENCH_ARGS)
+	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS zhongcao_bench WITH (FORCE)')"

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
+from products.deeplinks import deep_link_expand
 from products.models import Availability, Offer
 from products.validators import validate_offer_url
 
@@ -30,13 +31,21 @@ def creator_profile_for_user(
     return CreatorProfile.objects.filter(user=user).first()
 
 
+# Stands in for the click id in a target's precomputed destination: letters only,
+# so that no URL encoding changes it; a click id (URL-safe base64) needs none either.
+CLICK_ID_SLOT = "ZhongcaoClickIdSlot"
+
+
 @dataclass(frozen=True)
 class LinkTarget:
-    """Everything the redirect needs about one code, without touching the database."""
+    """Everything the redirect needs about one code, without touching the database.
+
+    ``destination`` is the merchant URL with CLICK_ID_SLOT where the click id goes,
+    expanded through the deep-link template once per cache fill, not once per click.
+    """
 
     link_id: int
-    url: str
-    deep_link_template: str
+    destination: str
     sends_referrer: bool
     is_preview: bool
     offer_id: int | None
@@ -87,10 +96,13 @@ def link_target_load(*, code: str) -> LinkTarget | None:
         validate_offer_url(offer.url, merchant.domains)
     except ValidationError:
         return None
+    if CLICK_ID_SLOT in offer.url:
+        return None
     return LinkTarget(
         link_id=link.pk,
-        url=offer.url,
-        deep_link_template=merchant.deep_link_template,
+        destination=deep_link_expand(
+            template=merchant.deep_link_template, url=offer.url, click_id=CLICK_ID_SLOT
+        ),
         sends_referrer=merchant.sends_referrer,
         is_preview=link.is_preview,
         offer_id=offer.pk,

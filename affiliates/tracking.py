@@ -29,7 +29,9 @@ from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
-PREFETCH_HEADERS = ("Sec-Purpose", "Purpose", "X-Purpose", "X-Moz")
+# Read straight from request.META: request.headers would parse every header of
+# every click, on the hottest path of the product.
+PREFETCH_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 
 
 @dataclass(frozen=True)
@@ -63,15 +65,17 @@ def user_agent_is_crawler(user_agent: str) -> bool:
 def request_is_bot(request: HttpRequest) -> bool:
     if request.method == "HEAD":
         return True
+    meta = request.META
     for header in PREFETCH_HEADERS:
-        if "prefetch" in request.headers.get(header, "").lower():
+        if header in meta and "prefetch" in meta[header].lower():
             return True
-    return user_agent_is_crawler(request.headers.get("User-Agent", ""))
+    return user_agent_is_crawler(meta.get("HTTP_USER_AGENT", ""))
 
 
 def request_opts_out(request: HttpRequest) -> bool:
     """Global Privacy Control or Do Not Track: count the click, keep no visitor hash."""
-    return request.headers.get("Sec-GPC") == "1" or request.headers.get("DNT") == "1"
+    meta = request.META
+    return meta.get("HTTP_SEC_GPC") == "1" or meta.get("HTTP_DNT") == "1"
 
 
 def client_ip(request: HttpRequest) -> str:

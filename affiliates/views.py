@@ -5,17 +5,15 @@ import re
 
 from django.contrib import messages
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from products.deeplinks import deep_link_expand
-
 from .forms import OwnProfileForm
-from .selectors import creator_profile_for_user, link_target
+from .selectors import CLICK_ID_SLOT, creator_profile_for_user, link_target
 from .services import click_record, creator_profile_update
 
 logger = logging.getLogger(__name__)
@@ -70,11 +68,10 @@ def go_redirect(request: HttpRequest, code: str) -> HttpResponse:
     if target is None:
         return render(request, "affiliates/link_not_found.html", status=404)
     click_id = click_record(request=request, target=target)
-    response = HttpResponseRedirect(
-        deep_link_expand(
-            template=target.deep_link_template, url=target.url, click_id=click_id
-        )
-    )
+    # The destination was checked (http(s), the merchant's own domains) when the
+    # target was loaded; HttpResponseRedirect would only parse it again.
+    response = HttpResponse(status=302)
+    response["Location"] = target.destination.replace(CLICK_ID_SLOT, click_id)
     for header, value in LINK_HEADERS.items():
         response[header] = value
     if target.sends_referrer:

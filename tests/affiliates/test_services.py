@@ -1,9 +1,15 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from affiliates.models import CREATORS_GROUP, CreatorKind, CreatorProfile
+from affiliates.clickids import click_id_make
+from affiliates.models import CREATORS_GROUP, Click, CreatorKind, CreatorProfile
 from affiliates.selectors import creator_profile_for_user, user_is_editor
-from affiliates.services import creator_create
+from affiliates.services import DUPLICATE_WINDOW, clicks_store, creator_create
+from affiliates.tracking import PendingClick
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +64,79 @@ def test_editor_creates_a_creator_profile_in_the_admin(client, editor):
     assert response.status_code == 302
     profile = CreatorProfile.objects.get(slug="xinren")
     assert profile.user.groups.filter(name=CREATORS_GROUP).exists()
+
+
+# clicks_store: one billable click per visitor, link and hour.
+
+START = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+
+
+def pending(link, minutes, visitor="v" * 64, bot=False):
+    at = START + datetime.timedelta(minutes=minutes)
+    return PendingClick(
+        click_id=click_id_make(link_id=link.pk, clicked_at=at),
+        link_id=link.pk,
+        offer_id=link.offer_id,
+        clicked_at=at,
+        visitor_hash=visitor,
+        user_agent="UA",
+        referrer="",
+        is_bot=bot,
+        is_preview=False,
+    )
+
+
+def test_a_visitor_bills_once_an_hour_per_link(link):
+    clicks_store(clicks=[pending(link, minute) for minute in (0, 10, 50)])
+    clicks_store(clicks=[pending(link, minute) for minute in (61, 70, 125)])
+    billable = list(
+        Click.objects.filter(is_billable=True)
+        .order_by("clicked_at")
+        .values_list("clicked_at", flat=True)
+    )
+    assert billable == [START + datetime.timedelta(minutes=m) for m in (0, 61, 125)]
+
+
+def test_storing_the_same_clicks_twice_changes_nothing(link):
+    batch = [pending(link, minute) for minute in (0, 5)]
+    clicks_store(clicks=batch)
+    clicks_store(clicks=batch)
+    assert Click.objects.count() == 2
+    assert Click.objects.filter(is_billable=True).count() == 1
+
+
+def test_bots_never_bill_nor_make_readers_duplicates(link):
+    clicks_store(clicks=[pending(link, 0, bot=True), pending(link, 1)])
+    assert list(
+        Click.objects.order_by("clicked_at").values_list("is_billable", flat=True)
+    ) == [False, True]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    minutes=st.lists(st.integers(0, 600), min_size=1, max_size=25),
+    cuts=st.lists(st.integers(0, 25), max_size=4),
+)
+def test_billable_clicks_are_an_hour_apart_whatever_the_batches(link, minutes, cuts):
+    Click.objects.all().delete()
+    clicks = [pending(link, minute) for minute in sorted(minutes)]
+    bounds = sorted({0, len(clicks), *[cut for cut in cuts if cut < len(clicks)]})
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        clicks_store(clicks=clicks[start:end])
+    rows = list(
+        Click.objects.order_by("clicked_at").values_list("clicked_at", "is_billable")
+    )
+    assert len(rows) == len(clicks)
+    billed = [at for at, billable in rows if billable]
+    assert billed, "the first click always bills"
+    assert all(
+        later - earlier >= DUPLICATE_WINDOW
+        for earlier, later in zip(billed, billed[1:], strict=False)
+    )
+    for at, billable in rows:
+        if not billable:
+            assert any(abs(at - other) < DUPLICATE_WINDOW for other in billed)

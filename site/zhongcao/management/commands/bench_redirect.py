@@ -1,0 +1,256 @@
+"""`manage.py bench_redirect`: how fast is /go/<code> next to a bare 302?
+
+Run it through `make bench`, which gives it the bench settings and a database. It
+migrates that database, publishes a review whose product has an offer, starts
+gunicorn (site/zhongcao/gunicorn.conf.py) on 127.0.0.1, and loads, with wrk from a
+second process, in alternating rounds:
+
+* the baseline: a plain Django view returning a fixed 302 through the same settings
+  and middleware (zhongcao.bench_urls), and
+* the tracked redirect /go/<code>, with a browser's user agent.
+
+It prints requests per second and p50/p99 latency of each, their ratio, and the
+targets; then it stops gunicorn gracefully and checks that every click the
+redirect answered was written to the database (the buffer is drained on shutdown).
+"""
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+BROWSER = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40"
+)
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+@dataclass
+class Run:
+    requests: int
+    rps: float
+    p50: float
+    p99: float
+    errors: str
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def wrk(url: str, *, seconds: int, connections: int) -> Run:
+    output = subprocess.run(  # noqa: S603
+        [
+            shutil.which("wrk") or "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"User-Agent: {BROWSER}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))
+    p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
+    errors = "; ".join(
+        line.strip()
+        for line in output.splitlines()
+        if "errors" in line or "Non-2xx" in line
+    )
+    return Run(requests, rps, p50, p99, errors)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark /go/<code> against a bare 302 on the production server (make bench)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=int, default=4, help="length of one run")
+        parser.add_argument("--rounds", type=int, default=8, help="paired runs of each")
+        parser.add_argument("--connections", type=int, default=32)
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args, seconds, rounds, connections, workers, **options):
+        if shutil.which("wrk") is None:
+            raise CommandError(
+                "wrk is not installed: `apt-get install wrk` (make bench does)."
+            )
+        if not settings.ROOT_URLCONF.endswith("bench_urls"):
+            raise CommandError(
+                "Run with DJANGO_SETTINGS_MODULE=zhongcao.settings.bench (make bench)."
+            )
+        vendor = connection.vendor
+        call_command("migrate", verbosity=0)
+        code, link_id = self._fixture()
+        connection.close()
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                str(Path(settings.BASE_DIR) / "site/zhongcao/gunicorn.conf.py"),
+                "zhongcao.wsgi",
+            ],
+            env={
+                **os.environ,
+                "BIND": f"127.0.0.1:{port}",
+                "WEB_CONCURRENCY": str(workers),
+            },
+        )
+        try:
+            self._wait_for(port)
+            urls = {
+                "baseline 302": f"{base}/bench/baseline",
+                "/go/<code>": f"{base}/go/{code}",
+            }
+            warmup = {  # imports, caches, the day's salt
+                name: wrk(url, seconds=2, connections=connections)
+                for name, url in urls.items()
+            }
+            results: dict[str, list[Run]] = {name: [] for name in urls}
+            for round_number in range(rounds):
+                order = list(urls.items())
+                if round_number % 2:  # alternate who goes first: no order bias
+                    order.reverse()
+                for name, url in order:
+                    results[name].append(
+                        wrk(url, seconds=seconds, connections=connections)
+                    )
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+
+        self._report(vendor, results, workers, connections, seconds, rounds)
+        answered = sum(
+            run.requests for run in [warmup["/go/<code>"], *results["/go/<code>"]]
+        )
+        self._check_clicks(link_id, answered)
+
+    def _fixture(self) -> tuple[str, int]:
+        from affiliates.models import TrackedLink
+        from affiliates.services import creator_create
+        from content.models import ArticleIndexPage, ReviewPage
+        from products.models import Merchant, Offer, Product
+
+        merchant = Merchant.objects.create(
+            name="Bench shop",
+            slug="bench-shop",
+            website="https://www.mingyuehome.cn/",
+            allowed_domains="mingyuehome.cn",
+            currency="CNY",
+            default_commission_rate=Decimal("8"),
+        )
+        product = Product.objects.create(
+            title="Bench headphones", slug="bench-headphones"
+        )
+        Offer.objects.create(
+            product=product,
+            merchant=merchant,
+            url="https://www.mingyuehome.cn/item/1",
+            price=Decimal("999.00"),
+            currency="CNY",
+        )
+        author = creator_create(username="bench", password=None, public_name="Bench")
+        page = ReviewPage(
+            title="Bench review",
+            slug="bench-review",
+            author=author,
+            owner=author.user,
+            summary="For the benchmark.",
+            product=product,
+            rating=Decimal("8"),
+            verdict="Fast.",
+        )
+        ArticleIndexPage.objects.first().add_child(instance=page)
+        page.save_revision().publish()
+        link = TrackedLink.objects.get(article=page)
+        return link.code, link.pk
+
+    def _wait_for(self, port: int) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                client = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                client.request("GET", "/bench/baseline")
+                if (
+                    client.getresponse().status == 302
+                ):  # not followed: it leaves the machine
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise CommandError("gunicorn did not start.")
+
+    def _report(self, vendor, results, workers, connections, seconds, rounds) -> None:
+        def median(runs, attribute):
+            return statistics.median(getattr(run, attribute) for run in runs)
+
+        threads = os.environ.get("GUNICORN_THREADS", "4")
+        self.stdout.write(
+            f"\n{vendor}: gunicorn {workers} workers x {threads} threads, wrk 1 thread, "
+            f"{connections} connections, {rounds} paired rounds of {seconds}s (medians)\n"
+        )
+        self.stdout.write(f"{'':14}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+        for name, runs in results.items():
+            self.stdout.write(
+                f"{name:14}{median(runs, 'rps'):>10.0f}{median(runs, 'p50'):>10.2f}"
+                f"{median(runs, 'p99'):>10.2f}"
+            )
+            for run in runs:
+                if run.errors:
+                    self.stdout.write(f"  {name}: {run.errors}")
+        # Each round ran both back to back: comparing within a round cancels the slow
+        # swings of a shared machine's load, which medians of each alone do not.
+        pairs = list(zip(results["baseline 302"], results["/go/<code>"], strict=True))
+        ratio = statistics.median(go.rps / base.rps for base, go in pairs)
+        p99_delta = statistics.median(go.p99 - base.p99 for base, go in pairs)
+        self.stdout.write(
+            f"throughput ratio /go/ : baseline = {ratio:.2f} (median of rounds; target "
+            f">= 0.70: {'met' if ratio >= 0.70 else 'NOT met'})\n"
+            f"p99 difference = {p99_delta:+.2f} ms (median of rounds; target <= +10 ms: "
+            f"{'met' if p99_delta <= 10 else 'NOT met'})"
+        )
+
+    def _check_clicks(self, link_id: int, answered: int) -> None:
+        from affiliates.models import Click
+
+        # wrk counts the responses it read; a request in flight when it stopped may
+        # have been answered and recorded without being counted, so written >= answered.
+        written = Click.objects.filter(link_id=link_id).count()
+        verdict = "none lost" if written >= answered else f"{answered - written} LOST"
+        self.stdout.write(
+            f"clicks written after a graceful shutdown: {written} for {answered} "
+            f"redirects answered ({verdict})"
+        )
