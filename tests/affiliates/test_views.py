@@ -184,7 +184,7 @@ def test_out_of_stock_offer_falls_back_to_the_cheapest_in_stock_offer(
     flush()
     click = Click.objects.get()
     assert click.link == link  # still credited to the same article, author, placement
-    assert click.destination_offer == cheaper_cny
+    assert click.destination_offer_id == cheaper_cny.pk
 
 
 def test_fallback_to_another_currency_then_to_the_original(

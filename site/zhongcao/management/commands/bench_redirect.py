@@ -47,6 +47,28 @@ class Run:
     p50: float
     p99: float
     errors: str
+    cpu_ms_per_request: float = 0.0
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def server_cpu_ticks(server_pid: int) -> int:
+    """CPU time (user + system, in clock ticks) of the gunicorn master, its workers
+    and every PostgreSQL process: the work a request costs, whatever the machine's
+    other tenants take. Linux only (/proc); 0 elsewhere."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            name = fields[0].split("(", 1)[1]
+            rest = fields[1].split()
+        except (OSError, IndexError):
+            continue
+        pid, parent = int(stat.parent.name), int(rest[1])
+        if pid == server_pid or parent == server_pid or name == "postgres":
+            total += int(rest[11]) + int(rest[12])
+    return total
 
 
 def _ms(text: str) -> float:
@@ -97,7 +119,9 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=4, help="length of one run")
         parser.add_argument("--rounds", type=int, default=8, help="paired runs of each")
         parser.add_argument("--connections", type=int, default=32)
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--workers", type=int, default=None, help="default: gunicorn.conf.py's"
+        )
 
     def handle(self, *args, seconds, rounds, connections, workers, **options):
         if shutil.which("wrk") is None:
@@ -127,7 +151,7 @@ class Command(BaseCommand):
             env={
                 **os.environ,
                 "BIND": f"127.0.0.1:{port}",
-                "WEB_CONCURRENCY": str(workers),
+                **({"WEB_CONCURRENCY": str(workers)} if workers else {}),
             },
         )
         try:
@@ -146,9 +170,14 @@ class Command(BaseCommand):
                 if round_number % 2:  # alternate who goes first: no order bias
                     order.reverse()
                 for name, url in order:
-                    results[name].append(
-                        wrk(url, seconds=seconds, connections=connections)
+                    before = server_cpu_ticks(server.pid)
+                    run = wrk(url, seconds=seconds, connections=connections)
+                    time.sleep(0.6)  # let the last flush of the run land
+                    ticks = server_cpu_ticks(server.pid) - before
+                    run.cpu_ms_per_request = (
+                        ticks * 1000 / CLOCK_TICKS / max(run.requests, 1)
                     )
+                    results[name].append(run)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
@@ -217,16 +246,20 @@ class Command(BaseCommand):
         def median(runs, attribute):
             return statistics.median(getattr(run, attribute) for run in runs)
 
-        threads = os.environ.get("GUNICORN_THREADS", "4")
+        server = (
+            f"{workers} workers" if workers else "gunicorn.conf.py's workers"
+        ) + f" x {os.environ.get('GUNICORN_THREADS', '2')} threads"
         self.stdout.write(
-            f"\n{vendor}: gunicorn {workers} workers x {threads} threads, wrk 1 thread, "
+            f"\n{vendor}: gunicorn ({server}), wrk 1 thread, "
             f"{connections} connections, {rounds} paired rounds of {seconds}s (medians)\n"
         )
-        self.stdout.write(f"{'':14}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+        self.stdout.write(
+            f"{'':14}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}"
+        )
         for name, runs in results.items():
             self.stdout.write(
                 f"{name:14}{median(runs, 'rps'):>10.0f}{median(runs, 'p50'):>10.2f}"
-                f"{median(runs, 'p99'):>10.2f}"
+                f"{median(runs, 'p99'):>10.2f}{median(runs, 'cpu_ms_per_request'):>12.3f}"
             )
             for run in runs:
                 if run.errors:
@@ -241,6 +274,16 @@ class Command(BaseCommand):
             f">= 0.70: {'met' if ratio >= 0.70 else 'NOT met'})\n"
             f"p99 difference = {p99_delta:+.2f} ms (median of rounds; target <= +10 ms: "
             f"{'met' if p99_delta <= 10 else 'NOT met'})"
+        )
+        cpu_ratio = statistics.median(
+            base.cpu_ms_per_request / go.cpu_ms_per_request
+            for base, go in pairs
+            if go.cpu_ms_per_request
+        )
+        self.stdout.write(
+            f"CPU cost ratio baseline : /go/ = {cpu_ratio:.2f} (server and database CPU "
+            "per request, which CPU steal by other tenants does not move: the throughput "
+            "ratio a quiet machine would show)"
         )
 
     def _check_clicks(self, link_id: int, answered: int) -> None:

@@ -1,0 +1,84 @@
+"""The click buffer: drained on shutdown, kept through database failures."""
+
+import pytest
+from django.db import OperationalError, connection
+
+from affiliates.models import Click, TrackedLink
+from affiliates.selectors import link_target, link_targets
+from affiliates.tracking import click_buffer, request_is_bot, user_agent_is_crawler
+from tests.affiliates.test_views import go
+
+pytestmark = pytest.mark.django_db
+
+
+def failing(table):
+    calls = {"count": 0}
+
+    def wrapper(execute, sql, params, many, context):
+        if table in sql and calls["count"] < 2:
+            calls["count"] += 1
+            raise OperationalError("the database is down")
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+def test_drain_writes_everything_and_retries_a_failing_database(
+    client, link, monkeypatch
+):
+    for _ in range(4):
+        go(client, link)
+    monkeypatch.setattr("affiliates.tracking.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("affiliates.tracking.connection.close", lambda: None)
+    with connection.execute_wrapper(failing(Click._meta.db_table)):
+        written = click_buffer.drain(timeout=5)
+    assert written == 4
+    assert len(click_buffer) == 0
+    assert Click.objects.count() == 4
+    click_buffer.stopping = False
+
+
+def test_a_stale_target_serves_when_the_database_fails(client, link):
+    assert link_target(code=link.code) is not None
+    expiry, target = link_targets.entries[link.code]
+    link_targets.entries[link.code] = (0.0, target)  # expired
+    with connection.execute_wrapper(failing(TrackedLink._meta.db_table)):
+        assert link_target(code=link.code) == target
+        assert go(client, link).status_code == 302
+
+
+def test_an_unknown_code_when_the_database_fails_is_a_503_not_an_error(client, link):
+    with connection.execute_wrapper(failing(TrackedLink._meta.db_table)):
+        response = client.get("/go/Zz9Zz9Zz9Z")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "bot"),
+    [
+        (
+            "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+            True,
+        ),
+        ("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", True),
+        ("TelegramBot (like TwitterBot)", True),
+        ("curl/8.0", True),
+        ("", True),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40(0x18002831) NetType/WIFI",
+            False,
+        ),
+    ],
+)
+def test_crawler_list(user_agent, bot):
+    assert user_agent_is_crawler(user_agent) is bot
+
+
+def test_prefetch_and_head_are_bots(rf):
+    assert request_is_bot(rf.head("/go/x"))
+    assert request_is_bot(rf.get("/go/x", HTTP_SEC_PURPOSE="prefetch;prerender"))
+    assert not request_is_bot(
+        rf.get("/go/x", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0")
+    )
