@@ -47,6 +47,15 @@ def list_with_ids(list_block: blocks.ListBlock, value, context=None) -> list[dic
     ]
 
 
+class SampleProductPreviewMixin:
+    """Previews a single-product block with the catalog's first product."""
+
+    def get_preview_value(self):
+        return self.to_python(
+            {**self.meta.preview_value, "product": sample_product_pk()}
+        )
+
+
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("text"), max_length=200)
     level = blocks.ChoiceBlock(
@@ -90,7 +99,7 @@ class QuoteBlock(blocks.StructBlock):
         }
 
 
-class ProductCardBlock(blocks.StructBlock):
+class ProductCardBlock(SampleProductPreviewMixin, blocks.StructBlock):
     product = ProductChooserBlock(label=_("product"))
     call_to_action = blocks.CharBlock(
         label=_("call to action"),
@@ -106,11 +115,6 @@ class ProductCardBlock(blocks.StructBlock):
         description = _("One product from the catalog with its buy links.")
         template = "content/blocks/product_card.html"
         preview_value = {"call_to_action": "Check price", "note": "Our top pick."}
-
-    def get_preview_value(self):
-        return self.to_python(
-            {**self.meta.preview_value, "product": sample_product_pk()}
-        )
 
 
 class ProductGridBlock(blocks.StructBlock):
@@ -198,7 +202,7 @@ class ProsConsBlock(blocks.StructBlock):
         }
 
 
-class GuidePickBlock(blocks.StructBlock):
+class GuidePickBlock(SampleProductPreviewMixin, blocks.StructBlock):
     product = ProductChooserBlock(label=_("product"))
     label = blocks.CharBlock(
         label=_("label"),
@@ -213,11 +217,6 @@ class GuidePickBlock(blocks.StructBlock):
         description = _("One ranked pick of a guide.")
         template = "content/blocks/guide_pick.html"
         preview_value = {"label": "Best overall", "reason": "Does everything well."}
-
-    def get_preview_value(self):
-        return self.to_python(
-            {**self.meta.preview_value, "product": sample_product_pk()}
-        )
 
 
 class ArticleBodyBlock(blocks.StreamBlock):

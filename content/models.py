@@ -96,10 +96,9 @@ class HomePage(PreviewInAdminFrameMixin, Page):
         verbose_name = _("home page")
 
 
-class HomePageFeaturedArticle(Orderable):
-    page = ParentalKey(
-        HomePage, on_delete=models.CASCADE, related_name="featured_articles"
-    )
+class ArticleChoice(Orderable):
+    """One article chosen by an editor, in order (featured or in a collection)."""
+
     article = models.ForeignKey(
         "content.ArticlePage",
         verbose_name=_("article"),
@@ -109,6 +108,15 @@ class HomePageFeaturedArticle(Orderable):
 
     panels = [PageChooserPanel("article", page_type=ARTICLE_TYPES)]
     api_fields = [APIField("article")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+
+class HomePageFeaturedArticle(ArticleChoice):
+    page = ParentalKey(
+        HomePage, on_delete=models.CASCADE, related_name="featured_articles"
+    )
 
 
 class ArticleCollection(ClusterableModel):
@@ -134,18 +142,10 @@ class ArticleCollection(ClusterableModel):
         return self.name
 
 
-class ArticleCollectionItem(Orderable):
+class ArticleCollectionItem(ArticleChoice):
     collection = ParentalKey(
         ArticleCollection, on_delete=models.CASCADE, related_name="items"
     )
-    article = models.ForeignKey(
-        "content.ArticlePage",
-        verbose_name=_("article"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-
-    panels = [PageChooserPanel("article", page_type=ARTICLE_TYPES)]
 
 
 class HomePageCollection(Orderable):

@@ -46,6 +46,16 @@ def product(db):
     return OfferFactory().product
 
 
+def _article_add(*, parent: Page, page, publish: bool):
+    """Add an article under ``parent`` as its author would: a revision, published
+    unless told not to."""
+    parent.add_child(instance=page)
+    revision = page.save_revision(user=page.owner)
+    if publish:
+        revision.publish()
+    return page
+
+
 def review_create(
     *,
     parent: Page,
@@ -69,16 +79,13 @@ def review_create(
         body=body or [],
         live=publish,
     )
-    parent.add_child(instance=page)
-    revision = page.save_revision(user=author.user)
-    if publish:
-        revision.publish()
-    return page
+    return _article_add(parent=parent, page=page, publish=publish)
 
 
 def guide_create(
     *, parent: Page, author, products, title="A guide", publish=True, body=None
-):
+) -> GuidePage:
+    """A guide with one pick per product, saved as a revision (and published)."""
     page = GuidePage(
         title=title,
         slug=title.lower().replace(" ", "-"),
@@ -96,11 +103,7 @@ def guide_create(
         body=body or [],
         live=publish,
     )
-    parent.add_child(instance=page)
-    revision = page.save_revision(user=author.user)
-    if publish:
-        revision.publish()
-    return page
+    return _article_add(parent=parent, page=page, publish=publish)
 
 
 @pytest.fixture
