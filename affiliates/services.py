@@ -179,10 +179,14 @@ _CLICK_COLUMNS = [
     "is_billable",
 ]
 _CLICK_TABLE = Click._meta.db_table
-_CLICK_INSERT = (
-    f"INSERT INTO {_CLICK_TABLE} ({', '.join(_CLICK_COLUMNS)}) "  # noqa: S608
-    f"VALUES ({', '.join(['%s'] * len(_CLICK_COLUMNS))}) ON CONFLICT (click_id) DO NOTHING"
-)
+_CLICK_ROW = "(" + ", ".join(["%s"] * len(_CLICK_COLUMNS)) + ")"
+
+
+def _click_insert_statement(rows: int) -> str:
+    return (
+        f"INSERT INTO {_CLICK_TABLE} ({', '.join(_CLICK_COLUMNS)}) "  # noqa: S608
+        f"VALUES {', '.join([_CLICK_ROW] * rows)} ON CONFLICT (click_id) DO NOTHING"
+    )
 
 
 _CLICK_COLUMN_LIST = ", ".join(_CLICK_COLUMNS)
@@ -191,6 +195,7 @@ _STAGING_CREATE = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS click_staging ON COMMIT DELETE ROWS AS "  # noqa: S608
     f"SELECT {_CLICK_COLUMN_LIST} FROM {_CLICK_TABLE} WITH NO DATA"
 )
+_DIRECT_COPY = f"COPY {_CLICK_TABLE} ({_CLICK_COLUMN_LIST}) FROM STDIN"
 _STAGING_COPY = f"COPY click_staging ({_CLICK_COLUMN_LIST}) FROM STDIN"
 _STAGING_INSERT = (
     f"INSERT INTO {_CLICK_TABLE} ({_CLICK_COLUMN_LIST}) "  # noqa: S608
@@ -198,24 +203,63 @@ _STAGING_INSERT = (
 )
 
 
+_COPY_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""}
+)
+_ROWS_PER_INSERT = 500  # 5,500 parameters: within SQLite's limit
+
+
+def _copy_value(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
 def _clicks_insert(rows: list[tuple]) -> None:
     """Insert click rows, skipping click ids already written.
 
-    PostgreSQL: COPY into a per-connection staging table, then one INSERT ... SELECT;
-    elsewhere one prepared INSERT run by the driver for every row. The ORM's
-    bulk_create costs ~150 us a row in Python, more than the redirect itself.
+    PostgreSQL: the batch as one COPY payload straight into the table. A click id can
+    only be there already when a batch is retried after an unclear commit; then the
+    batch goes through a staging table and INSERT ... ON CONFLICT DO NOTHING.
+    Elsewhere: one INSERT per 500 rows. (The ORM's bulk_create cost ~150 us a row in
+    Python, more than the redirect itself; the staging table on every batch doubled
+    the database's work per click.)
     """
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            cursor.executemany(_CLICK_INSERT, rows)
+            for start in range(0, len(rows), _ROWS_PER_INSERT):
+                chunk = rows[start : start + _ROWS_PER_INSERT]
+                cursor.execute(
+                    _click_insert_statement(len(chunk)),
+                    [value for row in chunk for value in row],
+                )
             return
+        import psycopg  # the PostgreSQL driver, present whenever this path runs
+
+        payload = "".join(
+            "\t".join([_copy_value(value) for value in row]) + "\n" for row in rows
+        ).encode()
+        try:
+            # Click ids never collide; only a batch retried after an unclear commit
+            # meets rows already written, and then the staging table sorts it out.
+            with transaction.atomic(), cursor.cursor.copy(_DIRECT_COPY) as copy:
+                copy.write(payload)
+            return
+        except psycopg.errors.UniqueViolation:
+            pass
         cursor.execute(_STAGING_CREATE)
         cursor.execute(
             "DELETE FROM click_staging"
         )  # empty even inside an outer transaction
         with cursor.cursor.copy(_STAGING_COPY) as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(payload)
         cursor.execute(_STAGING_INSERT)
 
 

@@ -140,3 +140,16 @@ def test_billable_clicks_are_an_hour_apart_whatever_the_batches(link, minutes, c
     for at, billable in rows:
         if not billable:
             assert any(abs(at - other) < DUPLICATE_WINDOW for other in billed)
+
+
+def test_awkward_text_is_stored_exactly(link):
+    awkward = "tab\there\nnew line \\ backslash \\N 中文 ñ \r end"
+    click = pending(link, 0)
+    click = click.__class__(
+        **{**click.__dict__, "user_agent": awkward, "referrer": awkward}
+    )
+    clicks_store(clicks=[click])
+    stored = Click.objects.get()
+    assert stored.user_agent == awkward
+    assert stored.referrer == awkward
+    assert stored.clicked_at == START
