@@ -178,19 +178,19 @@ _CLICK_COLUMNS = [
     "is_preview",
     "is_billable",
 ]
+# Table and column names below are this module's own constants, never input.
 _CLICK_TABLE = Click._meta.db_table
+_CLICK_COLUMN_LIST = ", ".join(_CLICK_COLUMNS)
 _CLICK_ROW = "(" + ", ".join(["%s"] * len(_CLICK_COLUMNS)) + ")"
 
 
 def _click_insert_statement(rows: int) -> str:
     return (
-        f"INSERT INTO {_CLICK_TABLE} ({', '.join(_CLICK_COLUMNS)}) "  # noqa: S608
+        f"INSERT INTO {_CLICK_TABLE} ({_CLICK_COLUMN_LIST}) "  # noqa: S608
         f"VALUES {', '.join([_CLICK_ROW] * rows)} ON CONFLICT (click_id) DO NOTHING"
     )
 
 
-_CLICK_COLUMN_LIST = ", ".join(_CLICK_COLUMNS)
-# Table and column names are this module's own constants, never input.
 _STAGING_CREATE = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS click_staging ON COMMIT DELETE ROWS AS "  # noqa: S608
     f"SELECT {_CLICK_COLUMN_LIST} FROM {_CLICK_TABLE} WITH NO DATA"
@@ -255,9 +255,8 @@ def _clicks_insert(rows: list[tuple]) -> None:
         except psycopg.errors.UniqueViolation:
             pass
         cursor.execute(_STAGING_CREATE)
-        cursor.execute(
-            "DELETE FROM click_staging"
-        )  # empty even inside an outer transaction
+        # Emptied here too: ON COMMIT clears it, but not inside an outer transaction.
+        cursor.execute("DELETE FROM click_staging")
         with cursor.cursor.copy(_STAGING_COPY) as copy:
             copy.write(payload)
         cursor.execute(_STAGING_INSERT)

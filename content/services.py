@@ -218,15 +218,20 @@ def article_owner_sync(*, page: Page) -> None:
         page.owner_id = owner_id
 
 
+def _embeds(article: ArticlePage) -> list[tuple[str, int]]:
+    return [
+        (embed.placement, embed.product_id)
+        for embed in article_product_embeds(article=article)
+    ]
+
+
 def article_links_publish(*, article: ArticlePage) -> dict:
     """Tracked links for every product embed of a just-published article."""
     if article.author_id is None:
         return {}
-    embeds = [
-        (embed.placement, embed.product_id)
-        for embed in article_product_embeds(article=article)
-    ]
-    return article_links_sync(article=article, author=article.author, embeds=embeds)
+    return article_links_sync(
+        article=article, author=article.author, embeds=_embeds(article)
+    )
 
 
 def article_links_for_render(
@@ -240,10 +245,7 @@ def article_links_for_render(
     """
     if article.author_id is None:
         return {}
-    embeds = [
-        (embed.placement, embed.product_id)
-        for embed in article_product_embeds(article=article)
-    ]
+    embeds = _embeds(article)
     if preview:
         links = article_links_sync(
             article=article, author=article.author, embeds=embeds, preview=True
@@ -262,6 +264,8 @@ def article_links_for_render(
         if offer_product == product_id
     }
     if not wanted <= codes.keys():
-        article_links_publish(article=article)
-        codes = article_link_codes(article_id=article.pk)
+        links = article_links_sync(
+            article=article, author=article.author, embeds=embeds
+        )
+        codes = {key: link.code for key, link in links.items()}
     return {key: f"/go/{code}" for key, code in codes.items()}
