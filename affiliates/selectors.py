@@ -1,19 +1,31 @@
-"""Reads about creators and roles."""
+"""Reads: creators and roles, link targets for the redirect, and money."""
 
+import datetime
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from products.deeplinks import deep_link_expand
 from products.models import Availability, Offer
 from products.validators import validate_offer_url
 
-from .models import EDITORS_GROUP, CreatorProfile, TrackedLink
+from .models import (
+    EDITORS_GROUP,
+    Conversion,
+    CreatorProfile,
+    LedgerEntry,
+    Payout,
+    TrackedLink,
+)
+from .models.money import EARNING_KINDS
 
 
 def user_is_editor(*, user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -159,3 +171,112 @@ def article_link_codes(
             article_id=article_id, is_preview=preview, offer__isnull=False
         ).values_list("placement", "offer_id", "code")
     }
+
+
+# -- Money ----------------------------------------------------------------------------
+
+
+def ledger_balances(*, creator: CreatorProfile) -> list[dict]:
+    """The creator's balances: one row per currency and status, a sum of entries."""
+    rows = (
+        LedgerEntry.objects.filter(creator=creator)
+        .values("currency", "status")
+        .annotate(amount=Sum("amount"))
+        .exclude(amount=0)
+        .order_by("currency", "status")
+    )
+    return list(rows)
+
+
+def conversions_visible(*, user) -> QuerySet[Conversion]:
+    """Every conversion for editors; for a creator, those that earn them something
+    (as author or through a referral); nothing for anyone else."""
+    if user_is_editor(user=user):
+        return Conversion.objects.select_related(*_CONVERSION_RELATED)
+    creator = creator_profile_for_user(user=user)
+    if creator is None:
+        return Conversion.objects.none()
+    return conversions_earning(creator=creator)
+
+
+_CONVERSION_RELATED = ("merchant", "author", "offer", "article")
+
+
+def conversions_earning(*, creator: CreatorProfile) -> QuerySet[Conversion]:
+    """Conversions that earn the creator something, as author or by referral."""
+    return Conversion.objects.select_related(*_CONVERSION_RELATED).filter(
+        pk__in=LedgerEntry.objects.filter(creator=creator).values("conversion_id")
+    )
+
+
+def conversions_filter(
+    queryset: QuerySet[Conversion],
+    *,
+    order_id: str = "",
+    merchant: str = "",
+    status: str = "",
+    author: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> QuerySet[Conversion]:
+    if order_id:
+        queryset = queryset.filter(order_id=order_id)
+    if merchant:
+        queryset = queryset.filter(merchant__slug=merchant)
+    if status:
+        queryset = queryset.filter(status=status)
+    if author:
+        queryset = queryset.filter(author__slug=author)
+    if since:
+        queryset = queryset.filter(occurred_at__date__gte=since)
+    if until:
+        queryset = queryset.filter(occurred_at__date__lte=until)
+    return queryset
+
+
+@dataclass(frozen=True)
+class CreatorEarning:
+    """What one conversion earns one creator, and where that money is now."""
+
+    conversion: Conversion
+    kind: str
+    amount: Decimal
+    currency: str
+    status: str  # an EntryStatus, or "reversed" once nothing of it is left
+
+
+def creator_earnings(
+    *, creator: CreatorProfile, conversions: list[Conversion]
+) -> list[CreatorEarning]:
+    """For each conversion, the creator's earning items (author share or override)."""
+    by_id = {conversion.pk: conversion for conversion in conversions}
+    items = LedgerEntry.objects.filter(
+        creator=creator,
+        conversion_id__in=list(by_id),
+        origin__isnull=True,
+        kind__in=EARNING_KINDS,
+    ).order_by("conversion_id", "pk")
+    where = {
+        row["item"]: row["status"]
+        for row in LedgerEntry.objects.filter(
+            creator=creator, conversion_id__in=list(by_id)
+        )
+        .annotate(item=Coalesce(F("origin_id"), F("id")))
+        .values("item", "status")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+    }
+    return [
+        CreatorEarning(
+            conversion=by_id[item.conversion_id],
+            kind=item.kind,
+            amount=item.amount,
+            currency=item.currency,
+            status=where.get(item.pk, "reversed"),
+        )
+        for item in items
+    ]
+
+
+def payouts_for(*, creator: CreatorProfile) -> QuerySet[Payout]:
+    return Payout.objects.filter(creator=creator).select_related("run")

@@ -1,7 +1,13 @@
 """Fixtures for tracked links and clicks."""
 
-import pytest
+import json
+import time
 
+import pytest
+from django.utils import timezone
+
+from affiliates.clickids import click_id_make
+from affiliates.reports import signature_make
 from affiliates.selectors import link_targets
 from affiliates.services import article_links_sync
 from affiliates.tracking import click_buffer, visitor_salts
@@ -80,3 +86,54 @@ def out_of_stock(offer):
 
 
 __all__ = ["article_links_sync", "flush", "out_of_stock"]
+
+
+SECRET = "whsec_test-secret"
+
+
+@pytest.fixture
+def connected(shop):
+    """The shop, with a known postback secret."""
+    from affiliates.models import MerchantConnection
+
+    MerchantConnection.objects.create(
+        merchant=shop,
+        postback_secret=SECRET,
+        secret_created_at=timezone.now(),
+    )
+    return shop
+
+
+def click_id_for(link, *, at=None) -> str:
+    """A click id for ``link`` at ``at``, as the redirect would have made it."""
+    return click_id_make(link_id=link.pk, clicked_at=at or timezone.now())
+
+
+def sale(**fields) -> dict:
+    """A postback body: a pending sale of 1000.00 CNY now, unless told otherwise."""
+    body = {
+        "order_id": "ORDER-1",
+        "amount": "1000.00",
+        "currency": "CNY",
+        "status": "pending",
+        "occurred_at": timezone.now().isoformat(),
+    }
+    body.update(fields)
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def postback(client, merchant, body, *, secret=SECRET, timestamp=None, raw=None):
+    """POST a signed postback as the merchant's server would."""
+    payload = raw if raw is not None else json.dumps(body).encode()
+    stamp = int(time.time()) if timestamp is None else timestamp
+    headers = {}
+    if secret is not None:
+        headers["Zhongcao-Signature"] = signature_make(
+            secret=secret, body=payload, timestamp=stamp
+        )
+    return client.post(
+        f"/api/postbacks/{merchant.slug}",
+        data=payload,
+        content_type="application/json",
+        headers=headers,
+    )

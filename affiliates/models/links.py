@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
 
+from products.validators import percent_validators
+
 CREATORS_GROUP = "Creators"
 EDITORS_GROUP = "Editors"
 
@@ -56,6 +58,26 @@ class CreatorProfile(index.Indexed, models.Model):
         related_name="referrals",
         help_text=_("The creator who invited this one, if any."),
     )
+    author_share = models.DecimalField(
+        _("author share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=percent_validators,
+        help_text=_(
+            "Percent of the platform's commission this creator earns as author. "
+            "Leave empty for the share of their kind (Settings → Commission settings)."
+        ),
+    )
+    customer_refs = models.TextField(
+        _("customer references"),
+        blank=True,
+        help_text=_(
+            "The creator's own buyer references as merchants report them (one per "
+            "line): a purchase with one of these is a self-purchase."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     panels = [
@@ -66,6 +88,10 @@ class CreatorProfile(index.Indexed, models.Model):
         ),
         FieldPanel("avatar"),
         FieldRowPanel([FieldPanel("kind"), FieldPanel("referred_by")]),
+        MultiFieldPanel(
+            [FieldPanel("author_share"), FieldPanel("customer_refs")],
+            heading=_("Commission"),
+        ),
     ]
     search_fields = [
         index.SearchField("public_name"),
@@ -87,6 +113,11 @@ class CreatorProfile(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.public_name
+
+    def customer_ref_set(self) -> frozenset[str]:
+        return frozenset(
+            line.strip() for line in self.customer_refs.splitlines() if line.strip()
+        )
 
     def clean(self) -> None:
         # Walk up the referral chain: a creator can be neither their own referrer

@@ -16,17 +16,18 @@ from wagtail.models import Page
 
 from products.models import Offer
 
-from . import tracking
-from .clickids import click_id_make
-from .models import (
+from .. import tracking
+from ..clickids import click_id_make
+from ..models import (
     CREATORS_GROUP,
     Click,
+    Conversion,
     CreatorKind,
     CreatorProfile,
     TrackedLink,
     VisitorSalt,
 )
-from .selectors import LinkTarget
+from ..selectors import LinkTarget
 
 logger = logging.getLogger(__name__)
 
@@ -363,11 +364,14 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
 def clicks_purge(*, older_than_days: int) -> int:
     """Delete clicks older than ``older_than_days`` that nothing refers to.
 
-    Whatever model points at clicks (conversions do) keeps its clicks: every reverse
-    relation of Click is excluded, so a new one is respected without a change here.
+    A conversion refers to its click by click id (the click's row may be written
+    after the purchase arrives), so those clicks stay; so do the clicks of any model
+    that points at Click, through its reverse relations.
     """
     cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
-    queryset = Click.objects.filter(clicked_at__lt=cutoff)
+    queryset = Click.objects.filter(clicked_at__lt=cutoff).exclude(
+        click_id__in=Conversion.objects.exclude(click_id="").values("click_id")
+    )
     for relation in Click._meta.related_objects:
         queryset = queryset.filter(**{f"{relation.name}__isnull": True})
     deleted, _by_model = queryset.delete()

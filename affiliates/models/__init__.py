@@ -1,0 +1,56 @@
+"""Affiliates' models: creators and their tracked links and clicks (links.py), and
+the money those links earn: conversions, the ledger and payouts (money.py)."""
+
+from .links import (
+    CREATORS_GROUP,
+    EDITORS_GROUP,
+    Click,
+    CreatorKind,
+    CreatorProfile,
+    TrackedLink,
+    VisitorSalt,
+)
+from .money import (
+    CommissionSettings,
+    Conversion,
+    ConversionReport,
+    ConversionSource,
+    ConversionStatus,
+    EntryKind,
+    EntryStatus,
+    HoldReason,
+    LedgerEntry,
+    MerchantConnection,
+    Payout,
+    PayoutRun,
+    PayoutStatus,
+    ReviewState,
+    SelfPurchasePolicy,
+    UnattributedReason,
+)
+
+__all__ = [
+    "CREATORS_GROUP",
+    "EDITORS_GROUP",
+    "Click",
+    "CommissionSettings",
+    "Conversion",
+    "ConversionReport",
+    "ConversionSource",
+    "ConversionStatus",
+    "CreatorKind",
+    "CreatorProfile",
+    "EntryKind",
+    "EntryStatus",
+    "HoldReason",
+    "LedgerEntry",
+    "MerchantConnection",
+    "Payout",
+    "PayoutRun",
+    "PayoutStatus",
+    "ReviewState",
+    "SelfPurchasePolicy",
+    "TrackedLink",
+    "UnattributedReason",
+    "VisitorSalt",
+]

@@ -1,0 +1,222 @@
+"""What merchants report: checking postback signatures and reading a reported sale.
+
+Both the postback endpoint and the CSV import read a sale through
+``conversion_data_parse``, so one rule decides what is valid for both, and every
+refusal names the field at fault.
+"""
+
+import csv
+import datetime
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from products.currencies import currency_minor_units, is_active_currency
+
+from .models import ConversionStatus
+
+SIGNATURE_HEADER = "Zhongcao-Signature"
+SIGNATURE_TOLERANCE_SECONDS = 300
+MAX_AMOUNT = Decimal("1e12")
+
+
+class SignatureError(Exception):
+    """The postback's signature is missing, malformed, wrong or too old/new."""
+
+
+class ReportFieldError(ValueError):
+    """A reported field is missing or malformed."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def signature_make(*, secret: str, body: bytes, timestamp: int) -> str:
+    """The header value a merchant sends: ``t=<unix seconds>,v1=<hex HMAC>``."""
+    digest = hmac.new(
+        secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def signature_verify(
+    *, secret: str, body: bytes, header: str | None, now: float | None = None
+) -> None:
+    """Raise SignatureError unless ``header`` signs ``body`` with ``secret`` within
+    SIGNATURE_TOLERANCE_SECONDS of now. Several v1 values may be given (any may
+    match); comparisons are constant-time."""
+    if not header:
+        raise SignatureError("The Zhongcao-Signature header is missing.")
+    timestamp: int | None = None
+    candidates: list[str] = []
+    for part in header.split(","):
+        key, _sep, value = part.strip().partition("=")
+        if key == "t":
+            try:
+                timestamp = int(value)
+            except ValueError as error:
+                raise SignatureError("The signature's t is not a number.") from error
+        elif key == "v1":
+            candidates.append(value.strip())
+    if timestamp is None or not candidates:
+        raise SignatureError("The signature needs t=<unix seconds> and v1=<hex>.")
+    current = time.time() if now is None else now
+    if abs(current - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
+        raise SignatureError(
+            "The signature's timestamp is more than 300 seconds from now."
+        )
+    expected = signature_make(secret=secret, body=body, timestamp=timestamp)
+    expected_digest = expected.partition(",v1=")[2].encode()
+    matched = False
+    for candidate in candidates:
+        # Check every candidate, so the time taken does not tell which one matched.
+        matched |= hmac.compare_digest(expected_digest, candidate.encode())
+    if not matched:
+        raise SignatureError("The signature does not match.")
+
+
+@dataclass(frozen=True)
+class ConversionData:
+    """One reported sale, valid: amounts in the currency's minor units."""
+
+    order_id: str
+    click_id: str
+    amount: Decimal
+    currency: str
+    status: str
+    occurred_at: datetime.datetime
+    commission: Decimal | None
+    customer_ref: str
+
+
+def _text(raw: Mapping[str, Any], field: str, *, required: bool, limit: int) -> str:
+    value = raw.get(field)
+    if value is None or value == "":
+        if required:
+            raise ReportFieldError(field, "This field is required.")
+        return ""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ReportFieldError(field, "Must be a string.")
+    text = str(value).strip()
+    if required and not text:
+        raise ReportFieldError(field, "This field is required.")
+    if len(text) > limit:
+        raise ReportFieldError(field, f"At most {limit} characters.")
+    return text
+
+
+def _money(
+    raw: Mapping[str, Any], field: str, currency: str, *, required: bool
+) -> Decimal | None:
+    value = raw.get(field)
+    if value is None or value == "":
+        if required:
+            raise ReportFieldError(field, "This field is required.")
+        return None
+    if not isinstance(value, str):
+        # A JSON number would pass through a float: amounts are decimal strings.
+        raise ReportFieldError(field, 'Must be a decimal string such as "129.90".')
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation as error:
+        raise ReportFieldError(
+            field, 'Must be a decimal string such as "129.90".'
+        ) from error
+    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
+        raise ReportFieldError(field, "Must be zero or more (and below 10^12).")
+    if currency:
+        places = currency_minor_units(currency)
+        if amount != amount.quantize(Decimal(1).scaleb(-places)):
+            raise ReportFieldError(
+                field, f"{currency} has {places} decimal places; {value} has more."
+            )
+    return amount
+
+
+def conversion_data_parse(
+    raw: Mapping[str, Any], *, status_mapping: Mapping[str, str] | None = None
+) -> ConversionData:
+    """Read one reported sale; raise ReportFieldError naming the first bad field."""
+    if not isinstance(raw, Mapping):
+        raise ReportFieldError("body", "Must be a JSON object.")
+    order_id = _text(raw, "order_id", required=True, limit=100)
+    click_id = _text(raw, "click_id", required=False, limit=64)
+
+    currency = _text(raw, "currency", required=True, limit=3).upper()
+    if not is_active_currency(currency):
+        raise ReportFieldError(
+            "currency", f"{currency} is not an ISO 4217 currency code in use."
+        )
+    amount = _money(raw, "amount", currency, required=True)
+    commission = _money(raw, "commission", currency, required=False)
+
+    status_word = _text(raw, "status", required=True, limit=40).lower()
+    mapping = status_mapping or {s.value: s.value for s in ConversionStatus}
+    status = mapping.get(status_word)
+    if status is None:
+        raise ReportFieldError(
+            "status",
+            f"{status_word!r} is not one of pending, approved, refunded, cancelled.",
+        )
+
+    occurred_text = _text(raw, "occurred_at", required=True, limit=40)
+    try:
+        occurred_at = datetime.datetime.fromisoformat(occurred_text)
+    except ValueError as error:
+        raise ReportFieldError(
+            "occurred_at", "Must be an ISO 8601 time such as 2026-11-22T10:00:00+08:00."
+        ) from error
+    if occurred_at.tzinfo is None:
+        raise ReportFieldError(
+            "occurred_at", "Must carry a UTC offset, such as +08:00 or Z."
+        )
+    customer_ref = _text(raw, "customer_ref", required=False, limit=128)
+    return ConversionData(
+        order_id=order_id,
+        click_id=click_id,
+        amount=amount,
+        currency=currency,
+        status=status,
+        occurred_at=occurred_at.astimezone(datetime.UTC),
+        commission=commission,
+        customer_ref=customer_ref,
+    )
+
+
+REQUIRED_COLUMNS = ("order_id", "amount", "currency", "status", "occurred_at")
+
+
+class ReportFileError(ValueError):
+    """The report as a whole cannot be read (its header lacks a required column)."""
+
+
+def report_rows(lines, *, columns: Mapping[str, str]):
+    """Read a CSV report: yield (line number, {our field: value}) for each data row.
+
+    ``columns`` maps our field names to the report's column names. Line numbers are
+    the file's own (the header is line 1), even when a quoted value spans lines.
+    """
+    reader = csv.DictReader(lines)
+    header = reader.fieldnames or []
+    missing = [
+        f"{columns.get(field, field)} (for {field})"
+        for field in REQUIRED_COLUMNS
+        if columns.get(field, field) not in header
+    ]
+    if missing:
+        raise ReportFileError(
+            "Line 1: the header lacks the column(s) " + ", ".join(missing) + "."
+        )
+    line_number = reader.line_num
+    for row in reader:
+        yield (
+            line_number + 1,
+            {field: row.get(column) for field, column in columns.items()},
+        )
+        line_number = reader.line_num

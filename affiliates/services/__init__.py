@@ -1,0 +1,55 @@
+"""Affiliates' writes: creators, links and clicks (links.py); conversions and
+commissions (conversions.py); ledger moves (ledger.py); payouts (payouts.py)."""
+
+from .conversions import (
+    ConversionConflict,
+    ImportSummary,
+    IngestResult,
+    conversion_attribute,
+    conversion_ingest,
+    conversion_review,
+    conversions_import,
+    merchant_connection_ensure,
+)
+from .ledger import LedgerError, commissions_approve, items_current, ledger_adjust
+from .links import (
+    DUPLICATE_WINDOW,
+    LINK_CODE_ALPHABET,
+    LINK_CODE_LENGTH,
+    article_links_sync,
+    click_record,
+    clicks_purge,
+    clicks_store,
+    creator_create,
+    creator_enroll,
+    creator_profile_update,
+)
+from .payouts import payout_decide, payout_run_create, payout_run_decide
+
+__all__ = [
+    "ConversionConflict",
+    "ImportSummary",
+    "IngestResult",
+    "LedgerError",
+    "commissions_approve",
+    "conversion_attribute",
+    "conversion_ingest",
+    "conversion_review",
+    "conversions_import",
+    "items_current",
+    "ledger_adjust",
+    "merchant_connection_ensure",
+    "payout_decide",
+    "payout_run_create",
+    "payout_run_decide",
+    "DUPLICATE_WINDOW",
+    "LINK_CODE_ALPHABET",
+    "LINK_CODE_LENGTH",
+    "article_links_sync",
+    "click_record",
+    "clicks_purge",
+    "clicks_store",
+    "creator_create",
+    "creator_enroll",
+    "creator_profile_update",
+]

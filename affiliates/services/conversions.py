@@ -1,0 +1,447 @@
+"""Conversions in: attribution through the signed click id, commission, and the
+ledger entries each reported status makes."""
+
+import datetime
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from products.currencies import money_round
+from products.models import Merchant, Offer
+
+from ..clickids import InvalidClickId, click_id_parse
+from ..models import (
+    Click,
+    CommissionSettings,
+    Conversion,
+    ConversionReport,
+    ConversionSource,
+    ConversionStatus,
+    CreatorKind,
+    EntryKind,
+    EntryStatus,
+    HoldReason,
+    LedgerEntry,
+    MerchantConnection,
+    ReviewState,
+    SelfPurchasePolicy,
+    TrackedLink,
+    UnattributedReason,
+)
+from ..reports import ConversionData, ReportFieldError, conversion_data_parse
+from ..shares import HUNDRED, split_commission
+from .ledger import (
+    LedgerError,
+    conversion_items_reverse,
+    items_current,
+    items_move,
+    items_reverse,
+    ledger_lock,
+)
+
+SALE_STATUSES = (ConversionStatus.PENDING, ConversionStatus.APPROVED)
+FINAL_STATUSES = (ConversionStatus.REFUNDED, ConversionStatus.CANCELLED)
+_STAGE = {
+    ConversionStatus.PENDING: 1,
+    ConversionStatus.APPROVED: 2,
+    ConversionStatus.REFUNDED: 3,
+    ConversionStatus.CANCELLED: 3,
+}
+
+
+class ConversionConflict(Exception):
+    """The same order and status were reported before with other figures."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    conversion: Conversion
+    created: bool  # a new order
+    changed: bool  # False when this exact report was already known
+
+
+# -- Secrets --------------------------------------------------------------------------
+
+
+def merchant_connection_ensure(
+    *, merchant: Merchant, rotate: bool = False
+) -> MerchantConnection:
+    """The merchant's connection, with a postback secret (a new one if ``rotate``)."""
+    with transaction.atomic():
+        connection, created = (
+            MerchantConnection.objects.select_for_update().get_or_create(
+                merchant=merchant,
+                defaults={
+                    "postback_secret": _new_secret(),
+                    "secret_created_at": timezone.now(),
+                },
+            )
+        )
+        if rotate and not created:
+            connection.postback_secret = _new_secret()
+            connection.secret_created_at = timezone.now()
+            connection.save(update_fields=["postback_secret", "secret_created_at"])
+        return connection
+
+
+def _new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+# -- Attribution ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attribution:
+    link: TrackedLink | None = None
+    clicked_at: datetime.datetime | None = None
+    offer: Offer | None = None
+    click: Click | None = None
+    reason: str = ""
+
+
+def conversion_attribute(
+    *, merchant: Merchant, click_id: str, occurred_at: datetime.datetime
+) -> Attribution:
+    """Who a purchase is credited to, from the click id alone: the id carries its
+    link and time, signed, so a click whose row was never written still counts."""
+    if not click_id:
+        return Attribution(reason=UnattributedReason.NO_CLICK_ID)
+    try:
+        facts = click_id_parse(click_id)
+    except InvalidClickId:
+        return Attribution(reason=UnattributedReason.INVALID_CLICK_ID)
+    link = (
+        TrackedLink.objects.select_related("author", "offer__merchant")
+        .filter(pk=facts.link_id)
+        .first()
+    )
+    if link is None:
+        return Attribution(reason=UnattributedReason.UNKNOWN_LINK)
+    # Click ids carry whole seconds: a purchase in the same second is after it.
+    if occurred_at < facts.clicked_at:
+        return Attribution(reason=UnattributedReason.BEFORE_CLICK)
+    window = datetime.timedelta(days=merchant.attribution_window_days)
+    if occurred_at > facts.clicked_at + window:
+        return Attribution(reason=UnattributedReason.OUTSIDE_WINDOW)
+    click = Click.objects.filter(pk=click_id).first()
+    offer = link.offer
+    if click is not None and click.destination_offer_id:
+        offer = (
+            Offer.objects.select_related("merchant")
+            .filter(pk=click.destination_offer_id)
+            .first()
+            or offer
+        )
+    return Attribution(link=link, clicked_at=facts.clicked_at, offer=offer, click=click)
+
+
+def _hold_reason(
+    *, attribution: Attribution, customer_ref: str, settings: CommissionSettings
+) -> str:
+    click, link = attribution.click, attribution.link
+    if click is not None and click.is_bot:
+        return HoldReason.BOT
+    if click is not None and click.is_duplicate:
+        return HoldReason.DUPLICATE
+    if link.is_preview or (click is not None and click.is_preview):
+        return HoldReason.PREVIEW
+    if (
+        customer_ref
+        and customer_ref in link.author.customer_ref_set()
+        and settings.self_purchase_policy == SelfPurchasePolicy.HOLD
+    ):
+        return HoldReason.SELF_PURCHASE
+    return ""
+
+
+# -- Commission -----------------------------------------------------------------------
+
+
+def _commission_terms(
+    *, conversion: Conversion, data: ConversionData, settings: CommissionSettings
+) -> None:
+    """Set the platform commission and the shares as they are today."""
+    merchant = conversion.merchant
+    if data.commission is not None:
+        conversion.stated_commission = data.commission
+        conversion.commission_rate = None
+        conversion.commission = data.commission
+    else:
+        offer = conversion.offer
+        if offer is not None and offer.merchant_id == merchant.pk:
+            rate = offer.effective_commission_rate
+        else:
+            rate = merchant.default_commission_rate
+        conversion.commission_rate = rate
+        conversion.commission = money_round(data.amount * rate / HUNDRED, data.currency)
+
+    author = conversion.author
+    if author is None:
+        conversion.author_share = Decimal(0)
+        conversion.override_1_share = Decimal(0)
+        conversion.override_2_share = Decimal(0)
+        return
+    level_1 = author.referred_by
+    level_2 = level_1.referred_by if level_1 is not None else None
+    override_1 = settings.override_level_1 if level_1 is not None else Decimal(0)
+    override_2 = settings.override_level_2 if level_2 is not None else Decimal(0)
+    share = author.author_share
+    if share is None:
+        share = (
+            settings.kol_author_share
+            if author.kind == CreatorKind.KOL
+            else settings.member_author_share
+        )
+    conversion.author_share = min(share, HUNDRED - override_1 - override_2)
+    conversion.override_1_share = override_1
+    conversion.override_2_share = override_2
+
+
+def _commission_entries_create(*, conversion: Conversion) -> list[LedgerEntry]:
+    """The author's share, two levels of overrides at most, and the platform's rest."""
+    author = conversion.author
+    earners: dict[str, tuple] = {}
+    shares: dict[str, Decimal] = {}
+    if author is not None:
+        earners[EntryKind.AUTHOR] = author
+        shares[EntryKind.AUTHOR] = conversion.author_share
+        upline = author.referred_by
+        for kind, percent in (
+            (EntryKind.OVERRIDE_1, conversion.override_1_share),
+            (EntryKind.OVERRIDE_2, conversion.override_2_share),
+        ):
+            # Never more levels than two above the author.
+            if upline is None or not percent:
+                break
+            earners[kind] = upline
+            shares[kind] = percent
+            upline = upline.referred_by
+    amounts = split_commission(
+        total=conversion.commission,
+        currency=conversion.currency,
+        shares=shares,
+        remainder=EntryKind.PLATFORM,
+    )
+    status = (
+        EntryStatus.HELD
+        if conversion.review == ReviewState.HELD
+        else EntryStatus.PENDING
+    )
+    entries = [
+        LedgerEntry(
+            creator=earners.get(kind),
+            conversion=conversion,
+            kind=kind,
+            status=status,
+            amount=amount,
+            currency=conversion.currency,
+        )
+        for kind, amount in amounts.items()
+        if amount
+    ]
+    return LedgerEntry.objects.bulk_create(entries)
+
+
+# -- Ingest ---------------------------------------------------------------------------
+
+
+def _report_matches(report: ConversionReport, data: ConversionData) -> None:
+    if report.amount != data.amount:
+        raise ConversionConflict(
+            "amount",
+            _("Order %(order)s was reported %(status)s with amount %(amount)s.")
+            % {"order": data.order_id, "status": data.status, "amount": report.amount},
+        )
+    if report.stated_commission != data.commission:
+        raise ConversionConflict(
+            "commission",
+            _("Order %(order)s was reported %(status)s with another commission.")
+            % {"order": data.order_id, "status": data.status},
+        )
+
+
+def conversion_ingest(
+    *, merchant: Merchant, data: ConversionData, source: str
+) -> IngestResult:
+    """Record one reported status of one order. Idempotent: the same report again
+    changes nothing; a later status moves the order on; an earlier one, arriving
+    late, is kept in the history and changes nothing."""
+    with transaction.atomic():
+        ledger_lock()
+        conversion = (
+            Conversion.objects.select_for_update(of=("self",))
+            .select_related("merchant", "author__referred_by__referred_by")
+            .filter(merchant=merchant, order_id=data.order_id)
+            .first()
+        )
+        created = conversion is None
+        if created:
+            conversion = _conversion_new(merchant=merchant, data=data, source=source)
+        elif data.currency != conversion.currency:
+            raise ConversionConflict(
+                "currency",
+                _("Order %(order)s was reported in %(currency)s.")
+                % {"order": data.order_id, "currency": conversion.currency},
+            )
+
+        report = ConversionReport.objects.filter(
+            conversion=conversion, status=data.status
+        ).first()
+        if report is not None:
+            _report_matches(report, data)
+            return IngestResult(conversion=conversion, created=False, changed=False)
+        if (
+            data.status in SALE_STATUSES
+            and conversion.sale_recorded
+            and data.amount != conversion.amount
+        ):
+            raise ConversionConflict(
+                "amount",
+                _("Order %(order)s was sold for %(amount)s; report a refund instead.")
+                % {"order": data.order_id, "amount": conversion.amount},
+            )
+        ConversionReport.objects.create(
+            conversion=conversion,
+            status=data.status,
+            amount=data.amount,
+            stated_commission=data.commission,
+            occurred_at=data.occurred_at,
+            source=source,
+        )
+        _status_apply(conversion=conversion, data=data, created=created)
+        return IngestResult(conversion=conversion, created=created, changed=True)
+
+
+def _conversion_new(
+    *, merchant: Merchant, data: ConversionData, source: str
+) -> Conversion:
+    attribution = conversion_attribute(
+        merchant=merchant, click_id=data.click_id, occurred_at=data.occurred_at
+    )
+    link = attribution.link
+    conversion = Conversion(
+        merchant=merchant,
+        order_id=data.order_id,
+        status=data.status,
+        amount=data.amount,
+        currency=data.currency,
+        commission=Decimal(0),
+        occurred_at=data.occurred_at,
+        source=source,
+        customer_ref=data.customer_ref,
+        click_id=data.click_id,
+        clicked_at=attribution.clicked_at,
+        link=link,
+        author=link.author if link else None,
+        article_id=link.article_id if link else None,
+        offer=attribution.offer,
+        placement=link.placement if link else "",
+        unattributed_reason=attribution.reason,
+        hold_until=data.occurred_at
+        + datetime.timedelta(days=merchant.hold_period_days),
+    )
+    if link is not None:
+        reason = _hold_reason(
+            attribution=attribution,
+            customer_ref=data.customer_ref,
+            settings=CommissionSettings.load(),
+        )
+        if reason:
+            conversion.hold_reason = reason
+            conversion.review = ReviewState.HELD
+    conversion.save()
+    return conversion
+
+
+def _status_apply(
+    *, conversion: Conversion, data: ConversionData, created: bool
+) -> None:
+    if data.status in SALE_STATUSES and not conversion.sale_recorded:
+        # The sale itself: its commission, now (a refund may have come first).
+        conversion.amount = data.amount
+        _commission_terms(
+            conversion=conversion, data=data, settings=CommissionSettings.load()
+        )
+        conversion.sale_recorded = True
+        conversion.save()
+        _commission_entries_create(conversion=conversion)
+        if conversion.status in FINAL_STATUSES:
+            conversion_items_reverse(conversion=conversion)
+    if _STAGE[data.status] > _STAGE[conversion.status] or created:
+        conversion.status = data.status
+        conversion.save(update_fields=["status", "updated_at"])
+        if data.status in FINAL_STATUSES and conversion.sale_recorded:
+            conversion_items_reverse(conversion=conversion)
+
+
+# -- Review ---------------------------------------------------------------------------
+
+
+def conversion_review(*, conversion: Conversion, approve: bool, user) -> Conversion:
+    """An editor's decision on a held conversion: release its commission to the
+    normal hold period, or reject it (its entries are reversed)."""
+    with transaction.atomic():
+        ledger_lock()
+        conversion = Conversion.objects.select_for_update().get(pk=conversion.pk)
+        if conversion.review != ReviewState.HELD:
+            raise LedgerError(_("This conversion is not held for review."))
+        held = items_current(conversion=conversion, status=EntryStatus.HELD)
+        if approve:
+            items_move(
+                items=held,
+                to_status=EntryStatus.PENDING,
+                kind=EntryKind.RELEASE,
+                user=user,
+            )
+            conversion.review = ReviewState.RELEASED
+        else:
+            items_reverse(items=held, user=user, note=_("Rejected in review"))
+            conversion.review = ReviewState.REJECTED
+        conversion.reviewed_by = user
+        conversion.save(update_fields=["review", "reviewed_by", "updated_at"])
+        return conversion
+
+
+# -- Report import --------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    imported: int = 0  # rows that changed something
+    unchanged: int = 0  # rows already known (importing a file twice changes nothing)
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def conversions_import(
+    *, merchant: Merchant, rows: Iterable[tuple[int, dict]], summary: ImportSummary
+) -> ImportSummary:
+    """Ingest each (line number, row) of a report; a bad row is rejected with its line
+    number and reason, and the valid ones are imported, each on its own."""
+    mapping = merchant_connection_ensure(merchant=merchant).status_mapping()
+    for line, raw in rows:
+        try:
+            data = conversion_data_parse(raw, status_mapping=mapping)
+            result = conversion_ingest(
+                merchant=merchant, data=data, source=ConversionSource.IMPORT
+            )
+        except ReportFieldError as error:
+            summary.rejected.append((line, error.field, error.message))
+        except ConversionConflict as conflict:
+            summary.rejected.append((line, conflict.field, conflict.message))
+        else:
+            if result.changed:
+                summary.imported += 1
+            else:
+                summary.unchanged += 1
+    return summary

@@ -1,0 +1,30 @@
+"""The API under /api/: each app's router, mounted on one django-ninja API with one
+OpenAPI 3.1 document (/api/openapi.json) and its interactive docs (/api/docs).
+
+Who is signed in is decided here, for every operation that does not say otherwise:
+a Wagtail admin session (with Django's CSRF check on writes).
+"""
+
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from affiliates.api import router as affiliates_router
+
+
+class SignedIn(SessionAuth):
+    """The session's user, as ``request.auth``."""
+
+    def authenticate(self, request, key):
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+api = NinjaAPI(
+    title="Zhongcao API",
+    version="1",
+    description="Articles, products and tracked links for frontends; conversions in "
+    "from merchants; earnings out for creators and editors.",
+    auth=[SignedIn()],
+    urls_namespace="zhongcao_api",
+)
+api.add_router("/", affiliates_router)
