@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from products.currencies import money_str
 from products.models import Merchant
 
 from .models import ConversionSource, LedgerEntry
@@ -75,11 +76,7 @@ class PostbackOut(Schema):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": "#/components/schemas/PostbackIn"}
-                }
-            },
+            "content": {"application/json": {"schema": PostbackIn.model_json_schema()}},
         },
         "parameters": [
             {
@@ -214,7 +211,7 @@ def _entry_out(entry: LedgerEntry, slugs: dict[int, str]) -> dict:
         "creator": slugs.get(entry.creator_id),
         "kind": entry.kind,
         "status": entry.status,
-        "amount": str(entry.amount),
+        "amount": money_str(entry.amount, entry.currency),
         "currency": entry.currency,
         "origin": entry.origin_id,
         "reverses": entry.reverses_id,
@@ -239,9 +236,9 @@ def _conversions_out(conversions, *, entries_of) -> list[dict]:
             "merchant": conversion.merchant.slug,
             "order_id": conversion.order_id,
             "status": conversion.status,
-            "amount": str(conversion.amount),
+            "amount": money_str(conversion.amount, conversion.currency),
             "currency": conversion.currency,
-            "commission": str(conversion.commission),
+            "commission": money_str(conversion.commission, conversion.currency),
             "occurred_at": conversion.occurred_at,
             "received_at": conversion.received_at,
             "held_because": conversion.hold_reason,
@@ -345,7 +342,7 @@ def my_earnings(
             {
                 "currency": b["currency"],
                 "status": b["status"],
-                "amount": str(b["amount"]),
+                "amount": money_str(b["amount"], b["currency"]),
             }
             for b in balances
         ],
@@ -356,9 +353,9 @@ def my_earnings(
                 "merchant": e.conversion.merchant.slug,
                 "article": _article_ref(e.conversion.article),
                 "placement": e.conversion.placement,
-                "sale_amount": str(e.conversion.amount),
+                "sale_amount": money_str(e.conversion.amount, e.currency),
                 "kind": e.kind,
-                "amount": str(e.amount),
+                "amount": money_str(e.amount, e.currency),
                 "currency": e.currency,
                 "status": e.status,
                 "occurred_at": e.conversion.occurred_at,
@@ -370,7 +367,7 @@ def my_earnings(
             {
                 "id": p.pk,
                 "run_date": p.run.run_date,
-                "amount": str(p.amount),
+                "amount": money_str(p.amount, p.currency),
                 "currency": p.currency,
                 "status": p.status,
             }

@@ -48,7 +48,13 @@ EDITOR_MODEL_PERMISSIONS = [
         for action in ("add", "change", "delete", "view")
     ),
 ]
-CREATOR_MODEL_PERMISSIONS = ["wagtailadmin.access_admin"]
+# Everyone who signs in may make and revoke their own API tokens (Settings → API
+# tokens), to read the API as themselves; only user managers see others' tokens.
+API_TOKEN_PERMISSIONS = [
+    f"wagtailcore.{action}_apitoken" for action in ("add", "change", "delete")
+]
+EDITOR_MODEL_PERMISSIONS += API_TOKEN_PERMISSIONS
+CREATOR_MODEL_PERMISSIONS = ["wagtailadmin.access_admin", *API_TOKEN_PERMISSIONS]
 # Every permission Wagtail knows for pages, images and documents.
 EDITOR_PAGE_PERMISSIONS = [
     "add_page",

@@ -43,3 +43,10 @@ def money_round(amount: Decimal, currency: str) -> Decimal:
 
 def currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(active_currency_codes())]
+
+
+def money_str(amount: Decimal, currency: str) -> str:
+    """An amount as it leaves the API: a string with the currency's minor units
+    ("48.00" CNY, "1000" JPY). The amount must already be rounded."""
+    exponent = Decimal(1).scaleb(-currency_minor_units(currency))
+    return str(Decimal(amount).quantize(exponent))

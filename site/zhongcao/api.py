@@ -2,17 +2,28 @@
 OpenAPI 3.1 document (/api/openapi.json) and its interactive docs (/api/docs).
 
 Who is signed in is decided here, for every operation that does not say otherwise:
-a Wagtail admin session (with Django's CSRF check on writes).
+a Wagtail API token (``Authorization: Bearer wagtail_…``, made under Settings → API
+tokens in the admin; stored hashed, revocable) or an admin session (with Django's
+CSRF check on writes). Either way ``request.auth`` is the user.
 """
 
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
+from wagtail.api.v3.auth import BearerTokenAuth
 
 from affiliates.api import router as affiliates_router
 
 
+class Token(BearerTokenAuth):
+    """A live API token's active user."""
+
+    def authenticate(self, request, token):
+        api_token = super().authenticate(request, token)
+        return api_token.user if api_token is not None else None
+
+
 class SignedIn(SessionAuth):
-    """The session's user, as ``request.auth``."""
+    """The session's user."""
 
     def authenticate(self, request, key):
         user = request.user
@@ -24,7 +35,7 @@ api = NinjaAPI(
     version="1",
     description="Articles, products and tracked links for frontends; conversions in "
     "from merchants; earnings out for creators and editors.",
-    auth=[SignedIn()],
+    auth=[Token(), SignedIn()],
     urls_namespace="zhongcao_api",
 )
 api.add_router("/", affiliates_router)

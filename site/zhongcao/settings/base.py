@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "products",
     "affiliates",
     "content",
+    "wagtail.api.v3",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

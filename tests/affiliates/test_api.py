@@ -1,0 +1,131 @@
+"""GET /api/conversions and GET /api/me/earnings: who sees what."""
+
+import pytest
+from django.utils import timezone
+from wagtail.models import APIToken
+
+from affiliates.models import Conversion
+from tests.affiliates.conftest import click_id_for, postback, sale
+from tests.factories import CreatorProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sold(client, connected, link):
+    """One attributed sale and one unattributed sale."""
+    assert postback(client, connected, sale(click_id=click_id_for(link))).status_code == 200
+    assert postback(client, connected, sale(order_id="NO-CLICK")).status_code == 200
+    return Conversion.objects.get(order_id="ORDER-1")
+
+
+def token_for(user) -> str:
+    plaintext = APIToken.generate_token()
+    APIToken.objects.create(
+        user=user,
+        name="frontend",
+        key_hash=APIToken.hash_token(plaintext),
+        prefix=plaintext[:12],
+    )
+    return plaintext
+
+
+def test_editors_read_conversions_with_attribution_and_entries(client, editor, sold):
+    client.force_login(editor)
+    body = client.get("/api/conversions", {"order_id": "ORDER-1"}).json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert item["attribution"]["author"] == "lulu"
+    assert item["attribution"]["placement"] == "reviewed-product"
+    assert item["attribution"]["article"]["id"] == sold.article_id
+    assert item["amount"] == "1000.00"
+    kinds = {entry["kind"]: entry for entry in item["entries"]}
+    assert kinds["author"]["creator"] == "lulu"
+    assert kinds["platform"]["creator"] is None
+    assert sum(float(e["amount"]) for e in item["entries"]) == float(item["commission"])
+
+
+def test_conversion_filters(client, editor, sold, connected):
+    client.force_login(editor)
+    assert client.get("/api/conversions").json()["count"] == 2
+    assert client.get("/api/conversions", {"author": "lulu"}).json()["count"] == 1
+    assert client.get("/api/conversions", {"merchant": connected.slug}).json()["count"] == 2
+    assert client.get("/api/conversions", {"merchant": "other"}).json()["count"] == 0
+    assert client.get("/api/conversions", {"status": "approved"}).json()["count"] == 0
+    today = timezone.now().date().isoformat()
+    assert client.get("/api/conversions", {"since": today}).json()["count"] == 2
+    assert client.get("/api/conversions", {"until": "2000-01-01"}).json()["count"] == 0
+    response = client.get("/api/conversions", {"since": "yesterday"})
+    assert response.status_code == 422  # ninja's validation error names the field
+    assert "since" in response.content.decode()
+
+
+def test_conversions_are_for_editors_only(client, creator, sold):
+    assert client.get("/api/conversions").status_code == 401
+    client.force_login(creator.user)
+    assert client.get("/api/conversions").status_code == 403
+
+
+def test_an_api_token_signs_in_and_a_revoked_one_does_not(client, editor, sold):
+    token = token_for(editor)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/conversions", headers=headers).status_code == 200
+    APIToken.objects.update(revoked_at=timezone.now())
+    assert client.get("/api/conversions", headers=headers).status_code == 401
+    bad = {"Authorization": "Bearer wagtail_nonsense"}
+    assert client.get("/api/conversions", headers=bad).status_code == 401
+
+
+def test_a_creator_reads_their_own_earnings(client, creator, sold):
+    client.force_login(creator.user)
+    body = client.get("/api/me/earnings").json()
+    assert body["creator"] == "lulu"
+    assert [(e["order_id"], e["kind"], e["status"]) for e in body["earnings"]] == [
+        ("ORDER-1", "author", "pending")
+    ]
+    earning = body["earnings"][0]
+    assert earning["placement"] == "reviewed-product"
+    assert earning["approvable_from"]
+    assert body["balances"] == [
+        {"currency": "CNY", "status": "pending", "amount": earning["amount"]}
+    ]
+    assert body["payouts"] == []
+
+
+def test_earnings_never_show_another_creators_money(client, other_creator, sold):
+    client.force_login(other_creator.user)
+    body = client.get("/api/me/earnings").json()
+    assert body["earnings"] == [] and body["balances"] == []
+
+
+def test_a_referrer_sees_the_override_but_not_the_authors_share(
+    client, connected, published, creator
+):
+    from affiliates.models import TrackedLink
+
+    upline = CreatorProfileFactory(slug="upline")
+    creator.referred_by = upline
+    creator.save()
+    link = TrackedLink.objects.get(article=published, placement="reviewed-product")
+    postback(client, connected, sale(click_id=click_id_for(link)))
+    client.force_login(upline.user)
+    body = client.get("/api/me/earnings", headers={}).json()
+    assert [e["kind"] for e in body["earnings"]] == ["override_1"]
+
+
+def test_users_without_a_profile_get_404(client, editor):
+    client.force_login(editor)
+    assert client.get("/api/me/earnings").status_code == 404
+
+
+def test_the_openapi_document_describes_the_money_endpoints(client):
+    document = client.get("/api/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    paths = document["paths"]
+    assert "/api/postbacks/{merchant_slug}" in paths
+    assert "/api/conversions" in paths and "/api/me/earnings" in paths
+    body = paths["/api/postbacks/{merchant_slug}"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert {"order_id", "amount", "currency", "status", "occurred_at"} <= set(
+        schema["required"]
+    )
