@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sold(client, connected, link):
     """One attributed sale and one unattributed sale."""
-    assert postback(client, connected, sale(click_id=click_id_for(link))).status_code == 200
+    assert (
+        postback(client, connected, sale(click_id=click_id_for(link))).status_code
+        == 200
+    )
     assert postback(client, connected, sale(order_id="NO-CLICK")).status_code == 200
     return Conversion.objects.get(order_id="ORDER-1")
 
@@ -49,7 +52,10 @@ def test_conversion_filters(client, editor, sold, connected):
     client.force_login(editor)
     assert client.get("/api/conversions").json()["count"] == 2
     assert client.get("/api/conversions", {"author": "lulu"}).json()["count"] == 1
-    assert client.get("/api/conversions", {"merchant": connected.slug}).json()["count"] == 2
+    assert (
+        client.get("/api/conversions", {"merchant": connected.slug}).json()["count"]
+        == 2
+    )
     assert client.get("/api/conversions", {"merchant": "other"}).json()["count"] == 0
     assert client.get("/api/conversions", {"status": "approved"}).json()["count"] == 0
     today = timezone.now().date().isoformat()

@@ -102,7 +102,9 @@ def test_columns_and_statuses_map_through_the_merchants_connection(tmp_path, sho
     assert first.status == ConversionStatus.APPROVED
     assert first.commission == first.stated_commission
     assert str(first.commission) == "4.4000"
-    assert first.occurred_at == datetime.datetime(2026, 11, 20, 2, 0, tzinfo=datetime.UTC)
+    assert first.occurred_at == datetime.datetime(
+        2026, 11, 20, 2, 0, tzinfo=datetime.UTC
+    )
     assert Conversion.objects.get(order_id="N-2").status == ConversionStatus.CANCELLED
 
 
