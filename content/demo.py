@@ -7,6 +7,7 @@ is loaded, so a second `make run` keeps whatever the user changed or deleted.
 import colorsys
 import datetime
 import io
+import random
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,8 +21,25 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.images.models import Image
 
-from affiliates.models import EDITORS_GROUP, CreatorProfile
-from affiliates.services import creator_create
+from affiliates import tracking
+from affiliates.clickids import click_id_make
+from affiliates.models import (
+    EDITORS_GROUP,
+    ConversionSource,
+    CreatorProfile,
+    TrackedLink,
+)
+from affiliates.reports import conversion_data_parse
+from affiliates.services import (
+    LedgerError,
+    clicks_store,
+    commissions_approve,
+    conversion_ingest,
+    creator_create,
+    merchant_connection_ensure,
+    payout_decide,
+    payout_run_create,
+)
 from products.models import Merchant, Offer, Product
 from products.searchterms import CJK_RUN
 
@@ -266,4 +284,72 @@ def demo_data_load() -> bool:
         editor, creators = _users()
         articles = _articles(products=products, creators=creators, editor=editor)
         _curation(articles)
+        _sales(merchants=merchants, editor=editor)
     return True
+
+
+def _sales(*, merchants: dict[str, Merchant], editor) -> None:
+    """90 days of clicks and sales on the published articles' links, through the
+    same services as real traffic: some approved, one refunded, one payout paid."""
+    rng = random.Random(7)  # noqa: S311 (demo figures, not secrets)
+    for merchant in merchants.values():
+        merchant_connection_ensure(merchant=merchant)
+    now = timezone.now()
+    links = list(
+        TrackedLink.objects.filter(is_preview=False, offer__isnull=False)
+        .select_related("offer__merchant")
+        .order_by("pk")
+    )
+    clicks = []
+    for link in links:
+        for _ in range(rng.randint(3, 40)):
+            clicked_at = now - datetime.timedelta(minutes=rng.randint(60, 90 * 24 * 60))
+            clicks.append(
+                tracking.PendingClick(
+                    click_id=click_id_make(link_id=link.pk, clicked_at=clicked_at),
+                    link_id=link.pk,
+                    offer_id=link.offer_id,
+                    clicked_at=clicked_at,
+                    visitor_hash=f"{rng.getrandbits(128):032x}",
+                    user_agent="Mozilla/5.0 (demo reader)",
+                    referrer="",
+                    is_bot=rng.random() < 0.05,
+                    is_preview=False,
+                )
+            )
+    clicks_store(clicks=clicks)
+    offers = {link.pk: link.offer for link in links}
+    for number, click in enumerate(rng.sample(clicks, k=min(60, len(clicks))), 1):
+        offer = offers[click.link_id]
+        occurred_at = min(
+            click.clicked_at + datetime.timedelta(minutes=rng.randint(2, 600)), now
+        )
+        sale = {
+            "order_id": f"DEMO-{number:04d}",
+            "click_id": click.click_id,
+            "amount": str(offer.price),
+            "currency": offer.currency,
+            "status": "pending",
+            "occurred_at": occurred_at.isoformat(),
+        }
+        conversion_ingest(
+            merchant=offer.merchant,
+            data=conversion_data_parse(sale),
+            source=ConversionSource.POSTBACK,
+        )
+        if number % 15 == 0:
+            conversion_ingest(
+                merchant=offer.merchant,
+                data=conversion_data_parse({**sale, "status": "refunded"}),
+                source=ConversionSource.POSTBACK,
+            )
+    commissions_approve(now=now)
+    try:
+        run = payout_run_create(
+            run_date=(now - datetime.timedelta(days=1)).date(), user=editor
+        )
+    except LedgerError:
+        return
+    first = run.payouts.order_by("pk").first()
+    if first is not None:
+        payout_decide(payout=first, paid=True, user=editor)

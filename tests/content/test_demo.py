@@ -7,7 +7,18 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.models import WorkflowState
 
-from affiliates.models import CreatorKind, CreatorProfile
+from affiliates.models import (
+    Click,
+    Conversion,
+    ConversionStatus,
+    CreatorKind,
+    CreatorProfile,
+    EntryStatus,
+    LedgerEntry,
+    MerchantConnection,
+    Payout,
+    PayoutStatus,
+)
 from content.models import (
     ArticleCollection,
     ArticlePage,
@@ -124,3 +135,19 @@ def test_demo_data_is_refused_with_production_settings(settings):
         load()
     assert not Merchant.objects.exists()
     assert not get_user_model().objects.filter(username__in=ACCOUNTS).exists()
+
+
+def test_demo_has_clicks_sales_and_a_paid_payout():
+    load()
+    assert MerchantConnection.objects.count() == Merchant.objects.count()
+    assert Click.objects.filter(is_billable=True).count() > 100
+    assert Click.objects.filter(is_bot=True).exists()
+    attributed = Conversion.objects.filter(author__isnull=False)
+    assert attributed.count() >= 50
+    assert Conversion.objects.filter(status=ConversionStatus.REFUNDED).exists()
+    statuses = set(LedgerEntry.objects.values_list("status", flat=True))
+    assert {EntryStatus.PENDING, EntryStatus.APPROVED, EntryStatus.PAID} <= statuses
+    assert Payout.objects.filter(status=PayoutStatus.PAID).exists()
+    for conversion in attributed.filter(status=ConversionStatus.PENDING):
+        earned = conversion.entries.filter(origin__isnull=True, reverses__isnull=True)
+        assert sum(entry.amount for entry in earned) == conversion.commission
