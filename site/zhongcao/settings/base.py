@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "affiliates",
     "content",
     "wagtail.api.v3",
+    "ninja",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
