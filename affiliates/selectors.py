@@ -7,14 +7,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from products.currencies import money_round
 from products.deeplinks import deep_link_expand
-from products.models import Availability, Offer
+from products.models import Availability, Merchant, Offer
 from products.validators import validate_offer_url
 
 from .models import (
@@ -22,10 +24,13 @@ from .models import (
     Conversion,
     CreatorProfile,
     LedgerEntry,
+    MerchantConnection,
     Payout,
+    PayoutRun,
+    PayoutStatus,
     TrackedLink,
 )
-from .models.money import EARNING_KINDS
+from .models.money import EARNING_KINDS, NOT_ZERO
 
 
 def user_is_editor(*, user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -181,11 +186,18 @@ def ledger_balances(*, creator: CreatorProfile) -> list[dict]:
     rows = (
         LedgerEntry.objects.filter(creator=creator)
         .values("currency", "status")
-        .annotate(amount=Sum("amount"))
-        .exclude(amount=0)
+        .annotate(total=Sum("amount"))
+        .filter(NOT_ZERO)
         .order_by("currency", "status")
     )
-    return list(rows)
+    return [
+        {
+            "currency": row["currency"],
+            "status": row["status"],
+            "amount": money_round(row["total"], row["currency"]),
+        }
+        for row in rows
+    ]
 
 
 def conversions_visible(*, user) -> QuerySet[Conversion]:
@@ -264,7 +276,7 @@ def creator_earnings(
         .annotate(item=Coalesce(F("origin_id"), F("id")))
         .values("item", "status")
         .annotate(total=Sum("amount"))
-        .exclude(total=0)
+        .filter(NOT_ZERO)
     }
     return [
         CreatorEarning(
@@ -280,3 +292,58 @@ def creator_earnings(
 
 def payouts_for(*, creator: CreatorProfile) -> QuerySet[Payout]:
     return Payout.objects.filter(creator=creator).select_related("run")
+
+
+# -- Money in the admin ---------------------------------------------------------------
+
+
+def editor_users() -> QuerySet:
+    """Active users whom ``user_is_editor`` accepts: superusers and Editors."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=EDITORS_GROUP))
+        .distinct()
+    )
+
+
+def ledger_entries() -> QuerySet[LedgerEntry]:
+    """Every ledger entry, newest first, with what a listing shows of it."""
+    return LedgerEntry.objects.select_related("creator", "conversion").order_by("-pk")
+
+
+def conversion_entries(*, conversion: Conversion) -> QuerySet[LedgerEntry]:
+    """A conversion's ledger entries in the order they were written."""
+    return LedgerEntry.objects.filter(conversion=conversion).select_related(
+        "creator", "created_by", "payout"
+    )
+
+
+def payout_runs() -> QuerySet[PayoutRun]:
+    """Payout runs, newest first, with how many of their payouts are in each state."""
+    return PayoutRun.objects.select_related("created_by").annotate(
+        payouts_total=Count("payouts"),
+        payouts_open=Count("payouts", filter=Q(payouts__status=PayoutStatus.OPEN)),
+        payouts_paid=Count("payouts", filter=Q(payouts__status=PayoutStatus.PAID)),
+        payouts_failed=Count("payouts", filter=Q(payouts__status=PayoutStatus.FAILED)),
+    )
+
+
+def payouts_in_run(*, run: PayoutRun) -> QuerySet[Payout]:
+    """A run's payouts with their creators and the creators' user accounts."""
+    return (
+        Payout.objects.filter(run=run)
+        .select_related("creator__user", "decided_by")
+        .order_by("creator__public_name", "currency", "pk")
+    )
+
+
+def merchant_connections() -> QuerySet[MerchantConnection]:
+    return MerchantConnection.objects.select_related("merchant").order_by(
+        "merchant__name"
+    )
+
+
+def merchants_unconnected() -> QuerySet[Merchant]:
+    """Merchants that have no connection (no postback secret) yet."""
+    return Merchant.objects.filter(connection__isnull=True).order_by("name")

@@ -1,4 +1,4 @@
-"""Admin views of creators."""
+"""Admin views of creators (their profile and earnings) and the /go/ redirect."""
 
 import logging
 import re
@@ -9,11 +9,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .forms import OwnProfileForm
-from .selectors import CLICK_ID_SLOT, creator_profile_for_user, link_target
+from .models import EntryKind, EntryStatus
+from .selectors import (
+    CLICK_ID_SLOT,
+    conversions_earning,
+    creator_earnings,
+    creator_profile_for_user,
+    ledger_balances,
+    link_target,
+    payouts_for,
+)
 from .services import click_record, creator_profile_update
 
 logger = logging.getLogger(__name__)
@@ -40,6 +50,60 @@ class OwnProfileView(WagtailAdminTemplateMixin, FormView):
         creator_profile_update(profile=self.profile, **form.cleaned_data)
         messages.success(self.request, _("Your profile has been saved."))
         return redirect("affiliates_own_profile")
+
+
+class OwnEarningsView(WagtailAdminTemplateMixin, TemplateView):
+    """A creator's balances, the conversions behind them and their payouts. The
+    creator is the signed-in user's own profile: no parameter can name another."""
+
+    template_name = "affiliates/own_earnings.html"
+    page_title = _("My earnings")
+    header_icon = "decimal"
+    paginate_by = 20
+
+    def dispatch(self, request, *args, **kwargs):
+        self.profile = creator_profile_for_user(user=request.user)
+        if self.profile is None:
+            raise Http404(_("You have no creator profile."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        creator = self.profile
+        paginator = WagtailPaginator(
+            # The product's name is shown for each offer: one query, not one a row.
+            conversions_earning(creator=creator).select_related("offer__product"),
+            self.paginate_by,
+        )
+        page = paginator.get_page(self.request.GET.get("p"))
+        conversions = list(page)
+        position = {
+            conversion.pk: index for index, conversion in enumerate(conversions)
+        }
+        # Newest sale first, as the page is; creator_earnings sorts by id.
+        earnings = sorted(
+            creator_earnings(creator=creator, conversions=conversions),
+            key=lambda earning: position[earning.conversion.pk],
+        )
+        statuses = {**dict(EntryStatus.choices), "reversed": _("Reversed")}
+        kinds = dict(EntryKind.choices)
+        return {
+            **super().get_context_data(**kwargs),
+            "balances": [
+                {**row, "status_label": statuses[row["status"]]}
+                for row in ledger_balances(creator=creator)
+            ],
+            "earnings": [
+                {
+                    "earning": earning,
+                    "kind_label": kinds[earning.kind],
+                    "status_label": statuses[earning.status],
+                }
+                for earning in earnings
+            ],
+            "page_obj": page,
+            "elided_page_range": paginator.get_elided_page_range(page.number),
+            "payouts": payouts_for(creator=creator).order_by("-run__run_date", "-pk"),
+        }
 
 
 LINK_CODE = re.compile(r"[A-Za-z0-9]{8,12}")

@@ -1,16 +1,45 @@
-"""Registers creators in the Wagtail admin; no logic lives here."""
+"""Registers creators and money in the Wagtail admin; no logic lives here."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
-from .models import CreatorProfile
+from .models import (
+    Conversion,
+    CreatorProfile,
+    LedgerEntry,
+    MerchantConnection,
+    PayoutRun,
+)
+from .permissions import EditorsPermissionPolicy
 from .selectors import creator_profile_for_user
 from .services import creator_enroll
-from .views import OwnProfileView
+from .views import OwnEarningsView, OwnProfileView
+from .viewsets import MoneyViewSetGroup
+
+# Money policies first: Wagtail refuses a policy registered after it has made a
+# default one for the model. "review", "decide": the only changes there are, each
+# through its service. Ledger entries and conversions have no "change" or "delete".
+register_permission_policy(
+    Conversion, EditorsPermissionPolicy(Conversion, actions={"view", "review"})
+)
+register_permission_policy(
+    LedgerEntry, EditorsPermissionPolicy(LedgerEntry, actions={"view", "add"})
+)
+register_permission_policy(
+    PayoutRun, EditorsPermissionPolicy(PayoutRun, actions={"view", "add", "decide"})
+)
+register_permission_policy(
+    MerchantConnection,
+    EditorsPermissionPolicy(MerchantConnection, actions={"view", "add", "change"}),
+)
+
+
+# -- Creators -------------------------------------------------------------------------
 
 
 class CreatorProfileCreateView(CreateView):
@@ -39,19 +68,46 @@ register_snippet(CreatorProfileViewSet)
 
 
 @hooks.register("register_admin_urls")
-def _own_profile_url():
+def _own_pages_urls():
     return [
-        path("my-profile/", OwnProfileView.as_view(), name="affiliates_own_profile")
+        path("my-profile/", OwnProfileView.as_view(), name="affiliates_own_profile"),
+        path("my-earnings/", OwnEarningsView.as_view(), name="affiliates_own_earnings"),
     ]
 
 
-class OwnProfileMenuItem(MenuItem):
+class CreatorMenuItem(MenuItem):
+    """Shown only to users with a creator profile."""
+
     def is_shown(self, request):
         return creator_profile_for_user(user=request.user) is not None
 
 
 @hooks.register("register_admin_menu_item")
 def _own_profile_menu_item():
-    return OwnProfileMenuItem(
+    return CreatorMenuItem(
         _("My profile"), reverse("affiliates_own_profile"), icon_name="user", order=900
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def _own_earnings_menu_item():
+    return CreatorMenuItem(
+        _("My earnings"),
+        reverse("affiliates_own_earnings"),
+        icon_name="decimal",
+        order=901,
+    )
+
+
+@hooks.register("register_admin_viewset")
+def _money_viewsets():
+    return MoneyViewSetGroup()
+
+
+@hooks.register("register_log_actions")
+def _money_log_actions(actions):
+    actions.register_action(
+        "affiliates.rotate_secret",
+        _("Rotate postback secret"),
+        _("Postback secret rotated"),
     )

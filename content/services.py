@@ -44,6 +44,7 @@ EDITOR_MODEL_PERMISSIONS = [
             ("content", "articlecollection"),
             ("taggit", "tag"),
             ("content", "affiliatedisclosuresettings"),
+            ("affiliates", "commissionsettings"),
         ]
         for action in ("add", "change", "delete", "view")
     ),

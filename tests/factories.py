@@ -6,7 +6,13 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from affiliates.models import CREATORS_GROUP, EDITORS_GROUP, CreatorKind, CreatorProfile
+from affiliates.models import (
+    CREATORS_GROUP,
+    EDITORS_GROUP,
+    CreatorKind,
+    CreatorProfile,
+    TrackedLink,
+)
 from products.models import Availability, Merchant, Offer, Product
 
 
@@ -81,3 +87,17 @@ class OfferFactory(factory.django.DjangoModelFactory):
     price = Decimal("199.00")
     currency = "CNY"
     availability = Availability.IN_STOCK
+
+
+class TrackedLinkFactory(factory.django.DjangoModelFactory):
+    """A tracked link without an article: enough to make click ids and attribute
+    sales to its author (article_links_sync makes the real ones)."""
+
+    class Meta:
+        model = TrackedLink
+
+    code = factory.Sequence(lambda number: f"t{number:09d}")
+    author = factory.SubFactory(CreatorProfileFactory)
+    offer = factory.SubFactory(OfferFactory)
+    product = factory.LazyAttribute(lambda link: link.offer.product)
+    placement = "reviewed-product"

@@ -27,6 +27,13 @@ from .links import CreatorProfile, TrackedLink
 
 MONEY = {"max_digits": 18, "decimal_places": 4}
 
+# Filters a ``total=Sum("amount")`` annotation to sums that are not zero. Amounts
+# have at most 4 decimals, so a true sum is zero or at least 0.0001 away from it;
+# SQLite adds decimals as binary floats and may leave 1e-15 where the sum is zero,
+# which this threshold absorbs (callers round the sum to its currency). PostgreSQL's
+# sums are exact.
+NOT_ZERO = Q(total__gt=Decimal("0.00005")) | Q(total__lt=Decimal("-0.00005"))
+
 
 def share_field(verbose_name, default, help_text=""):
     return models.DecimalField(
@@ -78,7 +85,7 @@ def parse_payout_minimums(text: str) -> dict[str, Decimal]:
     return minimums
 
 
-@register_setting(icon="percent")
+@register_setting(icon="cogs")
 class CommissionSettings(BaseGenericSetting):
     """Shares, overrides and payout rules. A change applies to conversions that
     arrive afterwards: each conversion keeps the shares it was computed with."""

@@ -222,10 +222,11 @@ def _commission_entries_create(*, conversion: Conversion) -> list[LedgerEntry]:
             (EntryKind.OVERRIDE_2, conversion.override_2_share),
         ):
             # Never more levels than two above the author.
-            if upline is None or not percent:
+            if upline is None:
                 break
-            earners[kind] = upline
-            shares[kind] = percent
+            if percent:
+                earners[kind] = upline
+                shares[kind] = percent
             upline = upline.referred_by
     amounts = split_commission(
         total=conversion.commission,

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from products.currencies import currency_minor_units
+from products.currencies import currency_minor_units, is_active_currency, money_round
 
 from ..models import (
     Conversion,
@@ -27,7 +27,7 @@ from ..models import (
     LedgerEntry,
     Payout,
 )
-from ..models.money import EARNING_KINDS
+from ..models.money import EARNING_KINDS, NOT_ZERO
 
 LEDGER_LOCK_KEY = 727_002
 
@@ -61,12 +61,15 @@ def items_current(**filters) -> list[Item]:
     rows = (
         LedgerEntry.objects.filter(**filters)
         .annotate(item=Coalesce(F("origin_id"), F("id")))
-        .values("item", "status")
+        .values("item", "status", "currency")
         .annotate(total=Sum("amount"))
-        .exclude(total=0)
+        .filter(NOT_ZERO)
         .order_by("item")
     )
-    positions = {row["item"]: (row["status"], row["total"]) for row in rows}
+    positions = {
+        row["item"]: (row["status"], money_round(row["total"], row["currency"]))
+        for row in rows
+    }
     entries = LedgerEntry.objects.in_bulk(list(positions))
     return [
         Item(entry=entries[item_id], status=status, amount=total)
@@ -179,6 +182,11 @@ def ledger_adjust(
     """A correction by an editor: a new approved item, positive or negative."""
     if not note.strip():
         raise LedgerError(_("Say why in the note."))
+    if not is_active_currency(currency):
+        raise LedgerError(
+            _("%(currency)s is not an ISO 4217 currency code in use.")
+            % {"currency": currency}
+        )
     places = currency_minor_units(currency)
     if amount == 0 or amount != amount.quantize(Decimal(1).scaleb(-places)):
         raise LedgerError(

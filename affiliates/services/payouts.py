@@ -90,8 +90,9 @@ def payout_decide(*, payout: Payout, paid: bool, user=None) -> Payout:
 
 def payout_run_decide(*, run: PayoutRun, paid: bool, user=None) -> int:
     """Mark every open payout of a run paid (or failed)."""
-    payouts = list(run.payouts.filter(status=PayoutStatus.OPEN))
     with transaction.atomic():
+        ledger_lock()  # read the open payouts only once no one else decides one
+        payouts = list(run.payouts.filter(status=PayoutStatus.OPEN))
         for payout in payouts:
             payout_decide(payout=payout, paid=paid, user=user)
     return len(payouts)
