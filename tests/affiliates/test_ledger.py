@@ -1,6 +1,7 @@
 """The append-only ledger: immutability, approval, refunds, payouts, adjustments."""
 
 import datetime
+import threading
 from decimal import Decimal
 from io import StringIO
 
@@ -452,6 +453,40 @@ def test_commissions_and_adjustments_are_paid_together(shop, member_link):
     assert LedgerEntry.objects.filter(
         creator__isnull=True, status=EntryStatus.APPROVED
     ).exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need a server database (SQLite in memory locks tables)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_at_once_pay_each_creator_once(creator, other_creator):
+    adjust(creator, "150.00")
+    adjust(other_creator, "120.00")
+    outcomes = []
+    barrier = threading.Barrier(4)
+
+    def run():
+        barrier.wait()
+        try:
+            payout_run_create(run_date=RUN_DATE)
+            outcomes.append("run")
+        except LedgerError:
+            outcomes.append("nobody due")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["nobody due"] * 3 + ["run"]
+    assert sorted(Payout.objects.values_list("creator", "amount")) == sorted(
+        [(creator.pk, Decimal("150.00")), (other_creator.pk, Decimal("120.00"))]
+    )
+    assert balances(creator) == {("CNY", "processing"): Decimal("150.00")}
+    assert balances(other_creator) == {("CNY", "processing"): Decimal("120.00")}
 
 
 # -- Balances ---------------------------------------------------------------------------
