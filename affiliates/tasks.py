@@ -1,11 +1,19 @@
-"""Background tasks of the affiliates app (django-tasks)."""
+"""Background tasks of the affiliates app (django-tasks); `manage.py run_schedule`
+enqueues them periodically (settings.ZHONGCAO_SCHEDULE). Each is safe to run twice."""
 
+from django.conf import settings
 from django_tasks import task
 
-from .services import commissions_approve
+from .services import clicks_purge, commissions_approve
 
 
 @task()
 def approve_commissions() -> int:
-    """Approve pending commissions whose hold period has ended. Safe to run twice."""
+    """Approve pending commissions whose hold period has ended."""
     return commissions_approve()
+
+
+@task()
+def purge_clicks() -> int:
+    """Delete clicks past the retention period that no conversion refers to."""
+    return clicks_purge(older_than_days=settings.ZHONGCAO_CLICK_RETENTION_DAYS)

@@ -179,3 +179,10 @@ ZHONGCAO_PROXY_COUNT = int(os.environ.get("ZHONGCAO_PROXY_COUNT", "0"))
 ZHONGCAO_CLICK_RETENTION_DAYS = int(
     os.environ.get("ZHONGCAO_CLICK_RETENTION_DAYS", "400")
 )
+
+# Periodic tasks: `manage.py run_schedule` enqueues each (dotted path of a django-tasks
+# task) every so many seconds, and once at its start.
+ZHONGCAO_SCHEDULE = {
+    "affiliates.tasks.approve_commissions": 60 * 60,
+    "affiliates.tasks.purge_clicks": 24 * 60 * 60,
+}
