@@ -369,8 +369,13 @@ def _status_apply(
     *, conversion: Conversion, data: ConversionData, created: bool
 ) -> None:
     if data.status in SALE_STATUSES and not conversion.sale_recorded:
-        # The sale itself: its commission, now (a refund may have come first).
+        # The sale itself: its commission, now (a refund may have come first, so
+        # the sale's own time and amount replace what the refund said).
         conversion.amount = data.amount
+        conversion.occurred_at = data.occurred_at
+        conversion.hold_until = data.occurred_at + datetime.timedelta(
+            days=conversion.merchant.hold_period_days
+        )
         _commission_terms(
             conversion=conversion, data=data, settings=CommissionSettings.load()
         )

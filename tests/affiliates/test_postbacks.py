@@ -285,3 +285,20 @@ def test_occurred_at_offsets_are_kept_as_utc(client, connected):
     assert Conversion.objects.get().occurred_at == datetime.datetime(
         2026, 11, 22, 10, 0, tzinfo=datetime.UTC
     )
+
+
+def test_a_late_sale_sets_the_purchase_time_and_hold(client, connected, link):
+    bought = datetime.datetime(2026, 11, 1, 10, 0, tzinfo=datetime.UTC)
+    refunded = bought + datetime.timedelta(days=3)
+    body = sale(click_id=click_id_for(link, at=bought - datetime.timedelta(hours=1)))
+    postback(
+        client,
+        connected,
+        {**body, "status": "refunded", "occurred_at": refunded.isoformat()},
+    )
+    postback(client, connected, {**body, "occurred_at": bought.isoformat()})
+    conversion = Conversion.objects.get()
+    assert conversion.occurred_at == bought
+    assert conversion.hold_until == bought + datetime.timedelta(
+        days=connected.hold_period_days
+    )
