@@ -26,6 +26,7 @@ from .selectors import (
     conversions_filter,
     conversions_visible,
     creator_earnings,
+    creator_other_items,
     creator_profile_for_user,
     ledger_balances,
     payouts_for,
@@ -309,10 +310,24 @@ class PayoutOut(Schema):
     status: str
 
 
+class OtherItemOut(Schema):
+    id: int
+    kind: str = Field(description="adjustment, or reversal (a refund after payment).")
+    amount: str
+    currency: str
+    status: str
+    order_id: str | None
+    note: str
+    created_at: datetime.datetime
+
+
 class EarningsOut(Schema):
     creator: str
     balances: list[BalanceOut]
     earnings: list[EarningOut]
+    other: list[OtherItemOut] = Field(
+        description="Adjustments and refunds after payment: money no sale explains."
+    )
     payouts: list[PayoutOut]
 
 
@@ -336,6 +351,7 @@ def my_earnings(
         earnings = creator_earnings(creator=creator, conversions=conversions)
         balances = ledger_balances(creator=creator)
         payouts = list(payouts_for(creator=creator))
+        others = creator_other_items(creator=creator)
     return {
         "creator": creator.slug,
         "balances": [
@@ -362,6 +378,19 @@ def my_earnings(
                 "approvable_from": e.conversion.hold_until,
             }
             for e in earnings
+        ],
+        "other": [
+            {
+                "id": o.entry.pk,
+                "kind": o.entry.kind,
+                "amount": money_str(o.entry.amount, o.entry.currency),
+                "currency": o.entry.currency,
+                "status": o.status,
+                "order_id": o.entry.conversion.order_id if o.entry.conversion else None,
+                "note": o.entry.note,
+                "created_at": o.entry.created_at,
+            }
+            for o in others
         ],
         "payouts": [
             {

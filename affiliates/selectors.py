@@ -23,6 +23,7 @@ from .models import (
     EDITORS_GROUP,
     Conversion,
     CreatorProfile,
+    EntryKind,
     LedgerEntry,
     MerchantConnection,
     Payout,
@@ -347,3 +348,41 @@ def merchant_connections() -> QuerySet[MerchantConnection]:
 def merchants_unconnected() -> QuerySet[Merchant]:
     """Merchants that have no connection (no postback secret) yet."""
     return Merchant.objects.filter(connection__isnull=True).order_by("name")
+
+
+@dataclass(frozen=True)
+class OtherItem:
+    """Money of a creator's that no sale of theirs explains on its own line: an
+    editor's adjustment, or a refund after payment carried as a debt."""
+
+    entry: LedgerEntry
+    status: str  # an EntryStatus, or "reversed" once nothing of it is left
+
+
+def creator_other_items(*, creator: CreatorProfile) -> list[OtherItem]:
+    items = list(
+        LedgerEntry.objects.filter(creator=creator, origin__isnull=True)
+        .filter(
+            Q(kind=EntryKind.ADJUSTMENT)
+            | Q(kind=EntryKind.REVERSAL, reverses__isnull=False)
+        )
+        .select_related("conversion")
+        .order_by("-pk")
+    )
+    where = _item_statuses(creator=creator, item_ids=[item.pk for item in items])
+    return [
+        OtherItem(entry=item, status=where.get(item.pk, "reversed")) for item in items
+    ]
+
+
+def _item_statuses(*, creator: CreatorProfile, item_ids: list[int]) -> dict[int, str]:
+    """Where each item's money is now (items whose entries sum to zero are left out)."""
+    return {
+        row["item"]: row["status"]
+        for row in LedgerEntry.objects.filter(creator=creator)
+        .filter(Q(pk__in=item_ids) | Q(origin_id__in=item_ids))
+        .annotate(item=Coalesce(F("origin_id"), F("id")))
+        .values("item", "status")
+        .annotate(total=Sum("amount"))
+        .filter(NOT_ZERO)
+    }

@@ -19,6 +19,7 @@ from .selectors import (
     CLICK_ID_SLOT,
     conversions_earning,
     creator_earnings,
+    creator_other_items,
     creator_profile_for_user,
     ledger_balances,
     link_target,
@@ -102,6 +103,14 @@ class OwnEarningsView(WagtailAdminTemplateMixin, TemplateView):
             ],
             "page_obj": page,
             "elided_page_range": paginator.get_elided_page_range(page.number),
+            "other_items": [
+                {
+                    "item": other,
+                    "kind_label": kinds[other.entry.kind],
+                    "status_label": statuses[other.status],
+                }
+                for other in creator_other_items(creator=creator)
+            ],
             "payouts": payouts_for(creator=creator).order_by("-run__run_date", "-pk"),
         }
 

@@ -1,10 +1,19 @@
 """GET /api/conversions and GET /api/me/earnings: who sees what."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 from wagtail.models import APIToken
 
 from affiliates.models import Conversion
+from affiliates.services import (
+    commissions_approve,
+    ledger_adjust,
+    payout_decide,
+    payout_run_create,
+)
 from tests.affiliates.conftest import click_id_for, postback, sale
 from tests.factories import CreatorProfileFactory
 
@@ -141,3 +150,39 @@ def test_the_interactive_docs_work_offline(client):
     page = client.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn." not in page
+
+
+def test_adjustments_and_refunds_after_payment_are_shown_to_the_creator(
+    client, connected, link, creator, editor
+):
+    bought = timezone.now() - datetime.timedelta(days=60)
+    body = sale(
+        click_id=click_id_for(link, at=bought),
+        occurred_at=bought.isoformat(),
+        amount="5000.00",
+    )
+    postback(client, connected, body)
+    commissions_approve()
+    payout_decide(
+        payout=payout_run_create(run_date=bought.date()).payouts.get(), paid=True
+    )
+    postback(client, connected, {**body, "status": "refunded"})
+    ledger_adjust(
+        creator=creator,
+        amount=Decimal("12.50"),
+        currency="CNY",
+        note="Bonus",
+        user=editor,
+    )
+
+    client.force_login(creator.user)
+    other = client.get("/api/me/earnings").json()["other"]
+    assert [(o["kind"], o["status"], o["note"]) for o in other] == [
+        ("adjustment", "approved", "Bonus"),
+        ("reversal", "approved", ""),
+    ]
+    assert other[1]["order_id"] == "ORDER-1"
+    assert other[1]["amount"].startswith("-")
+    page = client.get("/admin/my-earnings/").content.decode()
+    assert "Adjustments and refunds after payment" in page
+    assert "Bonus" in page
