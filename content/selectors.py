@@ -4,9 +4,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from taggit.models import Tag
 from wagtail.models import PageQuerySet
 
+from affiliates.models import TrackedLink
 from affiliates.selectors import user_is_editor
 from products.searchterms import search_query
 
@@ -83,3 +85,57 @@ def articles_for_admin_listing(
         ArticlePage, ReviewPage, GuidePage, for_concrete_models=False
     ).values()
     return pages.exclude(Q(content_type__in=article_types) & ~Q(owner=user))
+
+
+ARTICLE_TYPES = {"review": ReviewPage, "guide": GuidePage}
+SEARCH_RESULTS_LIMIT = 1000
+
+
+def articles_filter(
+    *,
+    type: str = "",  # noqa: A002 (the API's parameter name)
+    tag: str = "",
+    author: str = "",
+    product: str = "",
+    q: str = "",
+    locale: str = "",
+) -> QuerySet[ArticlePage]:
+    """Published articles, newest first, narrowed by any of the API's filters; with
+    ``q``, the best SEARCH_RESULTS_LIMIT matches of a full-text search."""
+    queryset = articles_live()
+    if type:
+        queryset = queryset.type(ARTICLE_TYPES[type])
+    if tag:
+        queryset = queryset.filter(tags__slug=tag)
+    if author:
+        queryset = queryset.filter(author__slug=author)
+    if product:
+        queryset = queryset.filter(
+            pk__in=TrackedLink.objects.filter(
+                product__slug=product, is_preview=False, retired_at__isnull=True
+            ).values("article_id")
+        )
+    if locale:
+        queryset = queryset.filter(language=locale)
+    if q:
+        matches = articles_search(query=q)[:SEARCH_RESULTS_LIMIT]
+        queryset = queryset.filter(pk__in=[page.pk for page in matches])
+    return queryset.distinct()
+
+
+def article_kind(article: ArticlePage) -> str:
+    """ "review" or "guide"."""
+    for name, model in ARTICLE_TYPES.items():
+        if issubclass(article.specific_class, model):
+            return name
+    return "article"
+
+
+def tags_with_counts() -> QuerySet:
+    """Tags of published articles with how many published articles carry each."""
+    live = articles_live().values("pk")
+    return (
+        Tag.objects.filter(content_articletag_items__content_object__in=live)
+        .annotate(articles=Count("content_articletag_items", distinct=True))
+        .order_by("-articles", "name")
+    )

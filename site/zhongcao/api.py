@@ -12,6 +12,7 @@ from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from affiliates.api import router as affiliates_router
+from content.api import router as content_router
 
 
 class Token(BearerTokenAuth):
@@ -38,4 +39,5 @@ api = NinjaAPI(
     auth=[Token(), SignedIn()],
     urls_namespace="zhongcao_api",
 )
+api.add_router("/", content_router)
 api.add_router("/", affiliates_router)
