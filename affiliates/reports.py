@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from products.currencies import currency_minor_units, is_active_currency
+from products.currencies import currency_minor_units, in_minor_units, is_active_currency
 
 from .models import ConversionStatus
 
@@ -130,12 +130,11 @@ def _money(
         ) from error
     if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
         raise ReportFieldError(field, "Must be zero or more (and below 10^12).")
-    if currency:
+    if currency and not in_minor_units(amount, currency):
         places = currency_minor_units(currency)
-        if amount != amount.quantize(Decimal(1).scaleb(-places)):
-            raise ReportFieldError(
-                field, f"{currency} has {places} decimal places; {value} has more."
-            )
+        raise ReportFieldError(
+            field, f"{currency} has {places} decimal places; {value} has more."
+        )
     return amount
 
 

@@ -10,7 +10,7 @@ shares always sum to the commission: nothing is created or lost.
 
 from decimal import ROUND_DOWN, Decimal
 
-from products.currencies import currency_minor_units
+from products.currencies import in_minor_units, minor_unit
 
 HUNDRED = Decimal(100)
 
@@ -27,8 +27,8 @@ def split_commission(
         raise ValueError("The shares add up to more than 100%.")
     if any(percent < 0 for percent in shares.values()):
         raise ValueError("A share cannot be negative.")
-    unit = Decimal(1).scaleb(-currency_minor_units(currency))
-    if total != total.quantize(unit) or total < 0:
+    unit = minor_unit(currency)
+    if not in_minor_units(total, currency) or total < 0:
         raise ValueError("The total must be a non-negative amount in minor units.")
 
     exact = {name: total * percent / HUNDRED for name, percent in shares.items()}

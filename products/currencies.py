@@ -35,10 +35,19 @@ def currency_minor_units(code: str) -> int:
     return get_currency_precision(code)
 
 
+def minor_unit(currency: str) -> Decimal:
+    """The currency's smallest amount: 0.01 for CNY and USD, 1 for JPY."""
+    return Decimal(1).scaleb(-currency_minor_units(currency))
+
+
+def in_minor_units(amount: Decimal, currency: str) -> bool:
+    """Whether ``amount`` has no more decimals than its currency allows."""
+    return amount == amount.quantize(minor_unit(currency))
+
+
 def money_round(amount: Decimal, currency: str) -> Decimal:
     """Round an amount to its currency's minor unit with MONEY_ROUNDING."""
-    exponent = Decimal(1).scaleb(-currency_minor_units(currency))
-    return amount.quantize(exponent, rounding=MONEY_ROUNDING)
+    return amount.quantize(minor_unit(currency), rounding=MONEY_ROUNDING)
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -48,5 +57,4 @@ def currency_choices() -> list[tuple[str, str]]:
 def money_str(amount: Decimal, currency: str) -> str:
     """An amount as it leaves the API: a string with the currency's minor units
     ("48.00" CNY, "1000" JPY). The amount must already be rounded."""
-    exponent = Decimal(1).scaleb(-currency_minor_units(currency))
-    return str(Decimal(amount).quantize(exponent))
+    return str(money_round(Decimal(amount), currency))

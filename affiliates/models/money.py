@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
-from products.currencies import currency_minor_units, is_active_currency
+from products.currencies import in_minor_units, is_active_currency
 from products.validators import percent_validators, validate_currency
 
 from .links import CreatorProfile, TrackedLink
@@ -579,8 +579,7 @@ class LedgerEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise ValidationError(_("Ledger entries are never changed."))
-        exponent = currency_minor_units(self.currency)
-        if self.amount != self.amount.quantize(Decimal(1).scaleb(-exponent)):
+        if not in_minor_units(self.amount, self.currency):
             raise ValidationError(
                 _("%(amount)s has more decimals than %(currency)s allows."),
                 params={"amount": self.amount, "currency": self.currency},

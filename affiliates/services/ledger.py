@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from products.currencies import currency_minor_units, is_active_currency, money_round
+from products.currencies import in_minor_units, is_active_currency, money_round
 
 from ..models import (
     Conversion,
@@ -187,8 +187,7 @@ def ledger_adjust(
             _("%(currency)s is not an ISO 4217 currency code in use.")
             % {"currency": currency}
         )
-    places = currency_minor_units(currency)
-    if amount == 0 or amount != amount.quantize(Decimal(1).scaleb(-places)):
+    if amount == 0 or not in_minor_units(amount, currency):
         raise LedgerError(
             _("The amount must be non-zero, in %(currency)s's minor units.")
             % {"currency": currency}
