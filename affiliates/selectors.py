@@ -182,6 +182,23 @@ def article_link_codes(
 # -- Money ----------------------------------------------------------------------------
 
 
+def item_positions(entries: QuerySet[LedgerEntry]) -> dict[int, tuple[str, Decimal]]:
+    """Where the money of each item among ``entries`` is now: item id → (status,
+    amount), for items whose entries do not sum to zero. An item's moves copy its
+    creator, conversion and currency, so filtering on those keeps them together."""
+    rows = (
+        entries.annotate(item=Coalesce(F("origin_id"), F("id")))
+        .values("item", "status", "currency")
+        .annotate(total=Sum("amount"))
+        .filter(NOT_ZERO)
+        .order_by("item")
+    )
+    return {
+        row["item"]: (row["status"], money_round(row["total"], row["currency"]))
+        for row in rows
+    }
+
+
 def ledger_balances(*, creator: CreatorProfile) -> list[dict]:
     """The creator's balances: one row per currency and status, a sum of entries."""
     rows = (
@@ -269,23 +286,16 @@ def creator_earnings(
         origin__isnull=True,
         kind__in=EARNING_KINDS,
     ).order_by("conversion_id", "pk")
-    where = {
-        row["item"]: row["status"]
-        for row in LedgerEntry.objects.filter(
-            creator=creator, conversion_id__in=list(by_id)
-        )
-        .annotate(item=Coalesce(F("origin_id"), F("id")))
-        .values("item", "status")
-        .annotate(total=Sum("amount"))
-        .filter(NOT_ZERO)
-    }
+    where = item_positions(
+        LedgerEntry.objects.filter(creator=creator, conversion_id__in=list(by_id))
+    )
     return [
         CreatorEarning(
             conversion=by_id[item.conversion_id],
             kind=item.kind,
             amount=item.amount,
             currency=item.currency,
-            status=where.get(item.pk, "reversed"),
+            status=where[item.pk][0] if item.pk in where else "reversed",
         )
         for item in items
     ]
@@ -369,20 +379,15 @@ def creator_other_items(*, creator: CreatorProfile) -> list[OtherItem]:
         .select_related("conversion")
         .order_by("-pk")
     )
-    where = _item_statuses(creator=creator, item_ids=[item.pk for item in items])
+    ids = [item.pk for item in items]
+    where = item_positions(
+        LedgerEntry.objects.filter(creator=creator).filter(
+            Q(pk__in=ids) | Q(origin_id__in=ids)
+        )
+    )
     return [
-        OtherItem(entry=item, status=where.get(item.pk, "reversed")) for item in items
+        OtherItem(
+            entry=item, status=where[item.pk][0] if item.pk in where else "reversed"
+        )
+        for item in items
     ]
-
-
-def _item_statuses(*, creator: CreatorProfile, item_ids: list[int]) -> dict[int, str]:
-    """Where each item's money is now (items whose entries sum to zero are left out)."""
-    return {
-        row["item"]: row["status"]
-        for row in LedgerEntry.objects.filter(creator=creator)
-        .filter(Q(pk__in=item_ids) | Q(origin_id__in=item_ids))
-        .annotate(item=Coalesce(F("origin_id"), F("id")))
-        .values("item", "status")
-        .annotate(total=Sum("amount"))
-        .filter(NOT_ZERO)
-    }

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from products.currencies import in_minor_units, is_active_currency, money_round
+from products.currencies import in_minor_units, is_active_currency
 
 from ..models import (
     Conversion,
@@ -27,7 +25,8 @@ from ..models import (
     LedgerEntry,
     Payout,
 )
-from ..models.money import EARNING_KINDS, NOT_ZERO
+from ..models.money import EARNING_KINDS
+from ..selectors import item_positions
 
 LEDGER_LOCK_KEY = 727_002
 
@@ -58,18 +57,7 @@ def items_current(**filters) -> list[Item]:
     """Items among the entries matching ``filters`` whose money is still somewhere,
     with the status it is in. Filters apply to every entry of an item (moves copy
     creator, conversion and currency from their item)."""
-    rows = (
-        LedgerEntry.objects.filter(**filters)
-        .annotate(item=Coalesce(F("origin_id"), F("id")))
-        .values("item", "status", "currency")
-        .annotate(total=Sum("amount"))
-        .filter(NOT_ZERO)
-        .order_by("item")
-    )
-    positions = {
-        row["item"]: (row["status"], money_round(row["total"], row["currency"]))
-        for row in rows
-    }
+    positions = item_positions(LedgerEntry.objects.filter(**filters))
     entries = LedgerEntry.objects.in_bulk(list(positions))
     return [
         Item(entry=entries[item_id], status=status, amount=total)
