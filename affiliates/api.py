@@ -23,6 +23,7 @@ from .reports import (
 )
 from .selectors import (
     conversions_earning,
+    conversions_entries,
     conversions_filter,
     conversions_visible,
     creator_earnings,
@@ -206,10 +207,10 @@ def _article_ref(article) -> dict | None:
     return {"id": article.pk, "title": article.title, "path": article.url}
 
 
-def _entry_out(entry: LedgerEntry, slugs: dict[int, str]) -> dict:
+def _entry_out(entry: LedgerEntry) -> dict:
     return {
         "id": entry.pk,
-        "creator": slugs.get(entry.creator_id),
+        "creator": entry.creator.slug if entry.creator else None,
         "kind": entry.kind,
         "status": entry.status,
         "amount": money_str(entry.amount, entry.currency),
@@ -221,16 +222,10 @@ def _entry_out(entry: LedgerEntry, slugs: dict[int, str]) -> dict:
     }
 
 
-def _conversions_out(conversions, *, entries_of) -> list[dict]:
-    entries = list(
-        entries_of.filter(conversion__in=conversions).select_related("creator")
-    )
-    slugs = {entry.creator_id: entry.creator.slug for entry in entries if entry.creator}
+def _conversions_out(conversions) -> list[dict]:
     by_conversion: dict[int, list[dict]] = {}
-    for entry in entries:
-        by_conversion.setdefault(entry.conversion_id, []).append(
-            _entry_out(entry, slugs)
-        )
+    for entry in conversions_entries(conversions=conversions):
+        by_conversion.setdefault(entry.conversion_id, []).append(_entry_out(entry))
     return [
         {
             "id": conversion.pk,
@@ -275,7 +270,7 @@ def conversions_list(request: HttpRequest, filters: Query[ConversionFilters]):
     page = list(queryset[filters.offset : filters.offset + filters.limit])
     return {
         "count": queryset.count(),
-        "items": _conversions_out(page, entries_of=LedgerEntry.objects.all()),
+        "items": _conversions_out(page),
     }
 
 

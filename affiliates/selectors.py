@@ -323,6 +323,13 @@ def ledger_entries() -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.select_related("creator", "conversion").order_by("-pk")
 
 
+def conversions_entries(*, conversions: list[Conversion]) -> QuerySet[LedgerEntry]:
+    """The ledger entries of several conversions, with their creators."""
+    return LedgerEntry.objects.filter(conversion__in=conversions).select_related(
+        "creator"
+    )
+
+
 def conversion_entries(*, conversion: Conversion) -> QuerySet[LedgerEntry]:
     """A conversion's ledger entries in the order they were written."""
     return LedgerEntry.objects.filter(conversion=conversion).select_related(
