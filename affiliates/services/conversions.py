@@ -430,11 +430,15 @@ class ImportSummary:
 
 
 def conversions_import(
-    *, merchant: Merchant, rows: Iterable[tuple[int, dict]], summary: ImportSummary
+    *,
+    connection: MerchantConnection,
+    rows: Iterable[tuple[int, dict]],
+    summary: ImportSummary,
 ) -> ImportSummary:
-    """Ingest each (line number, row) of a report; a bad row is rejected with its line
-    number and reason, and the valid ones are imported, each on its own."""
-    mapping = merchant_connection_ensure(merchant=merchant).status_mapping()
+    """Ingest each (line number, row) of the connection's merchant's report; a bad row
+    is rejected with its line number and reason, and the valid ones are imported,
+    each on its own."""
+    merchant, mapping = connection.merchant, connection.status_mapping()
     for line, raw in rows:
         try:
             data = conversion_data_parse(raw, status_mapping=mapping)

@@ -33,12 +33,12 @@ class Command(BaseCommand):
         merchant = Merchant.objects.filter(slug=merchant_slug).first()
         if merchant is None:
             raise CommandError(f"No merchant with the slug {merchant_slug!r}.")
-        columns = merchant_connection_ensure(merchant=merchant).columns()
+        connection = merchant_connection_ensure(merchant=merchant)
         try:
             with path.open(encoding="utf-8-sig", newline="") as file:
                 total = max(sum(1 for _line in file) - 1, 0)
                 file.seek(0)
-                rows = report_rows(file, columns=columns)
+                rows = report_rows(file, columns=connection.columns())
                 progress = tqdm(
                     rows,
                     total=total,
@@ -47,7 +47,7 @@ class Command(BaseCommand):
                     file=self.stderr,
                 )
                 summary = conversions_import(
-                    merchant=merchant, rows=progress, summary=ImportSummary()
+                    connection=connection, rows=progress, summary=ImportSummary()
                 )
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
