@@ -66,11 +66,13 @@ def items_current(**filters) -> list[Item]:
 
 
 def _entry(item: LedgerEntry, **fields) -> LedgerEntry:
+    """A new entry of ``item``'s creator, conversion and currency; by default one
+    that moves or cancels the item (its origin)."""
+    fields.setdefault("origin_id", item.pk)
     return LedgerEntry(
         creator_id=item.creator_id,
         conversion_id=item.conversion_id,
         currency=item.currency,
-        origin_id=item.pk,
         **fields,
     )
 
@@ -104,32 +106,20 @@ def items_reverse(*, items: Iterable[Item], user=None, note: str = "") -> int:
     the debt into the creator's next payout."""
     entries = []
     for item in items:
-        if item.status in (EntryStatus.PROCESSING, EntryStatus.PAID):
-            entries.append(
-                LedgerEntry(
-                    creator_id=item.entry.creator_id,
-                    conversion_id=item.entry.conversion_id,
-                    currency=item.entry.currency,
-                    kind=EntryKind.REVERSAL,
-                    status=EntryStatus.APPROVED,
-                    amount=-item.amount,
-                    reverses=item.entry,
-                    created_by=user,
-                    note=note,
-                )
+        carried = item.status in (EntryStatus.PROCESSING, EntryStatus.PAID)
+        entries.append(
+            _entry(
+                item.entry,
+                # A carried debt is an item of its own, not a move of the paid one.
+                origin_id=None if carried else item.entry.pk,
+                kind=EntryKind.REVERSAL,
+                status=EntryStatus.APPROVED if carried else item.status,
+                amount=-item.amount,
+                reverses=item.entry,
+                created_by=user,
+                note=note,
             )
-        else:
-            entries.append(
-                _entry(
-                    item.entry,
-                    kind=EntryKind.REVERSAL,
-                    status=item.status,
-                    amount=-item.amount,
-                    reverses=item.entry,
-                    created_by=user,
-                    note=note,
-                )
-            )
+        )
     LedgerEntry.objects.bulk_create(entries)
     return len(entries)
 
