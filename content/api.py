@@ -1,24 +1,46 @@
-"""The content part of the API: published articles and tags, for any frontend.
+"""The content part of the API: articles, products, creators and tags, for any
+frontend. Mounted under /api/ by zhongcao.api.
 
-Public (no sign-in); mounted under /api/ by zhongcao.api. The whole article, with
-its product embeds expanded, comes with the headless API issue; this is the list.
+Everything here is public (anonymous calls are rate-limited per client), except
+drafts: ``?version=draft`` answers only a caller signed in with an API token or a
+session who may edit the article; for anyone else a draft does not exist (404).
+Public answers carry Cache-Control and an ETag (a conditional GET answers 304).
 """
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from ninja import Field, Query, Router, Schema
+from wagtail.models import Site
 
-from .selectors import article_kind, articles_filter, tags_with_counts
+from affiliates.auth import OPTIONAL, request_user
+from products.models import Product
+from products.selectors import products_filter
+
+from .models import AffiliateDisclosureSettings, ArticlePage
+from .selectors import (
+    article_detail,
+    article_items,
+    articles_filter,
+    creator_detail,
+    creator_public,
+    product_detail,
+    product_items,
+    tags_with_counts,
+)
+from .services import article_links_for_render
 
 router = Router(tags=["articles"])
 
-RENDITIONS = {"thumbnail": "fill-400x225", "large": "width-1200"}
+
+# -- Shapes ---------------------------------------------------------------------------
 
 
 class Rendition(Schema):
-    url: str
+    url: str = Field(description="Absolute URL of the resized image.")
     width: int
     height: int
     alt: str
@@ -27,7 +49,9 @@ class Rendition(Schema):
 class AuthorOut(Schema):
     name: str
     slug: str
-    avatar: Rendition | None
+    avatar: dict[str, Rendition] | None = Field(
+        description="Renditions by name: small (96×96)."
+    )
 
 
 class ArticleItem(Schema):
@@ -51,6 +75,178 @@ class ArticleList(Schema):
     items: list[ArticleItem]
 
 
+class TrackedLinkOut(Schema):
+    url: str = Field(
+        description="Absolute /go/ URL: send readers here, never to the offer itself."
+    )
+    rel: Literal["sponsored nofollow"] = Field(
+        description="Put this in the link's rel attribute."
+    )
+
+
+class OfferOut(Schema):
+    id: int
+    merchant: str
+    merchant_slug: str
+    price: str = Field(description="Decimal string in the currency's minor units.")
+    currency: str = Field(description="ISO 4217 code.")
+    availability: Literal["in_stock", "out_of_stock", "discontinued"]
+    link: TrackedLinkOut | None = Field(
+        description="The tracked link of this offer at this placement (in articles)."
+    )
+
+
+class BestPrice(Schema):
+    price: str
+    currency: str
+    offer_id: int
+
+
+class ProductOut(Schema):
+    id: int
+    slug: str
+    title: str
+    brand: str
+    gtin: str | None
+    image: dict[str, Rendition] | None = Field(
+        description="Renditions by name: thumbnail (240×240), large (within 800×800)."
+    )
+    best_prices: list[BestPrice] = Field(
+        description="The lowest in-stock price in each currency."
+    )
+    offers: list[OfferOut] = Field(description="In stock first, then cheapest.")
+
+
+class ProductEmbed(ProductOut):
+    placement: str = Field(
+        description="The embed's stable id in the article (its block or item id)."
+    )
+
+
+class RichTextValue(Schema):
+    html: str = Field(description="HTML; links to pages are resolved to paths.")
+
+
+class HeadingValue(Schema):
+    text: str
+    level: Literal["h2", "h3"]
+
+
+class ImageValue(Schema):
+    image: dict[str, Rendition] | None = Field(
+        description="Renditions by name: medium (800 wide), large (1200 wide)."
+    )
+    caption: str
+
+
+class QuoteValue(Schema):
+    quote: str
+    attribution: str
+
+
+class EmbedValue(Schema):
+    url: str = Field(description="The video or post's URL (oEmbed it yourself).")
+
+
+class ProductCardValue(Schema):
+    product: ProductEmbed | None
+    call_to_action: str
+    note: str
+
+
+class ProductGridValue(Schema):
+    title: str
+    products: list[ProductEmbed]
+
+
+class ComparisonRow(Schema):
+    label: str
+    values: list[str] = Field(description="One per product, in the products' order.")
+
+
+class ComparisonTableValue(Schema):
+    caption: str
+    products: list[ProductEmbed]
+    rows: list[ComparisonRow]
+
+
+class ProsConsValue(Schema):
+    pros: list[str]
+    cons: list[str]
+
+
+def _block(name: str, value_schema: type[Schema]) -> type[Schema]:
+    """The schema of one body block type: {"type": name, "id", "value"}."""
+    return type(
+        f"{value_schema.__name__.removesuffix('Value')}Block",
+        (Schema,),
+        {
+            "__annotations__": {
+                "type": Literal[name],
+                "id": str,
+                "value": value_schema,
+            },
+            "__doc__": f"A body block of type {name}.",
+        },
+    )
+
+
+BodyBlock = Annotated[
+    _block("rich_text", RichTextValue)
+    | _block("heading", HeadingValue)
+    | _block("image", ImageValue)
+    | _block("quote", QuoteValue)
+    | _block("embed", EmbedValue)
+    | _block("product_card", ProductCardValue)
+    | _block("product_grid", ProductGridValue)
+    | _block("comparison_table", ComparisonTableValue)
+    | _block("pros_cons", ProsConsValue),
+    Field(discriminator="type"),
+]
+
+
+class ArticleBase(ArticleItem):
+    seo_title: str
+    search_description: str
+    last_published_at: datetime.datetime | None
+    draft: bool = Field(
+        description="True for ?version=draft: its links are never billable."
+    )
+    disclosure: str = Field(
+        description="Show it before the first tracked link (the law requires it)."
+    )
+    body: list[BodyBlock]
+
+
+class ReviewDetail(ArticleBase):
+    type: Literal["review"]
+    product: ProductEmbed | None = Field(description="The reviewed product.")
+    rating: str = Field(description="Out of 10, a decimal string.")
+    verdict: str
+    pros: list[str]
+    cons: list[str]
+
+
+class GuidePick(Schema):
+    id: str
+    label: str
+    reason: str
+    product: ProductEmbed | None
+
+
+class GuideDetail(ArticleBase):
+    type: Literal["guide"]
+    intro: str = Field(description="HTML.")
+    picks: list[GuidePick] = Field(description="In rank order.")
+    show_comparison_table: bool = Field(
+        description="Show the picks side by side: price rows, then comparison_rows."
+    )
+    comparison_rows: list[ComparisonRow]
+
+
+ArticleDetail = Annotated[ReviewDetail | GuideDetail, Field(discriminator="type")]
+
+
 class ArticleFilters(Schema):
     type: Literal["review", "guide"] | None = None
     tag: str = Field("", description="Tag slug.")
@@ -64,67 +260,62 @@ class ArticleFilters(Schema):
     offset: int = Field(0, ge=0)
 
 
-def _rendition(image, spec: str) -> dict:
-    rendition = image.get_rendition(spec)
-    return {
-        "url": rendition.url,
-        "width": rendition.width,
-        "height": rendition.height,
-        "alt": image.default_alt_text or image.title,
-    }
-
-
-def _article_item(article) -> dict:
-    author = article.author
-    return {
-        "id": article.pk,
-        "type": article_kind(article),
-        "title": article.title,
-        "slug": article.slug,
-        "url_path": article.url,
-        "summary": article.summary,
-        "locale": article.language,
-        "hero_image": (
-            {
-                name: _rendition(article.hero_image, spec)
-                for name, spec in RENDITIONS.items()
-            }
-            if article.hero_image
-            else None
-        ),
-        "author": (
-            {
-                "name": author.public_name,
-                "slug": author.slug,
-                "avatar": _rendition(author.avatar, "fill-96x96")
-                if author.avatar
-                else None,
-            }
-            if author
-            else None
-        ),
-        "tags": [tag.name for tag in article.tags.all()],
-        "published_at": article.first_published_at,
-    }
-
-
-@router.get(
-    "/articles",
-    auth=None,
-    response=ArticleList,
-    summary="Published reviews and guides, newest first",
-)
-def articles_list(request: HttpRequest, filters: Query[ArticleFilters]):
-    queryset = articles_filter(
-        **{
-            key: value or ""
-            for key, value in filters.dict(exclude={"limit", "offset"}).items()
-        }
+class Version(Schema):
+    version: Literal["live", "draft"] = Field(
+        "live",
+        description="draft: the latest revision, for preview (an API token of a user "
+        "who may edit the article).",
     )
-    page = queryset.select_related("author__avatar").prefetch_related("tags")[
-        filters.offset : filters.offset + filters.limit
-    ]
-    return {"count": queryset.count(), "items": [_article_item(a) for a in page]}
+
+
+class ByPath(Version):
+    path: str = Field(
+        ..., min_length=1, max_length=500, description="The article's url_path."
+    )
+
+
+class ProductFilters(Schema):
+    q: str = Field("", max_length=200, description="Full-text search.")
+    tag: str = Field("", description="Tag slug.")
+    brand: str = ""
+    merchant: str = Field("", description="Merchant slug: products it sells.")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+class ProductList(Schema):
+    count: int
+    items: list[ProductOut]
+
+
+class FeaturedLink(TrackedLinkOut):
+    placement: str
+    offer_id: int
+
+
+class FeaturingArticle(ArticleItem):
+    links: list[FeaturedLink] = Field(
+        description="The article's tracked links for this product."
+    )
+
+
+class ProductDetail(ProductOut):
+    description: str
+    tags: list[str]
+    articles: list[FeaturingArticle] = Field(
+        description="Published articles that feature the product, newest first."
+    )
+
+
+class Page(Schema):
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+class CreatorDetail(AuthorOut):
+    bio: str
+    count: int = Field(description="How many published articles they wrote.")
+    articles: list[ArticleItem] = Field(description="Newest first, one page.")
 
 
 class TagOut(Schema):
@@ -133,10 +324,177 @@ class TagOut(Schema):
     articles: int = Field(description="How many published articles carry it.")
 
 
+class NotFound(Schema):
+    detail: str
+
+
+# -- Helpers --------------------------------------------------------------------------
+
+
+def _public(response: HttpResponse) -> None:
+    """Cacheable by anyone for a short while; an ETag makes a repeat GET a 304."""
+    patch_cache_control(
+        response, public=True, max_age=settings.ZHONGCAO_API_CACHE_SECONDS
+    )
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _article_answer(
+    request: HttpRequest, response: HttpResponse, page: ArticlePage | None, version
+) -> dict:
+    """The whole article, live or (for who may edit it) its latest draft."""
+    draft = version == "draft"
+    if page is None:
+        raise Http404("No such article.")
+    if draft:
+        user = request_user(request)
+        if user is None or not page.permissions_for_user(user).can_edit():
+            raise Http404("No such article.")
+        article = page.get_latest_revision_as_object()
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        if not page.live:
+            raise Http404("No such article.")
+        article = page
+        _public(response)
+    patch_vary_headers(response, ["Authorization", "Cookie"])
+    disclosure = AffiliateDisclosureSettings.for_request(request).text_for(
+        language=article.language
+    )
+    detail = article_detail(
+        article=article,
+        links=article_links_for_render(article=article, preview=draft),
+        base_url=_base_url(request),
+        disclosure=disclosure,
+    )
+    return {**detail, "draft": draft}
+
+
+def _articles(version: str):
+    pages = ArticlePage.objects.select_related("author")
+    return pages if version == "draft" else pages.live().public()
+
+
+# -- Endpoints ------------------------------------------------------------------------
+
+
+@router.get(
+    "/articles",
+    auth=None,
+    response=ArticleList,
+    summary="Published reviews and guides, newest first",
+)
+def articles_list(
+    request: HttpRequest, response: HttpResponse, filters: Query[ArticleFilters]
+):
+    queryset = articles_filter(
+        **{
+            key: value or ""
+            for key, value in filters.dict(exclude={"limit", "offset"}).items()
+        }
+    )
+    page = queryset.select_related("author")[
+        filters.offset : filters.offset + filters.limit
+    ]
+    _public(response)
+    return {"count": queryset.count(), "items": article_items(articles=page)}
+
+
+@router.get(
+    "/articles/by-path",
+    auth=OPTIONAL,
+    response={200: ArticleDetail, 404: NotFound},
+    summary="One whole article by its path on the site",
+)
+def article_by_path(
+    request: HttpRequest, response: HttpResponse, params: Query[ByPath]
+):
+    site = (
+        Site.find_for_request(request)
+        or Site.objects.filter(is_default_site=True).first()
+    )
+    page = None
+    if site is not None:
+        path = params.path.strip("/")
+        url_path = site.root_page.url_path + (f"{path}/" if path else "")
+        page = _articles(params.version).filter(url_path=url_path).first()
+    return _article_answer(request, response, page, params.version)
+
+
+@router.get(
+    "/articles/{article_id}",
+    auth=OPTIONAL,
+    response={200: ArticleDetail, 404: NotFound},
+    summary="One whole article: typed blocks, products, offers, tracked links",
+)
+def article_get(
+    request: HttpRequest,
+    response: HttpResponse,
+    article_id: int,
+    params: Query[Version],
+):
+    page = _articles(params.version).filter(pk=article_id).first()
+    return _article_answer(request, response, page, params.version)
+
+
+@router.get(
+    "/products",
+    auth=None,
+    response=ProductList,
+    summary="Products with offers and best prices",
+    tags=["products"],
+)
+def products_list(
+    request: HttpRequest, response: HttpResponse, filters: Query[ProductFilters]
+):
+    queryset = products_filter(
+        **filters.dict(include={"q", "tag", "brand", "merchant"})
+    )
+    page = queryset[filters.offset : filters.offset + filters.limit]
+    _public(response)
+    return {"count": queryset.count(), "items": product_items(products=page)}
+
+
+@router.get(
+    "/products/{slug}",
+    auth=None,
+    response={200: ProductDetail, 404: NotFound},
+    summary="One product, its offers, and the articles that feature it",
+    tags=["products"],
+)
+def product_get(request: HttpRequest, response: HttpResponse, slug: str):
+    product = Product.objects.filter(slug=slug).first()
+    if product is None:
+        raise Http404("No such product.")
+    _public(response)
+    return product_detail(product=product, base_url=_base_url(request))
+
+
+@router.get(
+    "/creators/{slug}",
+    auth=None,
+    response={200: CreatorDetail, 404: NotFound},
+    summary="A creator's public profile and published articles",
+    tags=["creators"],
+)
+def creator_get(
+    request: HttpRequest, response: HttpResponse, slug: str, page: Query[Page]
+):
+    creator = creator_public(slug=slug)
+    if creator is None:
+        raise Http404("No such creator.")
+    _public(response)
+    return creator_detail(creator=creator, limit=page.limit, offset=page.offset)
+
+
 @router.get(
     "/tags", auth=None, response=list[TagOut], summary="Tags with article counts"
 )
-def tags_list(request: HttpRequest):
+def tags_list(request: HttpRequest, response: HttpResponse):
+    _public(response)
     return [
         {"name": tag.name, "slug": tag.slug, "articles": tag.articles}
         for tag in tags_with_counts()

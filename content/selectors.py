@@ -1,16 +1,24 @@
-"""Reads of articles: their product embeds (placements), listings."""
+"""Reads of articles: their product embeds (placements), listings, and whole
+articles, products and creators as the API and the reader site show them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from taggit.models import Tag
+from wagtail.images import get_image_model
+from wagtail.images.models import AbstractImage
 from wagtail.models import PageQuerySet
+from wagtail.rich_text import expand_db_html
 
-from affiliates.models import TrackedLink
+from affiliates.models import CreatorProfile, TrackedLink
 from affiliates.selectors import user_is_editor
+from products.currencies import money_str
+from products.models import Availability, Offer, Product
 from products.searchterms import search_query
+from products.selectors import product_offers
 
 from .models import ArticlePage, GuidePage, ReviewPage
 
@@ -121,6 +129,360 @@ def articles_filter(
         matches = articles_search(query=q)[:SEARCH_RESULTS_LIMIT]
         queryset = queryset.filter(pk__in=[page.pk for page in matches])
     return queryset.distinct()
+
+
+# -- Whole articles, products and creators: what the API and the reader site show ----
+#
+# Amounts leave as strings in the currency's minor units; images as renditions;
+# every offer of an embedded product carries its tracked link, absolute, with the
+# rel that marks it as paid. The queries do not grow with the number of embeds.
+
+SPONSORED_REL = "sponsored nofollow"
+HERO_RENDITIONS = {"thumbnail": "fill-400x225", "large": "width-1200"}
+AVATAR_RENDITIONS = {"small": "fill-96x96"}
+PRODUCT_RENDITIONS = {"thumbnail": "fill-240x240", "large": "max-800x800"}
+BODY_IMAGE_RENDITIONS = {"medium": "width-800", "large": "width-1200"}
+ALL_RENDITIONS = {
+    *HERO_RENDITIONS.values(),
+    *AVATAR_RENDITIONS.values(),
+    *PRODUCT_RENDITIONS.values(),
+    *BODY_IMAGE_RENDITIONS.values(),
+}
+
+
+def images_with_renditions(*, ids: Iterable[int | None]) -> dict[int, AbstractImage]:
+    """Images by id, with every rendition the API shows prefetched (two queries)."""
+    wanted = {pk for pk in ids if pk}
+    if not wanted:
+        return {}
+    images = get_image_model().objects.filter(pk__in=wanted)
+    return {image.pk: image for image in images.prefetch_renditions(*ALL_RENDITIONS)}
+
+
+def image_renditions(
+    *, image: AbstractImage | None, specs: dict[str, str]
+) -> dict[str, dict] | None:
+    """An image's renditions by name: absolute URL, size and alt text."""
+    if image is None:
+        return None
+    alt = image.default_alt_text or image.title
+    renditions = {}
+    for name, spec in specs.items():
+        rendition = image.get_rendition(spec)
+        renditions[name] = {
+            "url": rendition.full_url,
+            "width": rendition.width,
+            "height": rendition.height,
+            "alt": alt,
+        }
+    return renditions
+
+
+def best_prices(*, offers: list[Offer]) -> list[dict]:
+    """The lowest in-stock price in each currency (currencies are never compared)."""
+    best: dict[str, Offer] = {}
+    for offer in offers:
+        if offer.availability != Availability.IN_STOCK:
+            continue
+        current = best.get(offer.currency)
+        if current is None or offer.price < current.price:
+            best[offer.currency] = offer
+    return [
+        {
+            "price": money_str(offer.price, offer.currency),
+            "currency": offer.currency,
+            "offer_id": offer.pk,
+        }
+        for currency, offer in sorted(best.items())
+    ]
+
+
+def product_data(
+    *,
+    product: Product,
+    images: dict[int, AbstractImage],
+    links: dict[int, str] | None = None,
+) -> dict:
+    """A product with its offers (in stock first, then cheapest), each offer with
+    its tracked link where ``links`` (offer id → absolute URL) has one."""
+    offers = product_offers(product=product)
+    links = links or {}
+    return {
+        "id": product.pk,
+        "slug": product.slug,
+        "title": product.title,
+        "brand": product.brand,
+        "gtin": product.gtin or None,
+        "image": image_renditions(
+            image=images.get(product.image_id), specs=PRODUCT_RENDITIONS
+        ),
+        "best_prices": best_prices(offers=offers),
+        "offers": [
+            {
+                "id": offer.pk,
+                "merchant": offer.merchant.name,
+                "merchant_slug": offer.merchant.slug,
+                "price": money_str(offer.price, offer.currency),
+                "currency": offer.currency,
+                "availability": offer.availability,
+                "link": (
+                    {"url": links[offer.pk], "rel": SPONSORED_REL}
+                    if offer.pk in links
+                    else None
+                ),
+            }
+            for offer in offers
+        ],
+    }
+
+
+def products_by_id(*, ids: Iterable[int]) -> dict[int, Product]:
+    """Products with their offers and merchants (two queries, whatever the count)."""
+    products = Product.objects.filter(pk__in=set(ids)).prefetch_related(
+        Prefetch("offers", queryset=Offer.objects.select_related("merchant"))
+    )
+    return {product.pk: product for product in products}
+
+
+def author_data(*, author, images: dict[int, AbstractImage]) -> dict | None:
+    if author is None:
+        return None
+    return {
+        "name": author.public_name,
+        "slug": author.slug,
+        "avatar": image_renditions(
+            image=images.get(author.avatar_id), specs=AVATAR_RENDITIONS
+        ),
+    }
+
+
+def article_items(*, articles: Iterable[ArticlePage]) -> list[dict]:
+    """Articles as lists show them; tags and images fetched once for all of them."""
+    articles = list(articles)
+    prefetch_related_objects(articles, "tags")
+    images = images_with_renditions(
+        ids=[a.hero_image_id for a in articles]
+        + [a.author.avatar_id for a in articles if a.author]
+    )
+    return [
+        {
+            "id": article.pk,
+            "type": article_kind(article),
+            "title": article.title,
+            "slug": article.slug,
+            "url_path": article.url,
+            "summary": article.summary,
+            "locale": article.language,
+            "hero_image": image_renditions(
+                image=images.get(article.hero_image_id), specs=HERO_RENDITIONS
+            ),
+            "author": author_data(author=article.author, images=images),
+            "tags": [tag.name for tag in article.tags.all()],
+            "published_at": article.first_published_at,
+        }
+        for article in articles
+    ]
+
+
+class _Expander:
+    """Turns an article's blocks into data, with the products, images and links it
+    fetched once for the whole article."""
+
+    def __init__(self, *, article: ArticlePage, links: dict, base_url: str):
+        embeds = article_product_embeds(article=article)
+        self.products = products_by_id(ids=[embed.product_id for embed in embeds])
+        image_ids = [
+            article.hero_image_id,
+            article.author.avatar_id if article.author else None,
+            *(product.image_id for product in self.products.values()),
+            *(
+                block.value["image"].pk
+                for block in article.body
+                if block.block_type == "image" and block.value["image"]
+            ),
+        ]
+        self.images = images_with_renditions(ids=image_ids)
+        self.links: dict[str, dict[int, str]] = {}
+        for (placement, offer_id), path in links.items():
+            self.links.setdefault(str(placement), {})[offer_id] = base_url + path
+
+    def embed(self, placement: str, product: Product | int | None) -> dict | None:
+        product_id = product.pk if isinstance(product, Product) else product
+        found = self.products.get(product_id)
+        if found is None:
+            return None
+        return {
+            "placement": str(placement),
+            **product_data(
+                product=found,
+                images=self.images,
+                links=self.links.get(str(placement), {}),
+            ),
+        }
+
+    def embeds(self, items) -> list[dict]:
+        expanded = (self.embed(item.id, item.value) for item in items.bound_blocks)
+        return [embed for embed in expanded if embed is not None]
+
+    def image(self, image) -> dict | None:
+        return image_renditions(
+            image=self.images.get(image.pk) if image else None,
+            specs=BODY_IMAGE_RENDITIONS,
+        )
+
+    def block_value(self, block) -> dict:
+        value = block.value
+        match block.block_type:
+            case "rich_text":
+                return {"html": expand_db_html(value.source)}
+            case "heading":
+                return {"text": value["text"], "level": value["level"]}
+            case "image":
+                return {
+                    "image": self.image(value["image"]),
+                    "caption": value["caption"] or "",
+                }
+            case "quote":
+                return {
+                    "quote": value["quote"],
+                    "attribution": value["attribution"] or "",
+                }
+            case "embed":
+                return {"url": value.url if value else ""}
+            case "product_card":
+                return {
+                    "product": self.embed(block.id, value["product"]),
+                    "call_to_action": value["call_to_action"] or "",
+                    "note": value["note"] or "",
+                }
+            case "product_grid":
+                return {
+                    "title": value["title"] or "",
+                    "products": self.embeds(value["products"]),
+                }
+            case "comparison_table":
+                return {
+                    "caption": value["caption"] or "",
+                    "products": self.embeds(value["products"]),
+                    "rows": [
+                        {"label": row["label"], "values": list(row["values"])}
+                        for row in value["rows"]
+                    ],
+                }
+            case "pros_cons":
+                return {"pros": list(value["pros"]), "cons": list(value["cons"])}
+        raise ValueError(f"No API shape for the block type {block.block_type!r}")
+
+    def blocks(self, stream) -> list[dict]:
+        return [
+            {"type": block.block_type, "id": block.id, "value": self.block_value(block)}
+            for block in stream
+        ]
+
+
+def article_detail(
+    *, article: ArticlePage, links: dict, base_url: str, disclosure: str
+) -> dict:
+    """The whole article: every field of its type, the body as typed blocks (rich
+    text as HTML with internal links as paths), and every product embed expanded in
+    place with its offers and their tracked links (``links``: (placement, offer id)
+    → /go/ path, as content.services.article_links_for_render gives them)."""
+    article = article.specific
+    expander = _Expander(article=article, links=links, base_url=base_url)
+    detail = {
+        **article_items(articles=[article])[0],
+        "seo_title": article.seo_title,
+        "search_description": article.search_description,
+        "last_published_at": article.last_published_at,
+        "disclosure": disclosure,
+        "body": expander.blocks(article.body),
+    }
+    if isinstance(article, ReviewPage):
+        detail |= {
+            "product": expander.embed(REVIEWED_PRODUCT_PLACEMENT, article.product_id),
+            "rating": str(article.rating),
+            "verdict": article.verdict,
+            "pros": [block.value for block in article.pros],
+            "cons": [block.value for block in article.cons],
+        }
+    elif isinstance(article, GuidePage):
+        detail |= {
+            "intro": expand_db_html(article.intro),
+            "picks": [
+                {
+                    "id": block.id,
+                    "label": block.value["label"],
+                    "reason": block.value["reason"],
+                    "product": expander.embed(block.id, block.value["product"]),
+                }
+                for block in article.picks
+            ],
+            "show_comparison_table": article.show_comparison_table,
+            "comparison_rows": [
+                {"label": block.value["label"], "values": list(block.value["values"])}
+                for block in article.comparison_rows
+            ],
+        }
+    return detail
+
+
+def product_detail(*, product: Product, base_url: str) -> dict:
+    """A product with its offers, best prices, and the published articles that
+    feature it, each with the tracked links it shows for the product."""
+    product = products_by_id(ids=[product.pk])[product.pk]
+    prefetch_related_objects([product], "tags")
+    links = TrackedLink.objects.filter(
+        product=product,
+        is_preview=False,
+        retired_at__isnull=True,
+        article_id__in=articles_live().values("pk"),
+    ).values_list("article_id", "placement", "offer_id", "code")
+    by_article: dict[int, list[dict]] = {}
+    for article_id, placement, offer_id, code in links.order_by("placement", "pk"):
+        by_article.setdefault(article_id, []).append(
+            {
+                "placement": placement,
+                "offer_id": offer_id,
+                "url": f"{base_url}/go/{code}",
+                "rel": SPONSORED_REL,
+            }
+        )
+    articles = articles_live().filter(pk__in=by_article).select_related("author")
+    return {
+        **product_data(
+            product=product, images=images_with_renditions(ids=[product.image_id])
+        ),
+        "description": product.description,
+        "tags": [tag.name for tag in product.tags.all()],
+        "articles": [
+            {**item, "links": by_article[item["id"]]}
+            for item in article_items(articles=articles)
+        ],
+    }
+
+
+def product_items(*, products: Iterable[Product]) -> list[dict]:
+    """Products as lists show them, with offers (no links: links belong to articles)."""
+    products = list(products)
+    images = images_with_renditions(ids=[product.image_id for product in products])
+    return [product_data(product=product, images=images) for product in products]
+
+
+def creator_public(*, slug: str) -> CreatorProfile | None:
+    """A creator's public profile by slug."""
+    return CreatorProfile.objects.filter(slug=slug).first()
+
+
+def creator_detail(*, creator: CreatorProfile, limit: int, offset: int) -> dict:
+    """A creator's public profile with their published articles, newest first."""
+    articles = articles_filter(author=creator.slug).select_related("author")
+    images = images_with_renditions(ids=[creator.avatar_id])
+    return {
+        **author_data(author=creator, images=images),
+        "bio": creator.bio,
+        "count": articles.count(),
+        "articles": article_items(articles=articles[offset : offset + limit]),
+    }
 
 
 def article_kind(article: ArticlePage) -> str:

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from .models import Availability, Offer, Product
+from .searchterms import search_query
 
 
 def product_offers(*, product: Product) -> list[Offer]:
@@ -44,3 +45,26 @@ def product_summary(*, product: Product) -> dict:
             for offer in product_offers(product=product)
         ],
     }
+
+
+PRODUCT_SEARCH_LIMIT = 1000
+
+
+def products_filter(
+    *, q: str = "", tag: str = "", brand: str = "", merchant: str = ""
+) -> QuerySet[Product]:
+    """Products by title, narrowed by tag slug, brand, merchant slug or a full-text
+    search (Chinese or English; its best PRODUCT_SEARCH_LIMIT matches)."""
+    queryset = products_with_offers().order_by("title", "pk")
+    if tag:
+        queryset = queryset.filter(tags__slug=tag)
+    if brand:
+        queryset = queryset.filter(brand__iexact=brand)
+    if merchant:
+        queryset = queryset.filter(offers__merchant__slug=merchant)
+    if q:
+        matches = Product.objects.search(search_query(q), operator="and")
+        queryset = queryset.filter(
+            pk__in=[product.pk for product in matches[:PRODUCT_SEARCH_LIMIT]]
+        )
+    return queryset.distinct()

@@ -7,6 +7,8 @@ articles section, Editors and Creators groups, the editorial workflow).
 import pytest
 from wagtail.models import Page
 
+from affiliates.selectors import link_targets
+from affiliates.tracking import click_buffer, visitor_salts
 from content.models import ArticleIndexPage, GuidePage, HomePage, ReviewPage
 from tests.factories import (
     CreatorProfileFactory,
@@ -14,6 +16,18 @@ from tests.factories import (
     OfferFactory,
     ProductFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tracking_state():
+    """Every test starts with an empty click buffer and no cached link targets."""
+    click_buffer.pending.clear()
+    link_targets.clear()
+    visitor_salts.cache.clear()
+    visitor_salts.fallback = None
+    yield
+    click_buffer.pending.clear()
+    link_targets.clear()
 
 
 @pytest.fixture

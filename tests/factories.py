@@ -5,6 +5,10 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from wagtail.images import get_image_model
+from wagtail.images.models import AbstractImage
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import APIToken
 
 from affiliates.models import (
     CREATORS_GROUP,
@@ -101,3 +105,22 @@ class TrackedLinkFactory(factory.django.DjangoModelFactory):
     offer = factory.SubFactory(OfferFactory)
     product = factory.LazyAttribute(lambda link: link.offer.product)
     placement = "reviewed-product"
+
+
+def token_for(user) -> str:
+    """A new Wagtail API token of ``user``; its plaintext, for Authorization: Bearer."""
+    plaintext = APIToken.generate_token()
+    APIToken.objects.create(
+        user=user,
+        name="frontend",
+        key_hash=APIToken.hash_token(plaintext),
+        prefix=plaintext[:12],
+    )
+    return plaintext
+
+
+def image_create(*, title: str = "A picture") -> AbstractImage:
+    """A small real image (PNG) in the media storage."""
+    return get_image_model().objects.create(
+        title=title, file=get_test_image_file(filename=f"{title}.png")
+    )

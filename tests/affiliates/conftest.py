@@ -8,24 +8,11 @@ from django.utils import timezone
 
 from affiliates.clickids import click_id_make
 from affiliates.reports import signature_make
-from affiliates.selectors import link_targets
 from affiliates.services import article_links_sync
-from affiliates.tracking import click_buffer, visitor_salts
+from affiliates.tracking import click_buffer
 from products.models import Availability
 from tests.conftest import review_create
 from tests.factories import MerchantFactory, OfferFactory, ProductFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_tracking_state():
-    """Every test starts with an empty click buffer and no cached link targets."""
-    click_buffer.pending.clear()
-    link_targets.clear()
-    visitor_salts.cache.clear()
-    visitor_salts.fallback = None
-    yield
-    click_buffer.pending.clear()
-    link_targets.clear()
 
 
 @pytest.fixture

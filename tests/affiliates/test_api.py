@@ -15,7 +15,7 @@ from affiliates.services import (
     payout_run_create,
 )
 from tests.affiliates.conftest import click_id_for, postback, sale
-from tests.factories import CreatorProfileFactory
+from tests.factories import CreatorProfileFactory, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,17 +29,6 @@ def sold(client, connected, link):
     )
     assert postback(client, connected, sale(order_id="NO-CLICK")).status_code == 200
     return Conversion.objects.get(order_id="ORDER-1")
-
-
-def token_for(user) -> str:
-    plaintext = APIToken.generate_token()
-    APIToken.objects.create(
-        user=user,
-        name="frontend",
-        key_hash=APIToken.hash_token(plaintext),
-        prefix=plaintext[:12],
-    )
-    return plaintext
 
 
 def test_editors_read_conversions_with_attribution_and_entries(client, editor, sold):

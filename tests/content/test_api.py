@@ -1,9 +1,18 @@
-"""GET /api/articles and GET /api/tags: the public list of published articles."""
+"""The content API: articles (list, whole, drafts), products, creators, tags, and
+the web conventions (caching, conditional GETs, CORS, rate limits)."""
+
+from decimal import Decimal
+from unittest.mock import ANY
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page
 
+from affiliates.models import TrackedLink
 from tests.conftest import guide_create, review_create
-from tests.factories import ProductFactory
+from tests.factories import OfferFactory, ProductFactory, image_create, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +105,292 @@ def test_tags_with_counts_of_published_articles(client, library):
     tags = client.get("/api/tags").json()
     assert tags[0] == {"name": "耳机", "slug": tags[0]["slug"], "articles": 2}
     assert {"name": "audio", "slug": "audio", "articles": 1} in tags
+
+
+# -- One whole article ----------------------------------------------------------------
+
+
+def _card(product) -> dict:
+    return {"type": "product_card", "value": {"product": product.pk, "note": "Buy"}}
+
+
+@pytest.fixture
+def full_review(articles, creator, product, review):
+    """A review whose body holds every block type, a link to another page included."""
+    second, third = OfferFactory().product, OfferFactory().product
+    body = [
+        {
+            "type": "rich_text",
+            "value": f'<p>See <a linktype="page" id="{review.pk}">the other</a>.</p>',
+        },
+        {"type": "heading", "value": {"text": "How we tested", "level": "h2"}},
+        {"type": "image", "value": {"image": image_create().pk, "caption": "Bench"}},
+        {"type": "quote", "value": {"quote": "Quiet.", "attribution": "Ann"}},
+        {"type": "embed", "value": "https://www.youtube.com/watch?v=mwrGSfiB1Mg"},
+        _card(product),
+        {"type": "product_grid", "value": {"title": "More", "products": [second.pk]}},
+        {
+            "type": "comparison_table",
+            "value": {
+                "caption": "At a glance",
+                "products": [second.pk, third.pk],
+                "rows": [{"label": "Battery", "values": ["30 h", "20 h"]}],
+            },
+        },
+        {"type": "pros_cons", "value": {"pros": ["Light"], "cons": ["Pricey"]}},
+    ]
+    return review_create(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="Everything",
+        body=body,
+    )
+
+
+def test_article_detail_has_typed_blocks_and_expanded_embeds(client, full_review):
+    response = client.get(f"/api/articles/{full_review.pk}")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["type"] == "review" and body["draft"] is False
+    assert body["disclosure"].startswith("广告")  # a Chinese article
+    assert body["rating"] == "8.5" and body["verdict"] == "Worth it."
+    assert [block["type"] for block in body["body"]] == [
+        "rich_text",
+        "heading",
+        "image",
+        "quote",
+        "embed",
+        "product_card",
+        "product_grid",
+        "comparison_table",
+        "pros_cons",
+    ]
+    blocks = {block["type"]: block for block in body["body"]}
+    other = Page.objects.get(slug="a-review")
+    assert f'href="{other.url}"' in blocks["rich_text"]["value"]["html"]
+    assert blocks["image"]["value"]["image"]["large"]["url"].startswith("http")
+    card = blocks["product_card"]
+    product = card["value"]["product"]
+    assert product["placement"] == card["id"]
+    offer = product["offers"][0]
+    assert offer["price"] == "199.00" and offer["currency"] == "CNY"
+    assert offer["link"]["rel"] == "sponsored nofollow"
+    assert offer["link"]["url"].startswith("http://testserver/go/")
+    link = TrackedLink.objects.get(code=offer["link"]["url"].rsplit("/", 1)[1])
+    assert (link.placement, link.offer_id) == (card["id"], offer["id"])
+    assert not link.is_preview
+    redirect = client.get(offer["link"]["url"])
+    assert redirect.status_code == 302
+    table = blocks["comparison_table"]["value"]
+    assert len(table["products"]) == 2 and table["rows"][0]["values"] == [
+        "30 h",
+        "20 h",
+    ]
+    placements = {p["placement"] for p in table["products"]}
+    assert len(placements) == 2 and card["id"] not in placements
+    assert body["product"]["placement"] == "reviewed-product"
+    assert body["product"]["offers"][0]["link"]["url"] != offer["link"]["url"]
+
+
+def test_guide_detail_expands_picks(client, articles, creator, product):
+    guide = guide_create(
+        parent=articles, author=creator, products=[product, OfferFactory().product]
+    )
+    body = client.get(f"/api/articles/{guide.pk}").json()
+    assert body["type"] == "guide" and body["intro"] == "<p>Intro</p>"
+    assert [pick["label"] for pick in body["picks"]] == ["Best", "Best"]
+    for pick in body["picks"]:
+        assert pick["product"]["placement"] == pick["id"]
+        assert pick["product"]["offers"][0]["link"]["url"].startswith("http://")
+
+
+def test_article_by_path_and_unknowns(client, full_review):
+    path = full_review.url
+    body = client.get("/api/articles/by-path", {"path": path}).json()
+    assert body["id"] == full_review.pk
+    assert client.get("/api/articles/by-path", {"path": path.strip("/")}).json()[
+        "id"
+    ] == (full_review.pk)
+    for response in (
+        client.get("/api/articles/by-path", {"path": "/nowhere/"}),
+        client.get("/api/articles/999999"),
+    ):
+        assert response.status_code == 404
+        assert response.json() == {"detail": "No such article."}
+    assert client.get("/api/articles/by-path").status_code == 422
+    assert client.get("/api/articles/abc").status_code == 422
+
+
+def test_drafts_need_a_token_of_someone_who_may_edit(
+    client, articles, creator, other_creator, editor, product
+):
+    draft = review_create(
+        parent=articles, author=creator, product=product, title="Draft", publish=False
+    )
+    live = review_create(parent=articles, author=creator, product=product)
+    live.title = "Changed, not published"
+    live.save_revision(user=creator.user)
+
+    def get(page, token=None, **params):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.get(
+            f"/api/articles/{page.pk}", {"version": "draft", **params}, headers=headers
+        )
+
+    assert get(draft).status_code == 404
+    assert client.get(f"/api/articles/{draft.pk}").status_code == 404
+    assert get(draft, token_for(other_creator.user)).status_code == 404
+    assert get(draft, "wagtail_nonsense").status_code == 404
+    response = get(live, token_for(creator.user))
+    assert response.status_code == 200
+    assert response.json()["title"] == "Changed, not published"
+    assert response.json()["draft"] is True
+    assert "no-store" in response["Cache-Control"]
+    code = response.json()["product"]["offers"][0]["link"]["url"].rsplit("/", 1)[1]
+    assert TrackedLink.objects.get(code=code).is_preview  # never billable
+    assert get(draft, token_for(editor)).json()["title"] == "Draft"
+    assert client.get(f"/api/articles/{live.pk}").json()["title"] == "A review"
+
+
+def test_public_answers_are_cacheable_and_conditional(client, full_review):
+    url = f"/api/articles/{full_review.pk}"
+    first = client.get(url)
+    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    assert first["ETag"]
+    again = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    for listing in ("/api/articles", "/api/tags", "/api/products"):
+        response = client.get(listing)
+        assert response["ETag"] and "public" in response["Cache-Control"]
+
+
+def _queries_for(client, url, django_assert_max_num_queries) -> int:
+    client.get(url)  # renditions and links are made on the first view
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_article_queries_do_not_grow_with_embeds(client, articles, creator):
+    counts = []
+    for size in (1, 40):
+        products = [
+            OfferFactory(product__image=image_create()).product for _ in range(size)
+        ]
+        for product in products:
+            OfferFactory(product=product)
+        page = review_create(
+            parent=articles,
+            author=creator,
+            product=products[0],
+            title=f"With {size}",
+            body=[_card(product) for product in products]
+            + [
+                {
+                    "type": "product_grid",
+                    "value": {"title": "", "products": [p.pk for p in products]},
+                }
+            ],
+        )
+        counts.append(_queries_for(client, f"/api/articles/{page.pk}", None))
+    assert counts[0] == counts[1]
+
+
+def test_listing_queries_do_not_grow_with_length(client, articles, creator, product):
+    counts = []
+    for size in (2, 12):
+        for number in range(size):
+            page = review_create(
+                parent=articles,
+                author=creator,
+                product=product,
+                title=f"List {size} {number}",
+            )
+            page.hero_image = image_create()
+            page.tags.add(f"tag{number}")
+            page.save_revision().publish()
+        counts.append(_queries_for(client, "/api/articles?limit=100", None))
+    assert counts[0] == counts[1]
+
+
+def test_openapi_has_one_schema_per_block_type(client):
+    document = client.get("/api/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    for name in (
+        "RichTextBlock",
+        "HeadingBlock",
+        "ImageBlock",
+        "QuoteBlock",
+        "EmbedBlock",
+        "ProductCardBlock",
+        "ProductGridBlock",
+        "ComparisonTableBlock",
+        "ProsConsBlock",
+        "ReviewDetail",
+        "GuideDetail",
+        "ProductEmbed",
+    ):
+        assert name in schemas, name
+    body = schemas["ReviewDetail"]["properties"]["body"]["items"]
+    assert body["discriminator"]["propertyName"] == "type"
+    assert len(body["oneOf"]) == 9
+
+
+# -- Products and creators ------------------------------------------------------------
+
+
+def test_products_list_and_detail_with_featuring_articles(client, full_review, product):
+    OfferFactory(product=product, price=Decimal("149.00"), currency="CNY")
+    OfferFactory(product=product, price=Decimal("20.00"), currency="USD")
+    OfferFactory(product=product, price=Decimal("99.00"), availability="out_of_stock")
+    listing = client.get("/api/products", {"q": product.title}).json()
+    assert [item["slug"] for item in listing["items"]] == [product.slug]
+    assert listing["items"][0]["best_prices"] == [
+        {"price": "149.00", "currency": "CNY", "offer_id": ANY},
+        {"price": "20.00", "currency": "USD", "offer_id": ANY},
+    ]
+    assert all(offer["link"] is None for offer in listing["items"][0]["offers"])
+    detail = client.get(f"/api/products/{product.slug}").json()
+    assert len(detail["offers"]) == 4
+    featuring = {article["id"]: article for article in detail["articles"]}
+    assert full_review.pk in featuring
+    links = featuring[full_review.pk]["links"]
+    assert {link["placement"] for link in links} >= {"reviewed-product"}
+    assert all(link["url"].startswith("http://testserver/go/") for link in links)
+    assert client.get("/api/products/nothing").status_code == 404
+    assert client.get("/api/products", {"limit": 500}).status_code == 422
+
+
+def test_creator_profile_with_published_articles(client, full_review, creator):
+    body = client.get(f"/api/creators/{creator.slug}").json()
+    assert body["name"] == creator.public_name and body["count"] == 2
+    assert {item["id"] for item in body["articles"]} >= {full_review.pk}
+    assert client.get("/api/creators/nobody").status_code == 404
+
+
+# -- Web conventions ------------------------------------------------------------------
+
+
+def test_anonymous_calls_are_rate_limited_and_token_calls_are_not(
+    client, settings, editor
+):
+    settings.ZHONGCAO_API_ANONYMOUS_RATE = "3/m"
+    cache.clear()
+    assert [client.get("/api/tags").status_code for _ in range(4)] == [
+        200,
+        200,
+        200,
+        429,
+    ]
+    headers = {"Authorization": f"Bearer {token_for(editor)}"}
+    assert client.get("/api/articles/1", headers=headers).status_code == 404
+    cache.clear()
+
+
+def test_cors_only_for_configured_origins(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://front.example"]
+    allowed = client.get("/api/tags", headers={"Origin": "https://front.example"})
+    assert allowed["Access-Control-Allow-Origin"] == "https://front.example"
+    other = client.get("/api/tags", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other

@@ -22,6 +22,9 @@ INSTALLED_APPS = [
     "content",
     "wagtail.api.v3",
     "ninja",
+    "corsheaders",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -46,7 +49,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -182,6 +187,21 @@ ZHONGCAO_CLICK_RETENTION_DAYS = int(
 
 # Periodic tasks: `manage.py run_schedule` enqueues each (dotted path of a django-tasks
 # task) every so many seconds, and once at its start.
+# The headless API: frontends on these origins may call it from browsers (CORS),
+# comma-separated, such as "https://www.example.com,http://localhost:3000".
+CORS_ALLOWED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("ZHONGCAO_FRONTEND_ORIGINS", "").split(",")
+    if origin.strip()
+]
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = ["authorization", "content-type", "if-none-match"]
+CORS_EXPOSE_HEADERS = ["etag"]
+# Anonymous API calls allowed per client; calls with a token are not limited.
+ZHONGCAO_API_ANONYMOUS_RATE = os.environ.get("ZHONGCAO_API_ANONYMOUS_RATE", "600/m")
+# Public API answers may be cached this many seconds (browsers, CDNs).
+ZHONGCAO_API_CACHE_SECONDS = int(os.environ.get("ZHONGCAO_API_CACHE_SECONDS", "60"))
+
 ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.approve_commissions": 60 * 60,
     "affiliates.tasks.purge_clicks": 24 * 60 * 60,

@@ -1,0 +1,73 @@
+"""Who calls the API: a Wagtail API token's user, an admin session's user, or nobody.
+
+Wagtail 8's own API tokens (Settings → API tokens in the admin; stored hashed,
+revocable) or an admin session (with Django's CSRF check on writes). Either way
+``request.auth`` is the user. Operations that anyone may call but that show more to
+someone signed in (drafts) use ``OPTIONAL``: ``request.auth`` is then the user or an
+``AnonymousUser``. Anonymous calls are rate-limited per client (``AnonymousThrottle``);
+calls with a token or a session are not.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from ninja.security import SessionAuth
+from ninja.throttling import AnonRateThrottle
+from wagtail.api.v3.auth import BearerTokenAuth
+
+
+class Token(BearerTokenAuth):
+    """A live API token's active user."""
+
+    def authenticate(self, request, token):
+        api_token = super().authenticate(request, token)
+        return api_token.user if api_token is not None else None
+
+
+class SignedIn(SessionAuth):
+    """The session's user."""
+
+    def authenticate(self, request, key):
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+def anonymous(request) -> AnonymousUser:
+    """Nobody signed in: allowed, as an anonymous user."""
+    return AnonymousUser()
+
+
+REQUIRED = [Token(), SignedIn()]
+OPTIONAL = [*REQUIRED, anonymous]
+
+
+def request_user(request):
+    """The signed-in user of an API request, or None."""
+    user = getattr(request, "auth", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    """Anonymous calls per client, at ``ZHONGCAO_API_ANONYMOUS_RATE`` (read on each
+    call, so that it can be changed without a restart of the code that made this).
+
+    The client is keyed by a keyed hash of its address: no raw IP reaches the cache.
+    """
+
+    def __init__(self):
+        super().__init__(rate=settings.ZHONGCAO_API_ANONYMOUS_RATE)
+
+    def allow_request(self, request) -> bool:
+        self.rate = settings.ZHONGCAO_API_ANONYMOUS_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request):
+        if request_user(request) is not None:
+            return None
+        address = self.get_ident(request) or ""
+        digest = hashlib.sha256(
+            f"{settings.SECRET_KEY}:api-throttle:{address}".encode()
+        ).hexdigest()[:32]
+        return self.cache_format % {"scope": "anonymous", "ident": digest}
