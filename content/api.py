@@ -20,9 +20,8 @@ from affiliates.auth import OPTIONAL, request_user
 from products.models import Product
 from products.selectors import products_filter
 
-from .models import AffiliateDisclosureSettings, ArticlePage
+from .models import ArticlePage
 from .selectors import (
-    article_detail,
     article_items,
     articles_filter,
     creator_detail,
@@ -31,7 +30,7 @@ from .selectors import (
     product_items,
     tags_with_counts,
 )
-from .services import article_links_for_render
+from .services import article_preview_read, article_representation
 
 router = Router(tags=["articles"])
 
@@ -361,21 +360,16 @@ def _article_answer(
         article = page
         _public(response)
     patch_vary_headers(response, ["Authorization", "Cookie"])
-    disclosure = AffiliateDisclosureSettings.for_request(request).text_for(
-        language=article.language
-    )
-    detail = article_detail(
-        article=article,
-        links=article_links_for_render(article=article, preview=draft),
-        base_url=_base_url(request),
-        disclosure=disclosure,
-    )
-    return {**detail, "draft": draft}
+    return article_representation(request=request, article=article, draft=draft)
 
 
 def _articles(version: str):
     pages = ArticlePage.objects.select_related("author")
     return pages if version == "draft" else pages.live().public()
+
+
+class PreviewToken(Schema):
+    token: str = Field(..., min_length=1, max_length=100)
 
 
 # -- Endpoints ------------------------------------------------------------------------
@@ -401,6 +395,22 @@ def articles_list(
     ]
     _public(response)
     return {"count": queryset.count(), "items": article_items(articles=page)}
+
+
+@router.get(
+    "/articles/preview",
+    auth=None,
+    response={200: ArticleDetail, 404: NotFound},
+    summary="The article an editor is previewing (Wagtail's 'On the frontend' preview)",
+)
+def article_preview(
+    request: HttpRequest, response: HttpResponse, params: Query[PreviewToken]
+):
+    patch_cache_control(response, private=True, no_store=True)
+    detail = article_preview_read(token=params.token)
+    if detail is None:
+        raise Http404("No such preview (it lasts an hour).")
+    return detail
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.shortcuts import redirect
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -27,6 +28,7 @@ from products.searchterms import search_index_terms
 
 from .blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
 from .forms import ArticlePageForm
+from .serializers import ArticlePartField
 
 ARTICLE_TYPES = ["content.ReviewPage", "content.GuidePage"]
 
@@ -262,7 +264,8 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         APIField("summary"),
         APIField("hero_image"),
         APIField("tags"),
-        APIField("body"),
+        APIField("body", serializer=ArticlePartField("body")),
+        APIField("disclosure", serializer=ArticlePartField("disclosure")),
     ]
 
     class Meta:
@@ -277,6 +280,21 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         result = super().publish(revision, *args, **kwargs)
         article_links_publish(article=revision.as_object())
         return result
+
+    @property
+    def preview_modes(self):
+        """The reader site's page, and the frontend's if one is configured."""
+        modes = [("", _("Reader site"))]
+        if settings.ZHONGCAO_FRONTEND_PREVIEW_URL:
+            modes.append(("frontend", _("On the frontend")))
+        return modes
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "frontend" and settings.ZHONGCAO_FRONTEND_PREVIEW_URL:
+            from .services import article_preview_share
+
+            return redirect(article_preview_share(request=request, article=self))
+        return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         from .services import article_links_for_render
@@ -374,7 +392,7 @@ class ReviewPage(ArticlePage):
     ]
     api_fields = [
         *ArticlePage.api_fields,
-        APIField("product"),
+        APIField("product", serializer=ArticlePartField("product")),
         APIField("rating"),
         APIField("verdict"),
         APIField("pros"),
@@ -432,7 +450,7 @@ class GuidePage(ArticlePage):
     api_fields = [
         *ArticlePage.api_fields,
         APIField("intro"),
-        APIField("picks"),
+        APIField("picks", serializer=ArticlePartField("picks")),
         APIField("show_comparison_table"),
         APIField("comparison_rows"),
     ]

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Count,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
@@ -109,7 +118,7 @@ def articles_filter(
     locale: str = "",
 ) -> QuerySet[ArticlePage]:
     """Published articles, newest first, narrowed by any of the API's filters; with
-    ``q``, the best SEARCH_RESULTS_LIMIT matches of a full-text search."""
+    ``q``, the best SEARCH_RESULTS_LIMIT matches of a full-text search, best first."""
     queryset = articles_live()
     if type:
         queryset = queryset.type(ARTICLE_TYPES[type])
@@ -126,8 +135,16 @@ def articles_filter(
     if locale:
         queryset = queryset.filter(language=locale)
     if q:
-        matches = articles_search(query=q)[:SEARCH_RESULTS_LIMIT]
-        queryset = queryset.filter(pk__in=[page.pk for page in matches])
+        ranked = [page.pk for page in articles_search(query=q)[:SEARCH_RESULTS_LIMIT]]
+        rank = Case(
+            *(When(pk=pk, then=Value(position)) for position, pk in enumerate(ranked)),
+            default=Value(len(ranked)),
+        )
+        queryset = (
+            queryset.filter(pk__in=ranked)
+            .annotate(search_rank=rank)
+            .order_by("search_rank", "-first_published_at")
+        )
     return queryset.distinct()
 
 

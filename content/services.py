@@ -1,10 +1,17 @@
 """Writes of the content app: the site's structure, roles and article ownership."""
 
+import json
 import logging
+import secrets
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from wagtail.models import (
     Collection,
@@ -23,8 +30,13 @@ from affiliates.selectors import article_link_codes
 from affiliates.services import article_links_sync
 from products.models import Offer
 
-from .models import ArticleIndexPage, ArticlePage, HomePage
-from .selectors import article_product_embeds
+from .models import (
+    AffiliateDisclosureSettings,
+    ArticleIndexPage,
+    ArticlePage,
+    HomePage,
+)
+from .selectors import article_detail, article_product_embeds
 
 logger = logging.getLogger(__name__)
 
@@ -276,3 +288,46 @@ def article_links_for_render(
         )
         codes = {key: link.code for key, link in links.items()}
     return {key: f"/go/{code}" for key, code in codes.items()}
+
+
+def article_representation(
+    *, request: HttpRequest, article: ArticlePage, draft: bool = False
+) -> dict:
+    """The whole article as the API shows it to ``request`` (selectors.article_detail):
+    links absolute on the request's host, the disclosure of its site and language. A
+    draft's links are preview links, never billable."""
+    disclosure = AffiliateDisclosureSettings.for_request(request).text_for(
+        language=article.language
+    )
+    detail = article_detail(
+        article=article,
+        links=article_links_for_render(article=article, preview=draft),
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+        disclosure=disclosure,
+    )
+    return {**detail, "draft": draft}
+
+
+PREVIEW_CACHE_PREFIX = "zhongcao:preview:"
+
+
+def article_preview_share(*, request: HttpRequest, article: ArticlePage) -> str:
+    """Keep the article as the editor is previewing it (unsaved edits included) for
+    an hour under a new unguessable token, for a frontend to read it with
+    GET /api/articles/preview?token=…; returns the frontend's preview URL."""
+    token = secrets.token_urlsafe(32)
+    detail = article_representation(request=request, article=article, draft=True)
+    cache.set(
+        PREVIEW_CACHE_PREFIX + token,
+        json.dumps(detail, cls=DjangoJSONEncoder),
+        timeout=settings.ZHONGCAO_PREVIEW_SECONDS,
+    )
+    url = settings.ZHONGCAO_FRONTEND_PREVIEW_URL
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}{urlencode({'token': token, 'path': article.url or ''})}"
+
+
+def article_preview_read(*, token: str) -> dict | None:
+    """What article_preview_share kept under ``token``, or None."""
+    kept = cache.get(PREVIEW_CACHE_PREFIX + token)
+    return json.loads(kept) if kept is not None else None

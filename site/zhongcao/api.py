@@ -1,5 +1,6 @@
 """The API under /api/: each app's router, mounted on one django-ninja API with one
-OpenAPI 3.1 document (/api/openapi.json) and its interactive docs (/api/docs).
+OpenAPI 3.1 document (/api/openapi.json) and its interactive docs (/api/docs);
+and Wagtail's own v2 API under /api/v2/.
 
 Every operation that does not say otherwise needs a signed-in caller (a Wagtail API
 token or an admin session, affiliates.auth); anonymous calls are rate-limited.
@@ -7,6 +8,10 @@ token or an admin session, affiliates.auth); anonymous calls are rate-limited.
 
 from django.http import Http404
 from ninja import NinjaAPI
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from affiliates.api import router as affiliates_router
 from affiliates.auth import REQUIRED, AnonymousThrottle
@@ -29,3 +34,11 @@ api.add_router("/", affiliates_router)
 def not_found(request, exc):
     """A 404 says what was not found."""
     return api.create_response(request, {"detail": str(exc) or "Not Found"}, status=404)
+
+
+# Wagtail's own read API at /api/v2/ (pages, images, documents), for frontends built
+# on the Wagtail convention; articles' product embeds are expanded there too.
+wagtail_api = WagtailAPIRouter("wagtailapi")
+wagtail_api.register_endpoint("pages", PagesAPIViewSet)
+wagtail_api.register_endpoint("images", ImagesAPIViewSet)
+wagtail_api.register_endpoint("documents", DocumentsAPIViewSet)

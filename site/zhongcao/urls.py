@@ -8,10 +8,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from affiliates.views import go_redirect
 
-from .api import api
+from .api import api, wagtail_api
 
 urlpatterns = [
     re_path(r"^go/(?P<code>[^/]{1,64})/?$", go_redirect, name="go"),
+    path("api/v2/", wagtail_api.urls),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -3,6 +3,7 @@ the web conventions (caching, conditional GETs, CORS, rate limits)."""
 
 from decimal import Decimal
 from unittest.mock import ANY
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
@@ -394,3 +395,85 @@ def test_cors_only_for_configured_origins(client, settings):
     assert allowed["Access-Control-Allow-Origin"] == "https://front.example"
     other = client.get("/api/tags", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other
+
+
+# -- Wagtail's v2 API -----------------------------------------------------------------
+
+
+def test_wagtail_v2_api_expands_product_embeds(client, full_review, articles, creator):
+    guide = guide_create(
+        parent=articles, author=creator, products=[OfferFactory().product]
+    )
+    response = client.get(
+        "/api/v2/pages/",
+        {"type": "content.ReviewPage", "fields": "body,product,disclosure"},
+    )
+    assert response.status_code == 200, response.content
+    pages = {page["id"]: page for page in response.json()["items"]}
+    review = pages[full_review.pk]
+    card = next(block for block in review["body"] if block["type"] == "product_card")
+    link = card["value"]["product"]["offers"][0]["link"]
+    assert link["url"].startswith("http://testserver/go/")
+    assert link["rel"] == "sponsored nofollow"
+    assert review["product"]["placement"] == "reviewed-product"
+    assert review["disclosure"].startswith("广告")
+    detail = client.get(f"/api/v2/pages/{guide.pk}/").json()
+    assert detail["picks"][0]["product"]["offers"][0]["link"]["url"].startswith("http")
+    for endpoint in ("/api/v2/images/", "/api/v2/documents/"):
+        assert client.get(endpoint).status_code == 200
+
+
+# -- Preview on a frontend ------------------------------------------------------------
+
+
+def test_preview_on_the_frontend(client, rf, settings, editor, review):
+    settings.ZHONGCAO_FRONTEND_PREVIEW_URL = ""
+    assert [mode for mode, _label in review.preview_modes] == [""]
+    settings.ZHONGCAO_FRONTEND_PREVIEW_URL = "https://front.example/preview?x=1"
+    assert [mode for mode, _label in review.preview_modes] == ["", "frontend"]
+    review.title = "Unsaved edit"  # a preview shows the form's state, not a revision
+    request = rf.get("/", HTTP_HOST="testserver")
+    request.user = editor
+    response = review.serve_preview(request, "frontend")
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("https://front.example/preview?x=1&token=")
+    token = parse_qs(urlsplit(location).query)["token"][0]
+    body = client.get("/api/articles/preview", {"token": token})
+    assert body.status_code == 200 and "no-store" in body["Cache-Control"]
+    assert body.json()["title"] == "Unsaved edit" and body.json()["draft"] is True
+    code = body.json()["product"]["offers"][0]["link"]["url"].rsplit("/", 1)[1]
+    assert TrackedLink.objects.get(code=code).is_preview
+    missing = client.get("/api/articles/preview", {"token": token + "x"})
+    assert missing.status_code == 404
+
+
+def test_search_results_come_best_match_first(client, articles, creator, product):
+    strong = review_create(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="Titanium kettle review",
+        slug="strong",
+        body=[
+            {"type": "rich_text", "value": "<p>The kettle: a kettle for kettles.</p>"}
+        ],
+    )
+    weak = review_create(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="Camping stove",
+        slug="weak",
+        body=[
+            {
+                "type": "rich_text",
+                "value": "<p>A stove for the trail, light and quick to light, that "
+                "burns gas and wood and pairs well with a kettle or a pan.</p>",
+            }
+        ],
+    )
+    strong.refresh_from_db()
+    weak.refresh_from_db()
+    assert weak.first_published_at >= strong.first_published_at  # newer, yet second
+    assert ids(client.get("/api/articles", {"q": "kettle"})) == [strong.pk, weak.pk]

@@ -202,6 +202,11 @@ ZHONGCAO_API_ANONYMOUS_RATE = os.environ.get("ZHONGCAO_API_ANONYMOUS_RATE", "600
 # Public API answers may be cached this many seconds (browsers, CDNs).
 ZHONGCAO_API_CACHE_SECONDS = int(os.environ.get("ZHONGCAO_API_CACHE_SECONDS", "60"))
 
+# Wagtail's preview "On the frontend": the frontend page that shows a preview; it gets
+# ?token=…&path=… and reads GET /api/articles/preview?token=… (kept for an hour).
+ZHONGCAO_FRONTEND_PREVIEW_URL = os.environ.get("ZHONGCAO_FRONTEND_PREVIEW_URL", "")
+ZHONGCAO_PREVIEW_SECONDS = 60 * 60
+
 ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.approve_commissions": 60 * 60,
     "affiliates.tasks.purge_clicks": 24 * 60 * 60,
