@@ -8,6 +8,7 @@ token or an admin session, affiliates.auth); anonymous calls are rate-limited.
 
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
@@ -42,3 +43,20 @@ wagtail_api = WagtailAPIRouter("wagtailapi")
 wagtail_api.register_endpoint("pages", PagesAPIViewSet)
 wagtail_api.register_endpoint("images", ImagesAPIViewSet)
 wagtail_api.register_endpoint("documents", DocumentsAPIViewSet)
+
+
+@api.exception_handler(ValidationError)
+def bad_request(request, exc):
+    """Bad parameters answer 400 naming each field and what is wrong with it."""
+    errors = [
+        {
+            "field": ".".join(str(part) for part in error["loc"][1:])
+            or str(error["loc"][0]),
+            "message": error["msg"],
+        }
+        for error in exc.errors
+    ]
+    detail = "; ".join(f"{error['field']}: {error['message']}" for error in errors)
+    return api.create_response(
+        request, {"detail": detail, "errors": errors}, status=400
+    )
