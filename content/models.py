@@ -297,15 +297,21 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
-        from .services import article_links_for_render
+        """The reader page shows what the API shows (services.article_representation):
+        ``article`` is the whole article, ``embeds`` its expanded products by
+        placement, for the block templates."""
+        from .selectors import article_embeds_by_placement
+        from .services import article_links_for_render, article_representation
 
         context = super().get_context(request, *args, **kwargs)
-        context["tracked_links"] = article_links_for_render(
-            article=self, preview=getattr(request, "is_preview", False)
+        preview = getattr(request, "is_preview", False)
+        links = article_links_for_render(article=self, preview=preview)
+        article = article_representation(
+            request=request, article=self, draft=preview, links=links
         )
-        context["disclosure"] = AffiliateDisclosureSettings.for_request(
-            request
-        ).text_for(language=self.language)
+        context["article"] = article
+        context["embeds"] = article_embeds_by_placement(detail=article)
+        context["disclosure"] = article["disclosure"]
         return context
 
     def search_extra_terms(self) -> str:

@@ -443,6 +443,17 @@ def article_detail(
     return detail
 
 
+def article_embeds_by_placement(*, detail: dict) -> dict[str, dict]:
+    """Every expanded product of an article_detail, by its placement."""
+    products = [detail.get("product")]
+    products += [pick["product"] for pick in detail.get("picks", [])]
+    for block in detail["body"]:
+        value = block["value"]
+        products.append(value.get("product"))
+        products.extend(value.get("products", []))
+    return {product["placement"]: product for product in products if product}
+
+
 def product_detail(*, product: Product, base_url: str) -> dict:
     """A product with its offers, best prices, and the published articles that
     feature it, each with the tracked links it shows for the product."""

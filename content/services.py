@@ -291,17 +291,26 @@ def article_links_for_render(
 
 
 def article_representation(
-    *, request: HttpRequest, article: ArticlePage, draft: bool = False
+    *,
+    request: HttpRequest,
+    article: ArticlePage,
+    draft: bool = False,
+    links: dict[tuple[str, int], str] | None = None,
 ) -> dict:
-    """The whole article as the API shows it to ``request`` (selectors.article_detail):
-    links absolute on the request's host, the disclosure of its site and language. A
-    draft's links are preview links, never billable."""
+    """The whole article as the API and the reader site show it to ``request``
+    (selectors.article_detail): links absolute on the request's host, the disclosure
+    of its site and language. A draft's links are preview links, never billable.
+    ``links``: the article's links if the caller already has them."""
     disclosure = AffiliateDisclosureSettings.for_request(request).text_for(
         language=article.language
     )
     detail = article_detail(
         article=article,
-        links=article_links_for_render(article=article, preview=draft),
+        links=(
+            links
+            if links is not None
+            else article_links_for_render(article=article, preview=draft)
+        ),
         base_url=request.build_absolute_uri("/").rstrip("/"),
         disclosure=disclosure,
     )
