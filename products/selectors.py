@@ -1,8 +1,8 @@
 """Reads of the catalog."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
-from .models import Availability, Offer, Product
+from .models import Availability, Merchant, Offer, Product
 
 
 def product_offers(*, product: Product) -> list[Offer]:
@@ -44,3 +44,18 @@ def product_summary(*, product: Product) -> dict:
             for offer in product_offers(product=product)
         ],
     }
+
+
+def offers_to_check(
+    *, merchant: Merchant | None = None, limit: int | None = None
+) -> QuerySet[Offer]:
+    """Offers for the link checker: never-checked first, then least recently checked,
+    so that a run with a limit works through the whole catalog over several runs."""
+    queryset = Offer.objects.only("pk", "url").order_by(
+        F("link_check__checked_at").asc(nulls_first=True), "pk"
+    )
+    if merchant is not None:
+        queryset = queryset.filter(merchant=merchant)
+    if limit is not None:
+        queryset = queryset[:limit]
+    return queryset
