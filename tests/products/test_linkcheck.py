@@ -1,14 +1,16 @@
 """The link checker (products.services.offers_check, `manage.py check_links`,
 products.tasks.check_links) against a local HTTP server started by the test."""
 
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from products.models import CheckResult, LinkStatus, OfferLinkCheck
-from products.services import offers_check
+from products.services import LinkOutcome, offer_check_record, offers_check
 from tests.factories import MerchantFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +116,13 @@ def test_an_answer_in_between_clears_the_suspicion(link_server):
     link_server.routes["/not-found"] = (500, 500)
     check(offer)
     assert record(offer).status == LinkStatus.ERROR
+    # 404, 500, 404: not twice in a row.
+    link_server.routes["/not-found"] = (404, 404)
+    check(offer)
+    assert (record(offer).status, record(offer).consecutive_failures) == (
+        LinkStatus.SUSPECT,
+        1,
+    )
 
 
 def test_a_broken_link_that_works_again_is_ok(link_server):
@@ -209,6 +218,32 @@ def test_bad_options_are_refused(db):
         offers_check(offers=[], concurrency=0)
     with pytest.raises(ValueError, match="timeout"):
         offers_check(offers=[], timeout=0)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need a server database (SQLite in memory locks tables)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_at_once_lose_no_count():
+    offer = OfferFactory(url="https://www.shop.example/gone")
+    outcome = LinkOutcome(offer.url, CheckResult.NOT_FOUND, 404)
+    barrier = threading.Barrier(4)
+
+    def run():
+        barrier.wait()
+        try:
+            offer_check_record(offer=offer, outcome=outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    checked = record(offer)
+    assert (checked.consecutive_failures, checked.status) == (4, LinkStatus.BROKEN)
 
 
 # -- The command ----------------------------------------------------------------------
