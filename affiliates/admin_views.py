@@ -32,7 +32,7 @@ from wagtail.admin.widgets.boolean_radio_select import BooleanRadioSelect
 from wagtail.log_actions import log
 
 from products.currencies import money_round
-from products.models import Merchant
+from products.models import Merchant, Offer
 
 from .forms import LedgerAdjustmentForm, MerchantConnectionCreateForm, PayoutRunForm
 from .models import (
@@ -48,10 +48,12 @@ from .models import (
 )
 from .permissions import EditorsPermissionPolicy
 from .selectors import (
+    LinkProblem,
     conversion_entries,
     conversions_visible,
     ledger_entries,
     link_health_rows,
+    link_problem_condition,
     merchant_connections,
     offers_with_link_problems,
     payout_runs,
@@ -545,6 +547,26 @@ class ArticlesColumn(Column):
     cell_template_name = "affiliates/admin/articles_cell.html"
 
 
+class LinkHealthFilterSet(WagtailFilterSet):
+    problem = django_filters.ChoiceFilter(
+        label=_("Problem"),
+        choices=LinkProblem.choices,
+        empty_label=_("All"),
+        widget=forms.RadioSelect,
+        method="filter_problem",
+    )
+    merchant = django_filters.ModelChoiceFilter(
+        label=_("Merchant"), queryset=Merchant.objects.order_by("name")
+    )
+
+    class Meta:
+        model = Offer
+        fields = []
+
+    def filter_problem(self, queryset, name, value):
+        return queryset.filter(link_problem_condition(problem=value))
+
+
 class LinkHealthReportView(ReportView):
     """Offers in published articles that readers cannot buy from as linked: out of
     stock, discontinued, or a broken URL (products.services.offers_check), with the
@@ -558,6 +580,7 @@ class LinkHealthReportView(ReportView):
     permission_required = "view"
     verbose_name_plural = _("offers with a problem")
     export_filename = "link-health"
+    filterset_class = LinkHealthFilterSet
     columns = [
         Column("product", label=_("Product")),
         Column("merchant", label=_("Merchant")),

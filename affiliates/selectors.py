@@ -12,9 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, TextChoices
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from products.currencies import money_round
 from products.deeplinks import deep_link_expand
@@ -416,18 +417,39 @@ def links_in_published_articles() -> QuerySet[TrackedLink]:
     )
 
 
+class LinkProblem(TextChoices):
+    BROKEN = "broken", gettext_lazy("Broken link")
+    OUT_OF_STOCK = Availability.OUT_OF_STOCK.value, Availability.OUT_OF_STOCK.label
+    DISCONTINUED = Availability.DISCONTINUED.value, Availability.DISCONTINUED.label
+
+
+_LINK_PROBLEM_CONDITIONS = {
+    # A check of the offer's current URL: an editor who fixes the URL takes the
+    # offer off the report at once.
+    LinkProblem.BROKEN: Q(
+        link_check__status=LinkStatus.BROKEN, link_check__url=F("url")
+    ),
+    LinkProblem.OUT_OF_STOCK: Q(availability=Availability.OUT_OF_STOCK),
+    LinkProblem.DISCONTINUED: Q(availability=Availability.DISCONTINUED),
+}
+
+
+def link_problem_condition(*, problem: LinkProblem | str | None = None) -> Q:
+    """The offers with ``problem``, or with any problem."""
+    if problem:
+        return _LINK_PROBLEM_CONDITIONS[LinkProblem(problem)]
+    condition = Q()
+    for each in _LINK_PROBLEM_CONDITIONS.values():
+        condition |= each
+    return condition
+
+
 def offers_with_link_problems() -> QuerySet[Offer]:
     """Offers used in a published article that are out of stock, discontinued or
-    whose URL the link checker found broken (a check of the offer's current URL: an
-    editor who fixes the URL takes the offer off the list at once)."""
+    whose URL the link checker found broken."""
     return (
-        Offer.objects.filter(
-            pk__in=links_in_published_articles().values("offer_id"),
-        )
-        .filter(
-            Q(availability__in=[Availability.OUT_OF_STOCK, Availability.DISCONTINUED])
-            | Q(link_check__status=LinkStatus.BROKEN, link_check__url=F("url"))
-        )
+        Offer.objects.filter(pk__in=links_in_published_articles().values("offer_id"))
+        .filter(link_problem_condition())
         .select_related("product", "merchant", "link_check")
         .order_by("product__title", "merchant__name", "pk")
     )

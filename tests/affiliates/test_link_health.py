@@ -219,3 +219,17 @@ def test_only_editors_see_it_in_the_reports_menu(client, editor_client, creator)
     assert (
         "Link health" not in client.get(reverse("wagtailadmin_home")).content.decode()
     )
+
+
+def test_the_report_filters_by_problem_and_merchant(editor_client, troubles, shop):
+    def products(**query):
+        response = editor_client.get(reverse(REPORT), query)
+        return [row.product for row in response.context["table"].data]
+
+    assert products(problem="broken") == ["Acme Kettle"]
+    assert products(problem="discontinued") == ["Acme Lamp"]
+    assert products(problem="out_of_stock") == ["Acme WH-7"]
+    assert products(merchant=shop.pk) == ["Acme WH-7"]
+    assert products(merchant=shop.pk, problem="broken") == []
+    export = editor_client.get(reverse(REPORT), {"problem": "broken", "export": "csv"})
+    assert [row[0] for row in report_rows(export)[1:]] == ["Acme Kettle"]
