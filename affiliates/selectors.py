@@ -4,6 +4,7 @@ import datetime
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,12 +12,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, TextChoices
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from products.currencies import money_round
 from products.deeplinks import deep_link_expand
-from products.models import Availability, Merchant, Offer
+from products.models import Availability, LinkStatus, Merchant, Offer
 from products.validators import validate_offer_url
 
 from .models import (
@@ -398,3 +401,131 @@ def creator_other_items(*, creator: CreatorProfile) -> list[OtherItem]:
         )
         for item in items
     ]
+
+
+# -- Link health ----------------------------------------------------------------------
+
+
+def links_in_published_articles() -> QuerySet[TrackedLink]:
+    """Tracked links that readers can follow from a published article: not retired,
+    not made for a preview, in a live page."""
+    return TrackedLink.objects.filter(
+        retired_at__isnull=True,
+        is_preview=False,
+        article__live=True,
+        offer__isnull=False,
+    )
+
+
+class LinkProblem(TextChoices):
+    BROKEN = "broken", gettext_lazy("Broken link")
+    OUT_OF_STOCK = Availability.OUT_OF_STOCK.value, Availability.OUT_OF_STOCK.label
+    DISCONTINUED = Availability.DISCONTINUED.value, Availability.DISCONTINUED.label
+
+
+_LINK_PROBLEM_CONDITIONS = {
+    # A check of the offer's current URL: an editor who fixes the URL takes the
+    # offer off the report at once.
+    LinkProblem.BROKEN: Q(
+        link_check__status=LinkStatus.BROKEN, link_check__url=F("url")
+    ),
+    LinkProblem.OUT_OF_STOCK: Q(availability=Availability.OUT_OF_STOCK),
+    LinkProblem.DISCONTINUED: Q(availability=Availability.DISCONTINUED),
+}
+
+
+def link_problem_condition(*, problem: LinkProblem | str | None = None) -> Q:
+    """The offers with ``problem``, or with any problem."""
+    if problem:
+        return _LINK_PROBLEM_CONDITIONS[LinkProblem(problem)]
+    condition = Q()
+    for each in _LINK_PROBLEM_CONDITIONS.values():
+        condition |= each
+    return condition
+
+
+def offers_with_link_problems() -> QuerySet[Offer]:
+    """Offers used in a published article that are out of stock, discontinued or
+    whose URL the link checker found broken."""
+    return (
+        Offer.objects.filter(pk__in=links_in_published_articles().values("offer_id"))
+        .filter(link_problem_condition())
+        .select_related("product", "merchant", "link_check")
+        .order_by("product__title", "merchant__name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    pk: int
+    title: str
+
+
+@dataclass(frozen=True)
+class LinkHealthRow:
+    """One offer of the link health report."""
+
+    offer_pk: int
+    product: str
+    merchant: str
+    url: str
+    problem: str
+    checked_at: datetime.datetime | None
+    http_status: int | None
+    articles: tuple[ArticleRef, ...]
+
+    @property
+    def article_titles(self) -> str:
+        return "; ".join(article.title for article in self.articles)
+
+
+def _offer_problems(offer: Offer) -> list[str]:
+    problems = []
+    check = getattr(offer, "link_check", None)
+    if check is not None and check.url == offer.url:
+        if check.status == LinkStatus.BROKEN:
+            if check.consecutive_failures:
+                problems.append(
+                    _("Broken link: not found %(count)s times in a row")
+                    % {"count": check.consecutive_failures}
+                )
+            else:
+                problems.append(
+                    _("Broken link: %(count)s errors in a row")
+                    % {"count": check.consecutive_errors}
+                )
+    if offer.availability != Availability.IN_STOCK:
+        problems.append(str(offer.get_availability_display()))
+    return problems
+
+
+def link_health_rows(*, offers: Iterable[Offer]) -> list[LinkHealthRow]:
+    """The report's rows for ``offers`` (from offers_with_link_problems), each with
+    the published articles that use the offer: one query, whatever the count."""
+    offers = list(offers)
+    articles: dict[int, list[ArticleRef]] = {}
+    for offer_id, article_id, title in (
+        links_in_published_articles()
+        .filter(offer_id__in=[offer.pk for offer in offers])
+        .values_list("offer_id", "article_id", "article__title")
+        .distinct()
+        .order_by("offer_id", "article__title", "article_id")
+    ):
+        articles.setdefault(offer_id, []).append(ArticleRef(article_id, title))
+    rows = []
+    for offer in offers:
+        check = getattr(offer, "link_check", None)
+        current = check if check is not None and check.url == offer.url else None
+        rows.append(
+            LinkHealthRow(
+                offer_pk=offer.pk,
+                product=str(offer.product),
+                merchant=offer.merchant.name,
+                url=offer.url,
+                problem="; ".join(_offer_problems(offer)),
+                checked_at=current.checked_at if current else None,
+                http_status=current.http_status if current else None,
+                articles=tuple(articles.get(offer.pk, ())),
+            )
+        )
+    return rows

@@ -1,4 +1,4 @@
-"""Registers creators and money in the Wagtail admin; no logic lives here."""
+"""Registers creators, money and reports in the Wagtail admin; no logic lives here."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
+from .admin_views import LinkHealthReportView
 from .models import (
     Conversion,
     CreatorProfile,
@@ -16,7 +17,7 @@ from .models import (
     PayoutRun,
 )
 from .permissions import EditorsPermissionPolicy
-from .selectors import creator_profile_for_user
+from .selectors import creator_profile_for_user, user_is_editor
 from .services import creator_enroll
 from .views import OwnEarningsView, OwnProfileView
 from .viewsets import MoneyViewSetGroup
@@ -96,6 +97,42 @@ def _own_earnings_menu_item():
         reverse("affiliates_own_earnings"),
         icon_name="decimal",
         order=901,
+    )
+
+
+# -- Reports --------------------------------------------------------------------------
+
+
+class EditorMenuItem(MenuItem):
+    """Shown only to editors."""
+
+    def is_shown(self, request):
+        return user_is_editor(user=request.user)
+
+
+@hooks.register("register_admin_urls")
+def _report_urls():
+    return [
+        path(
+            "reports/link-health/",
+            LinkHealthReportView.as_view(),
+            name="affiliates_link_health",
+        ),
+        path(
+            "reports/link-health/results/",
+            LinkHealthReportView.as_view(results_only=True),
+            name="affiliates_link_health_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def _link_health_menu_item():
+    return EditorMenuItem(
+        _("Link health"),
+        reverse("affiliates_link_health"),
+        icon_name=LinkHealthReportView.header_icon,
+        order=800,
     )
 
 

@@ -343,3 +343,71 @@ class Offer(models.Model):
                 errors["url"] = error.messages
         if errors:
             raise ValidationError(errors)
+
+
+class LinkStatus(models.TextChoices):
+    """What the link checker concludes about an offer's URL (products.services)."""
+
+    OK = "ok", _("OK")
+    SUSPECT = "suspect", _("Suspect (not found once)")
+    BROKEN = "broken", _("Broken")
+    ERROR = "error", _("Error (not broken yet)")
+    BLOCKED = "blocked", _("Blocked / unknown")
+
+
+class CheckResult(models.TextChoices):
+    """What one check of a URL saw."""
+
+    OK = "ok", _("OK")
+    NOT_FOUND = "not_found", _("Not found (404/410)")
+    BLOCKED = "blocked", _("Blocked (403/429)")
+    ERROR = "error", _("Error")
+
+
+class OfferLinkCheck(models.Model):
+    """The link checker's record of one offer's URL: the last check and the streaks
+    that decide whether the link is broken. Written only by
+    ``products.services.offer_check_record``; kept apart from the offer so that an
+    editor saving the product never overwrites a check, nor a check the offer."""
+
+    offer = models.OneToOneField(
+        Offer,
+        verbose_name=_("offer"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="link_check",
+    )
+    url = models.URLField(
+        _("URL checked"),
+        max_length=2000,
+        help_text=_("A check of another URL (the offer's was changed) starts afresh."),
+    )
+    status = models.CharField(
+        _("link status"), max_length=10, choices=LinkStatus.choices
+    )
+    result = models.CharField(
+        _("last result"), max_length=10, choices=CheckResult.choices
+    )
+    http_status = models.PositiveSmallIntegerField(
+        _("HTTP code"), null=True, blank=True
+    )
+    consecutive_failures = models.PositiveSmallIntegerField(
+        _("not found in a row"),
+        default=0,
+        help_text=_("Consecutive checks that answered 404 or 410."),
+    )
+    consecutive_errors = models.PositiveSmallIntegerField(
+        _("errors in a row"),
+        default=0,
+        help_text=_("Consecutive checks that ended in a 5xx, a timeout or no answer."),
+    )
+    checked_at = models.DateTimeField(_("last checked"))
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("offer link check")
+        verbose_name_plural = _("offer link checks")
+        indexes = [models.Index(fields=["status"], name="offer_link_check_status")]
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.get_status_display()}"

@@ -1,8 +1,8 @@
 """Reads of the catalog."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
-from .models import Availability, Offer, Product
+from .models import Availability, Merchant, Offer, Product
 from .searchterms import search_query
 
 
@@ -68,3 +68,18 @@ def products_filter(
             pk__in=[product.pk for product in matches[:PRODUCT_SEARCH_LIMIT]]
         )
     return queryset.distinct()
+
+
+def offers_to_check(
+    *, merchant: Merchant | None = None, limit: int | None = None
+) -> QuerySet[Offer]:
+    """Offers for the link checker: never-checked first, then least recently checked,
+    so that a run with a limit works through the whole catalog over several runs."""
+    queryset = Offer.objects.only("pk", "url").order_by(
+        F("link_check__checked_at").asc(nulls_first=True), "pk"
+    )
+    if merchant is not None:
+        queryset = queryset.filter(merchant=merchant)
+    if limit is not None:
+        queryset = queryset[:limit]
+    return queryset

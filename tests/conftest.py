@@ -133,3 +133,15 @@ def other_review(articles, other_creator):
         product=ProductFactory(),
         title="Other review",
     )
+
+
+@pytest.fixture
+def link_server():
+    """A local HTTP server (127.0.0.1, a free port) answering the link checker's test
+    paths (tests/linkserver.py); stopped after the test."""
+    from tests.linkserver import link_server_start
+
+    state, server = link_server_start()
+    yield state
+    server.shutdown()
+    server.server_close()

@@ -185,6 +185,12 @@ ZHONGCAO_CLICK_RETENTION_DAYS = int(
     os.environ.get("ZHONGCAO_CLICK_RETENTION_DAYS", "400")
 )
 
+# The link checker (products.services.offers_check) names this page in its user agent,
+# for site owners who wonder who is asking.
+ZHONGCAO_LINK_CHECK_CONTACT_URL = os.environ.get(
+    "ZHONGCAO_LINK_CHECK_CONTACT_URL", WAGTAILADMIN_BASE_URL
+)
+
 # Periodic tasks: `manage.py run_schedule` enqueues each (dotted path of a django-tasks
 # task) every so many seconds, and once at its start.
 # The headless API: frontends on these origins may call it from browsers (CORS),
@@ -210,4 +216,5 @@ ZHONGCAO_PREVIEW_SECONDS = 60 * 60
 ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.approve_commissions": 60 * 60,
     "affiliates.tasks.purge_clicks": 24 * 60 * 60,
+    "products.tasks.check_links": 24 * 60 * 60,
 }

@@ -1,0 +1,87 @@
+"""A local HTTP server for the link checker's tests: each path answers as told."""
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# path -> (status for HEAD, status for GET); a "Location" for 3xx comes from REDIRECTS.
+DEFAULT_ROUTES = {
+    "/ok": (200, 200),
+    "/moved": (301, 301),
+    "/not-found": (404, 404),
+    "/gone": (410, 410),
+    "/forbidden": (403, 403),
+    "/too-many": (429, 429),
+    "/server-error": (500, 500),
+    "/slow": (200, 200),
+    "/no-head": (405, 200),
+    "/loop": (302, 302),
+}
+REDIRECTS = {"/moved": "/ok", "/loop": "/loop"}
+SLOW_PATHS = {"/slow"}
+
+
+@dataclass
+class LinkServer:
+    """What the tests see: the base URL, the routes (change them between checks)
+    and every request received as (method, path, user agent)."""
+
+    base_url: str = ""
+    routes: dict = field(default_factory=lambda: dict(DEFAULT_ROUTES))
+    requests: list = field(default_factory=list)
+    slow_seconds: float = 2.0
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def _handler_for(state: LinkServer):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self, method: str) -> None:
+            path = self.path.split("?")[0]
+            state.requests.append((method, path, self.headers.get("User-Agent", "")))
+            if path in SLOW_PATHS:
+                time.sleep(state.slow_seconds)
+            head_code, get_code = state.routes.get(path, (404, 404))
+            code = head_code if method == "HEAD" else get_code
+            body = b"" if method == "HEAD" else f"{code} {path}".encode()
+            self.send_response(code)
+            if path in REDIRECTS:
+                self.send_header("Location", REDIRECTS[path])
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if body:
+                self.wfile.write(body)
+
+        def do_HEAD(self):
+            self._answer("HEAD")
+
+        def do_GET(self):
+            self._answer("GET")
+
+        def log_message(self, format, *args):  # silence the access log
+            pass
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that gave up on /slow closes the socket early: not news
+
+
+def link_server_start() -> tuple[LinkServer, _Server]:
+    state = LinkServer()
+    server = _Server(("127.0.0.1", 0), _handler_for(state))
+    host, port = server.server_address[:2]
+    state.base_url = f"http://{host}:{port}"
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    return state, server
