@@ -394,7 +394,10 @@ def articles_list(
         filters.offset : filters.offset + filters.limit
     ]
     _public(response)
-    return {"count": queryset.count(), "items": article_items(articles=page)}
+    return {
+        "count": queryset.count(),
+        "items": article_items(articles=page, base_url=_base_url(request)),
+    }
 
 
 @router.get(
@@ -465,7 +468,10 @@ def products_list(
     )
     page = queryset[filters.offset : filters.offset + filters.limit]
     _public(response)
-    return {"count": queryset.count(), "items": product_items(products=page)}
+    return {
+        "count": queryset.count(),
+        "items": product_items(products=page, base_url=_base_url(request)),
+    }
 
 
 @router.get(
@@ -497,7 +503,12 @@ def creator_get(
     if creator is None:
         raise Http404("No such creator.")
     _public(response)
-    return creator_detail(creator=creator, limit=page.limit, offset=page.offset)
+    return creator_detail(
+        creator=creator,
+        limit=page.limit,
+        offset=page.offset,
+        base_url=_base_url(request),
+    )
 
 
 @router.get(

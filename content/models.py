@@ -307,7 +307,7 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         preview = getattr(request, "is_preview", False)
         links = article_links_for_render(article=self, preview=preview)
         article = article_representation(
-            request=request, article=self, draft=preview, links=links
+            request=request, article=self, draft=preview, links=links, absolute=False
         )
         context["article"] = article
         context["embeds"] = article_embeds_by_placement(detail=article)

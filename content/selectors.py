@@ -167,32 +167,43 @@ ALL_RENDITIONS = {
 }
 
 
-def images_with_renditions(*, ids: Iterable[int | None]) -> dict[int, AbstractImage]:
-    """Images by id, with every rendition the API shows prefetched (two queries)."""
-    wanted = {pk for pk in ids if pk}
-    if not wanted:
-        return {}
-    images = get_image_model().objects.filter(pk__in=wanted)
-    return {image.pk: image for image in images.prefetch_renditions(*ALL_RENDITIONS)}
+class Media:
+    """Images fetched once, with every rendition the API shows prefetched (two
+    queries), and the base their URLs are shown under: the API's absolute origin, or
+    "" for the reader site's own pages (relative URLs work on any host, previews
+    included)."""
 
+    def __init__(self, *, ids: Iterable[int | None], base_url: str = ""):
+        wanted = {pk for pk in ids if pk}
+        images = get_image_model().objects.filter(pk__in=wanted)
+        self.images: dict[int, AbstractImage] = (
+            {image.pk: image for image in images.prefetch_renditions(*ALL_RENDITIONS)}
+            if wanted
+            else {}
+        )
+        self.base_url = base_url
 
-def image_renditions(
-    *, image: AbstractImage | None, specs: dict[str, str]
-) -> dict[str, dict] | None:
-    """An image's renditions by name: absolute URL, size and alt text."""
-    if image is None:
-        return None
-    alt = image.default_alt_text or image.title
-    renditions = {}
-    for name, spec in specs.items():
-        rendition = image.get_rendition(spec)
-        renditions[name] = {
-            "url": rendition.full_url,
-            "width": rendition.width,
-            "height": rendition.height,
-            "alt": alt,
-        }
-    return renditions
+    def url(self, url: str) -> str:
+        return self.base_url + url if url.startswith("/") else url
+
+    def renditions(
+        self, *, image_id: int | None, specs: dict[str, str]
+    ) -> dict[str, dict] | None:
+        """An image's renditions by name: URL, size and alt text."""
+        image = self.images.get(image_id) if image_id else None
+        if image is None:
+            return None
+        alt = image.default_alt_text or image.title
+        renditions = {}
+        for name, spec in specs.items():
+            rendition = image.get_rendition(spec)
+            renditions[name] = {
+                "url": self.url(rendition.url),
+                "width": rendition.width,
+                "height": rendition.height,
+                "alt": alt,
+            }
+        return renditions
 
 
 def best_prices(*, offers: list[Offer]) -> list[dict]:
@@ -215,10 +226,7 @@ def best_prices(*, offers: list[Offer]) -> list[dict]:
 
 
 def product_data(
-    *,
-    product: Product,
-    images: dict[int, AbstractImage],
-    links: dict[int, str] | None = None,
+    *, product: Product, media: Media, links: dict[int, str] | None = None
 ) -> dict:
     """A product with its offers (in stock first, then cheapest), each offer with
     its tracked link where ``links`` (offer id → absolute URL) has one."""
@@ -230,9 +238,7 @@ def product_data(
         "title": product.title,
         "brand": product.brand,
         "gtin": product.gtin or None,
-        "image": image_renditions(
-            image=images.get(product.image_id), specs=PRODUCT_RENDITIONS
-        ),
+        "image": media.renditions(image_id=product.image_id, specs=PRODUCT_RENDITIONS),
         "best_prices": best_prices(offers=offers),
         "offers": [
             {
@@ -261,25 +267,24 @@ def products_by_id(*, ids: Iterable[int]) -> dict[int, Product]:
     return {product.pk: product for product in products}
 
 
-def author_data(*, author, images: dict[int, AbstractImage]) -> dict | None:
+def author_data(*, author, media: Media) -> dict | None:
     if author is None:
         return None
     return {
         "name": author.public_name,
         "slug": author.slug,
-        "avatar": image_renditions(
-            image=images.get(author.avatar_id), specs=AVATAR_RENDITIONS
-        ),
+        "avatar": media.renditions(image_id=author.avatar_id, specs=AVATAR_RENDITIONS),
     }
 
 
-def article_items(*, articles: Iterable[ArticlePage]) -> list[dict]:
+def article_items(*, articles: Iterable[ArticlePage], base_url: str = "") -> list[dict]:
     """Articles as lists show them; tags and images fetched once for all of them."""
     articles = list(articles)
     prefetch_related_objects(articles, "tags")
-    images = images_with_renditions(
+    media = Media(
         ids=[a.hero_image_id for a in articles]
-        + [a.author.avatar_id for a in articles if a.author]
+        + [a.author.avatar_id for a in articles if a.author],
+        base_url=base_url,
     )
     return [
         {
@@ -290,10 +295,10 @@ def article_items(*, articles: Iterable[ArticlePage]) -> list[dict]:
             "url_path": article.url,
             "summary": article.summary,
             "locale": article.language,
-            "hero_image": image_renditions(
-                image=images.get(article.hero_image_id), specs=HERO_RENDITIONS
+            "hero_image": media.renditions(
+                image_id=article.hero_image_id, specs=HERO_RENDITIONS
             ),
-            "author": author_data(author=article.author, images=images),
+            "author": author_data(author=article.author, media=media),
             "tags": [tag.name for tag in article.tags.all()],
             "published_at": article.first_published_at,
         }
@@ -318,7 +323,7 @@ class _Expander:
                 if block.block_type == "image" and block.value["image"]
             ),
         ]
-        self.images = images_with_renditions(ids=image_ids)
+        self.media = Media(ids=image_ids, base_url=base_url)
         self.links: dict[str, dict[int, str]] = {}
         for (placement, offer_id), path in links.items():
             self.links.setdefault(str(placement), {})[offer_id] = base_url + path
@@ -332,7 +337,7 @@ class _Expander:
             "placement": str(placement),
             **product_data(
                 product=found,
-                images=self.images,
+                media=self.media,
                 links=self.links.get(str(placement), {}),
             ),
         }
@@ -342,9 +347,8 @@ class _Expander:
         return [embed for embed in expanded if embed is not None]
 
     def image(self, image) -> dict | None:
-        return image_renditions(
-            image=self.images.get(image.pk) if image else None,
-            specs=BODY_IMAGE_RENDITIONS,
+        return self.media.renditions(
+            image_id=image.pk if image else None, specs=BODY_IMAGE_RENDITIONS
         )
 
     def block_value(self, block) -> dict:
@@ -407,7 +411,7 @@ def article_detail(
     article = article.specific
     expander = _Expander(article=article, links=links, base_url=base_url)
     detail = {
-        **article_items(articles=[article])[0],
+        **article_items(articles=[article], base_url=base_url)[0],
         "seo_title": article.seo_title,
         "search_description": article.search_description,
         "last_published_at": article.last_published_at,
@@ -454,7 +458,7 @@ def article_embeds_by_placement(*, detail: dict) -> dict[str, dict]:
     return {product["placement"]: product for product in products if product}
 
 
-def product_detail(*, product: Product, base_url: str) -> dict:
+def product_detail(*, product: Product, base_url: str = "") -> dict:
     """A product with its offers, best prices, and the published articles that
     feature it, each with the tracked links it shows for the product."""
     product = products_by_id(ids=[product.pk])[product.pk]
@@ -478,22 +482,22 @@ def product_detail(*, product: Product, base_url: str) -> dict:
     articles = articles_live().filter(pk__in=by_article).select_related("author")
     return {
         **product_data(
-            product=product, images=images_with_renditions(ids=[product.image_id])
+            product=product, media=Media(ids=[product.image_id], base_url=base_url)
         ),
         "description": product.description,
         "tags": [tag.name for tag in product.tags.all()],
         "articles": [
             {**item, "links": by_article[item["id"]]}
-            for item in article_items(articles=articles)
+            for item in article_items(articles=articles, base_url=base_url)
         ],
     }
 
 
-def product_items(*, products: Iterable[Product]) -> list[dict]:
+def product_items(*, products: Iterable[Product], base_url: str = "") -> list[dict]:
     """Products as lists show them, with offers (no links: links belong to articles)."""
     products = list(products)
-    images = images_with_renditions(ids=[product.image_id for product in products])
-    return [product_data(product=product, images=images) for product in products]
+    media = Media(ids=[product.image_id for product in products], base_url=base_url)
+    return [product_data(product=product, media=media) for product in products]
 
 
 def creator_public(*, slug: str) -> CreatorProfile | None:
@@ -501,15 +505,20 @@ def creator_public(*, slug: str) -> CreatorProfile | None:
     return CreatorProfile.objects.filter(slug=slug).first()
 
 
-def creator_detail(*, creator: CreatorProfile, limit: int, offset: int) -> dict:
+def creator_detail(
+    *, creator: CreatorProfile, limit: int, offset: int, base_url: str = ""
+) -> dict:
     """A creator's public profile with their published articles, newest first."""
     articles = articles_filter(author=creator.slug).select_related("author")
-    images = images_with_renditions(ids=[creator.avatar_id])
     return {
-        **author_data(author=creator, images=images),
+        **author_data(
+            author=creator, media=Media(ids=[creator.avatar_id], base_url=base_url)
+        ),
         "bio": creator.bio,
         "count": articles.count(),
-        "articles": article_items(articles=articles[offset : offset + limit]),
+        "articles": article_items(
+            articles=articles[offset : offset + limit], base_url=base_url
+        ),
     }
 
 

@@ -296,11 +296,13 @@ def article_representation(
     article: ArticlePage,
     draft: bool = False,
     links: dict[tuple[str, int], str] | None = None,
+    absolute: bool = True,
 ) -> dict:
     """The whole article as the API and the reader site show it to ``request``
     (selectors.article_detail): links absolute on the request's host, the disclosure
     of its site and language. A draft's links are preview links, never billable.
-    ``links``: the article's links if the caller already has them."""
+    ``links``: the article's links if the caller already has them. ``absolute``:
+    URLs on the request's origin (the API), or relative (the reader site's pages)."""
     disclosure = AffiliateDisclosureSettings.for_request(request).text_for(
         language=article.language
     )
@@ -311,7 +313,7 @@ def article_representation(
             if links is not None
             else article_links_for_render(article=article, preview=draft)
         ),
-        base_url=request.build_absolute_uri("/").rstrip("/"),
+        base_url=request.build_absolute_uri("/").rstrip("/") if absolute else "",
         disclosure=disclosure,
     )
     return {**detail, "draft": draft}
