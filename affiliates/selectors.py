@@ -460,7 +460,7 @@ def creator_referral_tree(*, creator: CreatorProfile) -> ReferralTree:
 
     An override is attributed to the creator whose sale it came from (the
     conversion's author); its reversals count against it, its moves between
-    statuses do not change it. Three queries, whatever the tree's size."""
+    statuses do not change it. Two queries, whatever the tree's size."""
     rows = (
         LedgerEntry.objects.filter(creator=creator, conversion__author__isnull=False)
         .filter(Q(kind__in=OVERRIDE_KINDS) | Q(reverses__kind__in=OVERRIDE_KINDS))
