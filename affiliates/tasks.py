@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django_tasks import task
 
-from .services import clicks_purge, commissions_approve
+from .services import clicks_purge, commissions_approve, signups_purge
 
 
 @task()
@@ -24,3 +24,9 @@ def purge_clicks() -> int:
 def mail_send(*, to: str, subject: str, body: str) -> int:
     """Send one plain-text email (the sign-up confirmation) from DEFAULT_FROM_EMAIL."""
     return send_mail(subject, body, None, [to])
+
+
+@task()
+def purge_signups() -> int:
+    """Delete the accounts of sign-ups nobody confirmed in time."""
+    return signups_purge()

@@ -27,7 +27,7 @@ from .links import (
     creator_profile_update,
 )
 from .payouts import payout_decide, payout_run_create, payout_run_decide
-from .signup import SignupError, member_signup, member_signup_confirm
+from .signup import SignupError, member_signup, member_signup_confirm, signups_purge
 
 __all__ = [
     "ConversionConflict",
@@ -59,4 +59,5 @@ __all__ = [
     "SignupError",
     "member_signup",
     "member_signup_confirm",
+    "signups_purge",
 ]

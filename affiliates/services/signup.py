@@ -6,6 +6,7 @@ confirm: their public name and inviter travel in the signed confirmation link, a
 the account stays inactive (it cannot log in) until the link is used.
 """
 
+import datetime
 import secrets
 from urllib.parse import urljoin
 
@@ -14,9 +15,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -209,3 +211,26 @@ def member_signup_confirm(*, signed: str) -> CreatorProfile:
             slug=_free_slug(str(data.get("name", ""))),
             referred_by=referrer,
         )
+
+
+def signups_purge() -> int:
+    """Delete the accounts of sign-ups whose confirmation link has expired unused,
+    so that an address nobody confirmed is not kept. Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(
+        seconds=settings.ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE
+    )
+    stale = get_user_model().objects.filter(
+        username=F("email"),
+        is_active=False,
+        last_login__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+        groups__isnull=True,
+        creator_profile__isnull=True,
+        date_joined__lt=cutoff,
+    )
+    deleted = 0
+    for user in stale:
+        user.delete()
+        deleted += 1
+    return deleted

@@ -1,15 +1,19 @@
 """Members' sign-up through HTTP: /join/ (with invite codes), the confirmation email
 and link, and what protects them (neutral answers, honeypot, rate limit)."""
 
+import datetime
 import re
 import time
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from affiliates.models import CREATORS_GROUP, CreatorKind, CreatorProfile
 from tests.factories import CreatorProfileFactory, UserFactory
@@ -309,3 +313,23 @@ def test_the_pages_work_in_chinese(client):
     response = client.get("/join/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
     assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_unconfirmed_sign_ups_are_purged_once_their_link_expired(join, settings):
+    join(email="old@example.com")
+    join(email="new@example.com")
+    made_by_editor = UserFactory(username="old2@example.com", is_active=False)
+    made_by_editor.email = "old2@example.com"
+    made_by_editor.save()
+    long_ago = timezone.now() - datetime.timedelta(
+        seconds=settings.ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE + 60
+    )
+    User.objects.filter(email__startswith="old").update(date_joined=long_ago)
+    Group.objects.get(name=CREATORS_GROUP).user_set.add(made_by_editor)
+
+    out = StringIO()
+    call_command("run_schedule", "--once", stdout=out)
+    assert "affiliates.tasks.purge_signups: enqueued (SUCCESSFUL)" in out.getvalue()
+    assert not User.objects.filter(email="old@example.com").exists()
+    assert User.objects.filter(email="new@example.com").exists()
+    assert User.objects.filter(email="old2@example.com").exists()

@@ -185,6 +185,7 @@ ZHONGCAO_CLICK_RETENTION_DAYS = int(
 ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.approve_commissions": 60 * 60,
     "affiliates.tasks.purge_clicks": 24 * 60 * 60,
+    "affiliates.tasks.purge_signups": 24 * 60 * 60,
 }
 
 # Member sign-up (/join/): attempts per client (a keyed hash of its address, never
