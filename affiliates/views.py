@@ -180,7 +180,10 @@ def signup_client_key(group: str, request: HttpRequest) -> str:
 
 
 def _signup_page(request, form, *, code: str, status: int = 200, **context):
+    """The form, with who invited the person or a note that the code is unknown."""
     referrer = creator_by_invite_code(code=code) if code else None
+    if not form.is_bound:
+        form.initial["ref"] = referrer.slug if referrer else ""
     return render(
         request,
         "affiliates/signup/join.html",
@@ -201,9 +204,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     pre-fills the referrer, and an unknown code is ignored with a note."""
     if request.method != "POST":
         code = request.GET.get("ref", "").strip()
-        known = code and creator_by_invite_code(code=code) is not None
-        form = SignupForm(initial={"ref": code if known else ""})
-        return _signup_page(request, form, code=code)
+        return _signup_page(request, SignupForm(), code=code)
 
     form = SignupForm(request.POST)
     code = request.POST.get("ref", "").strip()

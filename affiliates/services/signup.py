@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -131,6 +132,9 @@ def member_signup(
             return
     if existing is None:
         return
+    # Hash the password anyway, so that a taken address takes as long to answer as
+    # a new one: the time must not tell either.
+    make_password(password)
     pending = _is_pending(existing)
     _mail_send(
         to=email,
