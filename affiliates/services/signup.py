@@ -74,7 +74,9 @@ def _confirm_url(
 
 
 def _mail_send(*, to: str, template: str, context: dict) -> None:
-    """Send after the transaction commits, through a background task."""
+    """Send after the transaction commits, through a background task. Nothing the
+    person typed but the address goes into the mail: a sign-up form must not let
+    anyone send their own words to any address."""
     from ..tasks import mail_send
 
     subject = render_to_string(f"affiliates/signup/{template}_subject.txt", context)
@@ -118,7 +120,6 @@ def member_signup(
                 to=email,
                 template="confirm",
                 context={
-                    "public_name": public_name,
                     "confirm_url": _confirm_url(
                         user=user,
                         public_name=public_name,
@@ -140,7 +141,6 @@ def member_signup(
         to=email,
         template="pending" if pending else "exists",
         context={
-            "public_name": public_name,
             "confirm_url": _confirm_url(
                 user=existing,
                 public_name=public_name,

@@ -333,3 +333,17 @@ def test_unconfirmed_sign_ups_are_purged_once_their_link_expired(join, settings)
     assert not User.objects.filter(email="old@example.com").exists()
     assert User.objects.filter(email="new@example.com").exists()
     assert User.objects.filter(email="old2@example.com").exists()
+
+
+def test_the_emails_carry_nothing_the_person_typed_but_the_address(join, creator):
+    spam = "Win a prize at https://spam.example/"
+    join(public_name=spam)
+    join(public_name=spam)
+    join(email="kol1@example.com", public_name=spam)
+    assert [message.to for message in mail.outbox] == [
+        ["mei@example.com"],
+        ["mei@example.com"],
+        ["kol1@example.com"],
+    ]
+    for message in mail.outbox:
+        assert "spam.example" not in message.subject + message.body
