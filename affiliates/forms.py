@@ -1,6 +1,9 @@
-"""Admin forms of creators and of money."""
+"""Admin forms of creators and of money; the public sign-up form of members."""
 
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput
@@ -61,3 +64,71 @@ class MerchantConnectionCreateForm(forms.Form):
     merchant = forms.ModelChoiceField(
         label=_("Merchant"), queryset=merchants_unconnected()
     )
+
+
+# -- Members' sign-up -----------------------------------------------------------------
+
+
+class SignupForm(forms.Form):
+    """A member's public sign-up. The address becomes the login name too."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=150,
+        help_text=_("You log in with it; we send the confirmation link there."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    public_name = forms.CharField(
+        label=_("Public name"),
+        max_length=100,
+        help_text=_("Shown on your articles."),
+    )
+    accept_terms = forms.BooleanField(
+        label=_(
+            "I accept the member terms: I earn commission only from real sales made "
+            "through my articles, never from inviting people, and my articles say "
+            "openly that they earn commission."
+        ),
+        error_messages={"required": _("Please accept the member terms to sign up.")},
+    )
+    # The inviter's code, carried from /join/?ref=… ; checked again on submit.
+    ref = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    # A honeypot: hidden from people by CSS, filled in by form-filling bots.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        try:
+            UnicodeUsernameValidator()(email)
+        except ValidationError as error:
+            raise ValidationError(
+                _("This address cannot be used as a login name; please use another.")
+            ) from error
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            user = get_user_model()(
+                username=cleaned.get("email", ""), email=cleaned.get("email", "")
+            )
+            try:
+                password_validation.validate_password(password, user=user)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website", "").strip())

@@ -529,3 +529,120 @@ def link_health_rows(*, offers: Iterable[Offer]) -> list[LinkHealthRow]:
             )
         )
     return rows
+
+
+# -- Invites and the referral tree -----------------------------------------------------
+
+
+def creator_by_invite_code(*, code: str) -> CreatorProfile | None:
+    """The creator whose invite link carries ``code`` (their slug), if they can still
+    invite: a creator whose account is deactivated cannot."""
+    code = (code or "").strip()
+    if not code or len(code) > CreatorProfile._meta.get_field("slug").max_length:
+        return None
+    return (
+        CreatorProfile.objects.filter(slug=code, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+
+
+OVERRIDE_KINDS = (EntryKind.OVERRIDE_1, EntryKind.OVERRIDE_2)
+
+
+@dataclass(frozen=True)
+class ReferralNode:
+    """A creator in someone's referral tree, with the overrides that the tree's
+    owner earned from that creator's sales: (currency, amount) pairs, net of
+    refunds, in every status (held, pending, approved, paid)."""
+
+    creator: CreatorProfile
+    level: int
+    overrides: list[tuple[str, Decimal]]
+    children: list["ReferralNode"]
+
+
+@dataclass(frozen=True)
+class ReferralTree:
+    """Who a creator invited, two levels deep, and the overrides from each. Overrides
+    from sales of creators who are no longer in the tree (their referrer changed)
+    are in ``elsewhere``; ``totals`` adds everything up per currency."""
+
+    levels_1: list[ReferralNode]
+    elsewhere: list[tuple[str, Decimal]]
+    totals: list[tuple[str, Decimal]]
+
+    @property
+    def size(self) -> int:
+        return sum(1 + len(node.children) for node in self.levels_1)
+
+
+def _money_pairs(sums: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    return [
+        (currency, money_round(amount, currency))
+        for currency, amount in sorted(sums.items())
+        if money_round(amount, currency)
+    ]
+
+
+def creator_referral_tree(*, creator: CreatorProfile) -> ReferralTree:
+    """The creator's referral tree (two levels) and the overrides they earned from
+    each creator in it, per currency (currencies are never added together).
+
+    An override is attributed to the creator whose sale it came from (the
+    conversion's author); its reversals count against it, its moves between
+    statuses do not change it. Two queries, whatever the tree's size."""
+    rows = (
+        LedgerEntry.objects.filter(creator=creator, conversion__author__isnull=False)
+        .filter(Q(kind__in=OVERRIDE_KINDS) | Q(reverses__kind__in=OVERRIDE_KINDS))
+        .values("conversion__author_id", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    by_author: dict[int, dict[str, Decimal]] = {}
+    for row in rows:
+        sums = by_author.setdefault(row["conversion__author_id"], {})
+        sums[row["currency"]] = sums.get(row["currency"], Decimal(0)) + row["total"]
+
+    members = list(
+        CreatorProfile.objects.filter(
+            Q(referred_by=creator) | Q(referred_by__referred_by=creator)
+        )
+        .exclude(pk=creator.pk)
+        .order_by("created_at", "pk")
+    )
+    children: dict[int, list[ReferralNode]] = {}
+    for member in members:
+        if member.referred_by_id != creator.pk:
+            children.setdefault(member.referred_by_id, []).append(
+                ReferralNode(
+                    creator=member,
+                    level=2,
+                    overrides=_money_pairs(by_author.get(member.pk, {})),
+                    children=[],
+                )
+            )
+    levels_1 = [
+        ReferralNode(
+            creator=member,
+            level=1,
+            overrides=_money_pairs(by_author.get(member.pk, {})),
+            children=children.get(member.pk, []),
+        )
+        for member in members
+        if member.referred_by_id == creator.pk
+    ]
+
+    in_tree = {member.pk for member in members}
+    elsewhere: dict[str, Decimal] = {}
+    totals: dict[str, Decimal] = {}
+    for author_id, sums in by_author.items():
+        for currency, amount in sums.items():
+            totals[currency] = totals.get(currency, Decimal(0)) + amount
+            if author_id not in in_tree:
+                elsewhere[currency] = elsewhere.get(currency, Decimal(0)) + amount
+    return ReferralTree(
+        levels_1=levels_1,
+        elsewhere=_money_pairs(elsewhere),
+        totals=_money_pairs(totals),
+    )

@@ -2,9 +2,10 @@
 enqueues them periodically (settings.ZHONGCAO_SCHEDULE). Each is safe to run twice."""
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django_tasks import task
 
-from .services import clicks_purge, commissions_approve
+from .services import clicks_purge, commissions_approve, signups_purge
 
 
 @task()
@@ -17,3 +18,15 @@ def approve_commissions() -> int:
 def purge_clicks() -> int:
     """Delete clicks past the retention period that no conversion refers to."""
     return clicks_purge(older_than_days=settings.ZHONGCAO_CLICK_RETENTION_DAYS)
+
+
+@task()
+def mail_send(*, to: str, subject: str, body: str) -> int:
+    """Send one plain-text email (the sign-up confirmation) from DEFAULT_FROM_EMAIL."""
+    return send_mail(subject, body, None, [to])
+
+
+@task()
+def purge_signups() -> int:
+    """Delete the accounts of sign-ups nobody confirmed in time."""
+    return signups_purge()

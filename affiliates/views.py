@@ -1,23 +1,31 @@
-"""Admin views of creators (their profile and earnings) and the /go/ redirect."""
+"""Admin views of creators (their profile and earnings), the /go/ redirect and the
+public sign-up of members (/join/)."""
 
 import logging
 import re
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import FormView, TemplateView
+from django_ratelimit.core import is_ratelimited
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .forms import OwnProfileForm
+from . import tracking
+from .forms import OwnProfileForm, SignupForm
 from .models import EntryKind, EntryStatus
 from .selectors import (
     CLICK_ID_SLOT,
     conversions_earning,
+    creator_by_invite_code,
     creator_earnings,
     creator_other_items,
     creator_profile_for_user,
@@ -25,7 +33,13 @@ from .selectors import (
     link_target,
     payouts_for,
 )
-from .services import click_record, creator_profile_update
+from .services import (
+    SignupError,
+    click_record,
+    creator_profile_update,
+    member_signup,
+    member_signup_confirm,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -150,3 +164,97 @@ def go_redirect(request: HttpRequest, code: str) -> HttpResponse:
     if target.sends_referrer:
         response["Referrer-Policy"] = "unsafe-url"
     return response
+
+
+# -- Members' sign-up (public) ---------------------------------------------------------
+
+SIGNUP_RATE_GROUP = "affiliates.signup"
+
+
+def signup_client_key(group: str, request: HttpRequest) -> str:
+    """The rate limit's key for a client: a keyed hash of its address (behind the
+    trusted proxies), so that no address is ever stored, even in the cache."""
+    return salted_hmac(
+        "affiliates.signup.client", tracking.client_ip(request)
+    ).hexdigest()
+
+
+def _signup_page(request, form, *, code: str, status: int = 200, **context):
+    """The form, with who invited the person or a note that the code is unknown."""
+    referrer = creator_by_invite_code(code=code) if code else None
+    if not form.is_bound:
+        form.initial["ref"] = referrer.slug if referrer else ""
+    return render(
+        request,
+        "affiliates/signup/join.html",
+        {
+            "form": form,
+            "referrer": referrer,
+            "unknown_code": bool(code) and referrer is None,
+            **context,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def signup(request: HttpRequest) -> HttpResponse:
+    """GET/POST /join/[?ref=<creator slug>]: a member signs up; the inviter's code
+    pre-fills the referrer, and an unknown code is ignored with a note."""
+    if request.method != "POST":
+        code = request.GET.get("ref", "").strip()
+        return _signup_page(request, SignupForm(), code=code)
+
+    form = SignupForm(request.POST)
+    code = request.POST.get("ref", "").strip()
+    if is_ratelimited(
+        request,
+        group=SIGNUP_RATE_GROUP,
+        key=signup_client_key,
+        rate=settings.ZHONGCAO_SIGNUP_RATE,
+        method="POST",
+        increment=True,
+    ):
+        return _signup_page(request, form, code=code, status=429, rate_limited=True)
+    if form.is_bot:
+        # Answer a bot as if it had succeeded, so that it learns nothing.
+        return redirect("signup_sent")
+    if not form.is_valid():
+        return _signup_page(request, form, code=code, status=400)
+    member_signup(
+        email=form.cleaned_data["email"],
+        password=form.cleaned_data["password"],
+        public_name=form.cleaned_data["public_name"],
+        referrer=creator_by_invite_code(code=form.cleaned_data["ref"]),
+        site_url=request.build_absolute_uri("/"),
+    )
+    # The same answer whether the address was new, pending or taken.
+    return redirect("signup_sent")
+
+
+@require_safe
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "affiliates/signup/sent.html")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def signup_confirm(request: HttpRequest, signed: str) -> HttpResponse:
+    """GET shows a button, POST confirms: mail scanners that open every link in an
+    email (GET) must not confirm a sign-up, nor be logged in by it."""
+    if request.method != "POST":
+        return render(request, "affiliates/signup/confirm.html")
+    try:
+        profile = member_signup_confirm(signed=signed)
+    except SignupError as error:
+        return render(
+            request, "affiliates/signup/confirm.html", {"error": error}, status=400
+        )
+    login(request, profile.user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(
+        request,
+        _("Welcome, %(name)s: your account is confirmed. Start with a new article.")
+        % {"name": profile.public_name},
+    )
+    return redirect("wagtailadmin_home")

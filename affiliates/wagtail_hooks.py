@@ -16,6 +16,7 @@ from .models import (
     MerchantConnection,
     PayoutRun,
 )
+from .panels import creator_home_panels
 from .permissions import EditorsPermissionPolicy
 from .selectors import creator_profile_for_user, user_is_editor
 from .services import creator_enroll
@@ -134,6 +135,11 @@ def _link_health_menu_item():
         icon_name=LinkHealthReportView.header_icon,
         order=800,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def _creator_home_panels(request, panels):
+    panels.extend(creator_home_panels(request=request))
 
 
 @hooks.register("register_admin_viewset")

@@ -1,5 +1,6 @@
 """Affiliates' writes: creators, links and clicks (links.py); conversions and
-commissions (conversions.py); ledger moves (ledger.py); payouts (payouts.py)."""
+commissions (conversions.py); ledger moves (ledger.py); payouts (payouts.py);
+members' sign-up (signup.py)."""
 
 from .conversions import (
     ConversionConflict,
@@ -22,9 +23,11 @@ from .links import (
     clicks_store,
     creator_create,
     creator_enroll,
+    creator_profile_create,
     creator_profile_update,
 )
 from .payouts import payout_decide, payout_run_create, payout_run_decide
+from .signup import SignupError, member_signup, member_signup_confirm, signups_purge
 
 __all__ = [
     "ConversionConflict",
@@ -51,5 +54,10 @@ __all__ = [
     "clicks_store",
     "creator_create",
     "creator_enroll",
+    "creator_profile_create",
     "creator_profile_update",
+    "SignupError",
+    "member_signup",
+    "member_signup_confirm",
+    "signups_purge",
 ]

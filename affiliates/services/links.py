@@ -64,6 +64,29 @@ def creator_create(
         user.set_unusable_password()
     user.full_clean()
     user.save()
+    return creator_profile_create(
+        user=user,
+        public_name=public_name,
+        kind=kind,
+        slug=slug,
+        bio=bio,
+        referred_by=referred_by,
+    )
+
+
+@transaction.atomic
+def creator_profile_create(
+    *,
+    user,
+    public_name: str,
+    kind: CreatorKind | str = CreatorKind.MEMBER,
+    slug: str = "",
+    bio: str = "",
+    referred_by: CreatorProfile | None = None,
+) -> CreatorProfile:
+    """Give an existing user a creator profile and put them in the Creators group.
+
+    Validates the profile first, which checks the referral rules (no loops)."""
     profile = CreatorProfile(
         user=user,
         public_name=public_name,

@@ -1,4 +1,5 @@
-"""Root URLs: the Wagtail admin, documents, and the page tree at the root."""
+"""Root URLs: tracked links, members' sign-up, the API, the Wagtail admin, documents,
+and the page tree at the root."""
 
 from django.conf import settings
 from django.urls import include, path, re_path
@@ -6,13 +7,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from affiliates.views import go_redirect
+from affiliates.views import go_redirect, signup, signup_confirm, signup_sent
 
 from .api import api, wagtail_api
 
 urlpatterns = [
     re_path(r"^go/(?P<code>[^/]{1,64})/?$", go_redirect, name="go"),
     path("api/v2/", wagtail_api.urls),
+    path("join/", signup, name="signup"),
+    path("join/sent/", signup_sent, name="signup_sent"),
+    path("join/confirm/<str:signed>/", signup_confirm, name="signup_confirm"),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

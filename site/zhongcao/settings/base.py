@@ -217,4 +217,13 @@ ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.approve_commissions": 60 * 60,
     "affiliates.tasks.purge_clicks": 24 * 60 * 60,
     "products.tasks.check_links": 24 * 60 * 60,
+    "affiliates.tasks.purge_signups": 24 * 60 * 60,
 }
+
+# Member sign-up (/join/): attempts per client (a keyed hash of its address, never
+# the address itself) as "count/period" (s, m, h, d), counted in the default cache;
+# and how long a confirmation link stays valid, in seconds.
+ZHONGCAO_SIGNUP_RATE = os.environ.get("ZHONGCAO_SIGNUP_RATE", "10/h")
+ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE = int(
+    os.environ.get("ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE", str(2 * 24 * 60 * 60))
+)

@@ -3,7 +3,10 @@
 Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated), DATABASE_URL.
 Optional: CSRF_TRUSTED_ORIGINS (comma-separated), SECURE_SSL_REDIRECT (default on),
 SECURE_PROXY_SSL_HEADER_NAME (e.g. HTTP_X_FORWARDED_PROTO when behind a proxy),
-REDIS_URL for a shared cache.
+REDIS_URL for a shared cache (also what makes the sign-up rate limit hold across
+processes). Email (sign-up confirmations): EMAIL_HOST, EMAIL_PORT (587),
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS (1) or EMAIL_USE_SSL (0),
+EMAIL_TIMEOUT (10 s), DEFAULT_FROM_EMAIL; EMAIL_BACKEND to use another backend.
 """
 
 import os
@@ -59,5 +62,23 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+
+# Outgoing mail (the sign-up confirmation) through an SMTP server of the environment's.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "0") == "1"
+# Implicit TLS (SSL) and STARTTLS exclude each other; STARTTLS unless SSL is asked for.
+EMAIL_USE_TLS = not EMAIL_USE_SSL and os.environ.get("EMAIL_USE_TLS", "1") != "0"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+_mail_domain = ALLOWED_HOSTS[0].lstrip(".")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or (
+    f"Zhongcao <noreply@{'localhost' if '*' in _mail_domain else _mail_domain}>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 ZHONGCAO_DEMO_DATA_ALLOWED = False
