@@ -13,7 +13,6 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from products.models import Product
-from products.selectors import product_summary
 
 
 def sample_product_pk() -> int | None:
@@ -28,7 +27,11 @@ class ProductChooserBlock(SnippetChooserBlock):
         super().__init__("products.Product", **kwargs)
 
     def get_api_representation(self, value, context=None):
-        return product_summary(product=value) if value is not None else None
+        """The product with its offers and images, as the API shows it (without
+        links: those belong to a placement; articles' API fields add them)."""
+        from .selectors import product_items
+
+        return product_items(products=[value])[0] if value is not None else None
 
     def get_preview_value(self):
         return self.to_python(sample_product_pk())

@@ -26,27 +26,6 @@ def products_with_offers(*, pks: list[int] | None = None) -> QuerySet[Product]:
     return queryset
 
 
-def product_summary(*, product: Product) -> dict:
-    """What a frontend needs to show an embedded product (amounts as strings)."""
-    return {
-        "id": product.pk,
-        "slug": product.slug,
-        "title": product.title,
-        "brand": product.brand,
-        "gtin": product.gtin or None,
-        "offers": [
-            {
-                "id": offer.pk,
-                "merchant": offer.merchant.name,
-                "price": str(offer.price),
-                "currency": offer.currency,
-                "availability": offer.availability,
-            }
-            for offer in product_offers(product=product)
-        ],
-    }
-
-
 PRODUCT_SEARCH_LIMIT = 1000
 
 

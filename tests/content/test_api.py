@@ -386,6 +386,11 @@ def test_anonymous_calls_are_rate_limited_and_token_calls_are_not(
     ]
     headers = {"Authorization": f"Bearer {token_for(editor)}"}
     assert client.get("/api/articles/1", headers=headers).status_code == 404
+    assert client.get("/api/tags", headers=headers).status_code == 200
+    client.force_login(editor)
+    assert client.get("/api/tags").status_code == 200
+    client.logout()
+    assert client.get("/api/tags").status_code == 429
     cache.clear()
 
 
