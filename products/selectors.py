@@ -44,3 +44,13 @@ def product_summary(*, product: Product) -> dict:
             for offer in product_offers(product=product)
         ],
     }
+
+
+def product_for_reader(*, slug: str) -> Product | None:
+    """The product with this slug, with its offers, merchants and image renditions."""
+    return (
+        products_with_offers()
+        .prefetch_related("image__renditions")
+        .filter(slug=slug)
+        .first()
+    )

@@ -1,4 +1,5 @@
-"""Root URLs: the Wagtail admin, documents, and the page tree at the root."""
+"""Root URLs: the Wagtail admin, documents, the reader site's own pages, and the page
+tree at the root."""
 
 from django.conf import settings
 from django.urls import include, path, re_path
@@ -7,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from affiliates.views import go_redirect
+from content import views as content_views
 
 from .api import api
 
@@ -15,6 +17,10 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", content_views.sitemap, name="sitemap"),
+    path("robots.txt", content_views.robots_txt, name="robots_txt"),
+    # Tags, creators, products and search: before the page tree's catch-all.
+    path("", include("content.urls")),
 ]
 
 if settings.DEBUG:
