@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from products.models import Availability
 from tests.conftest import guide_create, review_create
+from tests.content.reader_pages import article_add, image_create
 from tests.factories import MerchantFactory, OfferFactory
-from tests.content.test_views import article_add, image_create
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,12 @@ def test_every_page_has_title_description_canonical_and_open_graph(
     assert canonical == ORIGIN + url.split("?")[0]
     assert meta(soup, property="og:url") == canonical
     assert meta(soup, property="og:title")
-    assert meta(soup, property="og:type") in {"website", "article", "product", "profile"}
+    assert meta(soup, property="og:type") in {
+        "website",
+        "article",
+        "product",
+        "profile",
+    }
     assert meta(soup, property="og:description")
     assert soup.find("a", class_="skip-link")["href"] == "#main"
     assert soup.find("main", id="main")
@@ -167,7 +172,9 @@ def test_product_json_ld_has_its_offers(client, product):
 def test_home_json_ld_describes_the_site_search(client, home):
     (data,) = json_ld(head(client, "/"))
     assert data["@type"] == "WebSite"
-    assert data["potentialAction"]["target"] == ORIGIN + "/search/?q={search_term_string}"
+    assert (
+        data["potentialAction"]["target"] == ORIGIN + "/search/?q={search_term_string}"
+    )
 
 
 def test_json_ld_cannot_break_out_of_its_script(client, articles, creator, product):

@@ -8,8 +8,6 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.images.models import Image
-from wagtail.images.tests.utils import get_test_image_file
 
 from content.models import (
     ArticleCollection,
@@ -20,35 +18,11 @@ from content.models import (
 )
 from content.views import ARTICLES_PER_PAGE
 from products.models import Availability
-from tests.conftest import guide_create, review_create
+from tests.conftest import guide_create
+from tests.content.reader_pages import article_add, image_create
 from tests.factories import MerchantFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def image_create(title="Picture") -> Image:
-    return Image.objects.create(title=title, file=get_test_image_file())
-
-
-def article_add(*, parent, author, product, title, tags=(), publish=True, **fields):
-    """A published review (unless told not to) with a hero image and tags."""
-    page = review_create(
-        parent=parent,
-        author=author,
-        product=product,
-        title=title,
-        slug=re.sub(r"\W+", "-", title.lower()),
-        publish=publish,
-    )
-    page.hero_image = image_create(title)
-    for name, value in fields.items():
-        setattr(page, name, value)
-    if tags:
-        page.tags.add(*tags)
-    revision = page.save_revision(user=page.owner)
-    if publish:
-        revision.publish()
-    return page
 
 
 def text(response) -> str:
@@ -177,9 +151,7 @@ def test_creator_page_shows_the_profile_and_published_articles(
     assert titles(html) == ["Mine"]
 
 
-def test_creator_page_answers_404_for_unknown_and_inactive_creators(
-    client, creator
-):
+def test_creator_page_answers_404_for_unknown_and_inactive_creators(client, creator):
     assert client.get("/creators/nobody/").status_code == 404
     creator.user.is_active = False
     creator.user.save()
