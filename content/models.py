@@ -97,6 +97,25 @@ class HomePage(PreviewInAdminFrameMixin, Page):
     class Meta:
         verbose_name = _("home page")
 
+    def get_context(self, request, *args, **kwargs):
+        from . import seo
+        from .selectors import (
+            articles_latest,
+            articles_section,
+            home_collections,
+            home_featured_articles,
+        )
+
+        context = super().get_context(request, *args, **kwargs)
+        context["featured"] = home_featured_articles(home=self)
+        context["collections"] = home_collections(home=self)
+        context["latest"] = articles_latest()
+        context["articles_section"] = articles_section(home=self)
+        context["seo"] = seo.page_seo(
+            request=request, page=self, description=self.intro, is_home=True
+        )
+        return context
+
 
 class ArticleChoice(Orderable):
     """One article chosen by an editor, in order (featured or in a collection)."""
@@ -182,11 +201,23 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from django.core.paginator import Paginator
 
-        from .selectors import articles_live
+        from . import seo
+        from .selectors import articles_for_listing, articles_live
 
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(articles_live().child_of(self), 24)
+        paginator = Paginator(
+            articles_for_listing(queryset=articles_live().child_of(self)).order_by(
+                "-first_published_at", "-pk"
+            ),
+            24,
+        )
         context["articles"] = paginator.get_page(request.GET.get("page"))
+        context["seo"] = seo.page_seo(
+            request=request,
+            page=self,
+            description=self.intro,
+            page_number=context["articles"].number,
+        )
         return context
 
 
@@ -300,10 +331,12 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         """The reader page shows what the API shows (services.article_representation):
         ``article`` is the whole article, ``embeds`` its expanded products by
         placement, for the block templates."""
+        from . import seo
         from .selectors import article_embeds_by_placement
         from .services import article_links_for_render, article_representation
 
         context = super().get_context(request, *args, **kwargs)
+        context["seo"] = seo.article_seo(request=request, article=self)
         preview = getattr(request, "is_preview", False)
         links = article_links_for_render(article=self, preview=preview)
         article = article_representation(

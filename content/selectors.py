@@ -19,7 +19,7 @@ from django.db.models import (
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
-from wagtail.models import PageQuerySet
+from wagtail.models import Page, PageQuerySet
 from wagtail.rich_text import expand_db_html
 
 from affiliates.models import CreatorProfile, TrackedLink
@@ -29,7 +29,16 @@ from products.models import Availability, Offer, Product
 from products.searchterms import search_query
 from products.selectors import product_offers
 
-from .models import ArticlePage, GuidePage, ReviewPage
+from .models import (
+    ArticleCollection,
+    ArticleCollectionItem,
+    ArticleIndexPage,
+    ArticlePage,
+    GuidePage,
+    HomePageCollection,
+    HomePageFeaturedArticle,
+    ReviewPage,
+)
 
 REVIEWED_PRODUCT_PLACEMENT = "reviewed-product"
 
@@ -538,3 +547,136 @@ def tags_with_counts() -> QuerySet:
         .annotate(articles=Count("content_articletag_items", distinct=True))
         .order_by("-articles", "name")
     )
+
+
+# The reader site's reads (content.views, HomePage.get_context). Lists come with their
+# hero images' renditions prefetched, so a page of cards costs the same few queries
+# however many cards it shows.
+
+READER_LATEST_COUNT = 12
+
+
+def articles_for_listing(*, queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+    """``queryset`` with what an article card shows: author, hero image, renditions."""
+    return queryset.select_related("author", "hero_image").prefetch_related(
+        "hero_image__renditions"
+    )
+
+
+def _articles_in_order(*, pks: list[int]) -> list[ArticlePage]:
+    """The published articles among ``pks``, in that order (drafts left out)."""
+    found = articles_for_listing(queryset=articles_live()).in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]
+
+
+def home_featured_articles(*, home: Page) -> list[ArticlePage]:
+    """The home page's featured articles that are published, in the editor's order."""
+    pks = list(
+        HomePageFeaturedArticle.objects.filter(page_id=home.pk)
+        .order_by("sort_order")
+        .values_list("article_id", flat=True)
+    )
+    return _articles_in_order(pks=pks)
+
+
+@dataclass(frozen=True)
+class CollectionSection:
+    """A collection placed on the home page, with its published articles in order."""
+
+    collection: ArticleCollection
+    articles: list[ArticlePage]
+
+
+def home_collections(*, home: Page) -> list[CollectionSection]:
+    """The home page's collections in order, each with its published articles; empty
+    collections are left out. Three queries (and renditions) whatever the counts."""
+    placements = list(
+        HomePageCollection.objects.filter(page_id=home.pk)
+        .select_related("collection")
+        .prefetch_related(
+            Prefetch(
+                "collection__items",
+                queryset=ArticleCollectionItem.objects.order_by("sort_order"),
+            )
+        )
+        .order_by("sort_order")
+    )
+    pks = [
+        item.article_id
+        for placement in placements
+        for item in placement.collection.items.all()
+    ]
+    found = articles_for_listing(queryset=articles_live()).in_bulk(pks)
+    sections = []
+    for placement in placements:
+        articles = [
+            found[item.article_id]
+            for item in placement.collection.items.all()
+            if item.article_id in found
+        ]
+        if articles:
+            sections.append(CollectionSection(placement.collection, articles))
+    return sections
+
+
+def articles_latest(*, limit: int = READER_LATEST_COUNT) -> list[ArticlePage]:
+    """The newest published articles."""
+    return list(articles_for_listing(queryset=articles_live())[:limit])
+
+
+def tag_for_reader(*, slug: str) -> Tag | None:
+    """The tag with this slug if a published article carries it (else None, so that
+    tags of drafts stay unseen)."""
+    return (
+        Tag.objects.filter(
+            slug=slug,
+            content_articletag_items__content_object__in=articles_live().values("pk"),
+        )
+        .distinct()
+        .first()
+    )
+
+
+def creator_for_reader(*, slug: str) -> CreatorProfile | None:
+    """The public profile of an active creator, with the avatar's renditions."""
+    return (
+        CreatorProfile.objects.filter(slug=slug, user__is_active=True)
+        .select_related("avatar")
+        .prefetch_related("avatar__renditions")
+        .first()
+    )
+
+
+def sitemap_tags() -> QuerySet[Tag]:
+    """Tags that published articles carry, for the sitemap."""
+    return (
+        Tag.objects.filter(
+            content_articletag_items__content_object__in=articles_live().values("pk")
+        )
+        .distinct()
+        .order_by("slug")
+    )
+
+
+def sitemap_creators() -> QuerySet[CreatorProfile]:
+    """Active creators with a published article, for the sitemap."""
+    return CreatorProfile.objects.filter(
+        user__is_active=True,
+        pk__in=articles_live().order_by().values("author_id"),
+    ).order_by("slug")
+
+
+def sitemap_products() -> QuerySet[Product]:
+    """Products that published articles feature (by their current tracked links, as
+    articles_filter(product=…) finds them), for the sitemap."""
+    featured = TrackedLink.objects.filter(
+        is_preview=False,
+        retired_at__isnull=True,
+        article_id__in=articles_live().order_by().values("pk"),
+    ).values("product_id")
+    return Product.objects.filter(pk__in=featured).order_by("slug")
+
+
+def articles_section(*, home: Page) -> Page | None:
+    """The published articles section under the home page (for “All articles”)."""
+    return home.get_children().live().type(ArticleIndexPage).first()

@@ -62,3 +62,13 @@ def offers_to_check(
     if limit is not None:
         queryset = queryset[:limit]
     return queryset
+
+
+def product_for_reader(*, slug: str) -> Product | None:
+    """The product with this slug, with its offers, merchants and image renditions."""
+    return (
+        products_with_offers()
+        .prefetch_related("image__renditions")
+        .filter(slug=slug)
+        .first()
+    )

@@ -1,5 +1,5 @@
-"""Root URLs: tracked links, members' sign-up, the API, the Wagtail admin, documents,
-and the page tree at the root."""
+"""Root URLs: tracked links, members' sign-up, the API, the Wagtail admin,
+documents, the reader site's own pages, and the page tree at the root."""
 
 from django.conf import settings
 from django.urls import include, path, re_path
@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from affiliates.views import go_redirect, signup, signup_confirm, signup_sent
+from content import views as content_views
 
 from .api import api, wagtail_api
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", content_views.sitemap, name="sitemap"),
+    path("robots.txt", content_views.robots_txt, name="robots_txt"),
+    # Tags, creators, products and search: before the page tree's catch-all.
+    path("", include("content.urls")),
 ]
 
 if settings.DEBUG:

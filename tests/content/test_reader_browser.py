@@ -1,0 +1,218 @@
+"""The reader site in a real browser: Debian's Chromium driven by Playwright, against
+a live server holding the demo data, checked by axe-core.
+
+Every page must load with no console error, no failed request and no serious or
+critical axe violation. Screenshots (desktop and phone) go to var/artifacts/reader/.
+Select these tests with `-m browser`; they need /usr/bin/chromium (`apt-get install
+-y chromium`, which .ci/run does when it is missing).
+"""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from content.demo import demo_data_load
+from content.models import GuidePage, ReviewPage
+from content.selectors import sitemap_creators, sitemap_products, sitemap_tags
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server runs in another thread (on PostgreSQL, another connection):
+    # the demo data must be committed. serialized_rollback gives the test the site
+    # structure that migrate made, whatever transactional test flushed before.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CHROMIUM = Path("/usr/bin/chromium")
+# axe-core 4.14.1 from the npm registry (`npm pack axe-core@4.14.1`), MPL-2.0: see
+# tests/content/axe/README.md.
+AXE = Path(__file__).parent / "axe" / "axe.min.js"
+ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "artifacts" / "reader"
+BLOCKING_IMPACTS = {"serious", "critical"}
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+class Chromium:
+    """One Chromium for the whole session, driven from a thread of its own.
+
+    Playwright's sync API keeps an asyncio loop in the thread that uses it, and
+    Django refuses ORM calls from a thread with a running loop; so every browser call
+    runs in this worker thread and the test's thread stays free for the ORM.
+    """
+
+    def __init__(self):
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
+        self._thread.submit(self._start).result()
+
+    def _start(self):
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(executable_path=str(CHROMIUM))
+
+    def _stop(self):
+        self._browser.close()
+        self._playwright.stop()
+
+    def run(self, function, *args):
+        """``function(browser, *args)`` in the browser's thread; its result."""
+        return self._thread.submit(function, self._browser, *args).result()
+
+    def close(self):
+        self._thread.submit(self._stop).result()
+        self._thread.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium with "
+            "`apt-get install -y chromium` (.ci/run does)."
+        )
+    browser = Chromium()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def media_on_disk(settings, tmp_path):
+    """Demo pictures and their renditions as files the live server can serve (the
+    test settings keep media in memory)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+
+
+@pytest.fixture
+def reader_pages(media_on_disk):
+    """The demo data, and one page of each kind the reader site has."""
+    assert demo_data_load()
+    review = ReviewPage.objects.live().order_by("pk").first()
+    guide = GuidePage.objects.live().order_by("pk").first()
+    return {
+        "home": "/",
+        "review": review.url,
+        "guide": guide.url,
+        "product": reverse("reader:product", args=[sitemap_products().first().slug]),
+        "tag": reverse("reader:tag", args=[sitemap_tags().first().slug]),
+        "creator": reverse("reader:creator", args=[sitemap_creators().first().slug]),
+        "search": reverse("reader:search") + "?q=耳机",
+    }
+
+
+def _visit(page, url: str) -> list[str]:
+    """Load ``url``; return what went wrong in the console or the network."""
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "requestfailed",
+        lambda request: problems.append(f"request failed: {request.url}"),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"HTTP {response.status}: {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    response = page.goto(url, wait_until="load")
+    if response is None or response.status != 200:
+        problems.append(f"HTTP {response.status if response else '?'}: {url}")
+    return problems
+
+
+def _axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map(violation => ({
+                id: violation.id,
+                impact: violation.impact,
+                help: violation.help,
+                nodes: violation.nodes.slice(0, 3).map(node => node.target.join(" ")),
+            }));
+        }"""
+    )
+    return [v for v in result if v["impact"] in BLOCKING_IMPACTS]
+
+
+def _check_pages(browser, base_url: str, pages: dict[str, str]) -> dict[str, list]:
+    """Each page at each viewport: load it, screenshot it, run axe (on the desktop
+    pass); what went wrong, by page."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    failures: dict[str, list] = {}
+    for viewport_name, (width, height) in VIEWPORTS.items():
+        context = browser.new_context(viewport={"width": width, "height": height})
+        for name, path in pages.items():
+            page = context.new_page()
+            problems = _visit(page, base_url + path)
+            page.screenshot(
+                path=str(ARTIFACTS / f"{name}-{viewport_name}.png"), full_page=True
+            )
+            if viewport_name == "desktop":  # axe judges the markup, once is enough
+                problems += [
+                    f"axe {v['impact']}: {v['id']} ({v['help']}) at {v['nodes']}"
+                    for v in _axe_violations(page)
+                ]
+            if problems:
+                failures[f"{name} {path} ({viewport_name})"] = problems
+            page.close()
+        context.close()
+    return failures
+
+
+def test_reader_pages_are_accessible_and_load_cleanly(
+    chromium, live_server, reader_pages
+):
+    failures = chromium.run(_check_pages, live_server.url, reader_pages)
+    assert not failures, json.dumps(failures, ensure_ascii=False, indent=2)
+    focused = chromium.run(_skip_link, live_server.url + reader_pages["review"])
+    assert focused["href"] == "#main", focused
+    assert focused["visible"], focused
+    assert focused["outline"] != "none", focused
+    assert focused["after_enter"] == "main", focused
+    assert focused["article_lang"] == "zh-hans", focused
+
+
+def _skip_link(browser, url: str) -> dict:
+    """Where the first Tab stop is, how it looks, and where Enter on it leads."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url)
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => {
+            const element = document.activeElement;
+            const box = element.getBoundingClientRect();
+            return {
+                href: element.getAttribute("href"),
+                visible: box.top >= 0 && box.height > 0 && box.width > 0,
+                outline: getComputedStyle(element).outlineStyle,
+            };
+        }"""
+    )
+    page.screenshot(path=str(ARTIFACTS / "skip-link-focused.png"))
+    page.keyboard.press("Enter")
+    focused["after_enter"] = page.evaluate("() => document.activeElement.id")
+    focused["article_lang"] = page.evaluate(
+        "() => document.querySelector('article').lang"
+    )
+    context.close()
+    return focused

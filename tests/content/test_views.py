@@ -1,0 +1,370 @@
+"""The reader site's pages: home, tags, creators, products, search."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from content.models import (
+    ArticleCollection,
+    ArticleCollectionItem,
+    ArticlePage,
+    HomePageCollection,
+    HomePageFeaturedArticle,
+)
+from content.views import ARTICLES_PER_PAGE
+from products.models import Availability
+from tests.conftest import guide_create
+from tests.content.reader_pages import article_add, image_create
+from tests.factories import MerchantFactory, OfferFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def titles(html: str) -> list[str]:
+    """Card titles in page order."""
+    return re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+# Home
+
+
+def test_home_shows_featured_collections_and_latest_published_articles(
+    client, home, articles, creator, product
+):
+    first = article_add(parent=articles, author=creator, product=product, title="One")
+    second = article_add(parent=articles, author=creator, product=product, title="Two")
+    draft = article_add(
+        parent=articles, author=creator, product=product, title="Draft", publish=False
+    )
+    for sort_order, article in enumerate([second, draft, first]):
+        HomePageFeaturedArticle.objects.create(
+            page=home, article=article, sort_order=sort_order
+        )
+    collection = ArticleCollection.objects.create(name="Gifts under 200", slug="gifts")
+    ArticleCollectionItem.objects.create(collection=collection, article=first)
+    HomePageCollection.objects.create(page=home, collection=collection)
+    empty = ArticleCollection.objects.create(name="Only drafts", slug="drafts")
+    ArticleCollectionItem.objects.create(collection=empty, article=draft)
+    HomePageCollection.objects.create(page=home, collection=empty, sort_order=1)
+
+    html = text(client.get("/"))
+
+    featured = html[html.index('id="featured-heading"') : html.index("Gifts under 200")]
+    assert titles(featured) == ["Two", "One"]  # the editor's order, no draft
+    gifts = html[html.index("Gifts under 200") : html.index('id="latest-heading"')]
+    assert titles(gifts) == ["One"]
+    assert "Only drafts" not in html  # a collection with nothing published
+    latest = html[html.index('id="latest-heading"') :]
+    assert set(titles(latest)) == {"One", "Two"}
+    assert "Draft" not in html
+    assert 'href="/articles/"' in html
+
+
+def test_home_without_articles(client, home):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "No articles yet." in text(response)
+
+
+# Tags
+
+
+def test_tag_page_lists_the_published_articles_with_the_tag(
+    client, articles, creator, product
+):
+    article_add(
+        parent=articles, author=creator, product=product, title="Tagged", tags=["耳机"]
+    )
+    article_add(parent=articles, author=creator, product=product, title="Untagged")
+    article_add(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="Tagged draft",
+        tags=["耳机"],
+        publish=False,
+    )
+    response = client.get(reverse("reader:tag", args=["耳机"]))
+    assert response.status_code == 200
+    html = text(response)
+    assert titles(html) == ["Tagged"]
+    assert "<h1>耳机</h1>" in html
+    assert "1 article" in html
+
+
+def test_tag_pages_answer_404_for_unknown_tags_and_tags_of_drafts_only(
+    client, articles, creator, product
+):
+    article_add(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="Secret",
+        tags=["unreleased"],
+        publish=False,
+    )
+    assert client.get("/tags/no-such-tag/").status_code == 404
+    assert client.get("/tags/unreleased/").status_code == 404
+
+
+def test_article_links_its_tags_and_author(client, articles, creator, product):
+    page = article_add(
+        parent=articles, author=creator, product=product, title="Linked", tags=["降噪"]
+    )
+    html = text(client.get(page.url))
+    assert f'href="{reverse("reader:tag", args=["降噪"])}"' in html
+    assert f'href="{reverse("reader:creator", args=[creator.slug])}"' in html
+    assert f'href="{reverse("reader:product", args=[product.slug])}"' in html
+
+
+# Creators
+
+
+def test_creator_page_shows_the_profile_and_published_articles(
+    client, articles, creator, other_creator, product
+):
+    creator.bio = "Tries every gadget twice."
+    creator.avatar = image_create("Lulu")
+    creator.save()
+    article_add(parent=articles, author=creator, product=product, title="Mine")
+    article_add(
+        parent=articles, author=creator, product=product, title="Draft", publish=False
+    )
+    article_add(parent=articles, author=other_creator, product=product, title="Theirs")
+
+    response = client.get(reverse("reader:creator", args=["lulu"]))
+
+    assert response.status_code == 200
+    html = text(response)
+    assert "<h1>Lulu</h1>" in html
+    assert "Tries every gadget twice." in html
+    assert 'class="avatar"' in html and "srcset=" in html
+    assert titles(html) == ["Mine"]
+
+
+def test_creator_page_answers_404_for_unknown_and_inactive_creators(client, creator):
+    assert client.get("/creators/nobody/").status_code == 404
+    creator.user.is_active = False
+    creator.user.save()
+    assert client.get("/creators/lulu/").status_code == 404
+
+
+def test_creator_without_articles(client, creator):
+    response = client.get("/creators/lulu/")
+    assert response.status_code == 200
+    assert "No published articles yet." in text(response)
+
+
+# Products
+
+
+def test_product_page_shows_offers_and_the_articles_that_feature_it(
+    client, articles, creator, product
+):
+    product.image = image_create("Product")
+    product.description = "A kettle that pours slowly."
+    product.save()
+    OfferFactory(
+        product=product,
+        merchant=MerchantFactory(name="Mingyue Home"),
+        price=Decimal("1299.00"),
+        currency="CNY",
+        availability=Availability.OUT_OF_STOCK,
+    )
+    featuring = article_add(
+        parent=articles, author=creator, product=product, title="Kettle review"
+    )
+    article_add(
+        parent=articles,
+        author=creator,
+        product=OfferFactory().product,
+        title="Something else",
+    )
+    article_add(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="Kettle draft",
+        publish=False,
+    )
+
+    response = client.get(reverse("reader:product", args=[product.slug]))
+
+    assert response.status_code == 200
+    html = text(response)
+    assert product.title in html and "A kettle that pours slowly." in html
+    table = html[html.index('class="offer-table"') : html.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    # in stock first, then by price
+    assert "199.00 CNY" in rows[0] and "In stock" in rows[0]
+    assert "Mingyue Home" in rows[1] and "1299.00 CNY" in rows[1]
+    assert "Out of stock" in rows[1]
+    assert titles(html) == [featuring.title]
+    assert 'class="product-image"' in html and 'fetchpriority="high"' in html
+
+
+def test_product_page_answers_404_for_unknown_products(client):
+    assert client.get("/products/no-such-product/").status_code == 404
+
+
+def test_chinese_slugs_are_routable(client, articles, creator):
+    product = OfferFactory(product__slug="降噪耳机", product__title="降噪耳机").product
+    article_add(parent=articles, author=creator, product=product, title="评测")
+    response = client.get(reverse("reader:product", args=["降噪耳机"]))
+    assert response.status_code == 200
+    assert titles(text(response)) == ["评测"]
+
+
+# Search
+
+
+@pytest.fixture
+def searchable(articles, creator, product):
+    chinese = article_add(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="索纳里 WH-7 降噪耳机评测",
+        language="zh-hans",
+    )
+    english = article_add(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="The best pour-over kettle",
+        language="en",
+    )
+    article_add(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="耳机 draft",
+        publish=False,
+    )
+    return chinese, english
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("耳机", ["索纳里 WH-7 降噪耳机评测"]), ("kettle", ["The best pour-over kettle"])],
+)
+def test_search_finds_published_articles(client, searchable, query, expected):
+    response = client.get(reverse("reader:search"), {"q": query})
+    assert response.status_code == 200
+    html = text(response)
+    assert titles(html) == expected
+    assert '<meta name="robots" content="noindex, follow">' in html
+    assert f'value="{query}"' in html
+
+
+def test_search_without_a_query_shows_the_form_only(client, searchable):
+    html = text(client.get(reverse("reader:search")))
+    assert 'id="search-q"' in html
+    assert titles(html) == []
+
+
+def test_search_with_no_match(client, searchable):
+    html = text(client.get(reverse("reader:search"), {"q": "zzzzqqq"}))
+    assert "0 results" in html and "Nothing matches" in html
+
+
+def test_search_refuses_an_overlong_query_with_a_form_error(client, searchable):
+    response = client.get(reverse("reader:search"), {"q": "x" * 201})
+    assert response.status_code == 400
+    html = text(response)
+    assert 'id="search-q-error"' in html and "at most 200 characters" in html
+    assert titles(html) == []
+
+
+def test_reader_pages_refuse_posts(client, creator):
+    assert client.post("/creators/lulu/").status_code == 405
+
+
+# Pagination
+
+
+def test_lists_are_paginated_newest_first(client, articles, creator, product):
+    for number in range(ARTICLES_PER_PAGE + 2):
+        article_add(
+            parent=articles,
+            author=creator,
+            product=product,
+            title=f"Article {number:02d}",
+            tags=["many"],
+        )
+    url = reverse("reader:tag", args=["many"])
+    first = text(client.get(url))
+    second = text(client.get(url, {"page": 2}))
+    assert len(titles(first)) == ARTICLES_PER_PAGE
+    assert titles(second) == ["Article 01", "Article 00"]
+    assert titles(first)[0] == f"Article {ARTICLES_PER_PAGE + 1:02d}"
+    assert 'href="?page=2"' in first and 'rel="next"' in first
+    assert 'rel="prev"' in second
+    assert "Page 2 of 2" in second
+    # a malformed or past-the-end page number gives the nearest real page
+    assert titles(text(client.get(url, {"page": "x"}))) == titles(first)
+    assert titles(text(client.get(url, {"page": 99}))) == titles(second)
+
+
+# Query counts do not grow with the number of articles listed
+
+
+def _queries(client, url) -> int:
+    client.get(url)  # renditions are made on the first view
+    for cache in caches.all():  # rendition lookups must not hide behind the cache
+        cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_query_counts_do_not_grow_with_the_list(
+    client, home, articles, creator, product
+):
+    collection = ArticleCollection.objects.create(name="Picks", slug="picks")
+    HomePageCollection.objects.create(page=home, collection=collection)
+    urls = [
+        "/",
+        "/articles/",
+        reverse("reader:tag", args=["shared"]),
+        reverse("reader:creator", args=[creator.slug]),
+        reverse("reader:product", args=[product.slug]),
+        reverse("reader:search") + "?q=gadget",
+    ]
+
+    def add(count):
+        for _ in range(count):
+            number = ArticlePage.objects.count()
+            page = article_add(
+                parent=articles,
+                author=creator,
+                product=product,
+                title=f"Gadget {number}",
+                tags=["shared", f"own-{number}"],
+            )
+            HomePageFeaturedArticle.objects.create(page=home, article=page)
+            ArticleCollectionItem.objects.create(collection=collection, article=page)
+
+    add(2)
+    few = {url: _queries(client, url) for url in urls}
+    add(5)
+    many = {url: _queries(client, url) for url in urls}
+    assert many == few
+    assert all(count <= 20 for count in few.values()), few
+
+
+def test_guide_page_renders(client, articles, creator, product):
+    page = guide_create(parent=articles, author=creator, products=[product])
+    response = client.get(page.url)
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in text(response)
