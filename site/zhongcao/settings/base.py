@@ -185,4 +185,6 @@ ZHONGCAO_CLICK_RETENTION_DAYS = int(
 ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.approve_commissions": 60 * 60,
     "affiliates.tasks.purge_clicks": 24 * 60 * 60,
+    # Webhook deliveries that failed are retried with backoff (content.webhooks).
+    "content.tasks.retry_webhook_deliveries": 60,
 }
