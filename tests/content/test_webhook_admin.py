@@ -342,3 +342,17 @@ def test_deliveries_have_no_edit_or_delete_pages():
     for name in ("add", "edit", "delete"):
         with pytest.raises(NoReverseMatch):
             reverse(f"webhook_deliveries:{name}", args=[1])
+
+
+def test_deleting_an_endpoint_deletes_its_log(editor_client, endpoint):
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id="evt_1",
+        event_type="article.published",
+        payload="{}",
+        status=DeliveryStatus.SUCCEEDED,
+    )
+    response = editor_client.post(reverse("webhooks:delete", args=[endpoint.pk]))
+    assert response.status_code == 302
+    assert WebhookEndpoint.objects.count() == 0
+    assert WebhookDelivery.objects.count() == 0
