@@ -74,6 +74,21 @@ def _article_unpublished(sender, instance, **kwargs):
     )
 
 
+def _article_slug_changed(sender, instance, instance_before, **kwargs):
+    from .models import ArticlePage, WebhookEvent
+    from .webhooks import article_event_emit
+
+    # Sent after the publish that changed the slug has committed: the published
+    # event said the new path, this one also names the old one.
+    if isinstance(instance, ArticlePage) and instance.live:
+        _emit(
+            article_event_emit,
+            article=instance,
+            event_type=WebhookEvent.ARTICLE_PUBLISHED,
+            previous=instance_before,
+        )
+
+
 def _article_deleted(sender, instance, **kwargs):
     from .models import WebhookEvent
     from .webhooks import article_event_emit
@@ -101,7 +116,7 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from wagtail.signals import page_published, page_unpublished
+        from wagtail.signals import page_published, page_slug_changed, page_unpublished
 
         from products.models import Offer, Product
 
@@ -111,6 +126,9 @@ class ContentConfig(AppConfig):
         # Sent with the specific class (ReviewPage, GuidePage): no sender filter.
         page_published.connect(_article_published, dispatch_uid="content_webhooks")
         page_unpublished.connect(_article_unpublished, dispatch_uid="content_webhooks")
+        page_slug_changed.connect(
+            _article_slug_changed, dispatch_uid="content_webhooks"
+        )
         # Deleting any article deletes its ArticlePage row too, alone or in bulk.
         pre_delete.connect(
             _article_deleted, sender=ArticlePage, dispatch_uid="content_webhooks"

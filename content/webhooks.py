@@ -205,17 +205,21 @@ def _deliveries_store(
     return deliveries
 
 
-def article_event_emit(*, article: Page, event_type: str) -> list[WebhookDelivery]:
-    """An article event (published, unpublished, deleted) for subscribed endpoints."""
+def article_event_emit(
+    *, article: Page, event_type: str, previous: Page | None = None
+) -> list[WebhookDelivery]:
+    """An article event (published, unpublished, deleted) for subscribed endpoints.
+    ``previous``: the article as it was before its slug changed; its path is sent
+    as ``previous_paths``, so that frontends drop the old address too."""
     endpoints = webhook_endpoints_subscribed(event_type=event_type)
     if not endpoints:
         return []
     path = page_path(article)
-    return webhook_event_emit(
-        event_type=event_type,
-        data={"ids": [article.pk], "paths": [path] if path else []},
-        endpoints=endpoints,
-    )
+    data = {"ids": [article.pk], "paths": [path] if path else []}
+    if previous is not None:
+        previous_path = page_path(previous)
+        data["previous_paths"] = [previous_path] if previous_path else []
+    return webhook_event_emit(event_type=event_type, data=data, endpoints=endpoints)
 
 
 def product_changed_emit(

@@ -144,6 +144,24 @@ def test_every_endpoint_gets_the_same_event_with_its_own_delivery_id(
     )
 
 
+def test_a_new_slug_also_names_the_old_path(
+    receiver, articles, creator, product, django_capture_on_commit_callbacks
+):
+    review = review_create(parent=articles, author=creator, product=product)
+    endpoint_add(receiver.url(), events=["article.published"])
+    review.slug = "renamed"
+    with django_capture_on_commit_callbacks(execute=True):
+        review.save_revision().publish()
+    assert [event["data"] for event in events_of(receiver)] == [
+        {"ids": [review.pk], "paths": ["/articles/renamed/"]},
+        {
+            "ids": [review.pk],
+            "paths": ["/articles/renamed/"],
+            "previous_paths": ["/articles/a-review/"],
+        },
+    ]
+
+
 def test_unpublishing_in_the_admin_sends_article_unpublished(
     receiver,
     editor_client,
