@@ -1,9 +1,14 @@
 """Background tasks of the content app (django-tasks); `manage.py run_schedule`
 enqueues the periodic ones (settings.ZHONGCAO_SCHEDULE). Each is safe to run twice."""
 
+from django.conf import settings
 from django_tasks import task
 
-from .webhooks import webhook_deliveries_deliver, webhook_deliveries_retry
+from .webhooks import (
+    webhook_deliveries_deliver,
+    webhook_deliveries_purge,
+    webhook_deliveries_retry,
+)
 
 
 @task()
@@ -17,3 +22,11 @@ def deliver_webhooks(delivery_pks: list[int]) -> int:
 def retry_webhook_deliveries() -> int:
     """Send the webhook deliveries whose next attempt is due."""
     return webhook_deliveries_retry()
+
+
+@task()
+def purge_webhook_deliveries() -> int:
+    """Forget finished webhook deliveries past the log's retention period."""
+    return webhook_deliveries_purge(
+        older_than_days=settings.ZHONGCAO_WEBHOOK_LOG_RETENTION_DAYS
+    )

@@ -399,6 +399,19 @@ def webhook_delivery_redeliver(
     return copy
 
 
+def webhook_deliveries_purge(
+    *, older_than_days: int, now: datetime.datetime | None = None
+) -> int:
+    """Delete finished (succeeded or failed) deliveries made more than
+    ``older_than_days`` ago; pending ones stay whatever their age. How many went."""
+    now = now or timezone.now()
+    deleted, _per_model = WebhookDelivery.objects.filter(
+        status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED],
+        created_at__lt=now - datetime.timedelta(days=older_than_days),
+    ).delete()
+    return deleted
+
+
 def webhook_endpoint_secret_rotate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """Give the endpoint a new signing secret; the old one signs nothing from now on
     (deliveries are signed when they are attempted, so retries use the new one)."""

@@ -20,6 +20,7 @@ from content import webhooks
 from content.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from content.webhooks import (
     RETRY_DELAYS,
+    webhook_deliveries_purge,
     webhook_deliveries_retry,
     webhook_delivery_attempt,
     webhook_endpoint_secret_rotate,
@@ -525,3 +526,21 @@ def test_the_schedule_retries_due_deliveries(receiver, articles, creator, produc
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.SUCCEEDED
     assert json.loads(delivery.payload)["type"] == "article.published"
+
+
+def test_finished_deliveries_are_forgotten_after_the_retention_period(
+    receiver, articles, creator, product, django_capture_on_commit_callbacks
+):
+    endpoint_add(receiver.url())
+    receiver.statuses = [500]
+    with django_capture_on_commit_callbacks(execute=True):
+        review_create(parent=articles, author=creator, product=product)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_create(parent=articles, author=creator, product=product, title="Two")
+    pending, succeeded = WebhookDelivery.objects.order_by("pk")
+    assert (pending.status, succeeded.status) == ("pending", "succeeded")
+    month_later = succeeded.created_at + datetime.timedelta(days=30)
+    assert webhook_deliveries_purge(older_than_days=30, now=month_later) == 0
+    later = month_later + datetime.timedelta(seconds=1)
+    assert webhook_deliveries_purge(older_than_days=30, now=later) == 1
+    assert list(WebhookDelivery.objects.all()) == [pending]

@@ -187,4 +187,7 @@ ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.purge_clicks": 24 * 60 * 60,
     # Webhook deliveries that failed are retried with backoff (content.webhooks).
     "content.tasks.retry_webhook_deliveries": 60,
+    "content.tasks.purge_webhook_deliveries": 24 * 60 * 60,
 }
+# The webhook delivery log keeps finished deliveries this many days.
+ZHONGCAO_WEBHOOK_LOG_RETENTION_DAYS = 30
