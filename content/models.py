@@ -1,9 +1,14 @@
-"""Pages: the home page, the articles section, reviews and guides."""
+"""Pages: the home page, the articles section, reviews and guides; webhook endpoints
+and their deliveries."""
+
+import secrets
+import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -497,3 +502,119 @@ class GuidePage(ArticlePage):
     class Meta:
         verbose_name = _("buying guide")
         verbose_name_plural = _("buying guides")
+
+
+# -- Outbound webhooks (content.webhooks) ---------------------------------------------
+
+
+class WebhookEvent(models.TextChoices):
+    """What a frontend can be told about; each names what changed."""
+
+    ARTICLE_PUBLISHED = "article.published", _("Article published")
+    ARTICLE_UNPUBLISHED = "article.unpublished", _("Article unpublished")
+    ARTICLE_DELETED = "article.deleted", _("Article deleted")
+    PRODUCT_CHANGED = "product.changed", _("Product or offer changed")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+def webhook_secret_new() -> str:
+    """A new signing secret for a webhook endpoint."""
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """Where Zhongcao POSTs signed events, and which events it wants."""
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(
+        _("URL"),
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("An http:// or https:// address that accepts POST requests."),
+    )
+    # Kept as is, not hashed: signing needs the secret itself. Generated, never typed.
+    secret = models.CharField(
+        _("signing secret"), max_length=100, default=webhook_secret_new, editable=False
+    )
+    secret_created_at = models.DateTimeField(
+        _("secret created at"), default=timezone.now, editable=False
+    )
+    events = models.JSONField(_("events"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subscribes_to(self, event_type: str) -> bool:
+        return self.is_active and event_type in self.events
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the outbox row, written in the transaction that
+    made the change, then delivered (and retried) until it succeeds or fails."""
+
+    delivery_id = models.UUIDField(
+        _("delivery id"), default=uuid.uuid4, unique=True, editable=False
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        verbose_name=_("endpoint"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event_id = models.CharField(_("event id"), max_length=40)
+    event_type = models.CharField(
+        _("event"), max_length=40, choices=WebhookEvent.choices
+    )
+    # The exact body sent, so that every attempt sends the same bytes.
+    payload = models.TextField(_("payload"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(
+        _("last response status"), null=True, blank=True
+    )
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # Identical events made in one transaction (a product saved with its offers)
+    # become one delivery: same batch and same coalesce key.
+    batch = models.CharField(max_length=32, blank=True, editable=False)
+    coalesce_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            models.Index(
+                fields=["status", "next_attempt_at"], name="webhook_delivery_due"
+            ),
+            models.Index(fields=["batch", "coalesce_key"], name="webhook_coalesce"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=DeliveryStatus.values),
+                name="webhook_delivery_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint}"

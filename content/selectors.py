@@ -680,3 +680,17 @@ def sitemap_products() -> QuerySet[Product]:
 def articles_section(*, home: Page) -> Page | None:
     """The published articles section under the home page (for “All articles”)."""
     return home.get_children().live().type(ArticleIndexPage).first()
+
+
+def articles_featuring_product(*, product_id: int) -> QuerySet[ArticlePage]:
+    """Published articles that review the product or embed it (through a current,
+    billable tracked link: links are made for each offer when an article is
+    published, so an embed of a product without offers is not found here)."""
+    linked = TrackedLink.objects.filter(
+        product_id=product_id, is_preview=False, retired_at__isnull=True
+    ).values("article_id")
+    return (
+        ArticlePage.objects.live()
+        .filter(Q(pk__in=linked) | Q(reviewpage__product_id=product_id))
+        .order_by("pk")
+    )

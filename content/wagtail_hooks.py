@@ -2,12 +2,29 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import ArticleCollection
+from affiliates.permissions import EditorsPermissionPolicy
+
+from .models import ArticleCollection, WebhookDelivery, WebhookEndpoint
 from .selectors import articles_for_admin_listing
 from .services import article_owner_sync
+from .viewsets import WebhookDeliveryViewSet, WebhookEndpointViewSet
+
+# Webhooks are editors' business (superusers count): the one definition of an
+# editor, as for money. A delivery is only read or redelivered, never edited.
+register_permission_policy(
+    WebhookEndpoint,
+    EditorsPermissionPolicy(
+        WebhookEndpoint, actions={"view", "add", "change", "delete"}
+    ),
+)
+register_permission_policy(
+    WebhookDelivery,
+    EditorsPermissionPolicy(WebhookDelivery, actions={"view", "redeliver"}),
+)
 
 
 class ArticleCollectionViewSet(SnippetViewSet):
@@ -36,3 +53,22 @@ def _owner_follows_author_on_edit(request, page):
 @hooks.register("construct_explorer_page_queryset")
 def _creators_list_their_own_articles(parent_page, pages, request):
     return articles_for_admin_listing(pages=pages, user=request.user)
+
+
+@hooks.register("register_admin_viewset")
+def _webhook_endpoints_viewset():
+    return WebhookEndpointViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def _webhook_deliveries_viewset():
+    return WebhookDeliveryViewSet()
+
+
+@hooks.register("register_log_actions")
+def _webhook_log_actions(actions):
+    actions.register_action(
+        "content.rotate_webhook_secret",
+        _("Rotate webhook secret"),
+        _("Webhook secret rotated"),
+    )

@@ -220,6 +220,9 @@ ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.purge_clicks": 24 * 60 * 60,
     "products.tasks.check_links": 24 * 60 * 60,
     "affiliates.tasks.purge_signups": 24 * 60 * 60,
+    # Webhook deliveries that failed are retried with backoff (content.webhooks).
+    "content.tasks.retry_webhook_deliveries": 60,
+    "content.tasks.purge_webhook_deliveries": 24 * 60 * 60,
 }
 
 # Member sign-up (/join/): attempts per client (a keyed hash of its address, never
@@ -229,3 +232,5 @@ ZHONGCAO_SIGNUP_RATE = os.environ.get("ZHONGCAO_SIGNUP_RATE", "10/h")
 ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE = int(
     os.environ.get("ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE", str(2 * 24 * 60 * 60))
 )
+# The webhook delivery log keeps finished deliveries this many days.
+ZHONGCAO_WEBHOOK_LOG_RETENTION_DAYS = 30
