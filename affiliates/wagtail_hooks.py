@@ -16,6 +16,13 @@ from .models import (
     PayoutRun,
 )
 from .permissions import EditorsPermissionPolicy
+from .reports_views import HELD as HELD_REPORT
+from .reports_views import UNATTRIBUTED as UNATTRIBUTED_REPORT
+from .reports_views import (
+    EditorsMenuItem,
+    HeldConversionsReportView,
+    UnattributedConversionsReportView,
+)
 from .selectors import creator_profile_for_user
 from .services import creator_enroll
 from .views import OwnEarningsView, OwnProfileView
@@ -110,4 +117,55 @@ def _money_log_actions(actions):
         "affiliates.rotate_secret",
         _("Rotate postback secret"),
         _("Postback secret rotated"),
+    )
+
+
+# -- Reports for editors: unattributed and held conversions ----------------------------
+
+
+@hooks.register("register_admin_urls")
+def _conversion_report_urls():
+    return [
+        path(
+            "reports/unattributed-conversions/",
+            UnattributedConversionsReportView.as_view(),
+            name=UNATTRIBUTED_REPORT,
+        ),
+        path(
+            "reports/unattributed-conversions/results/",
+            UnattributedConversionsReportView.as_view(results_only=True),
+            name=f"{UNATTRIBUTED_REPORT}_results",
+        ),
+        path(
+            "reports/held-conversions/",
+            HeldConversionsReportView.as_view(),
+            name=HELD_REPORT,
+        ),
+        path(
+            "reports/held-conversions/results/",
+            HeldConversionsReportView.as_view(results_only=True),
+            name=f"{HELD_REPORT}_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def _unattributed_report_menu_item():
+    return EditorsMenuItem(
+        _("Unattributed conversions"),
+        reverse(UNATTRIBUTED_REPORT),
+        name="unattributed-conversions",
+        icon_name="clipboard-list",
+        order=1300,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def _held_report_menu_item():
+    return EditorsMenuItem(
+        _("Held for review"),
+        reverse(HELD_REPORT),
+        name="held-conversions",
+        icon_name="warning",
+        order=1310,
     )
