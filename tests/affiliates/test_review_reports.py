@@ -556,3 +556,28 @@ def test_the_reports_menu_shows_them_to_editors_only(editor_client, creator_clie
     for name in (UNATTRIBUTED, HELD):
         assert reverse(name) in editor_client.get(home).content.decode()
         assert reverse(name) not in creator_client.get(home).content.decode()
+
+
+def test_a_sale_through_a_preview_link_is_held_with_its_draft(
+    editor_client, connected, articles, creator, headphones
+):
+    from affiliates.models import TrackedLink
+    from tests.conftest import review_create
+
+    draft = review_create(
+        parent=articles,
+        author=creator,
+        product=headphones,
+        title="Draft review",
+        publish=False,
+    )
+    # An editor previews the draft: its links are preview links.
+    editor_client.get(reverse("wagtailadmin_pages:view_draft", args=[draft.pk]))
+    preview_link = TrackedLink.objects.get(article=draft, is_preview=True)
+    sell(connected, order_id="PREVIEW-1", click_id=go(preview_link))
+
+    rows = screen(editor_client.get(reverse(HELD) + "?reason=preview"))
+    assert [row["Order"] for row in rows] == ["PREVIEW-1"]
+    assert rows[0]["Held because"] == "Click from a preview"
+    assert rows[0]["Article"] == "Draft review"
+    assert reverse("wagtailadmin_pages:edit", args=[draft.pk]) in rows[0]["links"]
