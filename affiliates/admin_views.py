@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -268,6 +269,15 @@ class ConversionReviewView(ActionView):
         }
 
     def get_return_url(self, target):
+        # The held-for-review report posts here too and asks to come back to itself
+        # (with its filters); anywhere off this site goes to the inspect page instead.
+        after = self.request.POST.get("next", "")
+        if after and url_has_allowed_host_and_scheme(
+            after,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        ):
+            return after
         return reverse(self.inspect_url_name, args=[quote(target.pk)])
 
 

@@ -32,6 +32,7 @@ from .models import (
     Payout,
     PayoutRun,
     PayoutStatus,
+    ReviewState,
     TrackedLink,
 )
 from .models.money import EARNING_KINDS, NOT_ZERO
@@ -646,3 +647,46 @@ def creator_referral_tree(*, creator: CreatorProfile) -> ReferralTree:
         elsewhere=_money_pairs(elsewhere),
         totals=_money_pairs(totals),
     )
+
+
+# -- Editor reports: unattributed and held conversions ---------------------------------
+
+
+def conversions_unattributed() -> QuerySet[Conversion]:
+    """Conversions credited to no author (``unattributed_reason`` says why), newest
+    purchase first."""
+    return (
+        Conversion.objects.filter(author__isnull=True)
+        .select_related("merchant")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def conversions_held() -> QuerySet[Conversion]:
+    """Conversions whose commission waits for an editor's review (``hold_reason``
+    says why), newest purchase first, with the article of their tracked link."""
+    return (
+        Conversion.objects.filter(review=ReviewState.HELD)
+        .select_related("merchant", "author", "link__article", "article")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def conversions_currency_totals(*, conversions: QuerySet[Conversion]) -> list[dict]:
+    """How many conversions, and their sales and platform commission, per currency:
+    one row each, never added across currencies. Rounded to the currency."""
+    rows = (
+        conversions.order_by()
+        .values("currency")
+        .annotate(count=Count("pk"), amount=Sum("amount"), commission=Sum("commission"))
+        .order_by("currency")
+    )
+    return [
+        {
+            "currency": row["currency"],
+            "count": row["count"],
+            "amount": money_round(row["amount"], row["currency"]),
+            "commission": money_round(row["commission"], row["currency"]),
+        }
+        for row in rows
+    ]

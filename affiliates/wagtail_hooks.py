@@ -18,7 +18,14 @@ from .models import (
 )
 from .panels import creator_home_panels
 from .permissions import EditorsPermissionPolicy
-from .selectors import creator_profile_for_user, user_is_editor
+from .reports_views import HELD as HELD_REPORT
+from .reports_views import UNATTRIBUTED as UNATTRIBUTED_REPORT
+from .reports_views import (
+    EditorsMenuItem,
+    HeldConversionsReportView,
+    UnattributedConversionsReportView,
+)
+from .selectors import creator_profile_for_user
 from .services import creator_enroll
 from .views import OwnEarningsView, OwnProfileView
 from .viewsets import MoneyViewSetGroup
@@ -104,13 +111,6 @@ def _own_earnings_menu_item():
 # -- Reports --------------------------------------------------------------------------
 
 
-class EditorMenuItem(MenuItem):
-    """Shown only to editors."""
-
-    def is_shown(self, request):
-        return user_is_editor(user=request.user)
-
-
 @hooks.register("register_admin_urls")
 def _report_urls():
     return [
@@ -129,7 +129,7 @@ def _report_urls():
 
 @hooks.register("register_reports_menu_item")
 def _link_health_menu_item():
-    return EditorMenuItem(
+    return EditorsMenuItem(
         _("Link health"),
         reverse("affiliates_link_health"),
         icon_name=LinkHealthReportView.header_icon,
@@ -153,4 +153,55 @@ def _money_log_actions(actions):
         "affiliates.rotate_secret",
         _("Rotate postback secret"),
         _("Postback secret rotated"),
+    )
+
+
+# -- Reports for editors: unattributed and held conversions ----------------------------
+
+
+@hooks.register("register_admin_urls")
+def _conversion_report_urls():
+    return [
+        path(
+            "reports/unattributed-conversions/",
+            UnattributedConversionsReportView.as_view(),
+            name=UNATTRIBUTED_REPORT,
+        ),
+        path(
+            "reports/unattributed-conversions/results/",
+            UnattributedConversionsReportView.as_view(results_only=True),
+            name=f"{UNATTRIBUTED_REPORT}_results",
+        ),
+        path(
+            "reports/held-conversions/",
+            HeldConversionsReportView.as_view(),
+            name=HELD_REPORT,
+        ),
+        path(
+            "reports/held-conversions/results/",
+            HeldConversionsReportView.as_view(results_only=True),
+            name=f"{HELD_REPORT}_results",
+        ),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def _unattributed_report_menu_item():
+    return EditorsMenuItem(
+        _("Unattributed conversions"),
+        reverse(UNATTRIBUTED_REPORT),
+        name="unattributed-conversions",
+        icon_name="clipboard-list",
+        order=1300,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def _held_report_menu_item():
+    return EditorsMenuItem(
+        _("Held for review"),
+        reverse(HELD_REPORT),
+        name="held-conversions",
+        icon_name="warning",
+        order=1310,
     )
