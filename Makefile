@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format clean bench
+.PHONY: run test install lint format clean bench bench-pages
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,13 @@ bench: $(STAMP)
 		DATABASE_URL=$(BENCH_POSTGRES_URL)/zhongcao_bench \
 		$(MANAGE) bench_redirect $(BENCH_ARGS)
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS zhongcao_bench WITH (FORCE)')"
+
+# The reader site's article page (20 products) and home page against static files of
+# the same size served by the same server, on SQLite (the target's database).
+bench-pages: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	mkdir -p var/bench && rm -f var/bench/pages.sqlite3*
+	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/pages.sqlite3 \
+		ZHONGCAO_VAR_DIR=$(CURDIR)/var/bench \
+		$(MANAGE) bench_pages $(BENCH_ARGS)

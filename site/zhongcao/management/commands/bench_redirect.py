@@ -14,100 +14,27 @@ targets; then it stops gunicorn gracefully and checks that every click the
 redirect answered was written to the database (the buffer is drained on shutdown).
 """
 
-import http.client
 import os
-import re
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-BROWSER = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40"
+from zhongcao.benchmarking import (
+    CLOCK_TICKS,
+    Run,
+    free_port,
+    gunicorn_start,
+    server_cpu_ticks,
+    wait_for,
+    wrk,
 )
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-@dataclass
-class Run:
-    requests: int
-    rps: float
-    p50: float
-    p99: float
-    errors: str
-    cpu_ms_per_request: float = 0.0
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def server_cpu_ticks(server_pid: int) -> int:
-    """CPU time (user + system, in clock ticks) of the gunicorn master, its workers
-    and every PostgreSQL process: the work a request costs, whatever the machine's
-    other tenants take. Linux only (/proc); 0 elsewhere."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)
-            name = fields[0].split("(", 1)[1]
-            rest = fields[1].split()
-        except (OSError, IndexError):
-            continue
-        pid, parent = int(stat.parent.name), int(rest[1])
-        if pid == server_pid or parent == server_pid or name == "postgres":
-            total += int(rest[11]) + int(rest[12])
-    return total
-
-
-def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(number) * UNITS[unit]
-
-
-def wrk(url: str, *, seconds: int, connections: int) -> Run:
-    output = subprocess.run(  # noqa: S603
-        [
-            shutil.which("wrk") or "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            f"User-Agent: {BROWSER}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))
-    p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
-    errors = "; ".join(
-        line.strip()
-        for line in output.splitlines()
-        if "errors" in line or "Non-2xx" in line
-    )
-    return Run(requests, rps, p50, p99, errors)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Command(BaseCommand):
@@ -139,23 +66,11 @@ class Command(BaseCommand):
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                str(Path(settings.BASE_DIR) / "site/zhongcao/gunicorn.conf.py"),
-                "zhongcao.wsgi",
-            ],
-            env={
-                **os.environ,
-                "BIND": f"127.0.0.1:{port}",
-                **({"WEB_CONCURRENCY": str(workers)} if workers else {}),
-            },
-        )
+        server = gunicorn_start(port=port, workers=workers)
         try:
-            self._wait_for(port)
+            # not followed: it leaves the machine
+            if not wait_for(port=port, path="/bench/baseline", status=302):
+                raise CommandError("gunicorn did not start.")
             urls = {
                 "baseline 302": f"{base}/bench/baseline",
                 "/go/<code>": f"{base}/go/{code}",
@@ -227,20 +142,6 @@ class Command(BaseCommand):
         page.save_revision().publish()
         link = TrackedLink.objects.get(article=page)
         return link.code, link.pk
-
-    def _wait_for(self, port: int) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                client = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                client.request("GET", "/bench/baseline")
-                if (
-                    client.getresponse().status == 302
-                ):  # not followed: it leaves the machine
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise CommandError("gunicorn did not start.")
 
     def _report(self, vendor, results, workers, connections, seconds, rounds) -> None:
         def median(runs, attribute):

@@ -1,0 +1,124 @@
+"""What the benchmark commands share: wrk runs parsed into figures, a free port, and
+the CPU time the server and the database spent."""
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BROWSER = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.40"
+)
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+@dataclass
+class Run:
+    requests: int
+    rps: float
+    p50: float
+    p99: float
+    errors: str
+    cpu_ms_per_request: float = 0.0
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def server_cpu_ticks(server_pid: int) -> int:
+    """CPU time (user + system, in clock ticks) of the gunicorn master, its workers
+    and every PostgreSQL process: the work a request costs, whatever the machine's
+    other tenants take. Linux only (/proc); 0 elsewhere."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            name = fields[0].split("(", 1)[1]
+            rest = fields[1].split()
+        except (OSError, IndexError):
+            continue
+        pid, parent = int(stat.parent.name), int(rest[1])
+        if pid == server_pid or parent == server_pid or name == "postgres":
+            total += int(rest[11]) + int(rest[12])
+    return total
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def wrk(url: str, *, seconds: int, connections: int) -> Run:
+    output = subprocess.run(  # noqa: S603
+        [
+            shutil.which("wrk") or "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"User-Agent: {BROWSER}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))
+    p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
+    errors = "; ".join(
+        line.strip()
+        for line in output.splitlines()
+        if "errors" in line or "Non-2xx" in line
+    )
+    return Run(requests, rps, p50, p99, errors)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_start(*, port: int, workers: int | None) -> subprocess.Popen:
+    """The production server (site/zhongcao/gunicorn.conf.py) on 127.0.0.1:port."""
+    from django.conf import settings
+
+    return subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(Path(settings.BASE_DIR) / "site/zhongcao/gunicorn.conf.py"),
+            "zhongcao.wsgi",
+        ],
+        env={
+            **os.environ,
+            "BIND": f"127.0.0.1:{port}",
+            **({"WEB_CONCURRENCY": str(workers)} if workers else {}),
+        },
+    )
+
+
+def wait_for(*, port: int, path: str, status: int, seconds: float = 60) -> bool:
+    """Whether 127.0.0.1:port answers ``path`` with ``status`` within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            client.request("GET", path)
+            if client.getresponse().status == status:
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
