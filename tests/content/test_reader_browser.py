@@ -216,3 +216,40 @@ def _skip_link(browser, url: str) -> dict:
     )
     context.close()
     return focused
+
+
+def _headless_example(browser, url: str) -> dict:
+    """Open the plain-JavaScript example, pick the first article, read what it shows."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = _visit(page, url)
+    page.locator("#articles button").first.click()
+    page.locator("#article .product a.buy").first.wait_for()
+    shown = page.evaluate(
+        """() => ({
+            disclosure: document.querySelector("#article .disclosure").textContent,
+            links: [...document.querySelectorAll("#article a.buy")].map(
+                a => ({href: a.href, rel: a.rel})),
+            firstLinkAfterDisclosure: Boolean(
+                document.querySelector("#article .disclosure").compareDocumentPosition(
+                    document.querySelector("#article a.buy")
+                ) & Node.DOCUMENT_POSITION_FOLLOWING),
+        })"""
+    )
+    page.screenshot(path=str(ARTIFACTS / "headless-example.png"), full_page=True)
+    context.close()
+    return {**shown, "problems": problems}
+
+
+def test_the_headless_example_renders_an_article_from_the_api(
+    chromium, live_server, reader_pages
+):
+    shown = chromium.run(
+        _headless_example, live_server.url + "/static/example/index.html"
+    )
+    assert not shown["problems"], shown["problems"]
+    assert shown["disclosure"] and shown["firstLinkAfterDisclosure"]
+    assert shown["links"]
+    for link in shown["links"]:
+        assert link["href"].startswith(live_server.url + "/go/"), link
+        assert link["rel"] == "sponsored nofollow", link
