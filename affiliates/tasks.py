@@ -4,7 +4,7 @@ enqueues them periodically (settings.ZHONGCAO_SCHEDULE). Each is safe to run twi
 from django.conf import settings
 from django_tasks import task
 
-from .services import clicks_purge, commissions_approve
+from .services import clicks_purge, commissions_approve, rollups_refresh
 
 
 @task()
@@ -17,3 +17,10 @@ def approve_commissions() -> int:
 def purge_clicks() -> int:
     """Delete clicks past the retention period that no conversion refers to."""
     return clicks_purge(older_than_days=settings.ZHONGCAO_CLICK_RETENTION_DAYS)
+
+
+@task()
+def refresh_rollups() -> int:
+    """Recompute today's and yesterday's daily rollups (and older days whose sales
+    changed since yesterday began)."""
+    return rollups_refresh(days=2)

@@ -1,5 +1,6 @@
 """Affiliates' writes: creators, links and clicks (links.py); conversions and
-commissions (conversions.py); ledger moves (ledger.py); payouts (payouts.py)."""
+commissions (conversions.py); ledger moves (ledger.py); payouts (payouts.py); daily
+rollups for dashboards and reports (rollups.py)."""
 
 from .conversions import (
     ConversionConflict,
@@ -25,6 +26,7 @@ from .links import (
     creator_profile_update,
 )
 from .payouts import payout_decide, payout_run_create, payout_run_decide
+from .rollups import rollup_day_replace, rollups_rebuild, rollups_refresh
 
 __all__ = [
     "ConversionConflict",
@@ -42,6 +44,9 @@ __all__ = [
     "payout_decide",
     "payout_run_create",
     "payout_run_decide",
+    "rollup_day_replace",
+    "rollups_rebuild",
+    "rollups_refresh",
     "DUPLICATE_WINDOW",
     "LINK_CODE_ALPHABET",
     "LINK_CODE_LENGTH",

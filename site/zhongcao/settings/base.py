@@ -185,4 +185,5 @@ ZHONGCAO_CLICK_RETENTION_DAYS = int(
 ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.approve_commissions": 60 * 60,
     "affiliates.tasks.purge_clicks": 24 * 60 * 60,
+    "affiliates.tasks.refresh_rollups": 10 * 60,
 }
