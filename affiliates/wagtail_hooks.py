@@ -15,6 +15,7 @@ from .models import (
     MerchantConnection,
     PayoutRun,
 )
+from .panels import creator_dashboard_panels
 from .permissions import EditorsPermissionPolicy
 from .selectors import creator_profile_for_user
 from .services import creator_enroll
@@ -97,6 +98,11 @@ def _own_earnings_menu_item():
         icon_name="decimal",
         order=901,
     )
+
+
+@hooks.register("construct_homepage_panels")
+def _creator_dashboard(request, panels):
+    panels.extend(creator_dashboard_panels(request=request))
 
 
 @hooks.register("register_admin_viewset")
