@@ -394,3 +394,132 @@ def creator_placements(
         ),
     )
     return ranked[:limit]
+
+
+# -- Editors: the articles report -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleReportRow:
+    """One article (and author) in one currency over the chosen days. Clicks have no
+    currency: an article that sold in two currencies has two rows with the same
+    clicks; one that sold nothing has one row with an empty currency."""
+
+    article_id: int | None
+    title: str
+    author: str
+    currency: str
+    billable_clicks: int
+    bot_clicks: int
+    conversions: int
+    conversion_rate: Decimal | None
+    sales: Decimal | None
+    commission: Decimal | None  # the platform's commission from the merchant
+    creator_commission: Decimal | None  # the author's share and referral overrides
+    platform_remainder: Decimal | None
+    epc: Decimal | None  # platform commission ÷ billable clicks
+
+
+def articles_report(
+    *,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    author: CreatorProfile | None = None,
+) -> list[ArticleReportRow]:
+    """Every article's figures between two UTC days (inclusive), from the rollups in
+    two queries. Ordered by currency, then platform commission (highest first), then
+    billable clicks; articles with no sales come last."""
+    when = Q()
+    if since:
+        when &= Q(day__gte=since)
+    if until:
+        when &= Q(day__lte=until)
+    if author is not None:
+        when &= Q(author=author)
+    group = ("article_id", "author_id")
+    names = ("article__title", "author__public_name")
+    clicks: dict[tuple, dict] = {}
+    for row in (
+        DailyLinkClicks.objects.filter(when)
+        .values(*group, *names)
+        .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
+        .order_by()
+    ):
+        clicks[(row["article_id"], row["author_id"])] = row
+    sales: dict[tuple, list[dict]] = {}
+    for row in (
+        DailyLinkSales.objects.filter(when)
+        .values(*group, *names, "currency")
+        .annotate(
+            conversions=Sum("conversions"),
+            sales=Sum("sales"),
+            commission=Sum("commission"),
+            author_earnings=Sum("author_earnings"),
+            override_earnings=Sum("override_earnings"),
+            platform_earnings=Sum("platform_earnings"),
+        )
+        .order_by()
+    ):
+        sales.setdefault((row["article_id"], row["author_id"]), []).append(row)
+
+    rows = []
+    for key in clicks.keys() | sales.keys():
+        click_row = clicks.get(key, {})
+        named = click_row or sales[key][0]
+        billable = click_row.get("billable", 0)
+        common = {
+            "article_id": key[0],
+            "title": named["article__title"] or str(_("Deleted article")),
+            "author": named["author__public_name"],
+            "billable_clicks": billable,
+            "bot_clicks": click_row.get("bots", 0),
+        }
+        if key not in sales:
+            rows.append(
+                ArticleReportRow(
+                    **common,
+                    currency="",
+                    conversions=0,
+                    conversion_rate=conversion_rate(
+                        conversions=0, billable_clicks=billable
+                    ),
+                    sales=None,
+                    commission=None,
+                    creator_commission=None,
+                    platform_remainder=None,
+                    epc=None,
+                )
+            )
+            continue
+        for row in sales[key]:
+            currency = row["currency"]
+            commission = money_round(row["commission"], currency)
+            rows.append(
+                ArticleReportRow(
+                    **common,
+                    currency=currency,
+                    conversions=row["conversions"],
+                    conversion_rate=conversion_rate(
+                        conversions=row["conversions"], billable_clicks=billable
+                    ),
+                    sales=money_round(row["sales"], currency),
+                    commission=commission,
+                    creator_commission=money_round(
+                        row["author_earnings"] + row["override_earnings"], currency
+                    ),
+                    platform_remainder=money_round(row["platform_earnings"], currency),
+                    epc=earnings_per_click(
+                        earnings=commission, currency=currency, billable_clicks=billable
+                    ),
+                )
+            )
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.currency == "",
+            row.currency,
+            -(row.commission or 0),
+            -row.billable_clicks,
+            row.title,
+        ),
+    )

@@ -17,7 +17,8 @@ from .models import (
 )
 from .panels import creator_dashboard_panels
 from .permissions import EditorsPermissionPolicy
-from .selectors import creator_profile_for_user
+from .report_views import ArticlesReportView
+from .selectors import creator_profile_for_user, user_is_editor
 from .services import creator_enroll
 from .views import OwnEarningsView, OwnProfileView
 from .viewsets import MoneyViewSetGroup
@@ -97,6 +98,40 @@ def _own_earnings_menu_item():
         reverse("affiliates_own_earnings"),
         icon_name="decimal",
         order=901,
+    )
+
+
+@hooks.register("register_admin_urls")
+def _report_urls():
+    return [
+        path(
+            "reports/articles-performance/",
+            ArticlesReportView.as_view(),
+            name="affiliates_articles_report",
+        ),
+        path(
+            "reports/articles-performance/results/",
+            ArticlesReportView.as_view(results_only=True),
+            name="affiliates_articles_report_results",
+        ),
+    ]
+
+
+class EditorMenuItem(MenuItem):
+    """Shown only to editors."""
+
+    def is_shown(self, request):
+        return user_is_editor(user=request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def _articles_report_menu_item():
+    return EditorMenuItem(
+        _("Articles performance"),
+        reverse("affiliates_articles_report"),
+        name="articles-performance",
+        icon_name="doc-full",
+        order=100,
     )
 
 
