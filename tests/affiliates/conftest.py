@@ -219,7 +219,7 @@ def history(articles, creator, other_creator, shop, network, headphones):
     override on D's sales). Both merchants hold commissions 10 days.
 
     Lulu's clicks (billable / bots / duplicates):
-      A: 2 days ago 3/1/1, 20 days ago 2/0/0, 60 days ago 4/0/0, 200 days ago 1/0/0
+      A: 2 days ago 3/1/1, 20 days ago 2/0/0, 60 days ago 4/0/0, 120 days ago 1/0/0
       B: 2 days ago 2/0/0, 20 days ago 1/1/0
     Sales (commission stated; Lulu's 60 %):
       A 2 days ago 1000.00 CNY (100.00 → 60.00, pending)
@@ -276,7 +276,7 @@ def history(articles, creator, other_creator, shop, network, headphones):
     a2 = clicks_add(a, days_ago=2, billable=3, bots=1, duplicates=1)
     a20 = clicks_add(a, days_ago=20, billable=2)
     a60 = clicks_add(a, days_ago=60, billable=4)
-    clicks_add(a, days_ago=200, billable=1)
+    clicks_add(a, days_ago=120, billable=1)
     b2 = clicks_add(b, days_ago=2, billable=2)
     clicks_add(b, days_ago=20, billable=1, bots=1)
     c2 = clicks_add(c, days_ago=2, billable=5, bots=2)

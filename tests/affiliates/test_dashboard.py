@@ -169,7 +169,7 @@ def test_daily_series_for_the_chart(rolled_up, django_assert_num_queries):
     assert series["bot_clicks"][at(2)] == 1
     assert series["billable_clicks"][at(20)] == 3
     assert series["billable_clicks"][at(60)] == 4
-    assert sum(series["billable_clicks"]) == 12  # 200 days ago is outside
+    assert sum(series["billable_clicks"]) == 12  # 120 days ago is outside
     assert series["earnings"]["CNY"][at(2)] == "60.00"
     assert series["earnings"]["CNY"][at(20)] == "30.00"
     assert series["earnings"]["CNY"][at(60)] == "120.00"

@@ -62,7 +62,7 @@ def sales_rollups() -> dict:
 
 
 def test_rebuild_equals_raw_counts(history):
-    assert rollups_rebuild() >= 201  # from the first click, 200 days ago, to today
+    assert rollups_rebuild() == 121  # from the first click, 120 days ago, to today
 
     expected: dict = {}
     for click in Click.objects.all():
@@ -106,7 +106,7 @@ def test_rollups_hold_the_hand_computed_figures(history):
     assert clicks[(2, a.pk)] == (3, 1, 1)
     assert clicks[(20, a.pk)] == (2, 0, 0)
     assert clicks[(60, a.pk)] == (4, 0, 0)
-    assert clicks[(200, a.pk)] == (1, 0, 0)
+    assert clicks[(120, a.pk)] == (1, 0, 0)
     assert clicks[(20, b.pk)] == (1, 1, 0)
 
     sales = {
@@ -163,16 +163,25 @@ def test_refresh_takes_up_a_refund_of_an_old_sale(history, shop):
     assert sales_rollups()[key] == (1 - 1, 0, 0, 0, 0, 0)
 
 
-def test_rebuild_keeps_click_rollups_of_purged_days(history):
+def test_rebuild_keeps_click_rollups_of_purged_days(history, network):
+    a, b = history["links"]["A"], history["links"]["B"]
+    # 120 days ago B had two clicks; a sale refers to the first, so the purge
+    # keeps that one and deletes the other (and A's click of that day).
+    kept, _purged = clicks_add(b, days_ago=120, billable=2)
+    sale_ingest(network, order_id="B-120", click_id=kept, days_ago=120, currency="USD")
     rollups_rebuild()
-    a = history["links"]["A"]
-    old = (noon(200).date(), a.pk)
-    assert click_rollups()[old] == (1, 0, 0)
+    day = noon(120).date()
+    assert click_rollups()[(day, a.pk)] == (1, 0, 0)
+    assert click_rollups()[(day, b.pk)] == (2, 0, 0)
     with override_settings(ZHONGCAO_CLICK_RETENTION_DAYS=100):
-        assert clicks_purge(older_than_days=100) >= 1
-        assert not Click.objects.filter(clicked_at__lt=noon(100)).exists()
-        rollups_rebuild()
-    assert click_rollups()[old] == (1, 0, 0)
+        assert clicks_purge(older_than_days=100) == 2
+        assert list(
+            Click.objects.filter(clicked_at__lt=noon(100)).values_list("pk", flat=True)
+        ) == [kept]
+        assert rollups_rebuild() == 121  # the sale's day is still the first
+    # The rollups of that day are all that is left of its clicks: kept as they were.
+    assert click_rollups()[(day, a.pk)] == (1, 0, 0)
+    assert click_rollups()[(day, b.pk)] == (2, 0, 0)
     # Within the retention period, the raw clicks rule.
     Click.objects.filter(
         link=a, clicked_at__gte=noon(61), clicked_at__lt=noon(59)
@@ -214,8 +223,8 @@ def test_the_task_refreshes_and_is_scheduled(history):
 def test_command_rebuilds_with_a_progress_bar(history):
     out, err = StringIO(), StringIO()
     call_command("rebuild_rollups", stdout=out, stderr=err)
-    assert "Recomputed 201 days." in out.getvalue()  # 200 days ago to today
-    assert "201/201" in err.getvalue()
+    assert "Recomputed 121 days." in out.getvalue()  # 120 days ago to today
+    assert "121/121" in err.getvalue()
     assert len(click_rollups()) == 8
     call_command("rebuild_rollups", "--days", "1", "--no-progress", stdout=out)
     with pytest.raises(CommandError, match="--days must be 1 or more"):
