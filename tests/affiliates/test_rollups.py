@@ -2,12 +2,14 @@
 idempotently, and kept where raw clicks were purged."""
 
 import datetime
+import threading
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
 from django.test import override_settings
 from django.utils import timezone
@@ -229,3 +231,32 @@ def test_command_rebuilds_with_a_progress_bar(history):
     call_command("rebuild_rollups", "--days", "1", "--no-progress", stdout=out)
     with pytest.raises(CommandError, match="--days must be 1 or more"):
         call_command("rebuild_rollups", "--days", "0")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need a server database (SQLite in memory locks tables)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_refreshes_at_once_leave_the_rows_of_one(history):
+    rollups_refresh(days=3)
+    expected = (click_rollups(), sales_rollups())
+    errors = []
+    barrier = threading.Barrier(4)
+
+    def refresh():
+        barrier.wait()
+        try:
+            rollups_refresh(days=3)
+        except Exception as error:  # noqa: BLE001 (any failure fails the test)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresh) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert (click_rollups(), sales_rollups()) == expected
