@@ -1,15 +1,199 @@
-"""Panels of a creator's admin home: their invite link and their referral tree.
+"""Panels of a creator's admin home: the dashboard (figures, chart, articles and
+placements), their invite link and their referral tree. Each shows the signed-in
+user's own data only: the creator comes from the request's user, never from a
+parameter. Figures come from affiliates.dashboards and affiliates.selectors."""
 
-Each shows the signed-in user's own data only: the creator comes from the request's
-user, never from a parameter. The figures come from selectors."""
-
+import datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.forms import Media
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
+from products.currencies import money_round
+
+from .dashboards import (
+    PERIOD_LABELS,
+    PERIODS,
+    creator_articles,
+    creator_daily_series,
+    creator_placements,
+    creator_summary,
+    period_start,
+)
 from .models import CreatorProfile
 from .selectors import creator_profile_for_user, creator_referral_tree
+
+# ?dashboard_period= chooses the period of the articles and placements tables.
+PERIOD_PARAMETER = "dashboard_period"
+DEFAULT_TABLE_PERIOD = "30"
+CHART_DAYS = 90
+
+
+def money_text(amount: Decimal, currency: str) -> str:
+    return f"{money_round(amount, currency)} {currency}"
+
+
+def _utc_today() -> datetime.date:
+    return timezone.now().astimezone(datetime.UTC).date()
+
+
+class CreatorPanel(Component):
+    def __init__(self, *, creator: CreatorProfile, today: datetime.date) -> None:
+        self.creator = creator
+        self.today = today
+
+
+class CreatorSummaryPanel(CreatorPanel):
+    name = "creator_summary"
+    order = 10
+    template_name = "affiliates/dashboard/summary_panel.html"
+
+    def get_context_data(self, parent_context):
+        summary = creator_summary(creator=self.creator, today=self.today)
+        periods = summary.periods
+        missing = "—"
+
+        def row(label, values, *, css=""):
+            return {"label": label, "cells": values, "css": css}
+
+        rows = [
+            row(_("Billable clicks"), [period.billable_clicks for period in periods]),
+            row(_("Bot clicks (not billed)"), [p.bot_clicks for p in periods]),
+            row(_("Duplicate clicks"), [p.duplicate_clicks for p in periods]),
+            row(_("Conversions"), [period.conversions for period in periods]),
+            row(
+                _("Conversion rate"),
+                [
+                    missing if p.conversion_rate is None else f"{p.conversion_rate} %"
+                    for p in periods
+                ],
+            ),
+        ]
+        currencies = sorted(
+            {money.currency for period in periods for money in period.currencies}
+        )
+        for currency in currencies:
+            by_period = [
+                next((m for m in period.currencies if m.currency == currency), None)
+                for period in periods
+            ]
+
+            def cells(read, by_period=by_period, currency=currency):
+                return [
+                    money_text(read(money), currency) if money else missing
+                    for money in by_period
+                ]
+
+            rows.append(
+                row(
+                    _("Sales (%(currency)s)") % {"currency": currency},
+                    cells(lambda money: money.sales),
+                    css="currency-start",
+                )
+            )
+            rows.append(
+                row(
+                    _("Earned by your articles (%(currency)s)")
+                    % {"currency": currency},
+                    cells(lambda money: money.earnings),
+                )
+            )
+            rows.append(
+                row(
+                    _("EPC, earnings per billable click (%(currency)s)")
+                    % {"currency": currency},
+                    [
+                        f"{money.epc} {currency}"
+                        if money and money.epc is not None
+                        else missing
+                        for money in by_period
+                    ],
+                )
+            )
+            for status, status_label in summary.statuses:
+                rows.append(
+                    row(
+                        _("%(status)s (%(currency)s)")
+                        % {"status": status_label, "currency": currency},
+                        cells(
+                            lambda money, status=status: money.by_status.get(
+                                status, Decimal(0)
+                            )
+                        ),
+                    )
+                )
+        return {"periods": periods, "rows": rows}
+
+
+class CreatorChartPanel(CreatorPanel):
+    name = "creator_chart"
+    order = 11
+    template_name = "affiliates/dashboard/chart_panel.html"
+
+    def get_context_data(self, parent_context):
+        return {
+            "series": creator_daily_series(
+                creator=self.creator, today=self.today, days=CHART_DAYS
+            )
+        }
+
+    @property
+    def media(self) -> Media:
+        return Media(
+            css={"all": ["css/creator_dashboard.css"]},
+            js=["vendor/chartjs/chart.umd.min.js", "js/creator_dashboard.js"],
+        )
+
+
+class CreatorArticlesPanel(CreatorPanel):
+    name = "creator_articles"
+    order = 12
+    template_name = "affiliates/dashboard/articles_panel.html"
+
+    def __init__(self, *, period: str, period_error: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.period = period
+        self.period_error = period_error
+
+    def get_context_data(self, parent_context):
+        since = period_start(key=self.period, today=self.today)
+        return {
+            "articles": creator_articles(creator=self.creator, since=since),
+            "placements": creator_placements(creator=self.creator, since=since),
+            "period": self.period,
+            "period_label": PERIOD_LABELS[self.period],
+            "periods": [(key, PERIOD_LABELS[key]) for key, _days in PERIODS],
+            "period_parameter": PERIOD_PARAMETER,
+            "period_error": self.period_error,
+        }
+
+
+def creator_dashboard_panels(*, request: HttpRequest) -> list[Component]:
+    """The dashboard's panels for the signed-in creator; none for anyone else."""
+    creator = creator_profile_for_user(user=request.user)
+    if creator is None:
+        return []
+    period = request.GET.get(PERIOD_PARAMETER, DEFAULT_TABLE_PERIOD)
+    period_error = ""
+    if period not in PERIOD_LABELS:
+        period_error = _(
+            "%(parameter)s: %(value)s is not one of 7, 30, 90, all; showing the "
+            "last 30 days."
+        ) % {"parameter": PERIOD_PARAMETER, "value": period[:20]}
+        period = DEFAULT_TABLE_PERIOD
+    today = _utc_today()
+    return [
+        CreatorSummaryPanel(creator=creator, today=today),
+        CreatorChartPanel(creator=creator, today=today),
+        CreatorArticlesPanel(
+            creator=creator, today=today, period=period, period_error=period_error
+        ),
+    ]
 
 
 def creator_invite_path(*, creator: CreatorProfile) -> str:

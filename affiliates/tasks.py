@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django_tasks import task
 
-from .services import clicks_purge, commissions_approve, signups_purge
+from .services import clicks_purge, commissions_approve, rollups_refresh, signups_purge
 
 
 @task()
@@ -18,6 +18,13 @@ def approve_commissions() -> int:
 def purge_clicks() -> int:
     """Delete clicks past the retention period that no conversion refers to."""
     return clicks_purge(older_than_days=settings.ZHONGCAO_CLICK_RETENTION_DAYS)
+
+
+@task()
+def refresh_rollups() -> int:
+    """Recompute today's and yesterday's daily rollups (and older days whose sales
+    changed since yesterday began)."""
+    return rollups_refresh(days=2)
 
 
 @task()

@@ -16,8 +16,9 @@ from .models import (
     MerchantConnection,
     PayoutRun,
 )
-from .panels import creator_home_panels
+from .panels import creator_dashboard_panels, creator_home_panels
 from .permissions import EditorsPermissionPolicy
+from .report_views import ArticlesReportView
 from .reports_views import HELD as HELD_REPORT
 from .reports_views import UNATTRIBUTED as UNATTRIBUTED_REPORT
 from .reports_views import (
@@ -124,6 +125,16 @@ def _report_urls():
             LinkHealthReportView.as_view(results_only=True),
             name="affiliates_link_health_results",
         ),
+        path(
+            "reports/articles-performance/",
+            ArticlesReportView.as_view(),
+            name="affiliates_articles_report",
+        ),
+        path(
+            "reports/articles-performance/results/",
+            ArticlesReportView.as_view(results_only=True),
+            name="affiliates_articles_report_results",
+        ),
     ]
 
 
@@ -137,8 +148,20 @@ def _link_health_menu_item():
     )
 
 
+@hooks.register("register_reports_menu_item")
+def _articles_report_menu_item():
+    return EditorsMenuItem(
+        _("Articles performance"),
+        reverse("affiliates_articles_report"),
+        name="articles-performance",
+        icon_name="doc-full",
+        order=100,
+    )
+
+
 @hooks.register("construct_homepage_panels")
 def _creator_home_panels(request, panels):
+    panels.extend(creator_dashboard_panels(request=request))
     panels.extend(creator_home_panels(request=request))
 
 

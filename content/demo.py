@@ -39,6 +39,7 @@ from affiliates.services import (
     merchant_connection_ensure,
     payout_decide,
     payout_run_create,
+    rollups_rebuild,
 )
 from products.models import Merchant, Offer, Product
 from products.searchterms import CJK_RUN
@@ -285,6 +286,7 @@ def demo_data_load() -> bool:
         articles = _articles(products=products, creators=creators, editor=editor)
         _curation(articles)
         _sales(merchants=merchants, editor=editor)
+        rollups_rebuild()  # the dashboards read rollups; no need to wait for the task
     return True
 
 

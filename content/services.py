@@ -237,10 +237,11 @@ def article_owner_sync(*, page: Page) -> None:
         page.owner_id = owner_id
 
 
-def _embeds(article: ArticlePage) -> list[tuple[str, int]]:
+def _embeds(article: ArticlePage) -> list[tuple[str, int, str, int]]:
+    """(placement, product id, block type, position from 1) of each product embed."""
     return [
-        (embed.placement, embed.product_id)
-        for embed in article_product_embeds(article=article)
+        (embed.placement, embed.product_id, embed.block_type, position)
+        for position, embed in enumerate(article_product_embeds(article=article), 1)
     ]
 
 
@@ -272,13 +273,13 @@ def article_links_for_render(
         return {key: f"/go/{link.code}" for key, link in links.items()}
     codes = article_link_codes(article_id=article.pk)
     offers = dict(
-        Offer.objects.filter(
-            product_id__in={product for _p, product in embeds}
-        ).values_list("pk", "product_id")
+        Offer.objects.filter(product_id__in={embed[1] for embed in embeds}).values_list(
+            "pk", "product_id"
+        )
     )
     wanted = {
         (placement, offer_id)
-        for placement, product_id in embeds
+        for placement, product_id, _block_type, _position in embeds
         for offer_id, offer_product in offers.items()
         if offer_product == product_id
     }

@@ -1,5 +1,6 @@
 """Affiliates' models: creators and their tracked links and clicks (links.py), and
-the money those links earn: conversions, the ledger and payouts (money.py)."""
+the money those links earn: conversions, the ledger and payouts (money.py), and
+daily rollups of both for dashboards and reports (rollups.py)."""
 
 from .links import (
     CREATORS_GROUP,
@@ -28,6 +29,7 @@ from .money import (
     SelfPurchasePolicy,
     UnattributedReason,
 )
+from .rollups import DailyLinkClicks, DailyLinkSales
 
 __all__ = [
     "CREATORS_GROUP",
@@ -40,6 +42,8 @@ __all__ = [
     "ConversionStatus",
     "CreatorKind",
     "CreatorProfile",
+    "DailyLinkClicks",
+    "DailyLinkSales",
     "EntryKind",
     "EntryStatus",
     "HoldReason",

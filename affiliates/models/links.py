@@ -175,6 +175,12 @@ class TrackedLink(models.Model):
         related_name="+",
     )
     placement = models.CharField(_("placement"), max_length=64)
+    # What the placement is, as the article said when the link was last synced:
+    # the embedding block's type (product_card, product_grid, …) and the embed's
+    # 1-based position among the article's product embeds, top to bottom. Empty for
+    # links made before these were kept, until the article is next published.
+    block_type = models.CharField(_("block type"), max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), null=True, blank=True)
     is_preview = models.BooleanField(_("preview link"), default=False)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

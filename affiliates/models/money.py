@@ -419,6 +419,8 @@ class Conversion(models.Model):
         indexes = [
             models.Index(fields=["author", "occurred_at"], name="conversion_author"),
             models.Index(fields=["click_id"], name="conversion_click"),
+            # Which days' rollups a refresh must recompute (rollups_refresh).
+            models.Index(fields=["updated_at"], name="conversion_updated"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 """Affiliates' writes: creators, links and clicks (links.py); conversions and
 commissions (conversions.py); ledger moves (ledger.py); payouts (payouts.py);
-members' sign-up (signup.py)."""
+members' sign-up (signup.py); daily rollups for dashboards and reports (rollups.py)."""
 
 from .conversions import (
     ConversionConflict,
@@ -27,6 +27,7 @@ from .links import (
     creator_profile_update,
 )
 from .payouts import payout_decide, payout_run_create, payout_run_decide
+from .rollups import rollup_day_replace, rollups_rebuild, rollups_refresh
 from .signup import SignupError, member_signup, member_signup_confirm, signups_purge
 
 __all__ = [
@@ -45,6 +46,9 @@ __all__ = [
     "payout_decide",
     "payout_run_create",
     "payout_run_decide",
+    "rollup_day_replace",
+    "rollups_rebuild",
+    "rollups_refresh",
     "DUPLICATE_WINDOW",
     "LINK_CODE_ALPHABET",
     "LINK_CODE_LENGTH",

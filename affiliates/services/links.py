@@ -118,12 +118,23 @@ def _link_code() -> str:
     return "".join(secrets.choice(LINK_CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
 
 
-def _link_create(**fields) -> TrackedLink:
+def _embed_full(embed: tuple) -> tuple[str, int, str, int | None]:
+    placement, product_id, *rest = embed
+    block_type, position = rest if rest else ("", None)
+    return placement, product_id, block_type, position
+
+
+def _link_create(*, block_type: str, position: int | None, **fields) -> TrackedLink:
     # A code collision (one in 2**59 per pair) is retried with a new code.
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return TrackedLink.objects.create(code=_link_code(), **fields)
+                return TrackedLink.objects.create(
+                    code=_link_code(),
+                    block_type=block_type,
+                    position=position,
+                    **fields,
+                )
         except IntegrityError:
             existing = TrackedLink.objects.filter(**fields).first()
             if existing is not None:
@@ -136,22 +147,23 @@ def article_links_sync(
     *,
     article: Page,
     author: CreatorProfile,
-    embeds: Iterable[tuple[str, int]],
+    embeds: Iterable[tuple[str, int] | tuple[str, int, str, int]],
     preview: bool = False,
 ) -> dict[tuple[str, int], TrackedLink]:
     """Give every product embed of an article one tracked link per offer.
 
-    ``embeds`` are (placement, product id) pairs. An embed that is still there keeps
-    its link; a link whose embed, offer or author is gone is retired (it keeps
-    redirecting); a link that comes back is un-retired. Preview links are made apart
-    and never retire anything. Returns the links by (placement, offer id).
+    ``embeds`` are (placement, product id) pairs, or (placement, product id, block
+    type, position) for the placements reports: the block's type and the embed's
+    1-based position among the article's embeds, kept on the link and updated when
+    they change. An embed that is still there keeps its link; a link whose embed,
+    offer or author is gone is retired (it keeps redirecting); a link that comes back
+    is un-retired. Preview links are made apart and never retire anything. Returns
+    the links by (placement, offer id).
     """
-    embeds = list(embeds)
+    embeds = [_embed_full(embed) for embed in embeds]
     now = timezone.now()
     offers_by_product: dict[int, list[Offer]] = {}
-    for offer in Offer.objects.filter(
-        product_id__in={product for _p, product in embeds}
-    ):
+    for offer in Offer.objects.filter(product_id__in={embed[1] for embed in embeds}):
         offers_by_product.setdefault(offer.product_id, []).append(offer)
     existing = {
         (link.placement, link.offer_id): link
@@ -160,7 +172,7 @@ def article_links_sync(
         )
     }
     links: dict[tuple[str, int], TrackedLink] = {}
-    for placement, product_id in embeds:
+    for placement, product_id, block_type, position in embeds:
         for offer in offers_by_product.get(product_id, []):
             key = (placement, offer.pk)
             link = existing.get(key)
@@ -172,10 +184,22 @@ def article_links_sync(
                     offer=offer,
                     placement=placement,
                     is_preview=preview,
+                    block_type=block_type,
+                    position=position,
                 )
-            elif link.retired_at is not None:
-                link.retired_at = None
-                link.save(update_fields=["retired_at"])
+            else:
+                changed = []
+                if link.retired_at is not None:
+                    link.retired_at = None
+                    changed.append("retired_at")
+                if block_type and (link.block_type, link.position) != (
+                    block_type,
+                    position,
+                ):
+                    link.block_type, link.position = block_type, position
+                    changed += ["block_type", "position"]
+                if changed:
+                    link.save(update_fields=changed)
             links[key] = link
     if not preview:
         kept = [link.pk for link in links.values()]

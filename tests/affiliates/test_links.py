@@ -131,3 +131,59 @@ def test_preview_shows_links_whose_clicks_are_never_billable(
     click = Click.objects.get()
     assert click.is_preview and not click.is_billable
     assert not TrackedLink.objects.filter(article=draft, is_preview=False).exists()
+
+
+def test_links_keep_their_block_type_and_position(published, headphones):
+    """The placements report groups by block type and position among the article's
+    product embeds; a block that moves takes its link's position with it."""
+    from affiliates.services import article_links_sync
+
+    review_link = TrackedLink.objects.get(placement=REVIEWED_PRODUCT_PLACEMENT)
+    assert (review_link.block_type, review_link.position) == ("review", 1)
+    draft = published.get_latest_revision_as_object()
+    draft.body = [
+        {"type": "rich_text", "value": "<p>Intro</p>"},
+        card(headphones),
+        {"type": "product_grid", "value": {"title": "", "products": [headphones.pk]}},
+    ]
+    draft.save_revision().publish()
+    card_id, grid_item_id = (
+        draft.body[1].id,
+        draft.body[2].value["products"].bound_blocks[0].id,
+    )
+
+    def where(placement):
+        link = TrackedLink.objects.get(
+            article=published, placement=placement, is_preview=False
+        )
+        return link.block_type, link.position
+
+    assert where(card_id) == ("product_card", 2)
+    assert where(grid_item_id) == ("product_grid", 3)
+
+    # The grid moves above the card.
+    intro, card_block, grid_block = draft.body
+    moved = [intro, grid_block, card_block]
+    draft.body = [
+        {
+            "type": block.block_type,
+            "value": block.block.get_prep_value(block.value),
+            "id": block.id,
+        }
+        for block in moved
+    ]
+    draft.save_revision().publish()
+    assert where(card_id) == ("product_card", 3)
+    assert where(grid_item_id) == ("product_grid", 2)
+
+    # Callers that only know placements and products leave both as they are.
+    article_links_sync(
+        article=published,
+        author=published.author,
+        embeds=[
+            (placement, headphones.pk)
+            for placement in (REVIEWED_PRODUCT_PLACEMENT, grid_item_id, card_id)
+        ],
+    )
+    assert where(card_id) == ("product_card", 3)
+    assert where(grid_item_id) == ("product_grid", 2)

@@ -151,3 +151,18 @@ def test_demo_has_clicks_sales_and_a_paid_payout():
     for conversion in attributed.filter(status=ConversionStatus.PENDING):
         earned = conversion.entries.filter(origin__isnull=True, reverses__isnull=True)
         assert sum(entry.amount for entry in earned) == conversion.commission
+
+
+def test_demo_dashboards_have_their_rollups(client):
+    from django.db.models import Sum
+
+    from affiliates.models import DailyLinkClicks, DailyLinkSales
+
+    load()
+    billable = DailyLinkClicks.objects.aggregate(total=Sum("billable_clicks"))
+    assert billable["total"] == Click.objects.filter(is_billable=True).count()
+    assert DailyLinkSales.objects.aggregate(total=Sum("conversions"))["total"] > 0
+    client.login(username="kol1", password="kol1-demo")
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert b'id="creator-chart-data"' in response.content

@@ -223,6 +223,7 @@ ZHONGCAO_SCHEDULE = {
     # Webhook deliveries that failed are retried with backoff (content.webhooks).
     "content.tasks.retry_webhook_deliveries": 60,
     "content.tasks.purge_webhook_deliveries": 24 * 60 * 60,
+    "affiliates.tasks.refresh_rollups": 10 * 60,
 }
 
 # Member sign-up (/join/): attempts per client (a keyed hash of its address, never

@@ -1,0 +1,100 @@
+"""Daily rollups: what each tracked link did on each UTC day, so that dashboards and
+reports read a few rows per link and day instead of scanning raw clicks.
+
+Maintained by affiliates.services.rollups_refresh (a periodic task) and rebuilt by
+``manage.py rebuild_rollups``; never edited by hand. ``author`` and ``article`` copy
+the link's (which never change) so that a creator's figures are one indexed filter.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .links import CreatorProfile, TrackedLink
+from .money import MONEY
+
+
+class DailyLinkClicks(models.Model):
+    """Clicks of one link on one UTC day (preview clicks are left out)."""
+
+    day = models.DateField(_("day (UTC)"))
+    link = models.ForeignKey(
+        TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        CreatorProfile,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("article"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
+    bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
+    duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
+
+    class Meta:
+        verbose_name = _("daily clicks of a link")
+        verbose_name_plural = _("daily clicks of links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "link"], name="daily_link_clicks_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "day"], name="daily_clicks_author"),
+            models.Index(fields=["article", "day"], name="daily_clicks_article"),
+        ]
+
+
+class DailyLinkSales(models.Model):
+    """Conversions attributed to one link, purchased on one UTC day, in one currency.
+
+    ``conversions``, ``sales`` and ``commission`` count the sales that stand (recorded,
+    pending or approved, not rejected by an editor); the earnings are the ledger's net
+    sums for those conversions, in whatever status the money is now (a refund
+    reverses them to zero): the author's share, the referrers' overrides and the
+    platform's remainder. ``commission`` is what the merchant pays the platform.
+    """
+
+    day = models.DateField(_("day (UTC)"))
+    link = models.ForeignKey(
+        TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        CreatorProfile,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("article"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    conversions = models.PositiveIntegerField(_("conversions"), default=0)
+    sales = models.DecimalField(_("sales"), default=0, **MONEY)
+    commission = models.DecimalField(_("platform commission"), default=0, **MONEY)
+    author_earnings = models.DecimalField(_("author earnings"), default=0, **MONEY)
+    override_earnings = models.DecimalField(_("referral overrides"), default=0, **MONEY)
+    platform_earnings = models.DecimalField(_("platform remainder"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("daily sales of a link")
+        verbose_name_plural = _("daily sales of links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "link", "currency"], name="daily_link_sales_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "day"], name="daily_sales_author"),
+            models.Index(fields=["article", "day"], name="daily_sales_article"),
+        ]

@@ -1,0 +1,237 @@
+"""Daily rollups: recompute what each tracked link did on a UTC day from the raw
+clicks, conversions and ledger entries (affiliates.models.rollups).
+
+A day is recomputed whole: its rows are deleted and inserted again in one
+transaction, under a lock, so a refresh is idempotent and two refreshes at once
+leave the same rows as one.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from products.currencies import money_round
+
+from ..models import (
+    Click,
+    Conversion,
+    ConversionStatus,
+    DailyLinkClicks,
+    DailyLinkSales,
+    LedgerEntry,
+    ReviewState,
+)
+
+ZERO = Decimal(0)
+ROLLUP_LOCK_KEY = 727_002  # PostgreSQL advisory lock: one rollup writer at a time
+
+# A sale stands while it is recorded, pending or approved, and not rejected by an
+# editor; a refund, a cancellation or a rejection takes it out of the counts (and
+# the ledger reverses its money, so its net earnings are zero).
+STANDING_SALE = (
+    Q(sale_recorded=True)
+    & Q(status__in=[ConversionStatus.PENDING, ConversionStatus.APPROVED])
+    & ~Q(review=ReviewState.REJECTED)
+)
+
+
+def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
+    return start, start + datetime.timedelta(days=1)
+
+
+def _utc_today(now: datetime.datetime | None) -> datetime.date:
+    return (now or timezone.now()).astimezone(datetime.UTC).date()
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK_KEY])
+
+
+def _clicks_rows(day: datetime.date) -> list[DailyLinkClicks]:
+    start, end = _day_bounds(day)
+    rows = (
+        Click.objects.filter(clicked_at__gte=start, clicked_at__lt=end)
+        .filter(is_preview=False)
+        .values("link_id", "link__author_id", "link__article_id")
+        .annotate(
+            billable=Count("pk", filter=Q(is_billable=True)),
+            bots=Count("pk", filter=Q(is_bot=True)),
+            duplicates=Count("pk", filter=Q(is_duplicate=True)),
+        )
+        .order_by()
+    )
+    return [
+        DailyLinkClicks(
+            day=day,
+            link_id=row["link_id"],
+            author_id=row["link__author_id"],
+            article_id=row["link__article_id"],
+            billable_clicks=row["billable"],
+            bot_clicks=row["bots"],
+            duplicate_clicks=row["duplicates"],
+        )
+        for row in rows
+    ]
+
+
+def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
+    start, end = _day_bounds(day)
+    conversions = Conversion.objects.filter(
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+        link__isnull=False,
+        link__is_preview=False,
+    )
+    by_key: dict[tuple[int, str], DailyLinkSales] = {}
+
+    def row_for(link_id, author_id, article_id, currency) -> DailyLinkSales:
+        key = (link_id, currency)
+        if key not in by_key:
+            by_key[key] = DailyLinkSales(
+                day=day,
+                link_id=link_id,
+                author_id=author_id,
+                article_id=article_id,
+                currency=currency,
+            )
+        return by_key[key]
+
+    for row in (
+        conversions.values("link_id", "link__author_id", "link__article_id", "currency")
+        .annotate(
+            count=Count("pk", filter=STANDING_SALE),
+            sales=Sum("amount", filter=STANDING_SALE),
+            commission=Sum("commission", filter=STANDING_SALE),
+        )
+        .order_by()
+    ):
+        rollup = row_for(
+            row["link_id"],
+            row["link__author_id"],
+            row["link__article_id"],
+            row["currency"],
+        )
+        rollup.conversions = row["count"]
+        rollup.sales = money_round(row["sales"] or ZERO, row["currency"])
+        rollup.commission = money_round(row["commission"] or ZERO, row["currency"])
+
+    # Net sums: an item's moves between statuses cancel out, reversals take back
+    # what they reverse, so each sum is what the conversions earn now.
+    is_author = Q(creator_id=F("conversion__author_id"))
+    for row in (
+        LedgerEntry.objects.filter(conversion__in=conversions)
+        .values(
+            "conversion__link_id",
+            "conversion__link__author_id",
+            "conversion__link__article_id",
+            "currency",
+        )
+        .annotate(
+            author=Sum("amount", filter=is_author),
+            overrides=Sum("amount", filter=Q(creator__isnull=False) & ~is_author),
+            platform=Sum("amount", filter=Q(creator__isnull=True)),
+        )
+        .order_by()
+    ):
+        currency = row["currency"]
+        rollup = row_for(
+            row["conversion__link_id"],
+            row["conversion__link__author_id"],
+            row["conversion__link__article_id"],
+            currency,
+        )
+        rollup.author_earnings = money_round(row["author"] or ZERO, currency)
+        rollup.override_earnings = money_round(row["overrides"] or ZERO, currency)
+        rollup.platform_earnings = money_round(row["platform"] or ZERO, currency)
+    return list(by_key.values())
+
+
+def rollup_day_replace(
+    *, day: datetime.date, clicks: bool = True, sales: bool = True
+) -> None:
+    """Recompute one UTC day's rollups (clicks, sales or both) from the raw data."""
+    with transaction.atomic():
+        _lock()
+        if clicks:
+            DailyLinkClicks.objects.filter(day=day).delete()
+            DailyLinkClicks.objects.bulk_create(_clicks_rows(day), batch_size=500)
+        if sales:
+            DailyLinkSales.objects.filter(day=day).delete()
+            DailyLinkSales.objects.bulk_create(_sales_rows(day), batch_size=500)
+
+
+def rollups_refresh(*, days: int = 2, now: datetime.datetime | None = None) -> int:
+    """Recompute the last ``days`` UTC days (today included), and the sales of any
+    earlier day whose conversions changed since the first of them (a refund, an
+    editor's review). Returns how many days were recomputed. Safe to run twice."""
+    if days < 1:
+        raise ValueError("days must be 1 or more")
+    today = _utc_today(now)
+    recent = [today - datetime.timedelta(days=back) for back in range(days)]
+    since, _end = _day_bounds(recent[-1])
+    changed = set(
+        Conversion.objects.filter(updated_at__gte=since, link__isnull=False)
+        .annotate(day=TruncDate("occurred_at", tzinfo=datetime.UTC))
+        .values_list("day", flat=True)
+        .distinct()
+    ) - set(recent)
+    for day in recent:
+        rollup_day_replace(day=day)
+    for day in sorted(changed):
+        rollup_day_replace(day=day, clicks=False)
+    return len(recent) + len(changed)
+
+
+def rollups_rebuild(
+    *,
+    now: datetime.datetime | None = None,
+    progress: Callable[[list[datetime.date]], Iterable[datetime.date]] = iter,
+) -> int:
+    """Recompute every day from the first click or conversion to today.
+
+    Sales are rebuilt for every day (conversions and the ledger are never deleted).
+    Clicks older than the retention period (``ZHONGCAO_CLICK_RETENTION_DAYS``) may
+    have been purged, so the click rollups of those days, the only record left of
+    them, are rebuilt only where there are none yet. ``progress`` wraps the list of
+    days (a progress bar). Returns how many days were recomputed.
+    """
+    today = _utc_today(now)
+    firsts = [
+        value.astimezone(datetime.UTC).date()
+        for value in (
+            Click.objects.order_by("clicked_at")
+            .values_list("clicked_at", flat=True)
+            .first(),
+            Conversion.objects.order_by("occurred_at")
+            .values_list("occurred_at", flat=True)
+            .first(),
+        )
+        if value is not None
+    ]
+    if not firsts:
+        return 0
+    first = min(firsts)
+    retained_from = today - datetime.timedelta(
+        days=settings.ZHONGCAO_CLICK_RETENTION_DAYS - 1
+    )
+    kept_days = set(
+        DailyLinkClicks.objects.filter(day__lt=retained_from)
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    days = [
+        first + datetime.timedelta(days=offset)
+        for offset in range((today - first).days + 1)
+    ]
+    for day in progress(days):
+        rollup_day_replace(day=day, clicks=day >= retained_from or day not in kept_days)
+    return len(days)
