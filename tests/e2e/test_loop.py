@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import expect
 from wagtail.models import Site
 
 from affiliates.models import Click, Conversion, Payout, PayoutStatus, TrackedLink
@@ -147,12 +146,14 @@ def guide_write(page, *, url: str, articles, title: str, products) -> None:
     page.wait_for_url(f"{url}/admin/pages/{articles.pk}/")
 
 
-def test_loop(browser, world, merchant_server, artifacts, reader_user_agent):
+def test_loop(
+    new_context, expect, world, merchant_server, artifacts, reader_user_agent
+):
     url, kettle = world["url"], world["products"][0]
     title = "手冲咖啡入门装备"
 
     # 1. The creator writes a guide and submits it; the editor approves it.
-    creator = admin_login(browser.new_context(), url, "lulu")
+    creator = admin_login(new_context(), url, "lulu")
     guide_write(
         creator,
         url=url,
@@ -163,7 +164,7 @@ def test_loop(browser, world, merchant_server, artifacts, reader_user_agent):
     guide = GuidePage.objects.get(title=title)
     assert not guide.live
     assert guide.current_workflow_state.status == "in_progress"
-    editor = admin_login(browser.new_context(), url, "mei")
+    editor = admin_login(new_context(), url, "mei")
     editor.goto(f"{url}/admin/pages/{guide.pk}/edit/")
     footer_action(editor, "Approve and Publish")
     editor.wait_for_url(f"{url}/admin/pages/{world['articles'].pk}/")
@@ -174,7 +175,7 @@ def test_loop(browser, world, merchant_server, artifacts, reader_user_agent):
 
     # 2. A reader finds it in the articles section, sees the disclosure before the
     # first buy button, buys, and lands on the shop with a click id.
-    reader = browser.new_context(user_agent=reader_user_agent).new_page()
+    reader = new_context(user_agent=reader_user_agent).new_page()
     errors = console_errors(reader)
     reader.goto(f"{url}/")
     reader.goto(url + world["articles"].url)
@@ -271,7 +272,7 @@ def test_loop(browser, world, merchant_server, artifacts, reader_user_agent):
     assert TrackedLink.objects.filter(article=guide, is_preview=False).count() == 2
 
 
-def test_reader_pages_have_no_console_errors(browser, world, reader_user_agent):
+def test_reader_pages_have_no_console_errors(new_context, world, reader_user_agent):
     """The home page and an article load without a console error or an uncaught
     exception."""
     guide = guide_create(
@@ -280,7 +281,7 @@ def test_reader_pages_have_no_console_errors(browser, world, reader_user_agent):
         products=world["products"],
         title="Console check",
     )
-    page = browser.new_context(user_agent=reader_user_agent).new_page()
+    page = new_context(user_agent=reader_user_agent).new_page()
     errors = console_errors(page)
     for path in ["/", guide.url]:
         response = page.goto(world["url"] + path)
@@ -291,10 +292,11 @@ def test_reader_pages_have_no_console_errors(browser, world, reader_user_agent):
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="Known defect: the reader site names no icon (content/templates/content/"
     "base.html has no <link rel=icon>) and /favicon.ico answers 404, so every "
     "reader page logs a console error. Remove this mark and FAVICON_MISSING when fixed.",
 )
-def test_favicon(browser, world):
-    response = browser.new_page().goto(world["url"] + FAVICON_MISSING)
+def test_favicon(new_context, world):
+    response = new_context().new_page().goto(world["url"] + FAVICON_MISSING)
     assert response.status == 200
