@@ -230,6 +230,7 @@ def test_loop(
     # 4. The creator sees the sale and the pending commission (10 % of 2000.00
     # CNY, 60 % of it a member's), ...
     share = money(Decimal("120.00"), "CNY")
+    creator = admin_login(new_context(), url, "lulu")
     creator.get_by_role("link", name="My earnings").click()
     sale = creator.get_by_role("row").filter(has_text=title)
     assert kettle.title in sale.inner_text()
