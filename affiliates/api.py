@@ -74,6 +74,7 @@ class PostbackOut(Schema):
 @router.post(
     "/postbacks/{merchant_slug}",
     auth=None,
+    throttle=[],  # signed by the merchant: not an anonymous caller to rate-limit
     response={200: PostbackOut, 400: Error, 401: Error, 404: Error, 409: Error},
     openapi_extra={
         "requestBody": {

@@ -39,6 +39,22 @@ def anonymous(request) -> AnonymousUser:
 
 
 REQUIRED = [Token(), SignedIn()]
+
+
+def _signed_in(request) -> bool:
+    """Whether the request comes with an active session or a live API token, without
+    the session's CSRF check (a rate limit is not a permission)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_active:
+        return True
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    return (
+        scheme.lower() == "bearer"
+        and bool(token)
+        and REQUIRED[0].authenticate(request, token) is not None
+    )
+
+
 OPTIONAL = [*REQUIRED, anonymous]
 
 
@@ -64,9 +80,7 @@ class AnonymousThrottle(AnonRateThrottle):
         return super().allow_request(request)
 
     def get_cache_key(self, request):
-        if request_user(request) is not None or any(
-            check(request) for check in REQUIRED
-        ):
+        if request_user(request) is not None or _signed_in(request):
             return None  # signed in, even on an operation open to anyone
         address = self.get_ident(request) or ""
         digest = hashlib.sha256(

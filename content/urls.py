@@ -14,4 +14,5 @@ urlpatterns = [
     re_path(rf"^creators/{SLUG}/$", views.creator_detail, name="creator"),
     re_path(rf"^products/{SLUG}/$", views.product_detail, name="product"),
     re_path(r"^search/$", views.search, name="search"),
+    re_path(r"^favicon\.ico$", views.favicon, name="favicon"),
 ]

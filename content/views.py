@@ -7,7 +7,9 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -166,3 +168,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         {"sitemap_url": seo.absolute_url(request, reverse("sitemap"))},
         content_type="text/plain; charset=utf-8",
     )
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the page names: the site's icon."""
+    return redirect(static("img/favicon.svg"), permanent=True)

@@ -482,3 +482,19 @@ def test_search_results_come_best_match_first(client, articles, creator, product
     weak.refresh_from_db()
     assert weak.first_published_at >= strong.first_published_at  # newer, yet second
     assert ids(client.get("/api/articles", {"q": "kettle"})) == [strong.pk, weak.pk]
+
+
+def test_signed_postbacks_and_session_writes_are_not_rate_limited(
+    client, settings, editor
+):
+    settings.ZHONGCAO_API_ANONYMOUS_RATE = "1/m"
+    cache.clear()
+    for _ in range(3):  # unknown merchant: 404, never 429
+        assert (
+            client.post("/api/postbacks/nobody", b"{}", "application/json").status_code
+            == 404
+        )
+    client.force_login(editor)
+    assert client.get("/api/tags").status_code == 200
+    assert client.get("/api/tags").status_code == 200
+    cache.clear()
