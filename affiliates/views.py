@@ -86,7 +86,9 @@ class OwnEarningsView(WagtailAdminTemplateMixin, TemplateView):
         creator = self.profile
         paginator = WagtailPaginator(
             # The product's name is shown for each offer: one query, not one a row.
-            conversions_earning(creator=creator).select_related("offer__product"),
+            conversions_earning(creator=creator).select_related(
+                "offer__product", "link"
+            ),
             self.paginate_by,
         )
         page = paginator.get_page(self.request.GET.get("p"))

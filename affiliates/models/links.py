@@ -198,6 +198,14 @@ class TrackedLink(models.Model):
     def __str__(self) -> str:
         return f"/go/{self.code}"
 
+    def placement_label(self) -> str:
+        """The placement as people read it: the block type and its position among
+        the article's product embeds ("Product card #2")."""
+        if not self.block_type:
+            return str(_("Not known yet"))
+        kind = self.block_type.replace("_", " ").capitalize()
+        return f"{kind} #{self.position}" if self.position else kind
+
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None

@@ -598,9 +598,10 @@ def test_creator_sees_their_balances_sales_and_payouts(
     assert [row["earning"].conversion.order_id for row in rows] == ["NEW-1", "BIG-1"]
     assert [row["status_label"] for row in rows] == ["Pending", "In a payout"]
     page = response.content.decode()
+    assert f"<td>{link.placement_label()}</td>" in page  # "Review #1", not a block id
+    assert link.placement_label() == "Review #1"
     assert "240.00 CNY" in page and "5000.00 CNY" in page  # share and sale
     assert "WH-7" in page  # the product
-    assert "reviewed-product" in page
     assert [payout.amount for payout in response.context["payouts"]] == [
         Decimal("240.00")
     ]
