@@ -306,7 +306,7 @@ class ProductDetail(ProductOut):
     )
 
 
-class Page(Schema):
+class Paging(Schema):
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0)
 
@@ -497,7 +497,7 @@ def product_get(request: HttpRequest, response: HttpResponse, slug: str):
     tags=["creators"],
 )
 def creator_get(
-    request: HttpRequest, response: HttpResponse, slug: str, page: Query[Page]
+    request: HttpRequest, response: HttpResponse, slug: str, page: Query[Paging]
 ):
     creator = creator_public(slug=slug)
     if creator is None:
