@@ -497,10 +497,11 @@ class MerchantConnectionCreateView(ServiceFormView):
         return reverse(self.edit_url_name, args=[quote(result.pk)])
 
 
-class MerchantConnectionEditView(EditView):
-    """The report columns and status words; the secret is shown, never edited here."""
+class SecretKeepingEditView(EditView):
+    """Edits a model whose secret is shown and rotated, never edited in the form
+    (merchant connections, webhook endpoints): saves the form's own columns only, and
+    gives the template the URL of the rotate action."""
 
-    template_name = "affiliates/admin/merchant_connection_edit.html"
     rotate_url_name = None
 
     def save_instance(self):
@@ -521,6 +522,12 @@ class MerchantConnectionEditView(EditView):
             **super().get_context_data(**kwargs),
             "rotate_url": reverse(self.rotate_url_name, args=[quote(self.object.pk)]),
         }
+
+
+class MerchantConnectionEditView(SecretKeepingEditView):
+    """The report columns and status words; the secret is shown, never edited here."""
+
+    template_name = "affiliates/admin/merchant_connection_edit.html"
 
 
 class MerchantConnectionRotateView(ActionView):

@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views.generic import CreateView, EditView, IndexView
+from wagtail.admin.views.generic import CreateView, IndexView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.log_actions import log
 
-from affiliates.admin_views import CheckedInspectView
+from affiliates.admin_views import CheckedInspectView, SecretKeepingEditView
 
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .webhooks import (
@@ -78,28 +78,8 @@ class WebhookEndpointCreateView(CreateView):
         }
 
 
-class WebhookEndpointEditView(EditView):
+class WebhookEndpointEditView(SecretKeepingEditView):
     template_name = "content/admin/webhook_endpoint_edit.html"
-    rotate_url_name = None
-
-    def save_instance(self):
-        # Only the form's own columns: a secret rotated while the form was being
-        # saved must not be written back.
-        instance = self.form.save(commit=False)
-        instance.save(update_fields=list(self.form.fields))
-        log(
-            instance,
-            "wagtail.edit",
-            user=self.request.user,
-            content_changed=self.form.has_changed(),
-        )
-        return instance
-
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "rotate_url": reverse(self.rotate_url_name, args=[quote(self.object.pk)]),
-        }
 
 
 class WebhookEndpointRotateView(PermissionCheckedMixin, View):
