@@ -17,7 +17,13 @@ from .models import (
 )
 from .panels import creator_dashboard_panels
 from .permissions import EditorsPermissionPolicy
-from .report_views import ArticlesReportView
+from .report_views import (
+    ArticlesReportView,
+    MerchantsReportView,
+    PlacementsReportView,
+    ProductsReportView,
+    QuietOffersReportView,
+)
 from .selectors import creator_profile_for_user, user_is_editor
 from .services import creator_enroll
 from .views import OwnEarningsView, OwnProfileView
@@ -151,4 +157,73 @@ def _money_log_actions(actions):
         "affiliates.rotate_secret",
         _("Rotate postback secret"),
         _("Postback secret rotated"),
+    )
+
+
+@hooks.register("register_admin_urls")
+def _more_report_urls():
+    reports = (
+        ("products-performance", "affiliates_products_report", ProductsReportView),
+        ("merchants-performance", "affiliates_merchants_report", MerchantsReportView),
+        (
+            "placements-performance",
+            "affiliates_placements_report",
+            PlacementsReportView,
+        ),
+        ("quiet-merchants", "affiliates_quiet_report", QuietOffersReportView),
+    )
+    urls = []
+    for slug, name, view in reports:
+        urls += [
+            path(f"reports/{slug}/", view.as_view(), name=name),
+            path(
+                f"reports/{slug}/results/",
+                view.as_view(results_only=True),
+                name=f"{name}_results",
+            ),
+        ]
+    return urls
+
+
+@hooks.register("register_reports_menu_item")
+def _products_report_menu_item():
+    return EditorMenuItem(
+        _("Products performance"),
+        reverse("affiliates_products_report"),
+        name="products-performance",
+        icon_name="tag",
+        order=110,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def _merchants_report_menu_item():
+    return EditorMenuItem(
+        _("Merchants performance"),
+        reverse("affiliates_merchants_report"),
+        name="merchants-performance",
+        icon_name="site",
+        order=120,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def _quiet_report_menu_item():
+    return EditorMenuItem(
+        _("Quiet merchants"),
+        reverse("affiliates_quiet_report"),
+        name="quiet-merchants",
+        icon_name="warning",
+        order=130,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def _placements_report_menu_item():
+    return EditorMenuItem(
+        _("Placements performance"),
+        reverse("affiliates_placements_report"),
+        name="placements-performance",
+        icon_name="placeholder",
+        order=140,
     )
