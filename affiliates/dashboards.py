@@ -10,15 +10,17 @@ currency, and rankings order currencies by how many sales they carry.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from products.currencies import minor_unit, money_round
 
 from .models import (
+    Conversion,
     CreatorProfile,
     DailyLinkClicks,
     DailyLinkSales,
@@ -522,4 +524,334 @@ def articles_report(
             -row.billable_clicks,
             row.title,
         ),
+    )
+
+
+# -- Editors: products, merchants and placements --------------------------------------
+
+
+@dataclass(frozen=True)
+class PerformanceRow:
+    """One product, merchant or placement in one currency over the chosen days, as
+    in the articles report: clicks have no currency, so an entity that sold in two
+    currencies has two rows with the same clicks, one that sold nothing a row with an
+    empty currency. ``key`` identifies the entity (its id, or block type and
+    position bucket)."""
+
+    key: tuple
+    name: str
+    currency: str
+    billable_clicks: int
+    bot_clicks: int
+    conversions: int
+    conversion_rate: Decimal | None
+    sales: Decimal | None
+    commission: Decimal | None  # the platform's commission from the merchant
+    creator_commission: Decimal | None  # the author's share and referral overrides
+    epc: Decimal | None  # platform commission ÷ billable clicks
+    position: str = ""  # placements: the position bucket ("" elsewhere, or not known)
+
+
+def _days(since: datetime.date | None, until: datetime.date | None) -> Q:
+    when = Q()
+    if since:
+        when &= Q(day__gte=since)
+    if until:
+        when &= Q(day__lte=until)
+    return when
+
+
+def _performance_rows(
+    *, when: Q, group: tuple[str, ...], key_of, name_of
+) -> list[PerformanceRow]:
+    """Rollups filtered by ``when`` and grouped by the ``group`` fields, in two
+    queries; ``key_of`` and ``name_of`` turn a grouped row into the entity's key
+    (rows with the same key are summed) and name."""
+    clicks: dict[tuple, dict] = {}
+    for row in (
+        DailyLinkClicks.objects.filter(when)
+        .values(*group)
+        .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
+        .order_by()
+    ):
+        figures = clicks.setdefault(
+            key_of(row), {"name": name_of(row), "billable": 0, "bots": 0}
+        )
+        figures["billable"] += row["billable"]
+        figures["bots"] += row["bots"]
+    sales: dict[tuple, dict[str, dict]] = {}
+    names: dict[tuple, str] = {}
+    for row in (
+        DailyLinkSales.objects.filter(when)
+        .values(*group, "currency")
+        .annotate(
+            conversions=Sum("conversions"),
+            sales=Sum("sales"),
+            commission=Sum("commission"),
+            creator=Sum("author_earnings") + Sum("override_earnings"),
+        )
+        .order_by()
+    ):
+        key = key_of(row)
+        names.setdefault(key, name_of(row))
+        money = sales.setdefault(key, {}).setdefault(
+            row["currency"],
+            {"conversions": 0, "sales": 0, "commission": 0, "creator": 0},
+        )
+        for name in money:
+            money[name] += row[name]
+
+    rows = []
+    for key in clicks.keys() | sales.keys():
+        click_row = clicks.get(key, {})
+        billable = click_row.get("billable", 0)
+        common = {
+            "key": key,
+            "name": click_row.get("name") or names[key],
+            "billable_clicks": billable,
+            "bot_clicks": click_row.get("bots", 0),
+        }
+        if key not in sales:
+            rows.append(
+                PerformanceRow(
+                    **common,
+                    currency="",
+                    conversions=0,
+                    conversion_rate=conversion_rate(
+                        conversions=0, billable_clicks=billable
+                    ),
+                    sales=None,
+                    commission=None,
+                    creator_commission=None,
+                    epc=None,
+                )
+            )
+            continue
+        for currency, money in sorted(sales[key].items()):
+            commission = money_round(money["commission"], currency)
+            rows.append(
+                PerformanceRow(
+                    **common,
+                    currency=currency,
+                    conversions=money["conversions"],
+                    conversion_rate=conversion_rate(
+                        conversions=money["conversions"], billable_clicks=billable
+                    ),
+                    sales=money_round(money["sales"], currency),
+                    commission=commission,
+                    creator_commission=money_round(money["creator"], currency),
+                    epc=earnings_per_click(
+                        earnings=commission, currency=currency, billable_clicks=billable
+                    ),
+                )
+            )
+    return rows
+
+
+def _by_commission(row: PerformanceRow) -> tuple:
+    return (
+        row.currency == "",
+        row.currency,
+        -(row.commission or 0),
+        -row.billable_clicks,
+        row.name,
+    )
+
+
+def products_report(
+    *,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    merchant_id: int | None = None,
+) -> list[PerformanceRow]:
+    """Every product's figures between two UTC days (inclusive), through all its
+    tracked links, or only those to ``merchant_id``'s offers. Ordered like the
+    articles report: by currency, then platform commission, highest first."""
+    when = _days(since, until)
+    if merchant_id is not None:
+        when &= Q(link__offer__merchant_id=merchant_id)
+    rows = _performance_rows(
+        when=when,
+        group=("link__product_id", "link__product__title"),
+        key_of=lambda row: (row["link__product_id"],),
+        name_of=lambda row: row["link__product__title"] or str(_("Deleted product")),
+    )
+    return sorted(rows, key=_by_commission)
+
+
+def merchants_report(
+    *, since: datetime.date | None = None, until: datetime.date | None = None
+) -> list[PerformanceRow]:
+    """Every merchant's figures between two UTC days (inclusive): the clicks and
+    sales of the tracked links to its offers. Ordered like the articles report."""
+    rows = _performance_rows(
+        when=_days(since, until),
+        group=("link__offer__merchant_id", "link__offer__merchant__name"),
+        key_of=lambda row: (row["link__offer__merchant_id"],),
+        name_of=lambda row: (
+            row["link__offer__merchant__name"] or str(_("Deleted offer"))
+        ),
+    )
+    return sorted(rows, key=_by_commission)
+
+
+# Positions among an article's product embeds, grouped: the first three apart (where
+# "near the top" is decided), then 4–6 and 7 onwards, where few articles reach and a
+# rate per single position would rest on a handful of links.
+POSITION_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("1", 1, 1),
+    ("2", 2, 2),
+    ("3", 3, 3),
+    ("4–6", 4, 6),
+    ("7+", 7, None),
+)
+
+
+def position_bucket(position: int | None) -> str:
+    """The bucket of a 1-based position; "" when the position is not known."""
+    if position is None:
+        return ""
+    for label, first, last in POSITION_BUCKETS:
+        if position >= first and (last is None or position <= last):
+            return label
+    return ""  # position 0 is never stored; shown as not known
+
+
+def block_type_label(block_type: str) -> str:
+    """product_card → Product card; "" → Not known yet."""
+    if not block_type:
+        return str(_("Not known yet"))
+    return block_type.replace("_", " ").capitalize()
+
+
+def placements_report(
+    *, since: datetime.date | None = None, until: datetime.date | None = None
+) -> list[PerformanceRow]:
+    """Figures by block type and position bucket (POSITION_BUCKETS) across every
+    article, between two UTC days (inclusive), per currency. ``key`` is (block
+    type, bucket label); ordered by block type, then bucket from the top, then
+    currency, so that one block type's positions read down the page."""
+    rows = _performance_rows(
+        when=_days(since, until),
+        group=("link__block_type", "link__position"),
+        key_of=lambda row: (
+            row["link__block_type"],
+            position_bucket(row["link__position"]),
+        ),
+        name_of=lambda row: block_type_label(row["link__block_type"]),
+    )
+    order = {
+        label: index for index, (label, _first, _last) in enumerate(POSITION_BUCKETS)
+    }
+    return sorted(
+        (replace(row, position=row.key[1]) for row in rows),
+        key=lambda row: (
+            row.key[0] == "",
+            row.key[0],
+            order.get(row.key[1], len(order)),
+            row.currency == "",
+            row.currency,
+        ),
+    )
+
+
+# -- Editors: quiet merchants ---------------------------------------------------------
+
+# How long a merchant has to report a sale after a click before its silence counts.
+QUIET_DAYS = 30
+
+
+@dataclass(frozen=True)
+class QuietOfferRow:
+    """An offer that had billable clicks between two days and whose merchant
+    reported nothing (no sale, refund or unattributed order, purchased at any time
+    from the offer's first click in the window to QUIET_DAYS days after its last)."""
+
+    offer_id: int
+    product: str
+    merchant: str
+    url: str
+    billable_clicks: int
+    articles: int
+    first_click_day: datetime.date
+    last_click_day: datetime.date
+    merchant_last_conversion: datetime.datetime | None
+
+
+def quiet_offers_report(
+    *, since: datetime.date, until: datetime.date
+) -> list[QuietOfferRow]:
+    """Offers with billable clicks on days ``since``..``until`` (UTC, inclusive)
+    whose merchant reported no conversion from the first of those days to
+    QUIET_DAYS days after the last; most clicks first. Clicks come from the
+    rollups; conversions from the merchant's reports (any status, attributed or
+    not: any report shows the merchant's tracking works). Three queries. Call it
+    with ``until`` at least QUIET_DAYS days ago, or the merchant has not had its
+    time to report."""
+    offers = list(
+        DailyLinkClicks.objects.filter(
+            _days(since, until), billable_clicks__gt=0, link__offer__isnull=False
+        )
+        .values(
+            "link__offer_id",
+            "link__offer__merchant_id",
+            "link__offer__merchant__name",
+            "link__offer__product__title",
+            "link__offer__url",
+        )
+        .annotate(
+            billable=Sum("billable_clicks"),
+            articles=Count("article_id", distinct=True),
+            first=Min("day"),
+            last=Max("day"),
+        )
+        .order_by()
+    )
+    if not offers:
+        return []
+    merchants = {row["link__offer__merchant_id"] for row in offers}
+    reported_days: dict[int, set[datetime.date]] = {}
+    for row in (
+        Conversion.objects.filter(
+            merchant_id__in=merchants,
+            occurred_at__gte=_day_start(since),
+            occurred_at__lt=_day_start(until + datetime.timedelta(days=QUIET_DAYS + 1)),
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=datetime.UTC))
+        .values("merchant_id", "day")
+        .distinct()
+        .order_by()
+    ):
+        reported_days.setdefault(row["merchant_id"], set()).add(row["day"])
+    last_reports = dict(
+        Conversion.objects.filter(merchant_id__in=merchants)
+        .values("merchant_id")
+        .annotate(last=Max("occurred_at"))
+        .order_by()
+        .values_list("merchant_id", "last")
+    )
+    rows = []
+    for row in offers:
+        first, last = row["first"], row["last"]
+        wait_until = last + datetime.timedelta(days=QUIET_DAYS)
+        days = reported_days.get(row["link__offer__merchant_id"], set())
+        if any(first <= day <= wait_until for day in days):
+            continue
+        rows.append(
+            QuietOfferRow(
+                offer_id=row["link__offer_id"],
+                product=row["link__offer__product__title"],
+                merchant=row["link__offer__merchant__name"],
+                url=row["link__offer__url"],
+                billable_clicks=row["billable"],
+                articles=row["articles"],
+                first_click_day=first,
+                last_click_day=last,
+                merchant_last_conversion=last_reports.get(
+                    row["link__offer__merchant_id"]
+                ),
+            )
+        )
+    return sorted(
+        rows, key=lambda row: (-row.billable_clicks, row.merchant, row.offer_id)
     )

@@ -12,7 +12,16 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from .dashboards import articles_report
+from products.models import Merchant
+
+from .dashboards import (
+    QUIET_DAYS,
+    articles_report,
+    merchants_report,
+    placements_report,
+    products_report,
+    quiet_offers_report,
+)
 from .models import CreatorProfile, DailyLinkSales
 from .permissions import EditorsPermissionPolicy
 
@@ -80,3 +89,175 @@ class ArticlesReportView(ReportView):
             until=days.stop if days else None,
             author=data.get("author"),
         )
+
+
+# -- Products, merchants, placements, quiet merchants ---------------------------------
+
+
+class DaysFilterSet(WagtailFilterSet):
+    day = django_filters.DateFromToRangeFilter(
+        label=_("Days (UTC)"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = DailyLinkSales
+        fields = ["day"]
+
+
+class ProductsReportFilterSet(DaysFilterSet):
+    merchant = django_filters.ModelChoiceFilter(
+        label=_("Merchant"),
+        empty_label=_("Any merchant"),
+        queryset=Merchant.objects.order_by("name"),
+    )
+
+    class Meta:
+        model = DailyLinkSales
+        fields = ["day"]
+
+
+def _date(value: datetime.datetime | None) -> datetime.date | None:
+    """The range filter gives the first and last moments of its days."""
+    return value.date() if value is not None else None
+
+
+def _performance_columns(first: Column) -> list[Column]:
+    return [
+        first,
+        Column("currency", label=_("Currency")),
+        Column("billable_clicks", label=_("Billable clicks")),
+        Column("bot_clicks", label=_("Bot clicks")),
+        Column("conversions", label=_("Conversions")),
+        NumberColumn("conversion_rate", label=_("Conversion rate (%)")),
+        NumberColumn("sales", label=_("Sales")),
+        NumberColumn("commission", label=_("Platform commission")),
+        NumberColumn("creator_commission", label=_("Creator commission")),
+        NumberColumn("epc", label=_("EPC")),
+    ]
+
+
+class PerformanceReportView(ReportView):
+    """A report over the rollups filtered by days; subclasses name the selector."""
+
+    filterset_class = DaysFilterSet
+    permission_policy = EditorsPermissionPolicy(DailyLinkSales, actions={"view"})
+    permission_required = "view"
+    paginate_by = 100
+    file_prefix = ""
+
+    def get_filename(self) -> str:
+        return f"{self.file_prefix}-{datetime.datetime.now(tz=datetime.UTC):%Y-%m-%d}"
+
+    def get_filtered_queryset(self):
+        filters = self.filters
+        if filters is None or not filters.is_valid():
+            return []  # the form shows what is wrong
+        data = filters.form.cleaned_data
+        days = data.get("day")
+        return self.rows(
+            since=_date(days.start) if days else None,
+            until=_date(days.stop) if days else None,
+            data=data,
+        )
+
+    def rows(self, *, since, until, data) -> list:
+        raise NotImplementedError
+
+
+class ProductsReportView(PerformanceReportView):
+    """Clicks, conversions and money of every product, per currency."""
+
+    page_title = _("Products performance")
+    header_icon = "tag"
+    index_url_name = "affiliates_products_report"
+    index_results_url_name = "affiliates_products_report_results"
+    filterset_class = ProductsReportFilterSet
+    file_prefix = "products"
+    columns = _performance_columns(Column("name", label=_("Product")))
+    list_export = [column.name for column in columns]
+    export_headings = {column.name: column.label for column in columns}
+
+    def rows(self, *, since, until, data):
+        merchant = data.get("merchant")
+        return products_report(
+            since=since, until=until, merchant_id=merchant.pk if merchant else None
+        )
+
+
+class MerchantsReportView(PerformanceReportView):
+    """Clicks, conversions and money of every merchant, per currency."""
+
+    page_title = _("Merchants performance")
+    header_icon = "site"
+    index_url_name = "affiliates_merchants_report"
+    index_results_url_name = "affiliates_merchants_report_results"
+    file_prefix = "merchants"
+    columns = _performance_columns(Column("name", label=_("Merchant")))
+    list_export = [column.name for column in columns]
+    export_headings = {column.name: column.label for column in columns}
+
+    def rows(self, *, since, until, data):
+        return merchants_report(since=since, until=until)
+
+
+class PlacementsReportView(PerformanceReportView):
+    """Figures by block type and position bucket across every article."""
+
+    page_title = _("Placements performance")
+    header_icon = "placeholder"
+    index_url_name = "affiliates_placements_report"
+    index_results_url_name = "affiliates_placements_report_results"
+    file_prefix = "placements"
+    columns = [
+        Column("name", label=_("Block type")),
+        Column("position", label=_("Position")),
+        *_performance_columns(Column("currency", label=_("Currency")))[1:],
+    ]
+    list_export = [column.name for column in columns]
+    export_headings = {column.name: column.label for column in columns}
+
+    def rows(self, *, since, until, data):
+        return placements_report(since=since, until=until)
+
+
+class QuietOffersReportView(PerformanceReportView):
+    """Offers whose merchant reported nothing in the QUIET_DAYS days after clicks."""
+
+    page_title = _("Quiet merchants")
+    header_icon = "warning"
+    index_url_name = "affiliates_quiet_report"
+    index_results_url_name = "affiliates_quiet_report_results"
+    file_prefix = "quiet-merchants"
+    columns = [
+        Column("merchant", label=_("Merchant")),
+        Column("product", label=_("Product")),
+        Column("url", label=_("Offer URL")),
+        Column("billable_clicks", label=_("Billable clicks")),
+        Column("articles", label=_("Articles")),
+        Column("first_click_day", label=_("First click (UTC)")),
+        Column("last_click_day", label=_("Last click (UTC)")),
+        NumberColumn(
+            "merchant_last_conversion", label=_("Merchant's last sale reported")
+        ),
+    ]
+    list_export = [column.name for column in columns]
+    export_headings = {column.name: column.label for column in columns}
+
+    def rows(self, *, since, until, data):
+        # Without days: the 30 days whose merchants have all had their 30 days.
+        latest = datetime.datetime.now(tz=datetime.UTC).date() - datetime.timedelta(
+            days=QUIET_DAYS
+        )
+        until = until or latest
+        if until > latest:
+            self.filters.form.add_error(
+                "day",
+                _(
+                    "The last day must be %(day)s or earlier: merchants have "
+                    "%(count)s days after a click to report a sale."
+                )
+                % {"day": latest.isoformat(), "count": QUIET_DAYS},
+            )
+            return []
+        since = since or until - datetime.timedelta(days=QUIET_DAYS - 1)
+        return quiet_offers_report(since=since, until=until)

@@ -18,7 +18,13 @@ from .models import (
 )
 from .panels import creator_dashboard_panels, creator_home_panels
 from .permissions import EditorsPermissionPolicy
-from .report_views import ArticlesReportView
+from .report_views import (
+    ArticlesReportView,
+    MerchantsReportView,
+    PlacementsReportView,
+    ProductsReportView,
+    QuietOffersReportView,
+)
 from .reports_views import HELD as HELD_REPORT
 from .reports_views import UNATTRIBUTED as UNATTRIBUTED_REPORT
 from .reports_views import (
@@ -227,4 +233,76 @@ def _held_report_menu_item():
         name="held-conversions",
         icon_name="warning",
         order=1310,
+    )
+
+
+# -- Reports for editors: products, merchants, placements, quiet merchants ------------
+
+
+@hooks.register("register_admin_urls")
+def _more_report_urls():
+    reports = (
+        ("products-performance", "affiliates_products_report", ProductsReportView),
+        ("merchants-performance", "affiliates_merchants_report", MerchantsReportView),
+        (
+            "placements-performance",
+            "affiliates_placements_report",
+            PlacementsReportView,
+        ),
+        ("quiet-merchants", "affiliates_quiet_report", QuietOffersReportView),
+    )
+    urls = []
+    for slug, name, view in reports:
+        urls += [
+            path(f"reports/{slug}/", view.as_view(), name=name),
+            path(
+                f"reports/{slug}/results/",
+                view.as_view(results_only=True),
+                name=f"{name}_results",
+            ),
+        ]
+    return urls
+
+
+@hooks.register("register_reports_menu_item")
+def _products_report_menu_item():
+    return EditorsMenuItem(
+        _("Products performance"),
+        reverse("affiliates_products_report"),
+        name="products-performance",
+        icon_name="tag",
+        order=110,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def _merchants_report_menu_item():
+    return EditorsMenuItem(
+        _("Merchants performance"),
+        reverse("affiliates_merchants_report"),
+        name="merchants-performance",
+        icon_name="site",
+        order=120,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def _quiet_report_menu_item():
+    return EditorsMenuItem(
+        _("Quiet merchants"),
+        reverse("affiliates_quiet_report"),
+        name="quiet-merchants",
+        icon_name="warning",
+        order=130,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def _placements_report_menu_item():
+    return EditorsMenuItem(
+        _("Placements performance"),
+        reverse("affiliates_placements_report"),
+        name="placements-performance",
+        icon_name="placeholder",
+        order=140,
     )

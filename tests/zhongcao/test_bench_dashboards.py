@@ -1,0 +1,71 @@
+"""`manage.py bench_dashboards` at a tiny size: it makes its data, rebuilds the
+rollups, measures and prints its figures and ratios (no timing is asserted)."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from wagtail.models import Page
+
+from affiliates.models import Click, Conversion, DailyLinkClicks, LedgerEntry
+from content.models import ArticleIndexPage, ReviewPage
+
+pytestmark = pytest.mark.django_db
+
+TINY = [
+    "--clicks",
+    "2000",
+    "--conversions",
+    "50",
+    "--articles",
+    "20",
+    "--creators",
+    "5",
+]
+
+
+def test_runs_at_a_tiny_size_and_prints_its_ratios():
+    out = io.StringIO()
+    call_command("bench_dashboards", *TINY, "--repeat", "2", stdout=out)
+    text = out.getvalue()
+    assert "20 articles, 5 creators, 60 links" in text
+    assert re.search(r"^\s+200\s+[\d.]+ ms\s+[\d.]+ ms\s+[\d.]+ ms$", text, re.M)
+    assert re.search(r"^\s+2000\s+[\d.]+ ms\s+[\d.]+ ms\s+[\d.]+ ms$", text, re.M)
+    for line in (
+        r"ratio dashboard / COUNT\(\*\) at 2000 clicks: [\d.]+",
+        r"ratio report / COUNT\(\*\) at 2000 clicks: [\d.]+",
+        r"ratio dashboard at 2000 / at 200 clicks: [\d.]+ \(target under 1.5: \w+\)",
+        r"ratio report at 2000 / at 200 clicks: [\d.]+ \(target under 1.5: \w+\)",
+    ):
+        assert re.search(line, text), line
+    # The data is what it says, and the rollups count every click.
+    assert Click.objects.count() == 2000
+    assert Conversion.objects.count() == 50
+    assert LedgerEntry.objects.filter(kind="author").count() == 50
+    rolled = sum(
+        row.billable_clicks + row.bot_clicks + row.duplicate_clicks
+        for row in DailyLinkClicks.objects.all()
+    )
+    assert rolled == 2000
+    # The bulk-made reviews are whole pages in a sound tree.
+    assert all(not problems for problems in Page.find_problems())
+    index = ArticleIndexPage.objects.get()
+    assert index.numchild == 20
+    assert ReviewPage.objects.child_of(index).live().count() == 20
+    assert ReviewPage.objects.first().author is not None
+    assert index.get_children().last().specific.url_path.endswith("/bench-review-19/")
+
+
+def test_refuses_a_database_with_clicks():
+    call_command("bench_dashboards", *TINY, "--repeat", "1", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="has clicks already"):
+        call_command("bench_dashboards", *TINY, stdout=io.StringIO())
+
+
+def test_bad_sizes_are_named():
+    with pytest.raises(CommandError, match="--conversions must not exceed --clicks"):
+        call_command("bench_dashboards", "--clicks", "10", "--conversions", "20")
+    with pytest.raises(CommandError, match="--articles must be 1 or more"):
+        call_command("bench_dashboards", "--articles", "0")
