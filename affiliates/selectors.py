@@ -39,10 +39,18 @@ from .models.money import EARNING_KINDS, NOT_ZERO
 
 
 def user_is_editor(*, user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Editors curate, approve and publish; superusers count as editors."""
+    """Editors curate, approve and publish; superusers count as editors. Remembered
+    on the user object (a request's user is its own object), since every admin menu
+    item and report asks."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name=EDITORS_GROUP).exists()
+    if user.is_superuser:
+        return True
+    known = getattr(user, "_zhongcao_is_editor", None)
+    if known is None:
+        known = user.groups.filter(name=EDITORS_GROUP).exists()
+        user._zhongcao_is_editor = known
+    return known
 
 
 def creator_profile_for_user(
