@@ -20,7 +20,11 @@ from wagtail.admin.views.generic import CreateView, IndexView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.log_actions import log
 
-from affiliates.admin_views import CheckedInspectView, SecretKeepingEditView
+from affiliates.admin_views import (
+    ActionView,
+    CheckedInspectView,
+    SecretKeepingEditView,
+)
 
 from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .webhooks import (
@@ -82,27 +86,23 @@ class WebhookEndpointEditView(SecretKeepingEditView):
     template_name = "content/admin/webhook_endpoint_edit.html"
 
 
-class WebhookEndpointRotateView(PermissionCheckedMixin, View):
+class WebhookEndpointRotateView(ActionView):
     """POST: a new signing secret for the endpoint."""
 
-    http_method_names = ["post"]
     model = WebhookEndpoint
     permission_required = "change"
     edit_url_name = None
 
-    def post(self, request, pk):
-        endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-        webhook_endpoint_secret_rotate(endpoint=endpoint)
-        log(endpoint, "content.rotate_webhook_secret", user=request.user)
-        messages.success(
-            request,
-            _(
-                "A new signing secret for “%(name)s” is in force; the old one signs "
-                "nothing any more."
-            )
-            % {"name": endpoint.name},
-        )
-        return redirect(self.edit_url_name, quote(endpoint.pk))
+    def perform(self, target, choice):
+        webhook_endpoint_secret_rotate(endpoint=target)
+        log(target, "content.rotate_webhook_secret", user=self.request.user)
+        return _(
+            "A new signing secret for “%(name)s” is in force; the old one signs "
+            "nothing any more."
+        ) % {"name": target.name}
+
+    def get_return_url(self, target):
+        return reverse(self.edit_url_name, args=[quote(target.pk)])
 
 
 # -- Deliveries -----------------------------------------------------------------------
