@@ -415,15 +415,16 @@ def creator_other_items(*, creator: CreatorProfile) -> list[OtherItem]:
 # -- Link health ----------------------------------------------------------------------
 
 
+def links_current() -> QuerySet[TrackedLink]:
+    """Tracked links an article shows readers now: not retired, not made for a
+    preview (whose clicks are never billable)."""
+    return TrackedLink.objects.filter(retired_at__isnull=True, is_preview=False)
+
+
 def links_in_published_articles() -> QuerySet[TrackedLink]:
-    """Tracked links that readers can follow from a published article: not retired,
-    not made for a preview, in a live page."""
-    return TrackedLink.objects.filter(
-        retired_at__isnull=True,
-        is_preview=False,
-        article__live=True,
-        offer__isnull=False,
-    )
+    """Tracked links that readers can follow from a published article: current, in a
+    live page."""
+    return links_current().filter(article__live=True, offer__isnull=False)
 
 
 class LinkProblem(TextChoices):

@@ -22,8 +22,8 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Page, PageQuerySet
 from wagtail.rich_text import expand_db_html
 
-from affiliates.models import CreatorProfile, TrackedLink
-from affiliates.selectors import user_is_editor
+from affiliates.models import CreatorProfile
+from affiliates.selectors import links_current, user_is_editor
 from products.currencies import money_str
 from products.models import Availability, Offer, Product
 from products.searchterms import search_query
@@ -137,9 +137,7 @@ def articles_filter(
         queryset = queryset.filter(author__slug=author)
     if product:
         queryset = queryset.filter(
-            pk__in=TrackedLink.objects.filter(
-                product__slug=product, is_preview=False, retired_at__isnull=True
-            ).values("article_id")
+            pk__in=links_current().filter(product__slug=product).values("article_id")
         )
     if locale:
         queryset = queryset.filter(language=locale)
@@ -472,12 +470,11 @@ def product_detail(*, product: Product, base_url: str = "") -> dict:
     feature it, each with the tracked links it shows for the product."""
     product = products_by_id(ids=[product.pk])[product.pk]
     prefetch_related_objects([product], "tags")
-    links = TrackedLink.objects.filter(
-        product=product,
-        is_preview=False,
-        retired_at__isnull=True,
-        article_id__in=articles_live().values("pk"),
-    ).values_list("article_id", "placement", "offer_id", "code")
+    links = (
+        links_current()
+        .filter(product=product, article_id__in=articles_live().values("pk"))
+        .values_list("article_id", "placement", "offer_id", "code")
+    )
     by_article: dict[int, list[dict]] = {}
     for article_id, placement, offer_id, code in links.order_by("placement", "pk"):
         by_article.setdefault(article_id, []).append(
@@ -669,11 +666,11 @@ def sitemap_creators() -> QuerySet[CreatorProfile]:
 def sitemap_products() -> QuerySet[Product]:
     """Products that published articles feature (by their current tracked links, as
     articles_filter(product=…) finds them), for the sitemap."""
-    featured = TrackedLink.objects.filter(
-        is_preview=False,
-        retired_at__isnull=True,
-        article_id__in=articles_live().order_by().values("pk"),
-    ).values("product_id")
+    featured = (
+        links_current()
+        .filter(article_id__in=articles_live().order_by().values("pk"))
+        .values("product_id")
+    )
     return Product.objects.filter(pk__in=featured).order_by("slug")
 
 
@@ -686,9 +683,7 @@ def articles_featuring_product(*, product_id: int) -> QuerySet[ArticlePage]:
     """Published articles that review the product or embed it (through a current,
     billable tracked link: links are made for each offer when an article is
     published, so an embed of a product without offers is not found here)."""
-    linked = TrackedLink.objects.filter(
-        product_id=product_id, is_preview=False, retired_at__isnull=True
-    ).values("article_id")
+    linked = links_current().filter(product_id=product_id).values("article_id")
     return (
         ArticlePage.objects.live()
         .filter(Q(pk__in=linked) | Q(reviewpage__product_id=product_id))
