@@ -9,6 +9,7 @@ import csv
 import datetime
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ class ReportFieldError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+def signing_secret_new() -> str:
+    """A new secret for signatures (merchants' postbacks, our webhooks)."""
+    return "whsec_" + secrets.token_urlsafe(32)
 
 
 def signature_make(*, secret: str, body: bytes, timestamp: int) -> str:

@@ -2,7 +2,6 @@
 ledger entries each reported status makes."""
 
 import datetime
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,7 +32,12 @@ from ..models import (
     TrackedLink,
     UnattributedReason,
 )
-from ..reports import ConversionData, ReportFieldError, conversion_data_parse
+from ..reports import (
+    ConversionData,
+    ReportFieldError,
+    conversion_data_parse,
+    signing_secret_new,
+)
 from ..shares import HUNDRED, split_commission
 from .ledger import (
     LedgerError,
@@ -82,20 +86,16 @@ def merchant_connection_ensure(
             MerchantConnection.objects.select_for_update().get_or_create(
                 merchant=merchant,
                 defaults={
-                    "postback_secret": _new_secret(),
+                    "postback_secret": signing_secret_new(),
                     "secret_created_at": timezone.now(),
                 },
             )
         )
         if rotate and not created:
-            connection.postback_secret = _new_secret()
+            connection.postback_secret = signing_secret_new()
             connection.secret_created_at = timezone.now()
             connection.save(update_fields=["postback_secret", "secret_created_at"])
         return connection
-
-
-def _new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
 
 
 # -- Attribution ----------------------------------------------------------------------
