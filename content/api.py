@@ -17,8 +17,7 @@ from ninja import Field, Query, Router, Schema
 from wagtail.models import Site
 
 from affiliates.auth import OPTIONAL, request_user
-from products.models import Product
-from products.selectors import products_filter
+from products.selectors import products_filter, products_with_offers
 
 from .models import ArticlePage
 from .selectors import (
@@ -482,7 +481,7 @@ def products_list(
     tags=["products"],
 )
 def product_get(request: HttpRequest, response: HttpResponse, slug: str):
-    product = Product.objects.filter(slug=slug).first()
+    product = products_with_offers().filter(slug=slug).first()
     if product is None:
         raise Http404("No such product.")
     _public(response)

@@ -467,9 +467,8 @@ def article_embeds_by_placement(*, detail: dict) -> dict[str, dict]:
 
 def product_detail(*, product: Product, base_url: str = "") -> dict:
     """A product with its offers, best prices, and the published articles that
-    feature it, each with the tracked links it shows for the product."""
-    product = products_by_id(ids=[product.pk])[product.pk]
-    prefetch_related_objects([product], "tags")
+    feature it, each with the tracked links it shows for the product. ``product``
+    comes with its offers and tags (products.selectors.products_with_offers)."""
     links = (
         links_current()
         .filter(product=product, article_id__in=articles_live().values("pk"))
