@@ -182,11 +182,18 @@ def link_target(*, code: str) -> LinkTarget | None:
 def article_link_codes(
     *, article_id: int, preview: bool = False
 ) -> dict[tuple[str, int], str]:
-    """An article's tracked link codes by (placement, offer id)."""
+    """The codes of the links an article shows now, by (placement, offer id).
+
+    Retired links are left out: after an author change and back, the former
+    author's retired link has the same placement and offer as the current one and
+    must never be shown (it would credit them)."""
     return {
         (placement, offer_id): code
         for placement, offer_id, code in TrackedLink.objects.filter(
-            article_id=article_id, is_preview=preview, offer__isnull=False
+            article_id=article_id,
+            is_preview=preview,
+            offer__isnull=False,
+            retired_at__isnull=True,
         ).values_list("placement", "offer_id", "code")
     }
 

@@ -187,3 +187,22 @@ def test_links_keep_their_block_type_and_position(published, headphones):
     )
     assert where(card_id) == ("product_card", 3)
     assert where(grid_item_id) == ("product_grid", 2)
+
+
+def test_after_an_author_change_and_back_readers_get_the_current_authors_links(
+    client, published, creator, other_creator
+):
+    """The former author's retired links share placement and offer with the current
+    ones; the page must show only the current author's (credit goes by the link)."""
+    for author in (other_creator, creator):
+        draft = published.get_latest_revision_as_object()
+        draft.author = author
+        draft.save_revision().publish()
+    current = TrackedLink.objects.get(article=published, retired_at__isnull=True)
+    retired = TrackedLink.objects.get(article=published, author=other_creator)
+    assert current.author == creator and retired.is_retired
+    html = client.get(published.url).content.decode()
+    assert f"/go/{current.code}" in html
+    assert f"/go/{retired.code}" not in html
+    api = client.get(f"/api/articles/{published.pk}").content.decode()
+    assert f"/go/{current.code}" in api and f"/go/{retired.code}" not in api
