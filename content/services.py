@@ -263,7 +263,9 @@ def article_links_for_render(
     whose embeds have offers without a link (an offer added after publishing) gets
     them made now.
     """
-    if article.author_id is None:
+    if article.author_id is None or article.pk is None:
+        # A preview of an article not saved yet: links need a saved page, so its
+        # offers show without buy links until the first save.
         return {}
     embeds = _embeds(article)
     if preview:

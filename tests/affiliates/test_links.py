@@ -206,3 +206,25 @@ def test_after_an_author_change_and_back_readers_get_the_current_authors_links(
     assert f"/go/{retired.code}" not in html
     api = client.get(f"/api/articles/{published.pk}").content.decode()
     assert f"/go/{current.code}" in api and f"/go/{retired.code}" not in api
+
+
+def test_preview_of_an_article_never_saved_shows_its_products_without_links(
+    client, editor, articles, creator, headphones
+):
+    from django.urls import reverse
+
+    from tests.content.admin_forms import review_form_data
+
+    client.force_login(editor)
+    url = reverse(
+        "wagtailadmin_pages:preview_on_add",
+        args=["content", "reviewpage", articles.pk],
+    )
+    data = review_form_data(product=headphones, author=creator)
+    assert client.post(url, data).json() == {"is_valid": True, "is_available": True}
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert headphones.title in html
+    assert "/go/" not in html
+    assert not TrackedLink.objects.exists()
