@@ -44,19 +44,27 @@ from .services import (
 logger = logging.getLogger(__name__)
 
 
-class OwnProfileView(WagtailAdminTemplateMixin, FormView):
-    """A creator edits their own public profile; nobody else's is reachable here."""
-
-    form_class = OwnProfileForm
-    template_name = "affiliates/own_profile.html"
-    page_title = _("My creator profile")
-    header_icon = "user"
+class _CreatorOwnView(WagtailAdminTemplateMixin):
+    """An admin page of the signed-in creator's own: ``self.profile`` is their
+    profile (404 without one); the header names the page."""
 
     def dispatch(self, request, *args, **kwargs):
         self.profile = creator_profile_for_user(user=request.user)
         if self.profile is None:
             raise Http404(_("You have no creator profile."))
         return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+class OwnProfileView(_CreatorOwnView, FormView):
+    """A creator edits their own public profile; nobody else's is reachable here."""
+
+    form_class = OwnProfileForm
+    template_name = "affiliates/own_profile.html"
+    page_title = _("My creator profile")
+    header_icon = "user"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.profile}
@@ -67,7 +75,7 @@ class OwnProfileView(WagtailAdminTemplateMixin, FormView):
         return redirect("affiliates_own_profile")
 
 
-class OwnEarningsView(WagtailAdminTemplateMixin, TemplateView):
+class OwnEarningsView(_CreatorOwnView, TemplateView):
     """A creator's balances, the conversions behind them and their payouts. The
     creator is the signed-in user's own profile: no parameter can name another."""
 
@@ -75,12 +83,6 @@ class OwnEarningsView(WagtailAdminTemplateMixin, TemplateView):
     page_title = _("My earnings")
     header_icon = "decimal"
     paginate_by = 20
-
-    def dispatch(self, request, *args, **kwargs):
-        self.profile = creator_profile_for_user(user=request.user)
-        if self.profile is None:
-            raise Http404(_("You have no creator profile."))
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         creator = self.profile

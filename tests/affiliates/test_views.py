@@ -328,3 +328,22 @@ def test_a_warm_redirect_makes_no_database_query(
     with django_assert_num_queries(0):
         for _ in range(3):
             assert go(client, link).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("url_name", "title"),
+    [
+        ("affiliates_own_profile", "My creator profile"),
+        ("affiliates_own_earnings", "My earnings"),
+    ],
+)
+def test_a_creators_own_pages_name_themselves_in_the_header(
+    client, creator, url_name, title
+):
+    """The header's visible breadcrumb ends with the page's title, not "Home"."""
+    client.force_login(creator.user)
+    html = client.get(reverse(url_name)).content.decode()
+    header = html[html.index("<header") : html.index("</header>")]
+    breadcrumbs = header[header.index('aria-label="Breadcrumb"') :]
+    last_item = breadcrumbs[breadcrumbs.rindex("<li") :]
+    assert title in last_item
