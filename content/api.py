@@ -19,7 +19,7 @@ from wagtail.models import Site
 from affiliates.auth import OPTIONAL, request_user
 from products.selectors import products_filter, products_with_offers
 
-from .models import ArticlePage
+from .models import AffiliateDisclosureSettings, ArticlePage
 from .selectors import (
     article_items,
     articles_filter,
@@ -292,6 +292,9 @@ class FeaturedLink(TrackedLinkOut):
 
 
 class FeaturingArticle(ArticleItem):
+    disclosure: str = Field(
+        description="Show it before the article's tracked links (the law requires it)."
+    )
     links: list[FeaturedLink] = Field(
         description="The article's tracked links for this product."
     )
@@ -485,7 +488,11 @@ def product_get(request: HttpRequest, response: HttpResponse, slug: str):
     if product is None:
         raise Http404("No such product.")
     _public(response)
-    return product_detail(product=product, base_url=_base_url(request))
+    return product_detail(
+        product=product,
+        disclosures=AffiliateDisclosureSettings.for_request(request),
+        base_url=_base_url(request),
+    )
 
 
 @router.get(

@@ -30,6 +30,7 @@ from products.searchterms import search_query
 from products.selectors import product_offers
 
 from .models import (
+    AffiliateDisclosureSettings,
     ArticleCollection,
     ArticleCollectionItem,
     ArticleIndexPage,
@@ -465,9 +466,12 @@ def article_embeds_by_placement(*, detail: dict) -> dict[str, dict]:
     return {product["placement"]: product for product in products if product}
 
 
-def product_detail(*, product: Product, base_url: str = "") -> dict:
+def product_detail(
+    *, product: Product, disclosures: AffiliateDisclosureSettings, base_url: str = ""
+) -> dict:
     """A product with its offers, best prices, and the published articles that
-    feature it, each with the tracked links it shows for the product. ``product``
+    feature it, each with the tracked links it shows for the product and the
+    disclosure to show before them, in the article's language. ``product``
     comes with its offers and tags (products.selectors.products_with_offers)."""
     links = (
         links_current()
@@ -492,7 +496,11 @@ def product_detail(*, product: Product, base_url: str = "") -> dict:
         "description": product.description,
         "tags": [tag.name for tag in product.tags.all()],
         "articles": [
-            {**item, "links": by_article[item["id"]]}
+            {
+                **item,
+                "disclosure": disclosures.text_for(language=item["locale"]),
+                "links": by_article[item["id"]],
+            }
             for item in article_items(articles=articles, base_url=base_url)
         ],
     }

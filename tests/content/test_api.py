@@ -359,6 +359,8 @@ def test_products_list_and_detail_with_featuring_articles(client, full_review, p
     links = featuring[full_review.pk]["links"]
     assert {link["placement"] for link in links} >= {"reviewed-product"}
     assert all(link["url"].startswith("http://testserver/go/") for link in links)
+    # The disclosure travels with the links, in the article's language.
+    assert "广告" in featuring[full_review.pk]["disclosure"]
     assert client.get("/api/products/nothing").status_code == 404
     assert client.get("/api/products", {"limit": 500}).status_code == 400
 
