@@ -130,13 +130,18 @@ def _outcome_of_exception(url: str, error: Exception, *, timeout: float) -> Link
 def link_fetch(
     *, url: str, session: requests.Session, timeout: float = DEFAULT_TIMEOUT
 ) -> LinkOutcome:
-    """Request ``url``: HEAD, then GET when the server refuses HEAD (405/501) or the
-    HEAD fails to connect. The body is never read. A HEAD that times out is not
-    retried: a GET would most likely time out too, doubling the wait."""
+    """Request ``url``: HEAD, then GET when the server refuses HEAD (405/501), the
+    HEAD fails to connect, or it answers 404/410 (some servers answer HEAD wrongly:
+    a page is only called missing when a GET says so too). The body is never read.
+    A HEAD that times out is not retried: a GET would most likely time out too,
+    doubling the wait."""
     try:
         response = session.head(url, allow_redirects=True, timeout=(timeout, timeout))
         response.close()
-        if response.status_code not in HEAD_REFUSED_CODES:
+        if (
+            response.status_code not in HEAD_REFUSED_CODES
+            and response.status_code not in NOT_FOUND_CODES
+        ):
             return _outcome_of_status(url, response.status_code)
     except requests.Timeout as error:
         return _outcome_of_exception(url, error, timeout=timeout)

@@ -17,20 +17,27 @@ DEFAULT_ROUTES = {
     "/slow": (200, 200),
     "/no-head": (405, 200),
     "/loop": (302, 302),
+    "/head-not-found": (404, 200),
+    "/hold": (200, 200),
 }
 REDIRECTS = {"/moved": "/ok", "/loop": "/loop"}
 SLOW_PATHS = {"/slow"}
+HOLD_SECONDS = 0.2  # /hold answers after this long, so that requests overlap
 
 
 @dataclass
 class LinkServer:
     """What the tests see: the base URL, the routes (change them between checks)
-    and every request received as (method, path, user agent)."""
+    and every request received as (method, path, user agent); ``peak`` is the most
+    requests to /hold it was answering at once."""
 
     base_url: str = ""
     routes: dict = field(default_factory=lambda: dict(DEFAULT_ROUTES))
     requests: list = field(default_factory=list)
     slow_seconds: float = 2.0
+    in_flight: int = 0
+    peak: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -40,11 +47,23 @@ def _handler_for(state: LinkServer):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def _hold(self) -> None:
+            """Wait a while, counted as in flight. The count drops before the answer
+            is sent: a client that has its answer is no longer counted."""
+            with state.lock:
+                state.in_flight += 1
+                state.peak = max(state.peak, state.in_flight)
+            time.sleep(HOLD_SECONDS)
+            with state.lock:
+                state.in_flight -= 1
+
         def _answer(self, method: str) -> None:
             path = self.path.split("?")[0]
             state.requests.append((method, path, self.headers.get("User-Agent", "")))
             if path in SLOW_PATHS:
                 time.sleep(state.slow_seconds)
+            if path == "/hold":
+                self._hold()
             head_code, get_code = state.routes.get(path, (404, 404))
             code = head_code if method == "HEAD" else get_code
             body = b"" if method == "HEAD" else f"{code} {path}".encode()

@@ -71,10 +71,29 @@ def test_errors_say_what_went_wrong(link_server):
     assert record(failing).error == "HTTP 500"
 
 
-def test_head_first_then_get_only_when_head_is_refused(link_server):
-    check(offer_at(link_server, "/ok"), offer_at(link_server, "/no-head"))
+def test_head_first_then_get_only_when_head_is_refused_or_not_found(link_server):
+    check(
+        offer_at(link_server, "/ok"),
+        offer_at(link_server, "/no-head"),
+        offer_at(link_server, "/gone"),
+    )
     methods = sorted((method, path) for method, path, _agent in link_server.requests)
-    assert methods == [("GET", "/no-head"), ("HEAD", "/no-head"), ("HEAD", "/ok")]
+    assert methods == [
+        ("GET", "/gone"),
+        ("GET", "/no-head"),
+        ("HEAD", "/gone"),
+        ("HEAD", "/no-head"),
+        ("HEAD", "/ok"),
+    ]
+
+
+def test_a_page_is_missing_only_if_get_says_so_too(link_server):
+    """A server that answers HEAD with 404 but serves the page is not broken."""
+    offer = offer_at(link_server, "/head-not-found")
+    check(offer)
+    check(offer)
+    assert record(offer).result == CheckResult.OK
+    assert record(offer).status == LinkStatus.OK
 
 
 def test_a_redirect_is_followed_to_its_end(link_server):
@@ -204,6 +223,16 @@ def test_many_offers_are_checked_concurrently_and_all_recorded(link_server):
         CheckResult.BLOCKED: 3,
         CheckResult.ERROR: 3,
     }
+
+
+@pytest.mark.parametrize("per_host", [1, 3])
+def test_requests_to_one_host_at_once_stay_within_the_limit(link_server, per_host):
+    offers = [offer_at(link_server, "/hold") for _ in range(12)]
+    summary = check(*offers, concurrency=8, per_host=per_host, timeout=5)
+    assert summary.results[CheckResult.OK] == 12
+    assert link_server.peak <= per_host
+    if per_host > 1:  # and the checker does run requests side by side
+        assert link_server.peak > 1
 
 
 def test_every_offer_by_default(link_server):
