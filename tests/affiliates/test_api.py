@@ -96,10 +96,21 @@ def test_a_creator_reads_their_own_earnings(client, creator, sold):
     assert body["payouts"] == []
 
 
-def test_earnings_never_show_another_creators_money(client, other_creator, sold):
+def test_earnings_never_show_another_creators_money(
+    client, creator, other_creator, sold
+):
     client.force_login(other_creator.user)
     body = client.get("/api/me/earnings").json()
     assert body["earnings"] == [] and body["balances"] == []
+    # No parameter names someone else.
+    for query in (
+        {"creator": creator.pk},
+        {"creator_id": creator.pk, "user": creator.user_id},
+        {"slug": creator.slug, "author": creator.slug},
+    ):
+        body = client.get("/api/me/earnings", query).json()
+        assert body["creator"] == other_creator.slug, query
+        assert body["earnings"] == [] and body["balances"] == [], query
 
 
 def test_a_referrer_sees_the_override_but_not_the_authors_share(
