@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
+import wagtail
 from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.messages.pofile import read_po
 from django.urls import reverse
@@ -234,3 +235,45 @@ def test_sign_up_page_in_chinese(client):
     ).content.decode()
     assert "成为会员" in html
     assert "邮箱地址" in html
+
+
+# Words we share with Wagtail that we translate better for both screens; every other
+# shared msgid must read as Wagtail has it, since ours wins in the whole admin.
+WAGTAIL_DIFFERENCES = {
+    "Actions": "操作",  # Wagtail: 动作
+    "Latest": "最新",  # Wagtail: 最近的
+    "Check your email": "请查收邮件",  # Wagtail: 检查您的邮件
+    "Sorry, you do not have permission to access this area.": (
+        "抱歉，你没有权限访问此区域。"
+    ),
+}
+
+
+def test_words_shared_with_wagtail_read_as_wagtail_has_them():
+    wagtail_root = Path(wagtail.__file__).parent
+    theirs: dict[str, set[str]] = {}
+    for mo in wagtail_root.rglob(f"locale/{LANGUAGE}/LC_MESSAGES/django.mo"):
+        with mo.open("rb") as file:
+            for msgid, msgstr in gettext.GNUTranslations(file)._catalog.items():
+                if isinstance(msgid, str) and msgid and msgstr:
+                    theirs.setdefault(msgid, set()).add(msgstr)
+    differences = []
+    for app in APPS:
+        for message in catalogue(app):
+            if message.context or not isinstance(message.id, str):
+                continue
+            if message.id not in theirs or message.id in WAGTAIL_DIFFERENCES:
+                continue
+            if message.string not in theirs[message.id]:
+                differences.append(
+                    f"{app}: {message.id!r} is {message.string!r}, "
+                    f"Wagtail says {sorted(theirs[message.id])}"
+                )
+    for msgid, ours in WAGTAIL_DIFFERENCES.items():
+        assert any(
+            m.id == msgid and m.string == ours
+            for app in APPS
+            for m in catalogue(app)
+            if not m.context
+        ), f"{msgid!r} is no longer translated as {ours!r}: update WAGTAIL_DIFFERENCES"
+    assert not differences, "\n".join(differences)
