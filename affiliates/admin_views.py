@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views import View
 from django.views.generic import FormView
 from wagtail.admin import messages
@@ -178,7 +178,7 @@ class ConversionFilterSet(WagtailFilterSet):
         label=_("Merchant"), queryset=Merchant.objects.order_by("name")
     )
     review = django_filters.ChoiceFilter(
-        label=_("Review"),
+        label=pgettext_lazy("held conversion", "Review"),
         choices=[(state.value, state.label) for state in ReviewState if state.value],
         empty_label=_("All"),
         widget=forms.RadioSelect,

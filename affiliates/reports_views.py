@@ -20,6 +20,7 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BaseColumn, Column, TitleColumn
@@ -296,7 +297,11 @@ class HeldConversionsReportView(ConversionReportView):
         Column("commission", label=_("Commission"), accessor=_commission),
         Column("reason", label=_("Held because"), accessor="get_hold_reason_display"),
         Column("purchased", label=_("Purchased"), accessor=_purchased),
-        ReviewActionsColumn("actions", label=_("Review"), return_url_name=HELD),
+        ReviewActionsColumn(
+            "actions",
+            label=pgettext_lazy("held conversion", "Review"),
+            return_url_name=HELD,
+        ),
     ]
     exports = {
         "order_id": (_("Order"), lambda conversion: conversion.order_id),

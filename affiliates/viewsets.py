@@ -5,6 +5,7 @@ declares only the pages the ledger's rules allow; the views are in admin_views."
 from django.contrib.auth.models import Permission
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -84,7 +85,11 @@ class ConversionViewSet(MoneyViewSet):
             sort_key="commission",
         ),
         "status",
-        Column("review", label=_("Review"), accessor=admin_views.review_display),
+        Column(
+            "review",
+            label=pgettext_lazy("held conversion", "Review"),
+            accessor=admin_views.review_display,
+        ),
         DateColumn("occurred_at", label=_("Purchased"), sort_key="occurred_at"),
     ]
     filterset_class = admin_views.ConversionFilterSet

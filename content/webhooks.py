@@ -23,6 +23,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from affiliates.reports import SIGNATURE_HEADER, signature_make
@@ -384,7 +385,7 @@ def webhook_delivery_redeliver(
     old one stays in the log as it was."""
     if delivery.status == DeliveryStatus.PENDING:
         raise WebhookError(
-            "This delivery is still pending: it is retried on its own schedule."
+            _("This delivery is still pending: it is retried on its own schedule.")
         )
     now = now or timezone.now()
     copy = WebhookDelivery.objects.create(

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
@@ -274,8 +275,10 @@ class MerchantConnection(models.Model):
 class ConversionStatus(models.TextChoices):
     """The status a merchant reports."""
 
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
+    # Contexts: a merchant's "pending" order and a pending commission read differently
+    # in Chinese, and Wagtail's own "Approved" (a page) must keep its translation.
+    PENDING = "pending", pgettext_lazy("conversion status", "Pending")
+    APPROVED = "approved", pgettext_lazy("conversion status", "Approved")
     REFUNDED = "refunded", _("Refunded")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -393,7 +396,10 @@ class Conversion(models.Model):
         _("held because"), max_length=20, choices=HoldReason.choices, blank=True
     )
     review = models.CharField(
-        _("review"), max_length=10, choices=ReviewState.choices, blank=True
+        pgettext_lazy("held conversion", "review"),
+        max_length=10,
+        choices=ReviewState.choices,
+        blank=True,
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -481,8 +487,8 @@ EARNING_KINDS = (
 
 class EntryStatus(models.TextChoices):
     HELD = "held", _("Held for review")
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
+    PENDING = "pending", pgettext_lazy("commission status", "Pending")
+    APPROVED = "approved", pgettext_lazy("commission status", "Approved")
     PROCESSING = "processing", _("In a payout")
     PAID = "paid", _("Paid")
 
