@@ -7,6 +7,8 @@ only parses the request.
 import datetime
 
 import django_filters
+from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
@@ -16,6 +18,9 @@ from products.models import Merchant
 
 from .dashboards import (
     QUIET_DAYS,
+    article_ids_tagged,
+    article_tags,
+    article_types,
     articles_report,
     merchants_report,
     placements_report,
@@ -26,14 +31,36 @@ from .models import CreatorProfile, DailyLinkSales
 from .permissions import EditorsPermissionPolicy
 
 
+class PageTypeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        model = obj.model_class()
+        return capfirst(model._meta.verbose_name) if model else obj.model
+
+
+class PageTypeFilter(django_filters.ModelChoiceFilter):
+    field_class = PageTypeChoiceField
+
+
 class ArticlesReportFilterSet(WagtailFilterSet):
     day = django_filters.DateFromToRangeFilter(
-        label=_("Days (UTC)"), widget=DateRangePickerWidget
+        label=_("Days (UTC)"),
+        widget=DateRangePickerWidget,
+        help_text=_("Without days: this month so far."),
     )
     author = django_filters.ModelChoiceFilter(
         label=_("Author"),
         empty_label=_("Anyone"),
         queryset=CreatorProfile.objects.order_by("public_name"),
+    )
+    type = PageTypeFilter(
+        label=_("Type"),
+        empty_label=_("Any type"),
+        queryset=lambda request: article_types(),
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label=_("Tag"),
+        empty_label=_("Any tag"),
+        queryset=lambda request: article_tags(),
     )
 
     class Meta:
@@ -78,16 +105,32 @@ class ArticlesReportView(ReportView):
     def get_filename(self) -> str:
         return f"articles-{datetime.datetime.now(tz=datetime.UTC):%Y-%m-%d}"
 
+    def get_filterset_kwargs(self):
+        """No days chosen means this month so far (UTC): put its first day in the
+        form, so that the screen says which days it shows and the export links
+        carry them."""
+        kwargs = super().get_filterset_kwargs()
+        data = kwargs["data"]
+        if not (data.get("day_from") or data.get("day_to")):
+            data = data.copy()
+            today = datetime.datetime.now(tz=datetime.UTC).date()
+            data["day_from"] = today.replace(day=1).isoformat()
+            kwargs["data"] = data
+        return kwargs
+
     def get_filtered_queryset(self):
         filters = self.filters
         if filters is None or not filters.is_valid():
             return []  # the form shows what is wrong
         data = filters.form.cleaned_data
         days = data.get("day")
+        tag = data.get("tag")
         return articles_report(
-            since=days.start if days else None,
-            until=days.stop if days else None,
+            since=_date(days.start) if days else None,
+            until=_date(days.stop) if days else None,
             author=data.get("author"),
+            page_type=data.get("type"),
+            article_ids=article_ids_tagged(tag=tag) if tag else None,
         )
 
 

@@ -98,3 +98,95 @@ class DailyLinkSales(models.Model):
             models.Index(fields=["author", "day"], name="daily_sales_author"),
             models.Index(fields=["article", "day"], name="daily_sales_article"),
         ]
+
+
+# -- Monthly rollups ------------------------------------------------------------------
+#
+# The same figures summed over a UTC calendar month, made from the daily rows (never
+# from raw data) whenever one of the month's days is recomputed. A report over whole
+# months reads at most one row per link and month, however many clicks there were:
+# daily rows grow with clicks until every link has a click every day (15,000 links
+# × 90 days is sparse), monthly ones are bounded by links × months. Periods that
+# start or end inside a month read that part from the daily rows
+# (affiliates.dashboards.rollup_span).
+
+
+class MonthlyLinkClicks(models.Model):
+    """Clicks of one link in one UTC month (the sum of its DailyLinkClicks)."""
+
+    month = models.DateField(_("month (UTC, its first day)"))
+    link = models.ForeignKey(
+        TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        CreatorProfile,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("article"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
+    bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
+    duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly clicks of a link")
+        verbose_name_plural = _("monthly clicks of links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "link"], name="monthly_link_clicks_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "month"], name="monthly_clicks_author"),
+            models.Index(fields=["month", "article"], name="monthly_clicks_article"),
+        ]
+
+
+class MonthlyLinkSales(models.Model):
+    """Sales of one link in one UTC month and currency (the sum of its
+    DailyLinkSales)."""
+
+    month = models.DateField(_("month (UTC, its first day)"))
+    link = models.ForeignKey(
+        TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        CreatorProfile,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("article"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    conversions = models.PositiveIntegerField(_("conversions"), default=0)
+    sales = models.DecimalField(_("sales"), default=0, **MONEY)
+    commission = models.DecimalField(_("platform commission"), default=0, **MONEY)
+    author_earnings = models.DecimalField(_("author earnings"), default=0, **MONEY)
+    override_earnings = models.DecimalField(_("referral overrides"), default=0, **MONEY)
+    platform_earnings = models.DecimalField(_("platform remainder"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("monthly sales of a link")
+        verbose_name_plural = _("monthly sales of links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "link", "currency"], name="monthly_link_sales_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "month"], name="monthly_sales_author"),
+            models.Index(fields=["month", "article"], name="monthly_sales_article"),
+        ]

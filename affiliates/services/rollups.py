@@ -1,9 +1,11 @@
 """Daily rollups: recompute what each tracked link did on a UTC day from the raw
-clicks, conversions and ledger entries (affiliates.models.rollups).
+clicks, conversions and ledger entries (affiliates.models.rollups); and the monthly
+rollups, the sums of a month's daily rows.
 
 A day is recomputed whole: its rows are deleted and inserted again in one
 transaction, under a lock, so a refresh is idempotent and two refreshes at once
-leave the same rows as one.
+leave the same rows as one. Whenever a day is recomputed, so is its month (once per
+month in a rebuild or refresh), in the same way.
 """
 
 import datetime
@@ -25,6 +27,8 @@ from ..models import (
     DailyLinkClicks,
     DailyLinkSales,
     LedgerEntry,
+    MonthlyLinkClicks,
+    MonthlyLinkSales,
     ReviewState,
 )
 
@@ -34,6 +38,16 @@ ROLLUP_LOCK_KEY = 727_002  # PostgreSQL advisory lock: one rollup writer at a ti
 # A sale stands while it is recorded, pending or approved, and not rejected by an
 # editor; a refund, a cancellation or a rejection takes it out of the counts (and
 # the ledger reverses its money, so its net earnings are zero).
+CLICK_SUMS = ("billable_clicks", "bot_clicks", "duplicate_clicks")
+SALE_SUMS = (
+    "conversions",
+    "sales",
+    "commission",
+    "author_earnings",
+    "override_earnings",
+    "platform_earnings",
+)
+
 STANDING_SALE = (
     Q(sale_recorded=True)
     & Q(status__in=[ConversionStatus.PENDING, ConversionStatus.APPROVED])
@@ -155,18 +169,109 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
     return list(by_key.values())
 
 
+def month_start(day: datetime.date) -> datetime.date:
+    """The first day of a day's UTC month: the key of the monthly rollups."""
+    return day.replace(day=1)
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    """The last day of the month that starts on ``month``."""
+    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+
+
+def _monthly_rows(*, daily, monthly, month: datetime.date, group, sums) -> list:
+    """The sums of ``daily`` rows of one month grouped by ``group``, as ``monthly``
+    rows."""
+    rows = (
+        daily.objects.filter(day__gte=month, day__lte=_month_end(month))
+        .values(*group)
+        .annotate(**{f"total_{name}": Sum(name) for name in sums})
+        .order_by()
+    )
+    return [
+        monthly(
+            month=month,
+            **{name: row[name] for name in group},
+            **{name: row[f"total_{name}"] for name in sums},
+        )
+        for row in rows
+    ]
+
+
+def _month_replace(*, month: datetime.date, clicks: bool, sales: bool) -> None:
+    """Recompute one month's rows from its daily rows (call inside the lock)."""
+    if clicks:
+        MonthlyLinkClicks.objects.filter(month=month).delete()
+        MonthlyLinkClicks.objects.bulk_create(
+            _monthly_rows(
+                daily=DailyLinkClicks,
+                monthly=MonthlyLinkClicks,
+                month=month,
+                group=("link_id", "author_id", "article_id"),
+                sums=CLICK_SUMS,
+            ),
+            batch_size=500,
+        )
+    if sales:
+        MonthlyLinkSales.objects.filter(month=month).delete()
+        MonthlyLinkSales.objects.bulk_create(
+            _monthly_rows(
+                daily=DailyLinkSales,
+                monthly=MonthlyLinkSales,
+                month=month,
+                group=("link_id", "author_id", "article_id", "currency"),
+                sums=SALE_SUMS,
+            ),
+            batch_size=500,
+        )
+
+
+def _day_replace(*, day: datetime.date, clicks: bool, sales: bool) -> None:
+    if clicks:
+        DailyLinkClicks.objects.filter(day=day).delete()
+        DailyLinkClicks.objects.bulk_create(_clicks_rows(day), batch_size=500)
+    if sales:
+        DailyLinkSales.objects.filter(day=day).delete()
+        DailyLinkSales.objects.bulk_create(_sales_rows(day), batch_size=500)
+
+
 def rollup_day_replace(
     *, day: datetime.date, clicks: bool = True, sales: bool = True
 ) -> None:
-    """Recompute one UTC day's rollups (clicks, sales or both) from the raw data."""
+    """Recompute one UTC day's rollups (clicks, sales or both) from the raw data,
+    and its month's from the daily rows."""
     with transaction.atomic():
         _lock()
-        if clicks:
-            DailyLinkClicks.objects.filter(day=day).delete()
-            DailyLinkClicks.objects.bulk_create(_clicks_rows(day), batch_size=500)
-        if sales:
-            DailyLinkSales.objects.filter(day=day).delete()
-            DailyLinkSales.objects.bulk_create(_sales_rows(day), batch_size=500)
+        _day_replace(day=day, clicks=clicks, sales=sales)
+        _month_replace(month=month_start(day), clicks=clicks, sales=sales)
+
+
+def _day_replace_locked(*, day: datetime.date, clicks: bool, sales: bool) -> None:
+    with transaction.atomic():
+        _lock()
+        _day_replace(day=day, clicks=clicks, sales=sales)
+
+
+def rollup_month_replace(
+    *, month: datetime.date, clicks: bool = True, sales: bool = True
+) -> None:
+    """Recompute the monthly rollups of the month that starts on ``month`` from its
+    daily rows."""
+    with transaction.atomic():
+        _lock()
+        _month_replace(month=month, clicks=clicks, sales=sales)
+
+
+def _months_replace(kinds: dict[datetime.date, tuple[bool, bool]]) -> None:
+    """Recompute each touched month once; ``kinds`` maps a day to (clicks, sales)."""
+    months: dict[datetime.date, tuple[bool, bool]] = {}
+    for day, (clicks, sales) in kinds.items():
+        before = months.get(month_start(day), (False, False))
+        months[month_start(day)] = (before[0] or clicks, before[1] or sales)
+    for month, (clicks, sales) in sorted(months.items()):
+        rollup_month_replace(month=month, clicks=clicks, sales=sales)
 
 
 def rollups_refresh(*, days: int = 2, now: datetime.datetime | None = None) -> int:
@@ -184,10 +289,14 @@ def rollups_refresh(*, days: int = 2, now: datetime.datetime | None = None) -> i
         .values_list("day", flat=True)
         .distinct()
     ) - set(recent)
+    touched: dict[datetime.date, tuple[bool, bool]] = {}
     for day in recent:
-        rollup_day_replace(day=day)
+        _day_replace_locked(day=day, clicks=True, sales=True)
+        touched[day] = (True, True)
     for day in sorted(changed):
-        rollup_day_replace(day=day, clicks=False)
+        _day_replace_locked(day=day, clicks=False, sales=True)
+        touched[day] = (False, True)
+    _months_replace(touched)
     return len(recent) + len(changed)
 
 
@@ -232,6 +341,10 @@ def rollups_rebuild(
         first + datetime.timedelta(days=offset)
         for offset in range((today - first).days + 1)
     ]
+    touched: dict[datetime.date, tuple[bool, bool]] = {}
     for day in progress(days):
-        rollup_day_replace(day=day, clicks=day >= retained_from or day not in kept_days)
+        clicks = day >= retained_from or day not in kept_days
+        _day_replace_locked(day=day, clicks=clicks, sales=True)
+        touched[day] = (clicks, True)
+    _months_replace(touched)
     return len(days)

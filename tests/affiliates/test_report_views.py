@@ -1,5 +1,6 @@
 """The editors' Articles performance report: the hand-computed history of
-tests/affiliates/conftest.py on screen and in the CSV and XLSX exports."""
+tests/affiliates/conftest.py on screen and in the CSV and XLSX exports; its default
+period, filters (days, author, type, tag) and pages."""
 
 import csv
 import io
@@ -14,6 +15,13 @@ from tests.affiliates.conftest import noon
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/reports/articles-performance/"
+
+
+def all_days() -> str:
+    """The whole history (its first click was 120 days ago): without days the report
+    shows this month only."""
+    return f"day_from={noon(200).date().isoformat()}"
+
 
 # title: (author, currency, billable, bots, conversions, rate, sales, platform
 # commission, creator commission, platform keeps, EPC = commission ÷ billable)
@@ -80,7 +88,8 @@ def rolled_up(history):
     return history
 
 
-def csv_rows(client, query="") -> dict:
+def csv_rows(client, query=None) -> dict:
+    query = f"&{all_days()}" if query is None else query
     response = client.get(f"{URL}?export=csv{query}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -93,7 +102,7 @@ def csv_rows(client, query="") -> dict:
 
 def test_editors_see_every_article_per_currency(client, editor, rolled_up):
     client.force_login(editor)
-    response = client.get(URL)
+    response = client.get(f"{URL}?{all_days()}")
     assert response.status_code == 200
     html = response.content.decode()
     for title, figures in EXPECTED.items():
@@ -105,7 +114,7 @@ def test_editors_see_every_article_per_currency(client, editor, rolled_up):
 
 def test_xlsx_export_has_the_same_numbers(client, editor, rolled_up):
     client.force_login(editor)
-    response = client.get(f"{URL}?export=xlsx")
+    response = client.get(f"{URL}?export=xlsx&{all_days()}")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = list(workbook.active.iter_rows(values_only=True))
@@ -127,7 +136,9 @@ def test_xlsx_export_has_the_same_numbers(client, editor, rolled_up):
 def test_filters_by_author_and_days(client, editor, rolled_up):
     client.force_login(editor)
     ann = rolled_up["ann"]
-    assert csv_rows(client, f"&author={ann.pk}") == {"Ann C": EXPECTED["Ann C"]}
+    assert csv_rows(client, f"&{all_days()}&author={ann.pk}") == {
+        "Ann C": EXPECTED["Ann C"]
+    }
     since = noon(10).date().isoformat()
     recent = csv_rows(client, f"&day_from={since}")
     # Two days ago only: A had 3 billable clicks and the sale A-2.
@@ -136,7 +147,7 @@ def test_filters_by_author_and_days(client, editor, rolled_up):
         "1000.00", "100.00", "60.00", "40.00", "33.3333",
     )  # fmt: skip
     until = noon(30).date().isoformat()
-    old = csv_rows(client, f"&day_to={until}")
+    old = csv_rows(client, f"&{all_days()}&day_to={until}")
     assert set(old) == {"Headphones A"}
     assert old["Headphones A"][2:5] == ("5", "0", "1")  # 60 and 120 days ago
 
