@@ -110,7 +110,7 @@ def rollup_span(
     """Split the days ``since``..``until`` (UTC, inclusive, None open) between
     monthly and daily rollups; see RollupSpan."""
     if since is not None and until is not None and since > until:
-        return RollupSpan(daily=Q(pk__in=[]), monthly=None)
+        return RollupSpan(daily=_days(since, until), monthly=None)  # matches nothing
     # The first and the last whole month inside (None: open on that side).
     first = None if since is None else month_start(since)
     if first is not None and first != since:

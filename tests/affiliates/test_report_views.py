@@ -264,3 +264,12 @@ def test_rows_are_counted_and_sliced_in_the_database(rolled_up):
     assert report[4:6] == []
     with pytest.raises(IndexError):
         report[4]  # noqa: B018 (indexing is the call)
+
+
+def test_days_in_the_wrong_order_list_nothing(client, editor, rolled_up):
+    client.force_login(editor)
+    since, until = noon(2).date().isoformat(), noon(20).date().isoformat()
+    response = client.get(f"{URL}?day_from={since}&day_to={until}")
+    assert response.status_code == 200
+    assert "Headphones A" not in response.content.decode()
+    assert csv_rows(client, f"&day_from={since}&day_to={until}") == {}
