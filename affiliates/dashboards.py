@@ -582,6 +582,7 @@ class ArticlesReport:
         self._clicks = clicks
         self._sales = sales
         self._count: int | None = None
+        self._prefetched: tuple[int, int, list[ArticleReportRow]] | None = None
 
     def _report_sql(self) -> tuple[str, tuple]:
         clicks, click_params = self._clicks
@@ -638,8 +639,10 @@ class ArticlesReport:
         sql, params = self._report_sql()
         page = connection.ops.quote_name(Page._meta.db_table)
         profile = connection.ops.quote_name(CreatorProfile._meta.db_table)
+        # COUNT(*) OVER (): the number of rows of the whole report comes with the
+        # page, so that a page costs one statement (see prefetch).
         sql += f"""
-            SELECT report.*, page.title, author.public_name
+            SELECT report.*, page.title, author.public_name, COUNT(*) OVER ()
             FROM report
             LEFT JOIN {page} AS page ON page.id = report.article_id
             JOIN {profile} AS author ON author.id = report.author_id
@@ -651,13 +654,29 @@ class ArticlesReport:
             params += (limit, offset)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [_article_report_row(row) for row in cursor.fetchall()]
+            rows = cursor.fetchall()
+        if rows:
+            self._count = rows[0][-1]
+        return [_article_report_row(row[:-1]) for row in rows]
+
+    def prefetch(self, *, offset: int, limit: int) -> None:
+        """Read the rows ``offset`` to ``offset + limit`` now, with the number of
+        rows: the paginator's count() and then its slice of those rows cost one
+        statement instead of two."""
+        self._prefetched = (offset, limit, self._rows(limit=limit, offset=offset))
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             if index.step not in (None, 1):
                 raise ValueError("ArticlesReport slices have no step.")
             start = index.start or 0
+            if (
+                self._prefetched is not None
+                and index.stop is not None
+                and self._prefetched[0] == start
+                and 0 <= index.stop - start <= self._prefetched[1]
+            ):
+                return self._prefetched[2][: index.stop - start]
             if index.stop is None:
                 return self._rows(limit=None, offset=0)[start:]
             return self._rows(limit=max(index.stop - start, 0), offset=start)
@@ -735,7 +754,7 @@ def articles_report(
     ids, such as those with a tag: article_ids_tagged) when given. Ordered by
     currency, then platform commission (highest first), then billable clicks;
     articles with no sales come last. Rows are read a page at a time (see
-    ArticlesReport): two queries for a page, count and rows."""
+    ArticlesReport): one statement for a page and the number of rows."""
     where = Q()
     if author is not None:
         where &= Q(author=author)

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 from taggit.models import Tag
@@ -273,3 +275,18 @@ def test_days_in_the_wrong_order_list_nothing(client, editor, rolled_up):
     assert response.status_code == 200
     assert "Headphones A" not in response.content.decode()
     assert csv_rows(client, f"&day_from={since}&day_to={until}") == {}
+
+
+def test_a_page_is_one_statement_whatever_the_page(
+    client, editor, rolled_up, monkeypatch
+):
+    monkeypatch.setattr(ArticlesReportView, "paginate_by", 3)
+    client.force_login(editor)
+    for page in ("1", "2", "9"):  # 9: past the end, the last page is shown
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"{URL}?{all_days()}&p={page}")
+        assert response.status_code == 200
+        reports = [q for q in captured if "WITH clicks AS" in q["sql"]]
+        # Past the end: the page asked for (empty), the count, then the last page.
+        assert len(reports) == (3 if page == "9" else 1), page
+        assert "Kettle B" in response.content.decode() or page == "1"
