@@ -869,11 +869,17 @@ def _performance_rows(
     group: tuple[str, ...],
     key_of,
     name_of,
+    sales_where: Q | None = None,
+    sales_group: tuple[str, ...] | None = None,
 ) -> list[PerformanceRow]:
     """Rollups of the days ``since``..``until`` filtered by ``where`` and grouped by
     the ``group`` fields, in a query per kind of rows (clicks, sales) and of rollup
     (daily, monthly) the days need; ``key_of`` and ``name_of`` turn a grouped row
-    into the entity's key (rows with the same key are summed) and name."""
+    into the entity's key (rows with the same key are summed) and name. Sales rows
+    may be filtered and grouped by other fields (``sales_where``, ``sales_group``):
+    a merchant's clicks are those sent to its offers, its sales those it reported."""
+    sales_where = where if sales_where is None else sales_where
+    sales_group = group if sales_group is None else sales_group
     span = rollup_span(since=since, until=until)
     clicks: dict[tuple, dict] = {}
     for model, days in span.sources(sales=False):
@@ -892,8 +898,8 @@ def _performance_rows(
     names: dict[tuple, str] = {}
     for model, days in span.sources(sales=True):
         for row in (
-            model.objects.filter(days, where)
-            .values(*group, "currency")
+            model.objects.filter(days, sales_where)
+            .values(*sales_group, "currency")
             .annotate(
                 conversions=Sum("conversions"),
                 sales=Sum("sales"),
@@ -975,12 +981,14 @@ def products_report(
     merchant_id: int | None = None,
 ) -> list[PerformanceRow]:
     """Every product's figures between two UTC days (inclusive), through all its
-    tracked links, or only those to ``merchant_id``'s offers. Ordered like the
-    articles report: by currency, then platform commission, highest first."""
+    tracked links, or only ``merchant_id``'s: the clicks sent to its offers and the
+    sales it reported. Ordered like the articles report: by currency, then
+    platform commission, highest first."""
     rows = _performance_rows(
         since=since,
         until=until,
-        where=Q() if merchant_id is None else Q(link__offer__merchant_id=merchant_id),
+        where=Q() if merchant_id is None else Q(offer__merchant_id=merchant_id),
+        sales_where=Q() if merchant_id is None else Q(merchant_id=merchant_id),
         group=("link__product_id", "link__product__title"),
         key_of=lambda row: (row["link__product_id"],),
         name_of=lambda row: row["link__product__title"] or str(_("Deleted product")),
@@ -988,20 +996,27 @@ def products_report(
     return sorted(rows, key=_by_commission)
 
 
+def _merchant_of(row: dict) -> tuple[int | None, str | None]:
+    """(id, name) of the merchant of a clicks row (the offer's) or a sales row."""
+    if "offer__merchant_id" in row:
+        return row["offer__merchant_id"], row["offer__merchant__name"]
+    return row["merchant_id"], row["merchant__name"]
+
+
 def merchants_report(
     *, since: datetime.date | None = None, until: datetime.date | None = None
 ) -> list[PerformanceRow]:
-    """Every merchant's figures between two UTC days (inclusive): the clicks and
-    sales of the tracked links to its offers. Ordered like the articles report."""
+    """Every merchant's figures between two UTC days (inclusive): the clicks that
+    sent readers to its offers (a link's own, or an in-stock fallback when the
+    link's was not) and the sales it reported. Ordered like the articles report."""
     rows = _performance_rows(
         since=since,
         until=until,
         where=Q(),
-        group=("link__offer__merchant_id", "link__offer__merchant__name"),
-        key_of=lambda row: (row["link__offer__merchant_id"],),
-        name_of=lambda row: (
-            row["link__offer__merchant__name"] or str(_("Deleted offer"))
-        ),
+        group=("offer__merchant_id", "offer__merchant__name"),
+        sales_group=("merchant_id", "merchant__name"),
+        key_of=lambda row: (_merchant_of(row)[0],),
+        name_of=lambda row: _merchant_of(row)[1] or str(_("Deleted merchant")),
     )
     return sorted(rows, key=_by_commission)
 
@@ -1094,7 +1109,8 @@ class QuietOfferRow:
 def quiet_offers_report(
     *, since: datetime.date, until: datetime.date
 ) -> list[QuietOfferRow]:
-    """Offers with billable clicks on days ``since``..``until`` (UTC, inclusive)
+    """Offers that readers were sent to (billable clicks; the link's offer or an
+    in-stock fallback) on days ``since``..``until`` (UTC, inclusive)
     whose merchant reported no conversion from the first of those days to
     QUIET_DAYS days after the last; most clicks first. Clicks come from the
     rollups; conversions from the merchant's reports (any status, attributed or
@@ -1103,14 +1119,14 @@ def quiet_offers_report(
     time to report."""
     offers = list(
         DailyLinkClicks.objects.filter(
-            _days(since, until), billable_clicks__gt=0, link__offer__isnull=False
+            _days(since, until), billable_clicks__gt=0, offer__isnull=False
         )
         .values(
-            "link__offer_id",
-            "link__offer__merchant_id",
-            "link__offer__merchant__name",
-            "link__offer__product__title",
-            "link__offer__url",
+            "offer_id",
+            "offer__merchant_id",
+            "offer__merchant__name",
+            "offer__product__title",
+            "offer__url",
         )
         .annotate(
             billable=Sum("billable_clicks"),
@@ -1122,7 +1138,7 @@ def quiet_offers_report(
     )
     if not offers:
         return []
-    merchants = {row["link__offer__merchant_id"] for row in offers}
+    merchants = {row["offer__merchant_id"] for row in offers}
     reported_days: dict[int, set[datetime.date]] = {}
     for row in (
         Conversion.objects.filter(
@@ -1147,22 +1163,20 @@ def quiet_offers_report(
     for row in offers:
         first, last = row["first"], row["last"]
         wait_until = last + datetime.timedelta(days=QUIET_DAYS)
-        days = reported_days.get(row["link__offer__merchant_id"], set())
+        days = reported_days.get(row["offer__merchant_id"], set())
         if any(first <= day <= wait_until for day in days):
             continue
         rows.append(
             QuietOfferRow(
-                offer_id=row["link__offer_id"],
-                product=row["link__offer__product__title"],
-                merchant=row["link__offer__merchant__name"],
-                url=row["link__offer__url"],
+                offer_id=row["offer_id"],
+                product=row["offer__product__title"],
+                merchant=row["offer__merchant__name"],
+                url=row["offer__url"],
                 billable_clicks=row["billable"],
                 articles=row["articles"],
                 first_click_day=first,
                 last_click_day=last,
-                merchant_last_conversion=last_reports.get(
-                    row["link__offer__merchant_id"]
-                ),
+                merchant_last_conversion=last_reports.get(row["offer__merchant_id"]),
             )
         )
     return sorted(

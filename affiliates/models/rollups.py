@@ -4,6 +4,9 @@ reports read a few rows per link and day instead of scanning raw clicks.
 Maintained by affiliates.services.rollups_refresh (a periodic task) and rebuilt by
 ``manage.py rebuild_rollups``; never edited by hand. ``author`` and ``article`` copy
 the link's (which never change) so that a creator's figures are one indexed filter.
+Clicks are also kept apart by the offer the reader was sent to, and sales by the
+merchant that reported them: when a link's offer is out of stock the reader goes to
+another merchant's offer, and that merchant's reports must show the click and sale.
 """
 
 from django.db import models
@@ -33,6 +36,14 @@ class DailyLinkClicks(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    offer = models.ForeignKey(
+        "products.Offer",
+        verbose_name=_("offer sent to"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The link's offer, or the in-stock offer the reader went to."),
+    )
     billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
     bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
     duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
@@ -42,7 +53,7 @@ class DailyLinkClicks(models.Model):
         verbose_name_plural = _("daily clicks of links")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "link"], name="daily_link_clicks_once"
+                fields=["day", "link", "offer"], name="daily_link_clicks_once"
             ),
         ]
         indexes = [
@@ -78,6 +89,14 @@ class DailyLinkSales(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    merchant = models.ForeignKey(
+        "products.Merchant",
+        verbose_name=_("merchant"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The merchant that reported the sales."),
+    )
     currency = models.CharField(_("currency"), max_length=3)
     conversions = models.PositiveIntegerField(_("conversions"), default=0)
     sales = models.DecimalField(_("sales"), default=0, **MONEY)
@@ -91,7 +110,8 @@ class DailyLinkSales(models.Model):
         verbose_name_plural = _("daily sales of links")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "link", "currency"], name="daily_link_sales_once"
+                fields=["day", "link", "merchant", "currency"],
+                name="daily_link_sales_once",
             ),
         ]
         indexes = [
@@ -131,6 +151,14 @@ class MonthlyLinkClicks(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    offer = models.ForeignKey(
+        "products.Offer",
+        verbose_name=_("offer sent to"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The link's offer, or the in-stock offer the reader went to."),
+    )
     billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
     bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
     duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
@@ -140,7 +168,7 @@ class MonthlyLinkClicks(models.Model):
         verbose_name_plural = _("monthly clicks of links")
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "link"], name="monthly_link_clicks_once"
+                fields=["month", "link", "offer"], name="monthly_link_clicks_once"
             ),
         ]
         indexes = [
@@ -170,6 +198,14 @@ class MonthlyLinkSales(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    merchant = models.ForeignKey(
+        "products.Merchant",
+        verbose_name=_("merchant"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The merchant that reported the sales."),
+    )
     currency = models.CharField(_("currency"), max_length=3)
     conversions = models.PositiveIntegerField(_("conversions"), default=0)
     sales = models.DecimalField(_("sales"), default=0, **MONEY)
@@ -183,7 +219,8 @@ class MonthlyLinkSales(models.Model):
         verbose_name_plural = _("monthly sales of links")
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "link", "currency"], name="monthly_link_sales_once"
+                fields=["month", "link", "merchant", "currency"],
+                name="monthly_link_sales_once",
             ),
         ]
         indexes = [

@@ -14,11 +14,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from products.currencies import money_round
+from products.models import Offer
 
 from ..models import (
     Click,
@@ -71,11 +72,23 @@ def _lock() -> None:
 
 
 def _clicks_rows(day: datetime.date) -> list[DailyLinkClicks]:
+    """A row per link and offer the readers were sent to (the link's, or an in-stock
+    fallback: Click.destination_offer_id; clicks from before that was kept count for
+    the link's offer)."""
     start, end = _day_bounds(day)
     rows = (
         Click.objects.filter(clicked_at__gte=start, clicked_at__lt=end)
         .filter(is_preview=False)
-        .values("link_id", "link__author_id", "link__article_id")
+        .values(
+            "link_id",
+            "link__author_id",
+            "link__article_id",
+            offer=Coalesce(
+                "destination_offer_id",
+                "link__offer_id",
+                output_field=BigIntegerField(),
+            ),
+        )
         .annotate(
             billable=Count("pk", filter=Q(is_billable=True)),
             bots=Count("pk", filter=Q(is_bot=True)),
@@ -83,18 +96,30 @@ def _clicks_rows(day: datetime.date) -> list[DailyLinkClicks]:
         )
         .order_by()
     )
-    return [
-        DailyLinkClicks(
-            day=day,
-            link_id=row["link_id"],
-            author_id=row["link__author_id"],
-            article_id=row["link__article_id"],
-            billable_clicks=row["billable"],
-            bot_clicks=row["bots"],
-            duplicate_clicks=row["duplicates"],
+    # An offer deleted since is no longer anywhere to point at: its clicks stay
+    # with the link, under no offer.
+    existing = set(
+        Offer.objects.filter(pk__in={row["offer"] for row in rows}).values_list(
+            "pk", flat=True
         )
-        for row in rows
-    ]
+    )
+    by_key: dict[tuple[int, int | None], DailyLinkClicks] = {}
+    for row in rows:
+        offer_id = row["offer"] if row["offer"] in existing else None
+        rollup = by_key.setdefault(
+            (row["link_id"], offer_id),
+            DailyLinkClicks(
+                day=day,
+                link_id=row["link_id"],
+                offer_id=offer_id,
+                author_id=row["link__author_id"],
+                article_id=row["link__article_id"],
+            ),
+        )
+        rollup.billable_clicks += row["billable"]
+        rollup.bot_clicks += row["bots"]
+        rollup.duplicate_clicks += row["duplicates"]
+    return list(by_key.values())
 
 
 def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
@@ -105,14 +130,15 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         link__isnull=False,
         link__is_preview=False,
     )
-    by_key: dict[tuple[int, str], DailyLinkSales] = {}
+    by_key: dict[tuple[int, int, str], DailyLinkSales] = {}
 
-    def row_for(link_id, author_id, article_id, currency) -> DailyLinkSales:
-        key = (link_id, currency)
+    def row_for(link_id, merchant_id, author_id, article_id, currency):
+        key = (link_id, merchant_id, currency)
         if key not in by_key:
             by_key[key] = DailyLinkSales(
                 day=day,
                 link_id=link_id,
+                merchant_id=merchant_id,
                 author_id=author_id,
                 article_id=article_id,
                 currency=currency,
@@ -120,7 +146,9 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         return by_key[key]
 
     for row in (
-        conversions.values("link_id", "link__author_id", "link__article_id", "currency")
+        conversions.values(
+            "link_id", "merchant_id", "link__author_id", "link__article_id", "currency"
+        )
         .annotate(
             count=Count("pk", filter=STANDING_SALE),
             sales=Sum("amount", filter=STANDING_SALE),
@@ -130,6 +158,7 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
     ):
         rollup = row_for(
             row["link_id"],
+            row["merchant_id"],
             row["link__author_id"],
             row["link__article_id"],
             row["currency"],
@@ -145,6 +174,7 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         LedgerEntry.objects.filter(conversion__in=conversions)
         .values(
             "conversion__link_id",
+            "conversion__merchant_id",
             "conversion__link__author_id",
             "conversion__link__article_id",
             "currency",
@@ -159,6 +189,7 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         currency = row["currency"]
         rollup = row_for(
             row["conversion__link_id"],
+            row["conversion__merchant_id"],
             row["conversion__link__author_id"],
             row["conversion__link__article_id"],
             currency,
@@ -209,7 +240,7 @@ def _month_replace(*, month: datetime.date, clicks: bool, sales: bool) -> None:
                 daily=DailyLinkClicks,
                 monthly=MonthlyLinkClicks,
                 month=month,
-                group=("link_id", "author_id", "article_id"),
+                group=("link_id", "offer_id", "author_id", "article_id"),
                 sums=CLICK_SUMS,
             ),
             batch_size=500,
@@ -221,7 +252,7 @@ def _month_replace(*, month: datetime.date, clicks: bool, sales: bool) -> None:
                 daily=DailyLinkSales,
                 monthly=MonthlyLinkSales,
                 month=month,
-                group=("link_id", "author_id", "article_id", "currency"),
+                group=("link_id", "merchant_id", "author_id", "article_id", "currency"),
                 sums=SALE_SUMS,
             ),
             batch_size=500,
