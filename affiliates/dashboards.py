@@ -1,8 +1,10 @@
 """Reads for the creator dashboard: figures by period, a daily series for the chart,
-articles and placements ranked. Clicks, conversions, sales and the author's
-earnings per article come from the daily rollups (affiliates.models.rollups), never
-from raw clicks; earnings by status come from the ledger itself, one grouped query
-per creator, so that they always match the creator's balances to the cent.
+articles and placements ranked; and for the editors' reports. Clicks, conversions,
+sales and the author's earnings per article come from the rollups
+(affiliates.models.rollups), never from raw clicks: the whole months of a period
+from the monthly rollups, the days around them from the daily ones (rollup_span);
+earnings by status come from the ledger itself, one grouped query per creator, so
+that they always match the creator's balances to the cent.
 
 Each function runs a fixed number of queries, whatever the number of articles,
 links or days. Currencies are never added together: every money figure is per
@@ -10,12 +12,19 @@ currency, and rankings order currencies by how many sales they carry.
 """
 
 import datetime
+import operator
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+from wagtail import hooks
+from wagtail.models import Page
 
 from products.currencies import minor_unit, money_round
 
@@ -26,7 +35,11 @@ from .models import (
     DailyLinkSales,
     EntryStatus,
     LedgerEntry,
+    MonthlyLinkClicks,
+    MonthlyLinkSales,
+    TrackedLink,
 )
+from .services.rollups import month_start
 
 # (key, days): the last 7, 30 and 90 UTC days, today included, and all time.
 PERIODS: tuple[tuple[str, int | None], ...] = (
@@ -44,12 +57,86 @@ PERIOD_LABELS = {
 # Always shown; "held" and "processing" only when they hold money.
 MAIN_STATUSES = (EntryStatus.PENDING, EntryStatus.APPROVED, EntryStatus.PAID)
 PERCENT = Decimal("0.01")
+# Apps that own articles register their tags' through model with this hook (a
+# function returning it), so that reports can filter by tag without importing them.
+ARTICLE_TAGS_HOOK = "register_article_tags_model"
 
 
 def period_start(*, key: str, today: datetime.date) -> datetime.date | None:
     """The first day of a period (None for all time). Unknown keys raise KeyError."""
     days = dict(PERIODS)[key]
     return None if days is None else today - datetime.timedelta(days=days - 1)
+
+
+# (kind, sales?) → the rollup model.
+ROLLUP_MODELS: dict[tuple[str, bool], type] = {
+    ("daily", False): DailyLinkClicks,
+    ("daily", True): DailyLinkSales,
+    ("monthly", False): MonthlyLinkClicks,
+    ("monthly", True): MonthlyLinkSales,
+}
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class RollupSpan:
+    """Which rollup rows hold the UTC days ``since`` to ``until`` (inclusive; None is
+    open-ended): the months that lie wholly inside come from the monthly rollups
+    (``monthly``, a filter on ``month``), the days before and after them from the
+    daily ones (``daily``, a filter on ``day``). None where a kind holds nothing.
+
+    A period that starts on the first of a month and has no end (this month so far,
+    all time) reads monthly rows only: at most one per link and month, however many
+    clicks there were."""
+
+    daily: Q | None
+    monthly: Q | None
+
+    def sources(self, *, sales: bool) -> list[tuple[type, Q]]:
+        """(rollup model, filter) pairs to read, clicks' or sales'."""
+        return [
+            (ROLLUP_MODELS[kind, sales], where)
+            for kind, where in (("daily", self.daily), ("monthly", self.monthly))
+            if where is not None
+        ]
+
+
+def rollup_span(
+    *, since: datetime.date | None, until: datetime.date | None
+) -> RollupSpan:
+    """Split the days ``since``..``until`` (UTC, inclusive, None open) between
+    monthly and daily rollups; see RollupSpan."""
+    if since is not None and until is not None and since > until:
+        return RollupSpan(daily=_days(since, until), monthly=None)  # matches nothing
+    # The first and the last whole month inside (None: open on that side).
+    first = None if since is None else month_start(since)
+    if first is not None and first != since:
+        first = _next_month(first)
+    last = None if until is None else month_start(until)
+    if last is not None and _next_month(last) - datetime.timedelta(days=1) != until:
+        last = month_start(last - datetime.timedelta(days=1))
+    if first is not None and last is not None and first > last:
+        return RollupSpan(daily=_days(since, until), monthly=None)
+    monthly = Q()
+    if first is not None:
+        monthly &= Q(month__gte=first)
+    if last is not None:
+        monthly &= Q(month__lte=last)
+    before = since is not None and since < first
+    after = until is not None and until >= _next_month(last)
+    daily = None
+    if before and after:
+        daily = _days(since, first - datetime.timedelta(days=1)) | _days(
+            _next_month(last), until
+        )
+    elif before:
+        daily = _days(since, first - datetime.timedelta(days=1))
+    elif after:
+        daily = _days(_next_month(last), until)
+    return RollupSpan(daily=daily, monthly=monthly)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -108,33 +195,68 @@ class Summary:
     statuses: list[tuple[str, str]]  # (status, label) to show, in ledger order
 
 
-def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary:
-    """The creator's figures for each of PERIODS, in three queries."""
-    starts = {key: period_start(key=key, today=today) for key, _days in PERIODS}
-
-    def in_period(key: str, day_field: str = "day") -> Q:
-        since = starts[key]
-        return Q() if since is None else Q(**{f"{day_field}__gte": since})
-
-    clicks = DailyLinkClicks.objects.filter(author=creator).aggregate(
-        **{
-            f"{name}_{key}": Sum(name, filter=in_period(key))
-            for key in starts
-            for name in ("billable_clicks", "bot_clicks", "duplicate_clicks")
+def _period_totals(
+    *,
+    base: Q,
+    spans: dict[str, RollupSpan],
+    sales: bool,
+    names: tuple[str, ...],
+    group: tuple[str, ...] = (),
+) -> dict[tuple, dict[str, object]]:
+    """Sums of the rollups' ``names`` fields for each period of ``spans`` (keys
+    ``<name>_<period>``), grouped by the ``group`` fields (rows keyed by their
+    values), in one query per kind of rollup (daily, monthly) the periods need."""
+    totals: dict[tuple, dict[str, object]] = {}
+    for kind in ("daily", "monthly"):
+        wheres = {
+            key: getattr(span, kind)
+            for key, span in spans.items()
+            if getattr(span, kind) is not None
         }
-    )
+        if not wheres:
+            continue
+        model = ROLLUP_MODELS[kind, sales]
+        sums = {
+            f"{name}_{key}": Sum(name, filter=where)
+            for key, where in wheres.items()
+            for name in names
+        }
+        queryset = model.objects.filter(base)
+        if all(wheres.values()):  # an empty Q (no limit) would widen the OR to all
+            queryset = queryset.filter(reduce(operator.or_, wheres.values()))
+        if group:
+            rows = queryset.values(*group).annotate(**sums).order_by()
+        else:
+            rows = [queryset.aggregate(**sums)]
+        for row in rows:
+            into = totals.setdefault(tuple(row.get(name) for name in group), {})
+            for name in sums:
+                if row[name] is not None:
+                    into[name] = into.get(name, 0) + row[name]
+            for name in group:
+                into[name] = row[name]
+    return totals
+
+
+def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary:
+    """The creator's figures for each of PERIODS, in five queries."""
+    starts = {key: period_start(key=key, today=today) for key, _days in PERIODS}
+    spans = {key: rollup_span(since=since, until=None) for key, since in starts.items()}
+    clicks = _period_totals(
+        base=Q(author=creator),
+        spans=spans,
+        sales=False,
+        names=("billable_clicks", "bot_clicks", "duplicate_clicks"),
+    ).get((), {})
     sales = {
-        row["currency"]: row
-        for row in DailyLinkSales.objects.filter(author=creator)
-        .values("currency")
-        .annotate(
-            **{
-                f"{name}_{key}": Sum(name, filter=in_period(key))
-                for key in starts
-                for name in ("conversions", "sales", "commission", "author_earnings")
-            }
-        )
-        .order_by()
+        key[0]: row
+        for key, row in _period_totals(
+            base=Q(author=creator),
+            spans=spans,
+            sales=True,
+            names=("conversions", "sales", "commission", "author_earnings"),
+            group=("currency",),
+        ).items()
     }
     # The ledger: a period holds the money of the conversions purchased in it (by
     # the same UTC days as the rollups); all time is every entry, adjustments too.
@@ -165,8 +287,8 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
     shown = {status.value for status in MAIN_STATUSES}
     periods = []
     for key, _days in PERIODS:
-        billable = clicks[f"billable_clicks_{key}"] or 0
-        conversions = sum(row[f"conversions_{key}"] or 0 for row in sales.values())
+        billable = clicks.get(f"billable_clicks_{key}", 0)
+        conversions = sum(row.get(f"conversions_{key}", 0) for row in sales.values())
         currencies = []
         for currency in sorted(set(sales) | set(ledger.get(key, {}))):
             row = sales.get(currency, {})
@@ -198,8 +320,8 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
                 label=str(PERIOD_LABELS[key]),
                 since=starts[key],
                 billable_clicks=billable,
-                bot_clicks=clicks[f"bot_clicks_{key}"] or 0,
-                duplicate_clicks=clicks[f"duplicate_clicks_{key}"] or 0,
+                bot_clicks=clicks.get(f"bot_clicks_{key}", 0),
+                duplicate_clicks=clicks.get(f"duplicate_clicks_{key}", 0),
                 conversions=conversions,
                 conversion_rate=conversion_rate(
                     conversions=conversions, billable_clicks=billable
@@ -296,45 +418,48 @@ def _rows(
     group: tuple[str, ...],
     label: str | None,
 ) -> tuple[dict[tuple, RowFigures], list[str]]:
-    """Rollups of the creator grouped by ``group`` fields, in two queries; also the
+    """Rollups of the creator grouped by ``group`` fields, in a query per kind of
+    rows (clicks, sales) and of rollup (daily, monthly) the period needs; also the
     currencies ordered by how many conversions they carry (most first)."""
-    when = Q() if since is None else Q(day__gte=since)
+    span = rollup_span(since=since, until=None)
     fields = (*group, label) if label else group
     rows: dict[tuple, RowFigures] = {}
-    for row in (
-        DailyLinkClicks.objects.filter(when, author=creator)
-        .values(*fields)
-        .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
-        .order_by()
-    ):
-        key = tuple(row[name] for name in group)
-        figures = rows.setdefault(key, RowFigures(key=key))
-        figures.label = row[label] if label else ""
-        figures.billable_clicks += row["billable"]
-        figures.bot_clicks += row["bots"]
+    for model, where in span.sources(sales=False):
+        for row in (
+            model.objects.filter(where, author=creator)
+            .values(*fields)
+            .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
+            .order_by()
+        ):
+            key = tuple(row[name] for name in group)
+            figures = rows.setdefault(key, RowFigures(key=key))
+            figures.label = row[label] if label else ""
+            figures.billable_clicks += row["billable"]
+            figures.bot_clicks += row["bots"]
     conversions_by_currency: dict[str, int] = {}
-    for row in (
-        DailyLinkSales.objects.filter(when, author=creator)
-        .values(*fields, "currency")
-        .annotate(
-            conversions=Sum("conversions"),
-            sales=Sum("sales"),
-            earnings=Sum("author_earnings"),
-        )
-        .order_by()
-    ):
-        key = tuple(row[name] for name in group)
-        figures = rows.setdefault(key, RowFigures(key=key))
-        if label:
-            figures.label = row[label]
-        currency = row["currency"]
-        money = figures.money.setdefault(currency, MoneyFigures(currency=currency))
-        money.sales += row["sales"]
-        money.earnings += row["earnings"]
-        figures.conversions += row["conversions"]
-        conversions_by_currency[currency] = (
-            conversions_by_currency.get(currency, 0) + row["conversions"]
-        )
+    for model, where in span.sources(sales=True):
+        for row in (
+            model.objects.filter(where, author=creator)
+            .values(*fields, "currency")
+            .annotate(
+                conversions=Sum("conversions"),
+                sales=Sum("sales"),
+                earnings=Sum("author_earnings"),
+            )
+            .order_by()
+        ):
+            key = tuple(row[name] for name in group)
+            figures = rows.setdefault(key, RowFigures(key=key))
+            if label:
+                figures.label = row[label]
+            currency = row["currency"]
+            money = figures.money.setdefault(currency, MoneyFigures(currency=currency))
+            money.sales += row["sales"]
+            money.earnings += row["earnings"]
+            figures.conversions += row["conversions"]
+            conversions_by_currency[currency] = (
+                conversions_by_currency.get(currency, 0) + row["conversions"]
+            )
     currencies = sorted(
         conversions_by_currency, key=lambda code: (-conversions_by_currency[code], code)
     )
@@ -422,108 +547,283 @@ class ArticleReportRow:
     epc: Decimal | None  # platform commission ÷ billable clicks
 
 
+def _compiled(queryset) -> tuple[str, tuple]:
+    return queryset.query.get_compiler(using=queryset.db).as_sql()
+
+
+def _union(parts: list[tuple[str, tuple]]) -> tuple[str, tuple]:
+    # Each part as a derived table: SQLite refuses parenthesised SELECTs in UNION.
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({part}) AS part"  # noqa: S608 (compiled querysets)
+        for part, _ in parts
+    )
+    return sql, tuple(param for _, params in parts for param in params)
+
+
+def _decimal(value) -> Decimal:
+    """A SUM of money as the database gives it: a Decimal on PostgreSQL, a float or
+    an int on SQLite (rounded to the currency by the caller, as Django's own
+    converters would)."""
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
+class ArticlesReport:
+    """The rows of the articles report, read a page at a time: a sequence that the
+    admin's paginator counts (``count()``) and slices, each slice one query ordered
+    and limited in the database; iterating reads every row (the exports).
+
+    One statement sums the rollups (monthly for whole months, daily for the days
+    around them) per article, author and currency, joins clicks to sales, adds a row
+    with no currency for articles that sold nothing, and orders like the screen:
+    by currency (no currency last), platform commission and billable clicks highest
+    first, then title."""
+
+    def __init__(self, *, clicks: tuple[str, tuple], sales: tuple[str, tuple]):
+        self._clicks = clicks
+        self._sales = sales
+        self._count: int | None = None
+        self._prefetched: tuple[int, int, list[ArticleReportRow]] | None = None
+
+    def _report_sql(self) -> tuple[str, tuple]:
+        clicks, click_params = self._clicks
+        sales, sale_params = self._sales
+        sql = f"""
+            WITH clicks AS (
+                SELECT article_id, author_id, SUM(billable) AS billable,
+                    SUM(bots) AS bots
+                FROM ({clicks}) AS click_parts
+                GROUP BY article_id, author_id
+            ), sales AS (
+                SELECT article_id, author_id, currency,
+                    SUM(conversions) AS conversions, SUM(sales) AS sales,
+                    SUM(commission) AS commission,
+                    SUM(author_earnings) AS author_earnings,
+                    SUM(override_earnings) AS override_earnings,
+                    SUM(platform_earnings) AS platform_earnings
+                FROM ({sales}) AS sale_parts
+                GROUP BY article_id, author_id, currency
+            ), report AS (
+                SELECT sales.article_id, sales.author_id, sales.currency,
+                    COALESCE(clicks.billable, 0) AS billable,
+                    COALESCE(clicks.bots, 0) AS bots,
+                    sales.conversions, sales.sales, sales.commission,
+                    sales.author_earnings, sales.override_earnings,
+                    sales.platform_earnings
+                FROM sales LEFT JOIN clicks
+                    ON clicks.author_id = sales.author_id
+                    AND COALESCE(clicks.article_id, 0) = COALESCE(sales.article_id, 0)
+                UNION ALL
+                SELECT clicks.article_id, clicks.author_id, '', clicks.billable,
+                    clicks.bots, 0, NULL, NULL, NULL, NULL, NULL
+                FROM clicks
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM sales
+                    WHERE sales.author_id = clicks.author_id
+                    AND COALESCE(sales.article_id, 0) = COALESCE(clicks.article_id, 0)
+                )
+            )"""  # noqa: S608 (our own compiled querysets; values are parameters)
+        return sql, click_params + sale_params
+
+    def count(self) -> int:
+        if self._count is None:
+            sql, params = self._report_sql()
+            with connection.cursor() as cursor:
+                cursor.execute(f"{sql} SELECT COUNT(*) FROM report", params)  # noqa: S608
+                self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _rows(self, *, limit: int | None, offset: int) -> list[ArticleReportRow]:
+        sql, params = self._report_sql()
+        page = connection.ops.quote_name(Page._meta.db_table)
+        profile = connection.ops.quote_name(CreatorProfile._meta.db_table)
+        # COUNT(*) OVER (): the number of rows of the whole report comes with the
+        # page, so that a page costs one statement (see prefetch).
+        sql += f"""
+            SELECT report.*, page.title, author.public_name, COUNT(*) OVER ()
+            FROM report
+            LEFT JOIN {page} AS page ON page.id = report.article_id
+            JOIN {profile} AS author ON author.id = report.author_id
+            ORDER BY CASE WHEN report.currency = '' THEN 1 ELSE 0 END,
+                report.currency, report.commission DESC, report.billable DESC,
+                page.title, report.article_id, report.author_id"""  # noqa: S608
+        if limit is not None:
+            sql += " LIMIT %s OFFSET %s"
+            params += (limit, offset)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if rows:
+            self._count = rows[0][-1]
+        return [_article_report_row(row[:-1]) for row in rows]
+
+    def prefetch(self, *, offset: int, limit: int) -> None:
+        """Read the rows ``offset`` to ``offset + limit`` now, with the number of
+        rows: the paginator's count() and then its slice of those rows cost one
+        statement instead of two."""
+        self._prefetched = (offset, limit, self._rows(limit=limit, offset=offset))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            if index.step not in (None, 1):
+                raise ValueError("ArticlesReport slices have no step.")
+            start = index.start or 0
+            if (
+                self._prefetched is not None
+                and index.stop is not None
+                and self._prefetched[0] == start
+                and 0 <= index.stop - start <= self._prefetched[1]
+            ):
+                return self._prefetched[2][: index.stop - start]
+            if index.stop is None:
+                return self._rows(limit=None, offset=0)[start:]
+            return self._rows(limit=max(index.stop - start, 0), offset=start)
+        rows = self._rows(limit=1, offset=index)
+        if not rows:
+            raise IndexError(index)
+        return rows[0]
+
+    def __iter__(self):
+        return iter(self._rows(limit=None, offset=0))
+
+
+def _article_report_row(row: tuple) -> ArticleReportRow:
+    (
+        article_id,
+        _author_id,
+        currency,
+        billable,
+        bots,
+        conversions,
+        sales,
+        commission,
+        author_earnings,
+        override_earnings,
+        platform_earnings,
+        title,
+        author,
+    ) = row
+    common = {
+        "article_id": article_id,
+        "title": title or str(_("Deleted article")),
+        "author": author,
+        "currency": currency,
+        "billable_clicks": int(billable),
+        "bot_clicks": int(bots),
+        "conversions": int(conversions),
+        "conversion_rate": conversion_rate(
+            conversions=int(conversions), billable_clicks=int(billable)
+        ),
+    }
+    if not currency:
+        return ArticleReportRow(
+            **common,
+            sales=None,
+            commission=None,
+            creator_commission=None,
+            platform_remainder=None,
+            epc=None,
+        )
+    commission = money_round(_decimal(commission), currency)
+    return ArticleReportRow(
+        **common,
+        sales=money_round(_decimal(sales), currency),
+        commission=commission,
+        creator_commission=money_round(
+            _decimal(author_earnings) + _decimal(override_earnings), currency
+        ),
+        platform_remainder=money_round(_decimal(platform_earnings), currency),
+        epc=earnings_per_click(
+            earnings=commission, currency=currency, billable_clicks=int(billable)
+        ),
+    )
+
+
 def articles_report(
     *,
     since: datetime.date | None = None,
     until: datetime.date | None = None,
     author: CreatorProfile | None = None,
-) -> list[ArticleReportRow]:
-    """Every article's figures between two UTC days (inclusive), from the rollups in
-    two queries. Ordered by currency, then platform commission (highest first), then
-    billable clicks; articles with no sales come last."""
-    when = Q()
-    if since:
-        when &= Q(day__gte=since)
-    if until:
-        when &= Q(day__lte=until)
+    page_type: ContentType | None = None,
+    article_ids: QuerySet | None = None,
+) -> ArticlesReport:
+    """Every article's figures between two UTC days (inclusive; None open), of one
+    author, one page type and the articles among ``article_ids`` (a queryset of page
+    ids, such as those with a tag: article_ids_tagged) when given. Ordered by
+    currency, then platform commission (highest first), then billable clicks;
+    articles with no sales come last. Rows are read a page at a time (see
+    ArticlesReport): one statement for a page and the number of rows."""
+    where = Q()
     if author is not None:
-        when &= Q(author=author)
-    group = ("article_id", "author_id")
-    names = ("article__title", "author__public_name")
-    clicks: dict[tuple, dict] = {}
-    for row in (
-        DailyLinkClicks.objects.filter(when)
-        .values(*group, *names)
-        .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
-        .order_by()
-    ):
-        clicks[(row["article_id"], row["author_id"])] = row
-    sales: dict[tuple, list[dict]] = {}
-    for row in (
-        DailyLinkSales.objects.filter(when)
-        .values(*group, *names, "currency")
-        .annotate(
-            conversions=Sum("conversions"),
-            sales=Sum("sales"),
-            commission=Sum("commission"),
-            author_earnings=Sum("author_earnings"),
-            override_earnings=Sum("override_earnings"),
-            platform_earnings=Sum("platform_earnings"),
+        where &= Q(author=author)
+    if page_type is not None:
+        where &= Q(article__content_type=page_type)
+    if article_ids is not None:
+        where &= Q(article_id__in=article_ids)
+    span = rollup_span(since=since, until=until)
+    clicks = [
+        _compiled(
+            model.objects.filter(days, where)
+            .values("article_id", "author_id")
+            .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
+            .order_by()
         )
-        .order_by()
-    ):
-        sales.setdefault((row["article_id"], row["author_id"]), []).append(row)
+        for model, days in span.sources(sales=False)
+    ]
+    sales = [
+        _compiled(
+            model.objects.filter(days, where)
+            .values("article_id", "author_id", "currency")
+            .annotate(
+                conversions=Sum("conversions"),
+                sales=Sum("sales"),
+                commission=Sum("commission"),
+                author_earnings=Sum("author_earnings"),
+                override_earnings=Sum("override_earnings"),
+                platform_earnings=Sum("platform_earnings"),
+            )
+            .order_by()
+        )
+        for model, days in span.sources(sales=True)
+    ]
+    return ArticlesReport(clicks=_union(clicks), sales=_union(sales))
 
-    rows = []
-    for key in clicks.keys() | sales.keys():
-        click_row = clicks.get(key, {})
-        named = click_row or sales[key][0]
-        billable = click_row.get("billable", 0)
-        common = {
-            "article_id": key[0],
-            "title": named["article__title"] or str(_("Deleted article")),
-            "author": named["author__public_name"],
-            "billable_clicks": billable,
-            "bot_clicks": click_row.get("bots", 0),
-        }
-        if key not in sales:
-            rows.append(
-                ArticleReportRow(
-                    **common,
-                    currency="",
-                    conversions=0,
-                    conversion_rate=conversion_rate(
-                        conversions=0, billable_clicks=billable
-                    ),
-                    sales=None,
-                    commission=None,
-                    creator_commission=None,
-                    platform_remainder=None,
-                    epc=None,
-                )
-            )
-            continue
-        for row in sales[key]:
-            currency = row["currency"]
-            commission = money_round(row["commission"], currency)
-            rows.append(
-                ArticleReportRow(
-                    **common,
-                    currency=currency,
-                    conversions=row["conversions"],
-                    conversion_rate=conversion_rate(
-                        conversions=row["conversions"], billable_clicks=billable
-                    ),
-                    sales=money_round(row["sales"], currency),
-                    commission=commission,
-                    creator_commission=money_round(
-                        row["author_earnings"] + row["override_earnings"], currency
-                    ),
-                    platform_remainder=money_round(row["platform_earnings"], currency),
-                    epc=earnings_per_click(
-                        earnings=commission, currency=currency, billable_clicks=billable
-                    ),
-                )
-            )
-    return sorted(
-        rows,
-        key=lambda row: (
-            row.currency == "",
-            row.currency,
-            -(row.commission or 0),
-            -row.billable_clicks,
-            row.title,
-        ),
+
+def article_tag_models() -> list[type]:
+    """The through models of article tags (taggit ``TaggedItemBase`` subclasses
+    whose ``content_object`` is a page), as the apps that own articles register
+    them with the ``register_article_tags_model`` hook: this app never imports
+    them."""
+    return [hook() for hook in hooks.get_hooks(ARTICLE_TAGS_HOOK)]
+
+
+def article_ids_tagged(*, tag: Tag) -> QuerySet:
+    """The ids of the pages tagged ``tag``, as a subquery."""
+    models = article_tag_models()
+    if not models:
+        return Page.objects.none().values("pk")
+    first, *others = (
+        model.objects.filter(tag=tag).values("content_object_id") for model in models
+    )
+    return first.union(*others) if others else first
+
+
+def article_tags() -> QuerySet:
+    """The tags of any article, by name."""
+    tagged = Q(pk__in=[])
+    for model in article_tag_models():
+        tagged |= Q(pk__in=model.objects.values("tag_id"))
+    return Tag.objects.filter(tagged).order_by("name")
+
+
+def article_types() -> QuerySet:
+    """The page types of the articles that have tracked links."""
+    return ContentType.objects.filter(
+        pk__in=Page.objects.filter(
+            pk__in=TrackedLink.objects.values("article_id")
+        ).values("content_type_id")
     )
 
 
@@ -562,44 +862,60 @@ def _days(since: datetime.date | None, until: datetime.date | None) -> Q:
 
 
 def _performance_rows(
-    *, when: Q, group: tuple[str, ...], key_of, name_of
+    *,
+    since: datetime.date | None,
+    until: datetime.date | None,
+    where: Q,
+    group: tuple[str, ...],
+    key_of,
+    name_of,
+    sales_where: Q | None = None,
+    sales_group: tuple[str, ...] | None = None,
 ) -> list[PerformanceRow]:
-    """Rollups filtered by ``when`` and grouped by the ``group`` fields, in two
-    queries; ``key_of`` and ``name_of`` turn a grouped row into the entity's key
-    (rows with the same key are summed) and name."""
+    """Rollups of the days ``since``..``until`` filtered by ``where`` and grouped by
+    the ``group`` fields, in a query per kind of rows (clicks, sales) and of rollup
+    (daily, monthly) the days need; ``key_of`` and ``name_of`` turn a grouped row
+    into the entity's key (rows with the same key are summed) and name. Sales rows
+    may be filtered and grouped by other fields (``sales_where``, ``sales_group``):
+    a merchant's clicks are those sent to its offers, its sales those it reported."""
+    sales_where = where if sales_where is None else sales_where
+    sales_group = group if sales_group is None else sales_group
+    span = rollup_span(since=since, until=until)
     clicks: dict[tuple, dict] = {}
-    for row in (
-        DailyLinkClicks.objects.filter(when)
-        .values(*group)
-        .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
-        .order_by()
-    ):
-        figures = clicks.setdefault(
-            key_of(row), {"name": name_of(row), "billable": 0, "bots": 0}
-        )
-        figures["billable"] += row["billable"]
-        figures["bots"] += row["bots"]
+    for model, days in span.sources(sales=False):
+        for row in (
+            model.objects.filter(days, where)
+            .values(*group)
+            .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
+            .order_by()
+        ):
+            figures = clicks.setdefault(
+                key_of(row), {"name": name_of(row), "billable": 0, "bots": 0}
+            )
+            figures["billable"] += row["billable"]
+            figures["bots"] += row["bots"]
     sales: dict[tuple, dict[str, dict]] = {}
     names: dict[tuple, str] = {}
-    for row in (
-        DailyLinkSales.objects.filter(when)
-        .values(*group, "currency")
-        .annotate(
-            conversions=Sum("conversions"),
-            sales=Sum("sales"),
-            commission=Sum("commission"),
-            creator=Sum("author_earnings") + Sum("override_earnings"),
-        )
-        .order_by()
-    ):
-        key = key_of(row)
-        names.setdefault(key, name_of(row))
-        money = sales.setdefault(key, {}).setdefault(
-            row["currency"],
-            {"conversions": 0, "sales": 0, "commission": 0, "creator": 0},
-        )
-        for name in money:
-            money[name] += row[name]
+    for model, days in span.sources(sales=True):
+        for row in (
+            model.objects.filter(days, sales_where)
+            .values(*sales_group, "currency")
+            .annotate(
+                conversions=Sum("conversions"),
+                sales=Sum("sales"),
+                commission=Sum("commission"),
+                creator=Sum("author_earnings") + Sum("override_earnings"),
+            )
+            .order_by()
+        ):
+            key = key_of(row)
+            names.setdefault(key, name_of(row))
+            money = sales.setdefault(key, {}).setdefault(
+                row["currency"],
+                {"conversions": 0, "sales": 0, "commission": 0, "creator": 0},
+            )
+            for name in money:
+                money[name] += row[name]
 
     rows = []
     for key in clicks.keys() | sales.keys():
@@ -665,13 +981,14 @@ def products_report(
     merchant_id: int | None = None,
 ) -> list[PerformanceRow]:
     """Every product's figures between two UTC days (inclusive), through all its
-    tracked links, or only those to ``merchant_id``'s offers. Ordered like the
-    articles report: by currency, then platform commission, highest first."""
-    when = _days(since, until)
-    if merchant_id is not None:
-        when &= Q(link__offer__merchant_id=merchant_id)
+    tracked links, or only ``merchant_id``'s: the clicks sent to its offers and the
+    sales it reported. Ordered like the articles report: by currency, then
+    platform commission, highest first."""
     rows = _performance_rows(
-        when=when,
+        since=since,
+        until=until,
+        where=Q() if merchant_id is None else Q(offer__merchant_id=merchant_id),
+        sales_where=Q() if merchant_id is None else Q(merchant_id=merchant_id),
         group=("link__product_id", "link__product__title"),
         key_of=lambda row: (row["link__product_id"],),
         name_of=lambda row: row["link__product__title"] or str(_("Deleted product")),
@@ -679,18 +996,27 @@ def products_report(
     return sorted(rows, key=_by_commission)
 
 
+def _merchant_of(row: dict) -> tuple[int | None, str | None]:
+    """(id, name) of the merchant of a clicks row (the offer's) or a sales row."""
+    if "offer__merchant_id" in row:
+        return row["offer__merchant_id"], row["offer__merchant__name"]
+    return row["merchant_id"], row["merchant__name"]
+
+
 def merchants_report(
     *, since: datetime.date | None = None, until: datetime.date | None = None
 ) -> list[PerformanceRow]:
-    """Every merchant's figures between two UTC days (inclusive): the clicks and
-    sales of the tracked links to its offers. Ordered like the articles report."""
+    """Every merchant's figures between two UTC days (inclusive): the clicks that
+    sent readers to its offers (a link's own, or an in-stock fallback when the
+    link's was not) and the sales it reported. Ordered like the articles report."""
     rows = _performance_rows(
-        when=_days(since, until),
-        group=("link__offer__merchant_id", "link__offer__merchant__name"),
-        key_of=lambda row: (row["link__offer__merchant_id"],),
-        name_of=lambda row: (
-            row["link__offer__merchant__name"] or str(_("Deleted offer"))
-        ),
+        since=since,
+        until=until,
+        where=Q(),
+        group=("offer__merchant_id", "offer__merchant__name"),
+        sales_group=("merchant_id", "merchant__name"),
+        key_of=lambda row: (_merchant_of(row)[0],),
+        name_of=lambda row: _merchant_of(row)[1] or str(_("Deleted merchant")),
     )
     return sorted(rows, key=_by_commission)
 
@@ -732,7 +1058,9 @@ def placements_report(
     type, bucket label); ordered by block type, then bucket from the top, then
     currency, so that one block type's positions read down the page."""
     rows = _performance_rows(
-        when=_days(since, until),
+        since=since,
+        until=until,
+        where=Q(),
         group=("link__block_type", "link__position"),
         key_of=lambda row: (
             row["link__block_type"],
@@ -781,7 +1109,8 @@ class QuietOfferRow:
 def quiet_offers_report(
     *, since: datetime.date, until: datetime.date
 ) -> list[QuietOfferRow]:
-    """Offers with billable clicks on days ``since``..``until`` (UTC, inclusive)
+    """Offers that readers were sent to (billable clicks; the link's offer or an
+    in-stock fallback) on days ``since``..``until`` (UTC, inclusive)
     whose merchant reported no conversion from the first of those days to
     QUIET_DAYS days after the last; most clicks first. Clicks come from the
     rollups; conversions from the merchant's reports (any status, attributed or
@@ -790,14 +1119,14 @@ def quiet_offers_report(
     time to report."""
     offers = list(
         DailyLinkClicks.objects.filter(
-            _days(since, until), billable_clicks__gt=0, link__offer__isnull=False
+            _days(since, until), billable_clicks__gt=0, offer__isnull=False
         )
         .values(
-            "link__offer_id",
-            "link__offer__merchant_id",
-            "link__offer__merchant__name",
-            "link__offer__product__title",
-            "link__offer__url",
+            "offer_id",
+            "offer__merchant_id",
+            "offer__merchant__name",
+            "offer__product__title",
+            "offer__url",
         )
         .annotate(
             billable=Sum("billable_clicks"),
@@ -809,7 +1138,7 @@ def quiet_offers_report(
     )
     if not offers:
         return []
-    merchants = {row["link__offer__merchant_id"] for row in offers}
+    merchants = {row["offer__merchant_id"] for row in offers}
     reported_days: dict[int, set[datetime.date]] = {}
     for row in (
         Conversion.objects.filter(
@@ -834,22 +1163,20 @@ def quiet_offers_report(
     for row in offers:
         first, last = row["first"], row["last"]
         wait_until = last + datetime.timedelta(days=QUIET_DAYS)
-        days = reported_days.get(row["link__offer__merchant_id"], set())
+        days = reported_days.get(row["offer__merchant_id"], set())
         if any(first <= day <= wait_until for day in days):
             continue
         rows.append(
             QuietOfferRow(
-                offer_id=row["link__offer_id"],
-                product=row["link__offer__product__title"],
-                merchant=row["link__offer__merchant__name"],
-                url=row["link__offer__url"],
+                offer_id=row["offer_id"],
+                product=row["offer__product__title"],
+                merchant=row["offer__merchant__name"],
+                url=row["offer__url"],
                 billable_clicks=row["billable"],
                 articles=row["articles"],
                 first_click_day=first,
                 last_click_day=last,
-                merchant_last_conversion=last_reports.get(
-                    row["link__offer__merchant_id"]
-                ),
+                merchant_last_conversion=last_reports.get(row["offer__merchant_id"]),
             )
         )
     return sorted(

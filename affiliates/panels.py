@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.forms import Media
 from django.http import HttpRequest
 from django.urls import reverse
@@ -32,6 +33,11 @@ from .selectors import creator_profile_for_user, creator_referral_tree
 PERIOD_PARAMETER = "dashboard_period"
 DEFAULT_TABLE_PERIOD = "30"
 CHART_DAYS = 90
+# The articles table shows this many at a time (?dashboard_articles_page=2 for the
+# next): rendering all of a prolific creator's 500 articles took most of the page's
+# time, and the top of the ranking is what the table is for.
+ARTICLES_PAGE_PARAMETER = "dashboard_articles_page"
+ARTICLES_PER_PAGE = 20
 
 
 def money_text(amount: Decimal, currency: str) -> str:
@@ -155,15 +161,23 @@ class CreatorArticlesPanel(CreatorPanel):
     order = 12
     template_name = "affiliates/dashboard/articles_panel.html"
 
-    def __init__(self, *, period: str, period_error: str = "", **kwargs) -> None:
+    def __init__(
+        self, *, period: str, period_error: str = "", page: str = "1", **kwargs
+    ) -> None:
         super().__init__(**kwargs)
         self.period = period
         self.period_error = period_error
+        self.page = page
 
     def get_context_data(self, parent_context):
         since = period_start(key=self.period, today=self.today)
+        # get_page: a page number that is not one shows the first, past the end the last.
+        articles = Paginator(
+            creator_articles(creator=self.creator, since=since), ARTICLES_PER_PAGE
+        ).get_page(self.page)
         return {
-            "articles": creator_articles(creator=self.creator, since=since),
+            "articles": articles,
+            "articles_page_parameter": ARTICLES_PAGE_PARAMETER,
             "placements": creator_placements(creator=self.creator, since=since),
             "period": self.period,
             "period_label": PERIOD_LABELS[self.period],
@@ -191,7 +205,11 @@ def creator_dashboard_panels(*, request: HttpRequest) -> list[Component]:
         CreatorSummaryPanel(creator=creator, today=today),
         CreatorChartPanel(creator=creator, today=today),
         CreatorArticlesPanel(
-            creator=creator, today=today, period=period, period_error=period_error
+            creator=creator,
+            today=today,
+            period=period,
+            period_error=period_error,
+            page=request.GET.get(ARTICLES_PAGE_PARAMETER, "1"),
         ),
     ]
 

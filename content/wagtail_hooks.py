@@ -6,9 +6,10 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from affiliates.dashboards import ARTICLE_TAGS_HOOK
 from affiliates.permissions import EditorsPermissionPolicy
 
-from .models import ArticleCollection, WebhookDelivery, WebhookEndpoint
+from .models import ArticleCollection, ArticleTag, WebhookDelivery, WebhookEndpoint
 from .selectors import articles_for_admin_listing
 from .services import article_owner_sync
 from .viewsets import WebhookDeliveryViewSet, WebhookEndpointViewSet
@@ -48,6 +49,12 @@ def _owner_follows_author_on_create(request, page):
 @hooks.register("after_edit_page")
 def _owner_follows_author_on_edit(request, page):
     article_owner_sync(page=page)
+
+
+@hooks.register(ARTICLE_TAGS_HOOK)
+def _article_tags_model():
+    # Affiliates' Articles report filters by tag through it (it never imports content).
+    return ArticleTag
 
 
 @hooks.register("construct_explorer_page_queryset")

@@ -29,7 +29,12 @@ from .money import (
     SelfPurchasePolicy,
     UnattributedReason,
 )
-from .rollups import DailyLinkClicks, DailyLinkSales
+from .rollups import (
+    DailyLinkClicks,
+    DailyLinkSales,
+    MonthlyLinkClicks,
+    MonthlyLinkSales,
+)
 
 __all__ = [
     "CREATORS_GROUP",
@@ -44,6 +49,8 @@ __all__ = [
     "CreatorProfile",
     "DailyLinkClicks",
     "DailyLinkSales",
+    "MonthlyLinkClicks",
+    "MonthlyLinkSales",
     "EntryKind",
     "EntryStatus",
     "HoldReason",

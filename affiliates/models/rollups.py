@@ -4,6 +4,9 @@ reports read a few rows per link and day instead of scanning raw clicks.
 Maintained by affiliates.services.rollups_refresh (a periodic task) and rebuilt by
 ``manage.py rebuild_rollups``; never edited by hand. ``author`` and ``article`` copy
 the link's (which never change) so that a creator's figures are one indexed filter.
+Clicks are also kept apart by the offer the reader was sent to, and sales by the
+merchant that reported them: when a link's offer is out of stock the reader goes to
+another merchant's offer, and that merchant's reports must show the click and sale.
 """
 
 from django.db import models
@@ -33,6 +36,14 @@ class DailyLinkClicks(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    offer = models.ForeignKey(
+        "products.Offer",
+        verbose_name=_("offer sent to"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The link's offer, or the in-stock offer the reader went to."),
+    )
     billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
     bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
     duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
@@ -42,7 +53,7 @@ class DailyLinkClicks(models.Model):
         verbose_name_plural = _("daily clicks of links")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "link"], name="daily_link_clicks_once"
+                fields=["day", "link", "offer"], name="daily_link_clicks_once"
             ),
         ]
         indexes = [
@@ -78,6 +89,14 @@ class DailyLinkSales(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    merchant = models.ForeignKey(
+        "products.Merchant",
+        verbose_name=_("merchant"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The merchant that reported the sales."),
+    )
     currency = models.CharField(_("currency"), max_length=3)
     conversions = models.PositiveIntegerField(_("conversions"), default=0)
     sales = models.DecimalField(_("sales"), default=0, **MONEY)
@@ -91,10 +110,120 @@ class DailyLinkSales(models.Model):
         verbose_name_plural = _("daily sales of links")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "link", "currency"], name="daily_link_sales_once"
+                fields=["day", "link", "merchant", "currency"],
+                name="daily_link_sales_once",
             ),
         ]
         indexes = [
             models.Index(fields=["author", "day"], name="daily_sales_author"),
             models.Index(fields=["article", "day"], name="daily_sales_article"),
+        ]
+
+
+# -- Monthly rollups ------------------------------------------------------------------
+#
+# The same figures summed over a UTC calendar month, made from the daily rows (never
+# from raw data) whenever one of the month's days is recomputed. A report over whole
+# months reads at most one row per link and month, however many clicks there were:
+# daily rows grow with clicks until every link has a click every day (15,000 links
+# × 90 days is sparse), monthly ones are bounded by links × months. Periods that
+# start or end inside a month read that part from the daily rows
+# (affiliates.dashboards.rollup_span).
+
+
+class MonthlyLinkClicks(models.Model):
+    """Clicks of one link in one UTC month (the sum of its DailyLinkClicks)."""
+
+    month = models.DateField(_("month (UTC, its first day)"))
+    link = models.ForeignKey(
+        TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        CreatorProfile,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("article"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    offer = models.ForeignKey(
+        "products.Offer",
+        verbose_name=_("offer sent to"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The link's offer, or the in-stock offer the reader went to."),
+    )
+    billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
+    bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
+    duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly clicks of a link")
+        verbose_name_plural = _("monthly clicks of links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "link", "offer"], name="monthly_link_clicks_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "month"], name="monthly_clicks_author"),
+            models.Index(fields=["month", "article"], name="monthly_clicks_article"),
+        ]
+
+
+class MonthlyLinkSales(models.Model):
+    """Sales of one link in one UTC month and currency (the sum of its
+    DailyLinkSales)."""
+
+    month = models.DateField(_("month (UTC, its first day)"))
+    link = models.ForeignKey(
+        TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
+    )
+    author = models.ForeignKey(
+        CreatorProfile,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("article"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    merchant = models.ForeignKey(
+        "products.Merchant",
+        verbose_name=_("merchant"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The merchant that reported the sales."),
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    conversions = models.PositiveIntegerField(_("conversions"), default=0)
+    sales = models.DecimalField(_("sales"), default=0, **MONEY)
+    commission = models.DecimalField(_("platform commission"), default=0, **MONEY)
+    author_earnings = models.DecimalField(_("author earnings"), default=0, **MONEY)
+    override_earnings = models.DecimalField(_("referral overrides"), default=0, **MONEY)
+    platform_earnings = models.DecimalField(_("platform remainder"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("monthly sales of a link")
+        verbose_name_plural = _("monthly sales of links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "link", "merchant", "currency"],
+                name="monthly_link_sales_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["author", "month"], name="monthly_sales_author"),
+            models.Index(fields=["month", "article"], name="monthly_sales_article"),
         ]

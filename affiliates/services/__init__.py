@@ -27,7 +27,12 @@ from .links import (
     creator_profile_update,
 )
 from .payouts import payout_decide, payout_run_create, payout_run_decide
-from .rollups import rollup_day_replace, rollups_rebuild, rollups_refresh
+from .rollups import (
+    rollup_day_replace,
+    rollup_month_replace,
+    rollups_rebuild,
+    rollups_refresh,
+)
 from .signup import SignupError, member_signup, member_signup_confirm, signups_purge
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "payout_run_create",
     "payout_run_decide",
     "rollup_day_replace",
+    "rollup_month_replace",
     "rollups_rebuild",
     "rollups_refresh",
     "DUPLICATE_WINDOW",

@@ -1,9 +1,11 @@
 """Daily rollups: recompute what each tracked link did on a UTC day from the raw
-clicks, conversions and ledger entries (affiliates.models.rollups).
+clicks, conversions and ledger entries (affiliates.models.rollups); and the monthly
+rollups, the sums of a month's daily rows.
 
 A day is recomputed whole: its rows are deleted and inserted again in one
 transaction, under a lock, so a refresh is idempotent and two refreshes at once
-leave the same rows as one.
+leave the same rows as one. Whenever a day is recomputed, so is its month (once per
+month in a rebuild or refresh), in the same way.
 """
 
 import datetime
@@ -12,11 +14,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from products.currencies import money_round
+from products.models import Offer
 
 from ..models import (
     Click,
@@ -25,6 +28,8 @@ from ..models import (
     DailyLinkClicks,
     DailyLinkSales,
     LedgerEntry,
+    MonthlyLinkClicks,
+    MonthlyLinkSales,
     ReviewState,
 )
 
@@ -34,6 +39,16 @@ ROLLUP_LOCK_KEY = 727_002  # PostgreSQL advisory lock: one rollup writer at a ti
 # A sale stands while it is recorded, pending or approved, and not rejected by an
 # editor; a refund, a cancellation or a rejection takes it out of the counts (and
 # the ledger reverses its money, so its net earnings are zero).
+CLICK_SUMS = ("billable_clicks", "bot_clicks", "duplicate_clicks")
+SALE_SUMS = (
+    "conversions",
+    "sales",
+    "commission",
+    "author_earnings",
+    "override_earnings",
+    "platform_earnings",
+)
+
 STANDING_SALE = (
     Q(sale_recorded=True)
     & Q(status__in=[ConversionStatus.PENDING, ConversionStatus.APPROVED])
@@ -57,11 +72,23 @@ def _lock() -> None:
 
 
 def _clicks_rows(day: datetime.date) -> list[DailyLinkClicks]:
+    """A row per link and offer the readers were sent to (the link's, or an in-stock
+    fallback: Click.destination_offer_id; clicks from before that was kept count for
+    the link's offer)."""
     start, end = _day_bounds(day)
     rows = (
         Click.objects.filter(clicked_at__gte=start, clicked_at__lt=end)
         .filter(is_preview=False)
-        .values("link_id", "link__author_id", "link__article_id")
+        .values(
+            "link_id",
+            "link__author_id",
+            "link__article_id",
+            offer=Coalesce(
+                "destination_offer_id",
+                "link__offer_id",
+                output_field=BigIntegerField(),
+            ),
+        )
         .annotate(
             billable=Count("pk", filter=Q(is_billable=True)),
             bots=Count("pk", filter=Q(is_bot=True)),
@@ -69,18 +96,30 @@ def _clicks_rows(day: datetime.date) -> list[DailyLinkClicks]:
         )
         .order_by()
     )
-    return [
-        DailyLinkClicks(
-            day=day,
-            link_id=row["link_id"],
-            author_id=row["link__author_id"],
-            article_id=row["link__article_id"],
-            billable_clicks=row["billable"],
-            bot_clicks=row["bots"],
-            duplicate_clicks=row["duplicates"],
+    # An offer deleted since is no longer anywhere to point at: its clicks stay
+    # with the link, under no offer.
+    existing = set(
+        Offer.objects.filter(pk__in={row["offer"] for row in rows}).values_list(
+            "pk", flat=True
         )
-        for row in rows
-    ]
+    )
+    by_key: dict[tuple[int, int | None], DailyLinkClicks] = {}
+    for row in rows:
+        offer_id = row["offer"] if row["offer"] in existing else None
+        rollup = by_key.setdefault(
+            (row["link_id"], offer_id),
+            DailyLinkClicks(
+                day=day,
+                link_id=row["link_id"],
+                offer_id=offer_id,
+                author_id=row["link__author_id"],
+                article_id=row["link__article_id"],
+            ),
+        )
+        rollup.billable_clicks += row["billable"]
+        rollup.bot_clicks += row["bots"]
+        rollup.duplicate_clicks += row["duplicates"]
+    return list(by_key.values())
 
 
 def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
@@ -91,14 +130,15 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         link__isnull=False,
         link__is_preview=False,
     )
-    by_key: dict[tuple[int, str], DailyLinkSales] = {}
+    by_key: dict[tuple[int, int, str], DailyLinkSales] = {}
 
-    def row_for(link_id, author_id, article_id, currency) -> DailyLinkSales:
-        key = (link_id, currency)
+    def row_for(link_id, merchant_id, author_id, article_id, currency):
+        key = (link_id, merchant_id, currency)
         if key not in by_key:
             by_key[key] = DailyLinkSales(
                 day=day,
                 link_id=link_id,
+                merchant_id=merchant_id,
                 author_id=author_id,
                 article_id=article_id,
                 currency=currency,
@@ -106,7 +146,9 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         return by_key[key]
 
     for row in (
-        conversions.values("link_id", "link__author_id", "link__article_id", "currency")
+        conversions.values(
+            "link_id", "merchant_id", "link__author_id", "link__article_id", "currency"
+        )
         .annotate(
             count=Count("pk", filter=STANDING_SALE),
             sales=Sum("amount", filter=STANDING_SALE),
@@ -116,6 +158,7 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
     ):
         rollup = row_for(
             row["link_id"],
+            row["merchant_id"],
             row["link__author_id"],
             row["link__article_id"],
             row["currency"],
@@ -131,6 +174,7 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         LedgerEntry.objects.filter(conversion__in=conversions)
         .values(
             "conversion__link_id",
+            "conversion__merchant_id",
             "conversion__link__author_id",
             "conversion__link__article_id",
             "currency",
@@ -145,6 +189,7 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         currency = row["currency"]
         rollup = row_for(
             row["conversion__link_id"],
+            row["conversion__merchant_id"],
             row["conversion__link__author_id"],
             row["conversion__link__article_id"],
             currency,
@@ -155,18 +200,109 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
     return list(by_key.values())
 
 
+def month_start(day: datetime.date) -> datetime.date:
+    """The first day of a day's UTC month: the key of the monthly rollups."""
+    return day.replace(day=1)
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    """The last day of the month that starts on ``month``."""
+    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+
+
+def _monthly_rows(*, daily, monthly, month: datetime.date, group, sums) -> list:
+    """The sums of ``daily`` rows of one month grouped by ``group``, as ``monthly``
+    rows."""
+    rows = (
+        daily.objects.filter(day__gte=month, day__lte=_month_end(month))
+        .values(*group)
+        .annotate(**{f"total_{name}": Sum(name) for name in sums})
+        .order_by()
+    )
+    return [
+        monthly(
+            month=month,
+            **{name: row[name] for name in group},
+            **{name: row[f"total_{name}"] for name in sums},
+        )
+        for row in rows
+    ]
+
+
+def _month_replace(*, month: datetime.date, clicks: bool, sales: bool) -> None:
+    """Recompute one month's rows from its daily rows (call inside the lock)."""
+    if clicks:
+        MonthlyLinkClicks.objects.filter(month=month).delete()
+        MonthlyLinkClicks.objects.bulk_create(
+            _monthly_rows(
+                daily=DailyLinkClicks,
+                monthly=MonthlyLinkClicks,
+                month=month,
+                group=("link_id", "offer_id", "author_id", "article_id"),
+                sums=CLICK_SUMS,
+            ),
+            batch_size=500,
+        )
+    if sales:
+        MonthlyLinkSales.objects.filter(month=month).delete()
+        MonthlyLinkSales.objects.bulk_create(
+            _monthly_rows(
+                daily=DailyLinkSales,
+                monthly=MonthlyLinkSales,
+                month=month,
+                group=("link_id", "merchant_id", "author_id", "article_id", "currency"),
+                sums=SALE_SUMS,
+            ),
+            batch_size=500,
+        )
+
+
+def _day_replace(*, day: datetime.date, clicks: bool, sales: bool) -> None:
+    if clicks:
+        DailyLinkClicks.objects.filter(day=day).delete()
+        DailyLinkClicks.objects.bulk_create(_clicks_rows(day), batch_size=500)
+    if sales:
+        DailyLinkSales.objects.filter(day=day).delete()
+        DailyLinkSales.objects.bulk_create(_sales_rows(day), batch_size=500)
+
+
 def rollup_day_replace(
     *, day: datetime.date, clicks: bool = True, sales: bool = True
 ) -> None:
-    """Recompute one UTC day's rollups (clicks, sales or both) from the raw data."""
+    """Recompute one UTC day's rollups (clicks, sales or both) from the raw data,
+    and its month's from the daily rows."""
     with transaction.atomic():
         _lock()
-        if clicks:
-            DailyLinkClicks.objects.filter(day=day).delete()
-            DailyLinkClicks.objects.bulk_create(_clicks_rows(day), batch_size=500)
-        if sales:
-            DailyLinkSales.objects.filter(day=day).delete()
-            DailyLinkSales.objects.bulk_create(_sales_rows(day), batch_size=500)
+        _day_replace(day=day, clicks=clicks, sales=sales)
+        _month_replace(month=month_start(day), clicks=clicks, sales=sales)
+
+
+def _day_replace_locked(*, day: datetime.date, clicks: bool, sales: bool) -> None:
+    with transaction.atomic():
+        _lock()
+        _day_replace(day=day, clicks=clicks, sales=sales)
+
+
+def rollup_month_replace(
+    *, month: datetime.date, clicks: bool = True, sales: bool = True
+) -> None:
+    """Recompute the monthly rollups of the month that starts on ``month`` from its
+    daily rows."""
+    with transaction.atomic():
+        _lock()
+        _month_replace(month=month, clicks=clicks, sales=sales)
+
+
+def _months_replace(kinds: dict[datetime.date, tuple[bool, bool]]) -> None:
+    """Recompute each touched month once; ``kinds`` maps a day to (clicks, sales)."""
+    months: dict[datetime.date, tuple[bool, bool]] = {}
+    for day, (clicks, sales) in kinds.items():
+        before = months.get(month_start(day), (False, False))
+        months[month_start(day)] = (before[0] or clicks, before[1] or sales)
+    for month, (clicks, sales) in sorted(months.items()):
+        rollup_month_replace(month=month, clicks=clicks, sales=sales)
 
 
 def rollups_refresh(*, days: int = 2, now: datetime.datetime | None = None) -> int:
@@ -184,10 +320,14 @@ def rollups_refresh(*, days: int = 2, now: datetime.datetime | None = None) -> i
         .values_list("day", flat=True)
         .distinct()
     ) - set(recent)
+    touched: dict[datetime.date, tuple[bool, bool]] = {}
     for day in recent:
-        rollup_day_replace(day=day)
+        _day_replace_locked(day=day, clicks=True, sales=True)
+        touched[day] = (True, True)
     for day in sorted(changed):
-        rollup_day_replace(day=day, clicks=False)
+        _day_replace_locked(day=day, clicks=False, sales=True)
+        touched[day] = (False, True)
+    _months_replace(touched)
     return len(recent) + len(changed)
 
 
@@ -232,6 +372,10 @@ def rollups_rebuild(
         first + datetime.timedelta(days=offset)
         for offset in range((today - first).days + 1)
     ]
+    touched: dict[datetime.date, tuple[bool, bool]] = {}
     for day in progress(days):
-        rollup_day_replace(day=day, clicks=day >= retained_from or day not in kept_days)
+        clicks = day >= retained_from or day not in kept_days
+        _day_replace_locked(day=day, clicks=clicks, sales=True)
+        touched[day] = (clicks, True)
+    _months_replace(touched)
     return len(days)

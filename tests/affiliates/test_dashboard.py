@@ -9,17 +9,19 @@ from decimal import Decimal
 import pytest
 from django.contrib.staticfiles import finders
 from django.db import connection
+from django.db.models import Q, Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from affiliates.dashboards import (
+    articles_report,
     creator_articles,
     creator_daily_series,
     creator_placements,
     creator_summary,
     period_start,
 )
-from affiliates.models import TrackedLink
+from affiliates.models import DailyLinkClicks, DailyLinkSales, TrackedLink
 from affiliates.services import rollups_rebuild
 from tests.affiliates.conftest import clicks_add, sale_ingest
 from tests.conftest import guide_create, review_create
@@ -45,7 +47,8 @@ def by_currency(period) -> dict:
 
 
 def test_summary_figures_by_period(rolled_up, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    # Clicks and sales from the daily and the monthly rollups, and the ledger.
+    with django_assert_num_queries(5):
         summary = creator_summary(creator=rolled_up["lulu"], today=utc_today())
     periods = {period.key: period for period in summary.periods}
     assert [period.key for period in summary.periods] == ["7", "30", "90", "all"]
@@ -323,3 +326,81 @@ def test_chart_library_and_script_are_served_from_static():
         assert "Chart.js v4.6.1" in file.read(200)
     assert finders.find("vendor/chartjs/LICENSE.md") is not None
     assert finders.find("js/creator_dashboard.js") is not None
+
+
+def test_the_articles_table_shows_twenty_a_page(
+    client, rolled_up, articles, headphones
+):
+    lulu = rolled_up["lulu"]
+    for number in range(20):
+        page = review_create(
+            parent=articles, author=lulu, product=headphones, title=f"Extra {number}"
+        )
+        link = TrackedLink.objects.get(article=page, is_preview=False)
+        clicks_add(link, days_ago=1, billable=1)
+    rollups_rebuild()
+    ranked = [row.label for row in creator_articles(creator=lulu, since=None)]
+    assert len(ranked) == 22
+    login(client, lulu)
+
+    def shown(query: str) -> list[str]:
+        html = client.get(f"/admin/{query}").content.decode()
+        table = html.split("creator-dashboard__articles")[1].split("</table>")[0]
+        return [title for title in ranked if f">{title}</a>" in table]
+
+    assert shown("?dashboard_period=all") == ranked[:20]
+    second = "?dashboard_period=all&dashboard_articles_page=2"
+    assert shown(second) == ranked[20:]
+    html = client.get(f"/admin/{second}").content.decode()
+    assert "Articles 21–22 of 22" in html
+    # Not a page number: the first page.
+    assert shown("?dashboard_period=all&dashboard_articles_page=x") == ranked[:20]
+
+
+@pytest.mark.parametrize(
+    "since_back, until_back",
+    [(200, None), (None, None), (75, 40), (130, 3), (None, 50), (59, 59), (31, None)],
+)
+def test_months_and_days_add_up_to_the_days_alone(rolled_up, since_back, until_back):
+    """Any days' figures are the same whether whole months come from the monthly
+    rollups (as the reports read them) or every day from the daily ones."""
+    today = utc_today()
+    # Anchored on month edges too: the first of the month 2 months back, and the
+    # last day of the month before.
+    for since, until in (
+        (
+            None if since_back is None else today - datetime.timedelta(since_back),
+            None if until_back is None else today - datetime.timedelta(until_back),
+        ),
+        (
+            (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=1),
+            today.replace(day=1) - datetime.timedelta(days=1),
+        ),
+    ):
+        days = Q()
+        if since:
+            days &= Q(day__gte=since)
+        if until:
+            days &= Q(day__lte=until)
+        expected: dict = {}
+        for row in (
+            DailyLinkClicks.objects.filter(days)
+            .values("article__title")
+            .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
+        ):
+            expected[row["article__title"], "clicks"] = (row["billable"], row["bots"])
+        for row in (
+            DailyLinkSales.objects.filter(days)
+            .values("article__title", "currency")
+            .annotate(n=Sum("conversions"), commission=Sum("commission"))
+        ):
+            expected[row["article__title"], row["currency"]] = (
+                row["n"],
+                row["commission"],
+            )
+        got: dict = {}
+        for row in articles_report(since=since, until=until):
+            got[row.title, "clicks"] = (row.billable_clicks, row.bot_clicks)
+            if row.currency:
+                got[row.title, row.currency] = (row.conversions, row.commission)
+        assert got == expected, (since, until)

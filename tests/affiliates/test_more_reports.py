@@ -225,3 +225,52 @@ def test_editors_see_the_reports_in_the_menu(client, editor, creator, rolled_up)
     html = client.get("/admin/").content.decode()
     for url in (PRODUCTS, MERCHANTS, PLACEMENTS, QUIET):
         assert url not in html, url
+
+
+def test_a_fallback_click_and_sale_count_for_the_merchant_the_reader_went_to(
+    client, editor, link, headphones, network
+):
+    """The link's offer (Mingyue) is out of stock, so the reader is sent to LinkHub's
+    offer of the same product, and LinkHub reports the sale: the click and the sale
+    are LinkHub's in the Merchants and Products reports, not Mingyue's."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from affiliates.dashboards import merchants_report, products_report
+    from tests.affiliates.conftest import flush, out_of_stock
+    from tests.affiliates.test_views import go
+
+    out_of_stock(link.offer)
+    OfferFactory(
+        product=headphones,
+        merchant=network,
+        url="https://kettleandpour.com/p/9",
+        price="150.00",
+        currency="USD",
+    )
+    location = urlsplit(go(client, link)["Location"])
+    assert location.netloc == "go.linkhub-network.com"
+    click_id = parse_qs(location.query)["sid"][0]
+    flush()
+    sale_ingest(
+        network,
+        order_id="LH-1",
+        click_id=click_id,
+        days_ago=0,
+        amount="150.00",
+        currency="USD",
+    )
+    rollups_rebuild()
+
+    rows = {row.name: row for row in merchants_report()}
+    assert set(rows) == {"LinkHub"}
+    assert (rows["LinkHub"].billable_clicks, rows["LinkHub"].conversions) == (1, 1)
+    assert (rows["LinkHub"].currency, rows["LinkHub"].sales) == (
+        "USD",
+        Decimal("150.00"),
+    )
+    assert [row.name for row in products_report(merchant_id=network.pk)] == ["WH-7"]
+    assert products_report(merchant_id=link.offer.merchant_id) == []
+    client.force_login(editor)
+    assert export_rows(client, MERCHANTS)["LinkHub"][:5] == (
+        "USD", "1", "0", "1", "100.00",
+    )  # fmt: skip

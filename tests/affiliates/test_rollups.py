@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.test import override_settings
 from django.utils import timezone
 
@@ -20,6 +21,8 @@ from affiliates.models import (
     DailyLinkClicks,
     DailyLinkSales,
     LedgerEntry,
+    MonthlyLinkClicks,
+    MonthlyLinkSales,
 )
 from affiliates.services import (
     clicks_purge,
@@ -27,7 +30,7 @@ from affiliates.services import (
     rollups_rebuild,
     rollups_refresh,
 )
-from affiliates.services.rollups import STANDING_SALE
+from affiliates.services.rollups import CLICK_SUMS, SALE_SUMS, STANDING_SALE
 from affiliates.tasks import refresh_rollups
 from tests.affiliates.conftest import clicks_add, noon, sale, sale_ingest
 
@@ -63,8 +66,44 @@ def sales_rollups() -> dict:
     }
 
 
+def assert_months_sum_days() -> None:
+    """Each monthly rollup row is the sum of its month's daily rows, and no month
+    with daily rows lacks its monthly ones."""
+    for daily, monthly, group, sums in (
+        (DailyLinkClicks, MonthlyLinkClicks, ("link_id",), CLICK_SUMS),
+        (DailyLinkSales, MonthlyLinkSales, ("link_id", "currency"), SALE_SUMS),
+    ):
+        expected = {
+            (row["month"], *(row[name] for name in group)): tuple(
+                row[name] for name in sums
+            )
+            for row in daily.objects.annotate(month=TruncMonth("day"))
+            .values("month", *group)
+            .annotate(**{name: Sum(name) for name in sums})
+            .order_by()
+        }
+        assert expected
+        assert {
+            (row.month, *(getattr(row, name) for name in group)): tuple(
+                getattr(row, name) for name in sums
+            )
+            for row in monthly.objects.all()
+        } == expected
+
+
 def test_rebuild_equals_raw_counts(history):
     assert rollups_rebuild() == 121  # from the first click, 120 days ago, to today
+    assert_months_sum_days()
+    # The monthly click rollups against the raw clicks too.
+    by_month: dict = {}
+    for click in Click.objects.all():
+        day = click.clicked_at.astimezone(datetime.UTC).date()
+        key = (day.replace(day=1), click.link_id)
+        by_month[key] = by_month.get(key, 0) + click.is_billable
+    assert {
+        (row.month, row.link_id): row.billable_clicks
+        for row in MonthlyLinkClicks.objects.all()
+    } == by_month
 
     expected: dict = {}
     for click in Click.objects.all():
@@ -135,6 +174,7 @@ def test_refresh_is_idempotent_and_matches_a_rebuild(history):
     assert rollups_refresh(days=3) >= 3
     assert rollups_refresh(days=3) >= 3
     assert (click_rollups(), sales_rollups()) == rebuilt
+    assert_months_sum_days()
 
 
 def test_refresh_recomputes_recent_days_only(history):
@@ -163,6 +203,12 @@ def test_refresh_takes_up_a_refund_of_an_old_sale(history, shop):
     )
     rollups_refresh(days=2)
     assert sales_rollups()[key] == (1 - 1, 0, 0, 0, 0, 0)
+    # The month of that day follows (the refresh recomputed it from its days).
+    assert_months_sum_days()
+    month = MonthlyLinkSales.objects.get(
+        month=noon(60).date().replace(day=1), link=a, currency="CNY"
+    )
+    assert (month.conversions, month.sales) == (0, 0)  # the refunded sale left it
 
 
 def test_rebuild_keeps_click_rollups_of_purged_days(history, network):
@@ -181,9 +227,11 @@ def test_rebuild_keeps_click_rollups_of_purged_days(history, network):
             Click.objects.filter(clicked_at__lt=noon(100)).values_list("pk", flat=True)
         ) == [kept]
         assert rollups_rebuild() == 121  # the sale's day is still the first
-    # The rollups of that day are all that is left of its clicks: kept as they were.
+    # The rollups of that day are all that is left of its clicks: kept as they were,
+    # and still counted in their month.
     assert click_rollups()[(day, a.pk)] == (1, 0, 0)
     assert click_rollups()[(day, b.pk)] == (2, 0, 0)
+    assert_months_sum_days()
     # Within the retention period, the raw clicks rule.
     Click.objects.filter(
         link=a, clicked_at__gte=noon(61), clicked_at__lt=noon(59)

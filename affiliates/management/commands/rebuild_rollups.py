@@ -1,4 +1,4 @@
-"""`manage.py rebuild_rollups [--days N]`: recompute the daily rollups."""
+"""`manage.py rebuild_rollups [--days N]`: recompute the daily and monthly rollups."""
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -8,7 +8,8 @@ from affiliates.services import rollups_rebuild, rollups_refresh
 
 class Command(BaseCommand):
     help = (
-        "Recompute the daily rollups of clicks and sales that dashboards and reports "
+        "Recompute the daily rollups of clicks and sales, and the monthly ones of "
+        "their months, that dashboards and reports "
         "read, from the first click or conversion to today (click rollups of days "
         "past the click retention period are kept where they exist). With --days N, "
         "only the last N days (what the refresh_rollups task does every 10 minutes "

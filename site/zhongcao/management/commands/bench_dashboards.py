@@ -18,7 +18,8 @@ Django's test client, ``--repeat`` requests of each after one to warm up:
 
 * the baseline: ``SELECT COUNT(*)`` over the raw clicks table,
 * the creator dashboard (/admin/ as the creator with many articles),
-* the Articles report (/admin/reports/articles-performance/ as the editor).
+* the Articles report (/admin/reports/articles-performance/ as the editor: its
+  default period, this month so far; clicks are spread over the last --days days).
 
 It prints each p50, the ratios of each page to the baseline, the ratio of each page
 at full size to itself at a tenth, and the issue's targets (under 200 ms p50 on
