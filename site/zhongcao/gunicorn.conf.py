@@ -64,8 +64,11 @@ class ClickWriter:
                 str(self.lifeline_read),
             ],
             pass_fds=(self.lifeline_read,),
-            # The terminal's Ctrl-C goes to the master, which stops the workers first.
-            start_new_session=True,
+            # Out of the terminal's process group: Ctrl-C goes to the master, which
+            # stops the workers first. Not a session of its own: where the kernel
+            # groups scheduling by session (autogroup), a new session would compete
+            # with the whole server as an equal, whatever its nice value.
+            process_group=0,
             env={
                 "DJANGO_SETTINGS_MODULE": "zhongcao.settings.production",
                 **os.environ,
