@@ -50,13 +50,15 @@ clean:
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	mkdir -p var/bench && rm -f var/bench/bench.sqlite3*
+	mkdir -p var/bench && rm -rf var/bench/bench.sqlite3* var/bench/click-journal-*
 	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
 		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/bench.sqlite3 \
+		ZHONGCAO_CLICK_JOURNAL_DIR=$(CURDIR)/var/bench/click-journal-sqlite \
 		$(MANAGE) bench_redirect $(BENCH_ARGS)
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS zhongcao_bench WITH (FORCE)'); c.execute('CREATE DATABASE zhongcao_bench')"
 	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
 		DATABASE_URL=$(BENCH_POSTGRES_URL)/zhongcao_bench \
+		ZHONGCAO_CLICK_JOURNAL_DIR=$(CURDIR)/var/bench/click-journal-postgresql \
 		$(MANAGE) bench_redirect $(BENCH_ARGS)
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS zhongcao_bench WITH (FORCE)')"
 

@@ -1,5 +1,6 @@
 """What the redirect learns about a click, and the buffer that keeps the database off
-the reader's path.
+the reader's path where no writer process takes the clicks (affiliates.clickjournal:
+under gunicorn, workers hand clicks to one; runserver and the tests use this buffer).
 
 A click is appended to an in-process buffer and the reader is redirected at once; a
 background thread in each process writes the buffer to the database in batches

@@ -18,6 +18,7 @@ from products.models import Offer
 
 from .. import tracking
 from ..clickids import click_id_make
+from ..clickjournal import click_journal_append
 from ..models import (
     CREATORS_GROUP,
     Click,
@@ -327,19 +328,21 @@ def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
                 user_agent=user_agent,
                 day=clicked_at.date(),
             )
-        tracking.click_buffer.add(
-            tracking.PendingClick(
-                click_id=click_id,
-                link_id=target.link_id,
-                offer_id=target.offer_id,
-                clicked_at=clicked_at,
-                visitor_hash=hashed,
-                user_agent=user_agent[:400],
-                referrer=request.META.get("HTTP_REFERER", "")[:1000],
-                is_bot=tracking.request_is_bot(request),
-                is_preview=target.is_preview,
-            )
+        click = tracking.PendingClick(
+            click_id=click_id,
+            link_id=target.link_id,
+            offer_id=target.offer_id,
+            clicked_at=clicked_at,
+            visitor_hash=hashed,
+            user_agent=user_agent[:400],
+            referrer=request.META.get("HTTP_REFERER", "")[:1000],
+            is_bot=tracking.request_is_bot(request),
+            is_preview=target.is_preview,
         )
+        # To the writer process if there is one (gunicorn), else to this process's
+        # own buffer and writer thread (runserver, tests, an unwritable journal).
+        if not click_journal_append(click):
+            tracking.click_buffer.add(click)
     except Exception:  # tracking must never stand between a reader and the shop
         logger.exception("Click %s could not be noted", click_id)
     return click_id

@@ -4,10 +4,21 @@ Environment: BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers, default tw
 core less one: 3 on 2 cores), GUNICORN_THREADS (default 2), ACCESS_LOG=1 to log
 requests (never the client's address: no raw IP ends up in a log). `make bench`
 compared layouts on 2 cores: 3 workers x 2 threads kept /go/'s tail latency lowest.
+
+The server also runs the click writer (`manage.py write_clicks`, see
+affiliates.clickjournal): workers append clicks to a journal and that one process,
+at a lower CPU priority, writes them to the database, so that no request thread
+waits behind a writer thread in its own worker. The master starts it, starts it again
+if it dies, and on shutdown lets it write the last clicks once every worker is gone.
+ZHONGCAO_CLICK_JOURNAL=0 turns it off (each worker then writes its own clicks).
 """
 
 import multiprocessing
 import os
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 # site/ holds the zhongcao package; it cannot be imported as "site".
@@ -23,9 +34,100 @@ graceful_timeout = 30
 accesslog = "-" if os.environ.get("ACCESS_LOG") == "1" else None
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 
+# Read by the settings of the workers, which are imported after this file.
+os.environ.setdefault("ZHONGCAO_CLICK_JOURNAL", "1")
+MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
+
+
+class ClickWriter:
+    """The writer process, watched by a thread of the master.
+
+    Its lifeline is a pipe whose write end the master and, by inheritance, every
+    worker hold: it reads end-of-file only when all of them are gone, that is when
+    no click can be appended any more, and then writes what remains and exits.
+    """
+
+    def __init__(self, log):
+        self.log = log
+        self.lifeline_read, self.lifeline_write = os.pipe()
+        self.process = None
+        self.stopping = False
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                str(MANAGE),
+                "write_clicks",
+                "--lifeline-fd",
+                str(self.lifeline_read),
+            ],
+            pass_fds=(self.lifeline_read,),
+            # Out of the terminal's process group: Ctrl-C goes to the master, which
+            # stops the workers first. Not a session of its own: where the kernel
+            # groups scheduling by session (autogroup), a new session would compete
+            # with the whole server as an equal, whatever its nice value.
+            process_group=0,
+            env={
+                "DJANGO_SETTINGS_MODULE": "zhongcao.settings.production",
+                **os.environ,
+            },
+        )
+        self.log.info("Click writer started (pid: %s)", self.process.pid)
+        if not self.watcher.is_alive():
+            self.watcher.start()
+
+    def _watch(self):
+        pause = 1.0
+        while not self.stopping:
+            time.sleep(pause)
+            # poll() also notices an exit that the master's reaping collected.
+            if not self.stopping and self.process.poll() is not None:
+                self.log.error(
+                    "Click writer %s exited; starting another. The journal keeps "
+                    "the clicks meanwhile.",
+                    self.process.pid,
+                )
+                self.start()
+                pause = min(pause * 2, 30.0)
+            else:
+                pause = 1.0
+
+    def stop(self, timeout=60):
+        self.stopping = True
+        os.close(self.lifeline_write)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.log.error(
+                "Click writer still busy after %ss; its journal stays for the next",
+                timeout,
+            )
+
+
+def on_starting(server):
+    if os.environ.get("ZHONGCAO_CLICK_JOURNAL") == "1":
+        server.click_writer = ClickWriter(server.log)
+        server.click_writer.start()
+
+
+def post_fork(server, worker):
+    """Workers keep the lifeline's write end (that is its point), not its read end."""
+    writer = getattr(server, "click_writer", None)
+    if writer is not None:
+        os.close(writer.lifeline_read)
+
+
+def on_exit(server):
+    """All workers are gone: the writer writes the journal's last clicks and exits."""
+    writer = getattr(server, "click_writer", None)
+    if writer is not None:
+        writer.stop()
+
 
 def worker_exit(server, worker):
-    """Write the clicks still in this worker's buffer before it goes."""
+    """Write the clicks still in this worker's own buffer before it goes."""
     from affiliates.tracking import click_buffer
 
     click_buffer.drain()

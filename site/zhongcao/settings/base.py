@@ -174,10 +174,17 @@ LOGGING = {
 ZHONGCAO_DEMO_DATA_ALLOWED = True
 
 # Tracked links (affiliates.tracking): clicks are buffered in each process and
-# written by a background thread every ZHONGCAO_CLICK_FLUSH_INTERVAL seconds.
+# written by a background thread every ZHONGCAO_CLICK_FLUSH_INTERVAL seconds...
 ZHONGCAO_CLICK_FLUSH_THREAD = True
 ZHONGCAO_CLICK_FLUSH_INTERVAL = float(
     os.environ.get("ZHONGCAO_CLICK_FLUSH_INTERVAL", "0.5")
+)
+# ...unless ZHONGCAO_CLICK_JOURNAL=1 (gunicorn.conf.py sets it, and starts the writer
+# process, `manage.py write_clicks`): then request processes append clicks to a
+# journal in this directory, and the writer process writes them (affiliates.clickjournal).
+ZHONGCAO_CLICK_JOURNAL = os.environ.get("ZHONGCAO_CLICK_JOURNAL") == "1"
+ZHONGCAO_CLICK_JOURNAL_DIR = Path(
+    os.environ.get("ZHONGCAO_CLICK_JOURNAL_DIR", VAR_DIR / "click-journal")
 )
 # Trusted reverse proxies in front of the app (0: use the connection's address).
 ZHONGCAO_PROXY_COUNT = int(os.environ.get("ZHONGCAO_PROXY_COUNT", "0"))
