@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,22 +56,29 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, *, seconds: int, connections: int) -> Run:
-    output = subprocess.run(  # noqa: S603
-        [
-            shutil.which("wrk") or "wrk",
-            "-t1",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--latency",
-            "-H",
-            f"User-Agent: {BROWSER}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def wrk(
+    url: str, *, seconds: int, connections: int, pause_ms: int | None = None
+) -> Run:
+    """One wrk run. ``pause_ms``: each connection waits that long after an answer
+    before its next request (wrk's ``delay()``), so that the server is offered a set
+    load instead of as many requests as it can answer."""
+    command = [
+        shutil.which("wrk") or "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"User-Agent: {BROWSER}",
+    ]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if pause_ms is not None:
+            script.write(f"function delay()\n  return {int(pause_ms)}\nend\n")
+            script.flush()
+            command += ["-s", script.name]
+        output = subprocess.run(  # noqa: S603
+            [*command, url], capture_output=True, text=True, check=True
+        ).stdout
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))
