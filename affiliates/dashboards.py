@@ -12,14 +12,12 @@ currency, and rankings order currencies by how many sales they carry.
 """
 
 import datetime
-import operator
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
@@ -31,6 +29,8 @@ from products.currencies import minor_unit, money_round
 from .models import (
     Conversion,
     CreatorProfile,
+    DailyCreatorClicks,
+    DailyCreatorSales,
     DailyLinkClicks,
     DailyLinkSales,
     EntryStatus,
@@ -39,7 +39,7 @@ from .models import (
     MonthlyLinkSales,
     TrackedLink,
 )
-from .services.rollups import month_start
+from .services.rollups import CLICK_SUMS, month_start
 
 # (key, days): the last 7, 30 and 90 UTC days, today included, and all time.
 PERIODS: tuple[tuple[str, int | None], ...] = (
@@ -195,68 +195,34 @@ class Summary:
     statuses: list[tuple[str, str]]  # (status, label) to show, in ledger order
 
 
-def _period_totals(
-    *,
-    base: Q,
-    spans: dict[str, RollupSpan],
-    sales: bool,
-    names: tuple[str, ...],
-    group: tuple[str, ...] = (),
-) -> dict[tuple, dict[str, object]]:
-    """Sums of the rollups' ``names`` fields for each period of ``spans`` (keys
-    ``<name>_<period>``), grouped by the ``group`` fields (rows keyed by their
-    values), in one query per kind of rollup (daily, monthly) the periods need."""
-    totals: dict[tuple, dict[str, object]] = {}
-    for kind in ("daily", "monthly"):
-        wheres = {
-            key: getattr(span, kind)
-            for key, span in spans.items()
-            if getattr(span, kind) is not None
-        }
-        if not wheres:
-            continue
-        model = ROLLUP_MODELS[kind, sales]
-        sums = {
-            f"{name}_{key}": Sum(name, filter=where)
-            for key, where in wheres.items()
-            for name in names
-        }
-        queryset = model.objects.filter(base)
-        if all(wheres.values()):  # an empty Q (no limit) would widen the OR to all
-            queryset = queryset.filter(reduce(operator.or_, wheres.values()))
-        if group:
-            rows = queryset.values(*group).annotate(**sums).order_by()
-        else:
-            rows = [queryset.aggregate(**sums)]
-        for row in rows:
-            into = totals.setdefault(tuple(row.get(name) for name in group), {})
-            for name in sums:
-                if row[name] is not None:
-                    into[name] = into.get(name, 0) + row[name]
-            for name in group:
-                into[name] = row[name]
-    return totals
-
-
 def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary:
-    """The creator's figures for each of PERIODS, in five queries."""
+    """The creator's figures for each of PERIODS, in three queries: clicks and sales
+    from the creator's daily rollups (a row per day, and currency), however many
+    links or clicks; money by status from the ledger."""
     starts = {key: period_start(key=key, today=today) for key, _days in PERIODS}
-    spans = {key: rollup_span(since=since, until=None) for key, since in starts.items()}
-    clicks = _period_totals(
-        base=Q(author=creator),
-        spans=spans,
-        sales=False,
-        names=("billable_clicks", "bot_clicks", "duplicate_clicks"),
-    ).get((), {})
+    in_period = {
+        key: Q() if since is None else Q(day__gte=since)
+        for key, since in starts.items()
+    }
+    clicks = DailyCreatorClicks.objects.filter(author=creator).aggregate(
+        **{
+            f"{name}_{key}": Sum(name, filter=where)
+            for key, where in in_period.items()
+            for name in CLICK_SUMS
+        }
+    )
     sales = {
-        key[0]: row
-        for key, row in _period_totals(
-            base=Q(author=creator),
-            spans=spans,
-            sales=True,
-            names=("conversions", "sales", "commission", "author_earnings"),
-            group=("currency",),
-        ).items()
+        row["currency"]: row
+        for row in DailyCreatorSales.objects.filter(author=creator)
+        .values("currency")
+        .annotate(
+            **{
+                f"{name}_{key}": Sum(name, filter=where)
+                for key, where in in_period.items()
+                for name in ("conversions", "sales", "commission", "author_earnings")
+            }
+        )
+        .order_by()
     }
     # The ledger: a period holds the money of the conversions purchased in it (by
     # the same UTC days as the rollups); all time is every entry, adjustments too.
@@ -287,8 +253,8 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
     shown = {status.value for status in MAIN_STATUSES}
     periods = []
     for key, _days in PERIODS:
-        billable = clicks.get(f"billable_clicks_{key}", 0)
-        conversions = sum(row.get(f"conversions_{key}", 0) for row in sales.values())
+        billable = clicks[f"billable_clicks_{key}"] or 0
+        conversions = sum(row[f"conversions_{key}"] or 0 for row in sales.values())
         currencies = []
         for currency in sorted(set(sales) | set(ledger.get(key, {}))):
             row = sales.get(currency, {})
@@ -320,8 +286,8 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
                 label=str(PERIOD_LABELS[key]),
                 since=starts[key],
                 billable_clicks=billable,
-                bot_clicks=clicks.get(f"bot_clicks_{key}", 0),
-                duplicate_clicks=clicks.get(f"duplicate_clicks_{key}", 0),
+                bot_clicks=clicks[f"bot_clicks_{key}"] or 0,
+                duplicate_clicks=clicks[f"duplicate_clicks_{key}"] or 0,
                 conversions=conversions,
                 conversion_rate=conversion_rate(
                     conversions=conversions, billable_clicks=billable
@@ -339,27 +305,22 @@ def creator_daily_series(
     *, creator: CreatorProfile, today: datetime.date, days: int = 90
 ) -> dict:
     """Billable and bot clicks and the author's earnings per currency for each of the
-    last ``days`` UTC days, oldest first, ready for JSON (amounts as strings)."""
+    last ``days`` UTC days, oldest first, ready for JSON (amounts as strings). Two
+    queries of the creator's daily rollups: a row per day (and currency)."""
     first = today - datetime.timedelta(days=days - 1)
     dates = [first + datetime.timedelta(days=offset) for offset in range(days)]
     index = {day: position for position, day in enumerate(dates)}
     billable = [0] * days
     bots = [0] * days
-    for row in (
-        DailyLinkClicks.objects.filter(author=creator, day__gte=first, day__lte=today)
-        .values("day")
-        .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
-        .order_by()
-    ):
+    for row in DailyCreatorClicks.objects.filter(
+        author=creator, day__gte=first, day__lte=today
+    ).values("day", billable=F("billable_clicks"), bots=F("bot_clicks")):
         billable[index[row["day"]]] = row["billable"]
         bots[index[row["day"]]] = row["bots"]
     earnings: dict[str, list[str]] = {}
-    for row in (
-        DailyLinkSales.objects.filter(author=creator, day__gte=first, day__lte=today)
-        .values("day", "currency")
-        .annotate(earnings=Sum("author_earnings"))
-        .order_by()
-    ):
+    for row in DailyCreatorSales.objects.filter(
+        author=creator, day__gte=first, day__lte=today
+    ).values("day", "currency", earnings=F("author_earnings")):
         series = earnings.setdefault(
             row["currency"], [str(money_round(Decimal(0), row["currency"]))] * days
         )
