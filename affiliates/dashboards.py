@@ -372,55 +372,81 @@ class RowFigures:
         return [self.money[currency] for currency in sorted(self.money)]
 
 
-def _rows(
-    *,
-    creator: CreatorProfile,
-    since: datetime.date | None,
-    group: tuple[str, ...],
-    label: str | None,
-) -> tuple[dict[tuple, RowFigures], list[str]]:
-    """Rollups of the creator grouped by ``group`` fields, in a query per kind of
-    rows (clicks, sales) and of rollup (daily, monthly) the period needs; also the
-    currencies ordered by how many conversions they carry (most first)."""
+# The fields the creator's tables group their rollups by: one row per article and
+# placement (at most one per link), from which both tables are summed.
+TABLE_FIELDS = ("article_id", "article__title", "link__block_type", "link__position")
+
+
+@dataclass(frozen=True)
+class CreatorRollupRows:
+    """The creator's rollups over a period, grouped by TABLE_FIELDS: ``clicks`` rows
+    with ``billable`` and ``bots``, ``sales`` rows per currency with
+    ``conversions``, ``sales`` and ``earnings``."""
+
+    clicks: list[dict]
+    sales: list[dict]
+
+
+def creator_rollup_rows(
+    *, creator: CreatorProfile, since: datetime.date | None
+) -> CreatorRollupRows:
+    """Two queries, one per kind of rows (clicks, sales), each reading the monthly
+    rollups of the period's whole months and the daily ones of the days before them
+    in one UNION ALL."""
     span = rollup_span(since=since, until=None)
-    fields = (*group, label) if label else group
-    rows: dict[tuple, RowFigures] = {}
-    for model, where in span.sources(sales=False):
-        for row in (
+
+    def read(*, sales: bool, sums: dict) -> list[dict]:
+        fields = (*TABLE_FIELDS, "currency") if sales else TABLE_FIELDS
+        first, *others = (
             model.objects.filter(where, author=creator)
             .values(*fields)
-            .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
+            .annotate(**sums)
             .order_by()
-        ):
-            key = tuple(row[name] for name in group)
-            figures = rows.setdefault(key, RowFigures(key=key))
-            figures.label = row[label] if label else ""
-            figures.billable_clicks += row["billable"]
-            figures.bot_clicks += row["bots"]
+            for model, where in span.sources(sales=sales)
+        )
+        return list(first.union(*others, all=True) if others else first)
+
+    return CreatorRollupRows(
+        clicks=read(
+            sales=False,
+            sums={"billable": Sum("billable_clicks"), "bots": Sum("bot_clicks")},
+        ),
+        sales=read(
+            sales=True,
+            sums={
+                "conversions": Sum("conversions"),
+                "sales": Sum("sales"),
+                "earnings": Sum("author_earnings"),
+            },
+        ),
+    )
+
+
+def _rows(
+    rollups: CreatorRollupRows, *, key_of, label_of
+) -> tuple[dict[tuple, RowFigures], list[str]]:
+    """The rollup rows summed by ``key_of(row)`` (labelled ``label_of(row)``); also
+    the currencies ordered by how many conversions they carry (most first)."""
+    rows: dict[tuple, RowFigures] = {}
+    for row in rollups.clicks:
+        key = key_of(row)
+        figures = rows.setdefault(key, RowFigures(key=key))
+        figures.label = label_of(row)
+        figures.billable_clicks += row["billable"]
+        figures.bot_clicks += row["bots"]
     conversions_by_currency: dict[str, int] = {}
-    for model, where in span.sources(sales=True):
-        for row in (
-            model.objects.filter(where, author=creator)
-            .values(*fields, "currency")
-            .annotate(
-                conversions=Sum("conversions"),
-                sales=Sum("sales"),
-                earnings=Sum("author_earnings"),
-            )
-            .order_by()
-        ):
-            key = tuple(row[name] for name in group)
-            figures = rows.setdefault(key, RowFigures(key=key))
-            if label:
-                figures.label = row[label]
-            currency = row["currency"]
-            money = figures.money.setdefault(currency, MoneyFigures(currency=currency))
-            money.sales += row["sales"]
-            money.earnings += row["earnings"]
-            figures.conversions += row["conversions"]
-            conversions_by_currency[currency] = (
-                conversions_by_currency.get(currency, 0) + row["conversions"]
-            )
+    for row in rollups.sales:
+        key = key_of(row)
+        figures = rows.setdefault(key, RowFigures(key=key))
+        figures.label = label_of(row)
+        currency = row["currency"]
+        money = figures.money.setdefault(currency, MoneyFigures(currency=currency))
+        money.sales += _decimal(row["sales"])
+        money.earnings += _decimal(row["earnings"])
+        figures.conversions += row["conversions"]
+        conversions_by_currency[currency] = (
+            conversions_by_currency.get(currency, 0) + row["conversions"]
+        )
     currencies = sorted(
         conversions_by_currency, key=lambda code: (-conversions_by_currency[code], code)
     )
@@ -434,14 +460,11 @@ def _earnings_key(figures: RowFigures, currencies: list[str]) -> tuple:
     )
 
 
-def creator_articles(
-    *, creator: CreatorProfile, since: datetime.date | None = None
-) -> list[RowFigures]:
-    """The creator's articles ranked by their earnings: first in the currency with
-    the most conversions, then the next currency (amounts in different currencies
-    are never compared), then by billable clicks. ``key`` is (article id,)."""
+def _articles_ranked(rollups: CreatorRollupRows) -> list[RowFigures]:
     rows, currencies = _rows(
-        creator=creator, since=since, group=("article_id",), label="article__title"
+        rollups,
+        key_of=lambda row: (row["article_id"],),
+        label_of=lambda row: row["article__title"],
     )
     return sorted(
         rows.values(),
@@ -453,23 +476,13 @@ def creator_articles(
     )
 
 
-def creator_placements(
-    *, creator: CreatorProfile, since: datetime.date | None = None, limit: int = 10
-) -> list[RowFigures]:
-    """The creator's best placements by block type and position among an article's
-    product embeds (1 = the first product from the top), across their articles:
-    ranked by conversion rate, then conversions, then earnings. ``key`` is
-    (block type, position); links made before block types were kept have ("", None).
-    """
+def _placements_ranked(rollups: CreatorRollupRows, *, limit: int) -> list[RowFigures]:
     rows, currencies = _rows(
-        creator=creator,
-        since=since,
-        group=("link__block_type", "link__position"),
-        label=None,
-    )
-    for row in rows.values():
+        rollups,
+        key_of=lambda row: (row["link__block_type"], row["link__position"]),
         # Block type names as the article's blocks spell them: product_card → Product card.
-        row.label = row.key[0].replace("_", " ").capitalize()
+        label_of=lambda row: row["link__block_type"].replace("_", " ").capitalize(),
+    )
     ranked = sorted(
         rows.values(),
         key=lambda row: (
@@ -482,6 +495,37 @@ def creator_placements(
         ),
     )
     return ranked[:limit]
+
+
+def creator_articles(
+    *, creator: CreatorProfile, since: datetime.date | None = None
+) -> list[RowFigures]:
+    """The creator's articles ranked by their earnings: first in the currency with
+    the most conversions, then the next currency (amounts in different currencies
+    are never compared), then by billable clicks. ``key`` is (article id,). Two
+    queries (creator_rollup_rows)."""
+    return _articles_ranked(creator_rollup_rows(creator=creator, since=since))
+
+
+def creator_placements(
+    *, creator: CreatorProfile, since: datetime.date | None = None, limit: int = 10
+) -> list[RowFigures]:
+    """The creator's best placements by block type and position among an article's
+    product embeds (1 = the first product from the top), across their articles:
+    ranked by conversion rate, then conversions, then earnings. ``key`` is
+    (block type, position); links made before block types were kept have ("", None).
+    Two queries (creator_rollup_rows)."""
+    return _placements_ranked(
+        creator_rollup_rows(creator=creator, since=since), limit=limit
+    )
+
+
+def creator_tables(
+    *, creator: CreatorProfile, since: datetime.date | None = None, limit: int = 10
+) -> tuple[list[RowFigures], list[RowFigures]]:
+    """creator_articles and creator_placements from one read: two queries."""
+    rollups = creator_rollup_rows(creator=creator, since=since)
+    return _articles_ranked(rollups), _placements_ranked(rollups, limit=limit)
 
 
 # -- Editors: the articles report -----------------------------------------------------
