@@ -24,6 +24,11 @@ Django's test client, ``--repeat`` requests of each after one to warm up:
 It prints each p50, the ratios of each page to the baseline, the ratio of each page
 at full size to itself at a tenth, and the issue's targets (under 200 ms p50 on
 PostgreSQL at 1,000,000 clicks; under 1.5x its own time at 100,000).
+
+``--time-only`` times the data an earlier run left in the database (run it
+without make, on a database you keep) instead of making any: to re-time after a
+code change without generating a million clicks again (after a change to the
+rollups, ``manage.py rebuild_rollups`` first).
 """
 
 import datetime
