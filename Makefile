@@ -75,14 +75,16 @@ bench-pages: $(STAMP)
 # The creator dashboard and the Articles report at 100,000 and 1,000,000 clicks against
 # a COUNT(*) over the raw clicks, on SQLite and on PostgreSQL (BENCH_ARGS="--clicks
 # 100000" for a quick run).
+# BENCH_DASHBOARDS_DB: the PostgreSQL database bench-dashboards makes and drops.
+BENCH_DASHBOARDS_DB ?= zhongcao_bench_dashboards
 bench-dashboards: $(STAMP)
 	mkdir -p var/bench && rm -f var/bench/dashboards.sqlite3*
 	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
 		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/dashboards.sqlite3 \
 		$(MANAGE) bench_dashboards $(BENCH_ARGS)
 	rm -f var/bench/dashboards.sqlite3*
-	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS zhongcao_bench_dashboards WITH (FORCE)'); c.execute('CREATE DATABASE zhongcao_bench_dashboards')"
+	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS $(BENCH_DASHBOARDS_DB) WITH (FORCE)'); c.execute('CREATE DATABASE $(BENCH_DASHBOARDS_DB)')"
 	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
-		DATABASE_URL=$(BENCH_POSTGRES_URL)/zhongcao_bench_dashboards \
+		DATABASE_URL=$(BENCH_POSTGRES_URL)/$(BENCH_DASHBOARDS_DB) \
 		$(MANAGE) bench_dashboards $(BENCH_ARGS)
-	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS zhongcao_bench_dashboards WITH (FORCE)')"
+	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS $(BENCH_DASHBOARDS_DB) WITH (FORCE)')"

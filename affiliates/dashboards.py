@@ -12,14 +12,12 @@ currency, and rankings order currencies by how many sales they carry.
 """
 
 import datetime
-import operator
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
@@ -31,6 +29,8 @@ from products.currencies import minor_unit, money_round
 from .models import (
     Conversion,
     CreatorProfile,
+    DailyCreatorClicks,
+    DailyCreatorSales,
     DailyLinkClicks,
     DailyLinkSales,
     EntryStatus,
@@ -39,7 +39,7 @@ from .models import (
     MonthlyLinkSales,
     TrackedLink,
 )
-from .services.rollups import month_start
+from .services.rollups import CLICK_SUMS, month_start
 
 # (key, days): the last 7, 30 and 90 UTC days, today included, and all time.
 PERIODS: tuple[tuple[str, int | None], ...] = (
@@ -195,68 +195,34 @@ class Summary:
     statuses: list[tuple[str, str]]  # (status, label) to show, in ledger order
 
 
-def _period_totals(
-    *,
-    base: Q,
-    spans: dict[str, RollupSpan],
-    sales: bool,
-    names: tuple[str, ...],
-    group: tuple[str, ...] = (),
-) -> dict[tuple, dict[str, object]]:
-    """Sums of the rollups' ``names`` fields for each period of ``spans`` (keys
-    ``<name>_<period>``), grouped by the ``group`` fields (rows keyed by their
-    values), in one query per kind of rollup (daily, monthly) the periods need."""
-    totals: dict[tuple, dict[str, object]] = {}
-    for kind in ("daily", "monthly"):
-        wheres = {
-            key: getattr(span, kind)
-            for key, span in spans.items()
-            if getattr(span, kind) is not None
-        }
-        if not wheres:
-            continue
-        model = ROLLUP_MODELS[kind, sales]
-        sums = {
-            f"{name}_{key}": Sum(name, filter=where)
-            for key, where in wheres.items()
-            for name in names
-        }
-        queryset = model.objects.filter(base)
-        if all(wheres.values()):  # an empty Q (no limit) would widen the OR to all
-            queryset = queryset.filter(reduce(operator.or_, wheres.values()))
-        if group:
-            rows = queryset.values(*group).annotate(**sums).order_by()
-        else:
-            rows = [queryset.aggregate(**sums)]
-        for row in rows:
-            into = totals.setdefault(tuple(row.get(name) for name in group), {})
-            for name in sums:
-                if row[name] is not None:
-                    into[name] = into.get(name, 0) + row[name]
-            for name in group:
-                into[name] = row[name]
-    return totals
-
-
 def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary:
-    """The creator's figures for each of PERIODS, in five queries."""
+    """The creator's figures for each of PERIODS, in three queries: clicks and sales
+    from the creator's daily rollups (a row per day, and currency), however many
+    links or clicks; money by status from the ledger."""
     starts = {key: period_start(key=key, today=today) for key, _days in PERIODS}
-    spans = {key: rollup_span(since=since, until=None) for key, since in starts.items()}
-    clicks = _period_totals(
-        base=Q(author=creator),
-        spans=spans,
-        sales=False,
-        names=("billable_clicks", "bot_clicks", "duplicate_clicks"),
-    ).get((), {})
+    in_period = {
+        key: Q() if since is None else Q(day__gte=since)
+        for key, since in starts.items()
+    }
+    clicks = DailyCreatorClicks.objects.filter(author=creator).aggregate(
+        **{
+            f"{name}_{key}": Sum(name, filter=where)
+            for key, where in in_period.items()
+            for name in CLICK_SUMS
+        }
+    )
     sales = {
-        key[0]: row
-        for key, row in _period_totals(
-            base=Q(author=creator),
-            spans=spans,
-            sales=True,
-            names=("conversions", "sales", "commission", "author_earnings"),
-            group=("currency",),
-        ).items()
+        row["currency"]: row
+        for row in DailyCreatorSales.objects.filter(author=creator)
+        .values("currency")
+        .annotate(
+            **{
+                f"{name}_{key}": Sum(name, filter=where)
+                for key, where in in_period.items()
+                for name in ("conversions", "sales", "commission", "author_earnings")
+            }
+        )
+        .order_by()
     }
     # The ledger: a period holds the money of the conversions purchased in it (by
     # the same UTC days as the rollups); all time is every entry, adjustments too.
@@ -287,8 +253,8 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
     shown = {status.value for status in MAIN_STATUSES}
     periods = []
     for key, _days in PERIODS:
-        billable = clicks.get(f"billable_clicks_{key}", 0)
-        conversions = sum(row.get(f"conversions_{key}", 0) for row in sales.values())
+        billable = clicks[f"billable_clicks_{key}"] or 0
+        conversions = sum(row[f"conversions_{key}"] or 0 for row in sales.values())
         currencies = []
         for currency in sorted(set(sales) | set(ledger.get(key, {}))):
             row = sales.get(currency, {})
@@ -320,8 +286,8 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
                 label=str(PERIOD_LABELS[key]),
                 since=starts[key],
                 billable_clicks=billable,
-                bot_clicks=clicks.get(f"bot_clicks_{key}", 0),
-                duplicate_clicks=clicks.get(f"duplicate_clicks_{key}", 0),
+                bot_clicks=clicks[f"bot_clicks_{key}"] or 0,
+                duplicate_clicks=clicks[f"duplicate_clicks_{key}"] or 0,
                 conversions=conversions,
                 conversion_rate=conversion_rate(
                     conversions=conversions, billable_clicks=billable
@@ -339,27 +305,22 @@ def creator_daily_series(
     *, creator: CreatorProfile, today: datetime.date, days: int = 90
 ) -> dict:
     """Billable and bot clicks and the author's earnings per currency for each of the
-    last ``days`` UTC days, oldest first, ready for JSON (amounts as strings)."""
+    last ``days`` UTC days, oldest first, ready for JSON (amounts as strings). Two
+    queries of the creator's daily rollups: a row per day (and currency)."""
     first = today - datetime.timedelta(days=days - 1)
     dates = [first + datetime.timedelta(days=offset) for offset in range(days)]
     index = {day: position for position, day in enumerate(dates)}
     billable = [0] * days
     bots = [0] * days
-    for row in (
-        DailyLinkClicks.objects.filter(author=creator, day__gte=first, day__lte=today)
-        .values("day")
-        .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
-        .order_by()
-    ):
+    for row in DailyCreatorClicks.objects.filter(
+        author=creator, day__gte=first, day__lte=today
+    ).values("day", billable=F("billable_clicks"), bots=F("bot_clicks")):
         billable[index[row["day"]]] = row["billable"]
         bots[index[row["day"]]] = row["bots"]
     earnings: dict[str, list[str]] = {}
-    for row in (
-        DailyLinkSales.objects.filter(author=creator, day__gte=first, day__lte=today)
-        .values("day", "currency")
-        .annotate(earnings=Sum("author_earnings"))
-        .order_by()
-    ):
+    for row in DailyCreatorSales.objects.filter(
+        author=creator, day__gte=first, day__lte=today
+    ).values("day", "currency", earnings=F("author_earnings")):
         series = earnings.setdefault(
             row["currency"], [str(money_round(Decimal(0), row["currency"]))] * days
         )
@@ -411,55 +372,95 @@ class RowFigures:
         return [self.money[currency] for currency in sorted(self.money)]
 
 
-def _rows(
-    *,
-    creator: CreatorProfile,
-    since: datetime.date | None,
-    group: tuple[str, ...],
-    label: str | None,
-) -> tuple[dict[tuple, RowFigures], list[str]]:
-    """Rollups of the creator grouped by ``group`` fields, in a query per kind of
-    rows (clicks, sales) and of rollup (daily, monthly) the period needs; also the
-    currencies ordered by how many conversions they carry (most first)."""
+@dataclass(frozen=True)
+class CreatorRollupRows:
+    """The creator's rollups over a period, summed per link: ``clicks`` rows with
+    ``billable`` and ``bots``, ``sales`` rows per currency with ``conversions``,
+    ``sales`` and ``earnings``; each with the link's ``article_id``,
+    ``article__title``, ``link__block_type`` and ``link__position``."""
+
+    clicks: list[dict]
+    sales: list[dict]
+
+
+def creator_rollup_rows(
+    *, creator: CreatorProfile, since: datetime.date | None
+) -> CreatorRollupRows:
+    """Three queries: one per kind of rows (clicks, sales), each summing per link the
+    monthly rollups of the period's whole months and the daily ones of the days
+    before them in one UNION ALL (no joins: joining before summing cost most of the
+    time), and the creator's links with their articles' titles."""
     span = rollup_span(since=since, until=None)
-    fields = (*group, label) if label else group
-    rows: dict[tuple, RowFigures] = {}
-    for model, where in span.sources(sales=False):
-        for row in (
+
+    def read(*, sales: bool, sums: dict) -> list[dict]:
+        fields = ("link_id", "currency") if sales else ("link_id",)
+        first, *others = (
             model.objects.filter(where, author=creator)
             .values(*fields)
-            .annotate(billable=Sum("billable_clicks"), bots=Sum("bot_clicks"))
+            .annotate(**sums)
             .order_by()
-        ):
-            key = tuple(row[name] for name in group)
-            figures = rows.setdefault(key, RowFigures(key=key))
-            figures.label = row[label] if label else ""
-            figures.billable_clicks += row["billable"]
-            figures.bot_clicks += row["bots"]
+            for model, where in span.sources(sales=sales)
+        )
+        return list(first.union(*others, all=True) if others else first)
+
+    clicks = read(
+        sales=False,
+        sums={"billable": Sum("billable_clicks"), "bots": Sum("bot_clicks")},
+    )
+    sales = read(
+        sales=True,
+        sums={
+            "conversions": Sum("conversions"),
+            "sales": Sum("sales"),
+            "earnings": Sum("author_earnings"),
+        },
+    )
+    links = {
+        link["pk"]: link
+        for link in TrackedLink.objects.filter(author=creator).values(
+            "pk",
+            "article_id",
+            "article__title",
+            link__block_type=F("block_type"),
+            link__position=F("position"),
+        )
+    }
+    for row in (*clicks, *sales):
+        link = links[row["link_id"]]
+        row.update(
+            article_id=link["article_id"],
+            article__title=link["article__title"],
+            link__block_type=link["link__block_type"],
+            link__position=link["link__position"],
+        )
+    return CreatorRollupRows(clicks=clicks, sales=sales)
+
+
+def _rows(
+    rollups: CreatorRollupRows, *, key_of, label_of
+) -> tuple[dict[tuple, RowFigures], list[str]]:
+    """The rollup rows summed by ``key_of(row)`` (labelled ``label_of(row)``); also
+    the currencies ordered by how many conversions they carry (most first)."""
+    rows: dict[tuple, RowFigures] = {}
+    for row in rollups.clicks:
+        key = key_of(row)
+        figures = rows.setdefault(key, RowFigures(key=key))
+        figures.label = label_of(row)
+        figures.billable_clicks += row["billable"]
+        figures.bot_clicks += row["bots"]
     conversions_by_currency: dict[str, int] = {}
-    for model, where in span.sources(sales=True):
-        for row in (
-            model.objects.filter(where, author=creator)
-            .values(*fields, "currency")
-            .annotate(
-                conversions=Sum("conversions"),
-                sales=Sum("sales"),
-                earnings=Sum("author_earnings"),
-            )
-            .order_by()
-        ):
-            key = tuple(row[name] for name in group)
-            figures = rows.setdefault(key, RowFigures(key=key))
-            if label:
-                figures.label = row[label]
-            currency = row["currency"]
-            money = figures.money.setdefault(currency, MoneyFigures(currency=currency))
-            money.sales += row["sales"]
-            money.earnings += row["earnings"]
-            figures.conversions += row["conversions"]
-            conversions_by_currency[currency] = (
-                conversions_by_currency.get(currency, 0) + row["conversions"]
-            )
+    for row in rollups.sales:
+        key = key_of(row)
+        figures = rows.setdefault(key, RowFigures(key=key))
+        figures.label = label_of(row)
+        currency = row["currency"]
+        money = figures.money.setdefault(currency, MoneyFigures(currency=currency))
+        money.sales += _decimal(row["sales"])
+        money.earnings += _decimal(row["earnings"])
+        figures.conversions += row["conversions"]
+        conversions_by_currency[currency] = (
+            conversions_by_currency.get(currency, 0) + row["conversions"]
+        )
     currencies = sorted(
         conversions_by_currency, key=lambda code: (-conversions_by_currency[code], code)
     )
@@ -473,14 +474,11 @@ def _earnings_key(figures: RowFigures, currencies: list[str]) -> tuple:
     )
 
 
-def creator_articles(
-    *, creator: CreatorProfile, since: datetime.date | None = None
-) -> list[RowFigures]:
-    """The creator's articles ranked by their earnings: first in the currency with
-    the most conversions, then the next currency (amounts in different currencies
-    are never compared), then by billable clicks. ``key`` is (article id,)."""
+def _articles_ranked(rollups: CreatorRollupRows) -> list[RowFigures]:
     rows, currencies = _rows(
-        creator=creator, since=since, group=("article_id",), label="article__title"
+        rollups,
+        key_of=lambda row: (row["article_id"],),
+        label_of=lambda row: row["article__title"],
     )
     return sorted(
         rows.values(),
@@ -492,23 +490,13 @@ def creator_articles(
     )
 
 
-def creator_placements(
-    *, creator: CreatorProfile, since: datetime.date | None = None, limit: int = 10
-) -> list[RowFigures]:
-    """The creator's best placements by block type and position among an article's
-    product embeds (1 = the first product from the top), across their articles:
-    ranked by conversion rate, then conversions, then earnings. ``key`` is
-    (block type, position); links made before block types were kept have ("", None).
-    """
+def _placements_ranked(rollups: CreatorRollupRows, *, limit: int) -> list[RowFigures]:
     rows, currencies = _rows(
-        creator=creator,
-        since=since,
-        group=("link__block_type", "link__position"),
-        label=None,
-    )
-    for row in rows.values():
+        rollups,
+        key_of=lambda row: (row["link__block_type"], row["link__position"]),
         # Block type names as the article's blocks spell them: product_card → Product card.
-        row.label = row.key[0].replace("_", " ").capitalize()
+        label_of=lambda row: row["link__block_type"].replace("_", " ").capitalize(),
+    )
     ranked = sorted(
         rows.values(),
         key=lambda row: (
@@ -521,6 +509,37 @@ def creator_placements(
         ),
     )
     return ranked[:limit]
+
+
+def creator_articles(
+    *, creator: CreatorProfile, since: datetime.date | None = None
+) -> list[RowFigures]:
+    """The creator's articles ranked by their earnings: first in the currency with
+    the most conversions, then the next currency (amounts in different currencies
+    are never compared), then by billable clicks. ``key`` is (article id,). Three
+    queries (creator_rollup_rows)."""
+    return _articles_ranked(creator_rollup_rows(creator=creator, since=since))
+
+
+def creator_placements(
+    *, creator: CreatorProfile, since: datetime.date | None = None, limit: int = 10
+) -> list[RowFigures]:
+    """The creator's best placements by block type and position among an article's
+    product embeds (1 = the first product from the top), across their articles:
+    ranked by conversion rate, then conversions, then earnings. ``key`` is
+    (block type, position); links made before block types were kept have ("", None).
+    Three queries (creator_rollup_rows)."""
+    return _placements_ranked(
+        creator_rollup_rows(creator=creator, since=since), limit=limit
+    )
+
+
+def creator_tables(
+    *, creator: CreatorProfile, since: datetime.date | None = None, limit: int = 10
+) -> tuple[list[RowFigures], list[RowFigures]]:
+    """creator_articles and creator_placements from one read: three queries."""
+    rollups = creator_rollup_rows(creator=creator, since=since)
+    return _articles_ranked(rollups), _placements_ranked(rollups, limit=limit)
 
 
 # -- Editors: the articles report -----------------------------------------------------

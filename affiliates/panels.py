@@ -20,10 +20,9 @@ from products.currencies import money_round
 from .dashboards import (
     PERIOD_LABELS,
     PERIODS,
-    creator_articles,
     creator_daily_series,
-    creator_placements,
     creator_summary,
+    creator_tables,
     period_start,
 )
 from .models import CreatorProfile
@@ -171,14 +170,13 @@ class CreatorArticlesPanel(CreatorPanel):
 
     def get_context_data(self, parent_context):
         since = period_start(key=self.period, today=self.today)
+        articles, placements = creator_tables(creator=self.creator, since=since)
         # get_page: a page number that is not one shows the first, past the end the last.
-        articles = Paginator(
-            creator_articles(creator=self.creator, since=since), ARTICLES_PER_PAGE
-        ).get_page(self.page)
+        articles = Paginator(articles, ARTICLES_PER_PAGE).get_page(self.page)
         return {
             "articles": articles,
             "articles_page_parameter": ARTICLES_PAGE_PARAMETER,
-            "placements": creator_placements(creator=self.creator, since=since),
+            "placements": placements,
             "period": self.period,
             "period_label": PERIOD_LABELS[self.period],
             "periods": [(key, PERIOD_LABELS[key]) for key, _days in PERIODS],

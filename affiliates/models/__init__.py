@@ -30,6 +30,8 @@ from .money import (
     UnattributedReason,
 )
 from .rollups import (
+    DailyCreatorClicks,
+    DailyCreatorSales,
     DailyLinkClicks,
     DailyLinkSales,
     MonthlyLinkClicks,
@@ -47,6 +49,8 @@ __all__ = [
     "ConversionStatus",
     "CreatorKind",
     "CreatorProfile",
+    "DailyCreatorClicks",
+    "DailyCreatorSales",
     "DailyLinkClicks",
     "DailyLinkSales",
     "MonthlyLinkClicks",

@@ -227,3 +227,67 @@ class MonthlyLinkSales(models.Model):
             models.Index(fields=["author", "month"], name="monthly_sales_author"),
             models.Index(fields=["month", "article"], name="monthly_sales_article"),
         ]
+
+
+# -- Daily rollups per creator ----------------------------------------------------------
+#
+# The same daily figures summed over all of a creator's links, made from the daily
+# link rows (never from raw data) in the same transaction whenever a day is
+# recomputed. The creator dashboard's chart and period figures read these: at most
+# one row per day (per currency for sales), however many links, articles or clicks
+# the creator has; daily link rows grow with clicks until every link has a click
+# every day.
+
+
+class DailyCreatorClicks(models.Model):
+    """Clicks of all of one creator's links on one UTC day (the sum of their
+    DailyLinkClicks)."""
+
+    day = models.DateField(_("day (UTC)"))
+    author = models.ForeignKey(
+        CreatorProfile,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
+    bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
+    duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
+
+    class Meta:
+        verbose_name = _("daily clicks of a creator")
+        verbose_name_plural = _("daily clicks of creators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "day"], name="daily_creator_clicks_once"
+            ),
+        ]
+
+
+class DailyCreatorSales(models.Model):
+    """Sales through all of one creator's links on one UTC day, in one currency (the
+    sum of their DailyLinkSales)."""
+
+    day = models.DateField(_("day (UTC)"))
+    author = models.ForeignKey(
+        CreatorProfile,
+        verbose_name=_("author"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    conversions = models.PositiveIntegerField(_("conversions"), default=0)
+    sales = models.DecimalField(_("sales"), default=0, **MONEY)
+    commission = models.DecimalField(_("platform commission"), default=0, **MONEY)
+    author_earnings = models.DecimalField(_("author earnings"), default=0, **MONEY)
+    override_earnings = models.DecimalField(_("referral overrides"), default=0, **MONEY)
+    platform_earnings = models.DecimalField(_("platform remainder"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("daily sales of a creator")
+        verbose_name_plural = _("daily sales of creators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "day", "currency"], name="daily_creator_sales_once"
+            ),
+        ]

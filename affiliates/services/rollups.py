@@ -1,9 +1,10 @@
 """Daily rollups: recompute what each tracked link did on a UTC day from the raw
-clicks, conversions and ledger entries (affiliates.models.rollups); and the monthly
-rollups, the sums of a month's daily rows.
+clicks, conversions and ledger entries (affiliates.models.rollups); what each
+creator did that day, the sums of the day's link rows; and the monthly rollups,
+the sums of a month's daily link rows.
 
-A day is recomputed whole: its rows are deleted and inserted again in one
-transaction, under a lock, so a refresh is idempotent and two refreshes at once
+A day is recomputed whole (link rows, then creator rows): its rows are deleted and
+inserted again in one transaction, under a lock, so a refresh is idempotent and two refreshes at once
 leave the same rows as one. Whenever a day is recomputed, so is its month (once per
 month in a rebuild or refresh), in the same way.
 """
@@ -25,6 +26,8 @@ from ..models import (
     Click,
     Conversion,
     ConversionStatus,
+    DailyCreatorClicks,
+    DailyCreatorSales,
     DailyLinkClicks,
     DailyLinkSales,
     LedgerEntry,
@@ -259,13 +262,64 @@ def _month_replace(*, month: datetime.date, clicks: bool, sales: bool) -> None:
         )
 
 
+def _creator_rows(*, by_link, by_creator, day: datetime.date, group, sums) -> list:
+    """The sums of one day's ``by_link`` rows per creator (and ``group`` fields), as
+    ``by_creator`` rows."""
+    rows = (
+        by_link.objects.filter(day=day)
+        .values("author_id", *group)
+        .annotate(**{f"total_{name}": Sum(name) for name in sums})
+        .order_by()
+    )
+    return [
+        by_creator(
+            day=day,
+            author_id=row["author_id"],
+            **{name: row[name] for name in group},
+            **{name: row[f"total_{name}"] for name in sums},
+        )
+        for row in rows
+    ]
+
+
+def _creator_day_replace(*, day: datetime.date, clicks: bool, sales: bool) -> None:
+    """Recompute one day's creator rows from its link rows (call inside the lock)."""
+    if clicks:
+        DailyCreatorClicks.objects.filter(day=day).delete()
+        DailyCreatorClicks.objects.bulk_create(
+            _creator_rows(
+                by_link=DailyLinkClicks,
+                by_creator=DailyCreatorClicks,
+                day=day,
+                group=(),
+                sums=CLICK_SUMS,
+            ),
+            batch_size=500,
+        )
+    if sales:
+        DailyCreatorSales.objects.filter(day=day).delete()
+        DailyCreatorSales.objects.bulk_create(
+            _creator_rows(
+                by_link=DailyLinkSales,
+                by_creator=DailyCreatorSales,
+                day=day,
+                group=("currency",),
+                sums=SALE_SUMS,
+            ),
+            batch_size=500,
+        )
+
+
 def _day_replace(*, day: datetime.date, clicks: bool, sales: bool) -> None:
+    """Recompute one day's link rows from the raw data, and its creator rows from
+    those (call inside the lock)."""
     if clicks:
         DailyLinkClicks.objects.filter(day=day).delete()
         DailyLinkClicks.objects.bulk_create(_clicks_rows(day), batch_size=500)
     if sales:
         DailyLinkSales.objects.filter(day=day).delete()
         DailyLinkSales.objects.bulk_create(_sales_rows(day), batch_size=500)
+    _creator_day_replace(day=day, clicks=clicks, sales=sales)
 
 
 def rollup_day_replace(

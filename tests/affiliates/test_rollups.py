@@ -18,6 +18,8 @@ from django.utils import timezone
 from affiliates.models import (
     Click,
     Conversion,
+    DailyCreatorClicks,
+    DailyCreatorSales,
     DailyLinkClicks,
     DailyLinkSales,
     LedgerEntry,
@@ -91,9 +93,52 @@ def assert_months_sum_days() -> None:
         } == expected
 
 
+def assert_creators_sum_links() -> None:
+    """Each creator's daily row is the sum of that day's rows of their links (per
+    currency for sales), and no creator with link rows on a day lacks theirs."""
+    for by_link, by_creator, group, sums in (
+        (DailyLinkClicks, DailyCreatorClicks, (), CLICK_SUMS),
+        (DailyLinkSales, DailyCreatorSales, ("currency",), SALE_SUMS),
+    ):
+        expected = {
+            (row["day"], row["author_id"], *(row[name] for name in group)): tuple(
+                row[name] for name in sums
+            )
+            for row in by_link.objects.values("day", "author_id", *group)
+            .annotate(**{name: Sum(name) for name in sums})
+            .order_by()
+        }
+        assert expected
+        assert {
+            (row.day, row.author_id, *(getattr(row, name) for name in group)): tuple(
+                getattr(row, name) for name in sums
+            )
+            for row in by_creator.objects.all()
+        } == expected
+
+
 def test_rebuild_equals_raw_counts(history):
     assert rollups_rebuild() == 121  # from the first click, 120 days ago, to today
     assert_months_sum_days()
+    assert_creators_sum_links()
+    # The creators' daily click rollups against the raw clicks too.
+    by_creator: dict = {}
+    for click in Click.objects.select_related("link"):
+        key = (click.clicked_at.astimezone(datetime.UTC).date(), click.link.author_id)
+        billable, bots, duplicates = by_creator.get(key, (0, 0, 0))
+        by_creator[key] = (
+            billable + click.is_billable,
+            bots + click.is_bot,
+            duplicates + click.is_duplicate,
+        )
+    assert {
+        (row.day, row.author_id): (
+            row.billable_clicks,
+            row.bot_clicks,
+            row.duplicate_clicks,
+        )
+        for row in DailyCreatorClicks.objects.all()
+    } == by_creator
     # The monthly click rollups against the raw clicks too.
     by_month: dict = {}
     for click in Click.objects.all():
@@ -175,6 +220,7 @@ def test_refresh_is_idempotent_and_matches_a_rebuild(history):
     assert rollups_refresh(days=3) >= 3
     assert (click_rollups(), sales_rollups()) == rebuilt
     assert_months_sum_days()
+    assert_creators_sum_links()
 
 
 def test_refresh_recomputes_recent_days_only(history):
@@ -203,8 +249,14 @@ def test_refresh_takes_up_a_refund_of_an_old_sale(history, shop):
     )
     rollups_refresh(days=2)
     assert sales_rollups()[key] == (1 - 1, 0, 0, 0, 0, 0)
-    # The month of that day follows (the refresh recomputed it from its days).
+    # The month of that day follows (the refresh recomputed it from its days), and
+    # so does the creator's day.
     assert_months_sum_days()
+    assert_creators_sum_links()
+    creator_day = DailyCreatorSales.objects.get(
+        day=noon(60).date(), author=a.author, currency="CNY"
+    )
+    assert (creator_day.conversions, creator_day.sales) == (0, 0)
     month = MonthlyLinkSales.objects.get(
         month=noon(60).date().replace(day=1), link=a, currency="CNY"
     )
@@ -232,6 +284,7 @@ def test_rebuild_keeps_click_rollups_of_purged_days(history, network):
     assert click_rollups()[(day, a.pk)] == (1, 0, 0)
     assert click_rollups()[(day, b.pk)] == (2, 0, 0)
     assert_months_sum_days()
+    assert_creators_sum_links()
     # Within the retention period, the raw clicks rule.
     Click.objects.filter(
         link=a, clicked_at__gte=noon(61), clicked_at__lt=noon(59)

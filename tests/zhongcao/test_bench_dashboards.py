@@ -69,3 +69,14 @@ def test_bad_sizes_are_named():
         call_command("bench_dashboards", "--clicks", "10", "--conversions", "20")
     with pytest.raises(CommandError, match="--articles must be 1 or more"):
         call_command("bench_dashboards", "--articles", "0")
+
+
+def test_time_only_times_the_data_an_earlier_run_left():
+    with pytest.raises(CommandError, match="needs the data of an earlier run"):
+        call_command("bench_dashboards", "--time-only", stdout=io.StringIO())
+    call_command("bench_dashboards", *TINY, "--repeat", "1", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("bench_dashboards", "--time-only", "--repeat", "1", stdout=out)
+    text = out.getvalue()
+    assert re.search(r"^\s+2000\s+[\d.]+ ms\s+[\d.]+ ms\s+[\d.]+ ms$", text, re.M)
+    assert Click.objects.count() == 2000  # nothing made
