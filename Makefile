@@ -24,6 +24,7 @@ run: $(STAMP)
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
+	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=zhongcao.settings.test $(MANAGE) makemigrations --check --dry-run
