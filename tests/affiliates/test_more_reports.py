@@ -251,13 +251,19 @@ def test_a_fallback_click_and_sale_count_for_the_merchant_the_reader_went_to(
     assert location.netloc == "go.linkhub-network.com"
     click_id = parse_qs(location.query)["sid"][0]
     flush()
-    sale_ingest(
-        network,
-        order_id="LH-1",
-        click_id=click_id,
-        days_ago=0,
-        amount="150.00",
-        currency="USD",
+    # Bought after the click (sale_ingest's fixed hour of the day could fall
+    # before a click made now).
+    from affiliates.models import ConversionSource
+    from affiliates.reports import conversion_data_parse
+    from affiliates.services import conversion_ingest
+    from tests.affiliates.conftest import sale
+
+    conversion_ingest(
+        merchant=network,
+        data=conversion_data_parse(
+            sale(order_id="LH-1", click_id=click_id, amount="150.00", currency="USD")
+        ),
+        source=ConversionSource.POSTBACK,
     )
     rollups_rebuild()
 
