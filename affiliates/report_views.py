@@ -123,7 +123,20 @@ class NumberColumn(PlainColumn):
         return "—" if value is None else value
 
 
-class ArticlesReportView(ReportView):
+class ColumnsExportReportView(ReportView):
+    """A report whose CSV and XLSX exports hold its screen's columns, with the
+    same headings."""
+
+    @property
+    def list_export(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def export_headings(self) -> dict:
+        return {column.name: column.label for column in self.columns}
+
+
+class ArticlesReportView(ColumnsExportReportView):
     """Clicks, conversions and money of every article, per currency."""
 
     page_title = _("Articles performance")
@@ -148,8 +161,6 @@ class ArticlesReportView(ReportView):
         NumberColumn("platform_remainder", label=_("Platform keeps")),
         NumberColumn("epc", label=_("EPC")),
     ]
-    list_export = [column.name for column in columns]
-    export_headings = {column.name: column.label for column in columns}
 
     def get_filename(self) -> str:
         return f"articles-{datetime.datetime.now(tz=datetime.UTC):%Y-%m-%d}"
@@ -239,7 +250,7 @@ def _performance_columns(first: Column) -> list[Column]:
     ]
 
 
-class PerformanceReportView(ReportView):
+class PerformanceReportView(ColumnsExportReportView):
     """A report over the rollups filtered by days; subclasses name the selector."""
 
     filterset_class = DaysFilterSet
@@ -277,8 +288,6 @@ class ProductsReportView(PerformanceReportView):
     filterset_class = ProductsReportFilterSet
     file_prefix = "products"
     columns = _performance_columns(PlainColumn("name", label=_("Product")))
-    list_export = [column.name for column in columns]
-    export_headings = {column.name: column.label for column in columns}
 
     def rows(self, *, since, until, data):
         merchant = data.get("merchant")
@@ -296,8 +305,6 @@ class MerchantsReportView(PerformanceReportView):
     index_results_url_name = "affiliates_merchants_report_results"
     file_prefix = "merchants"
     columns = _performance_columns(PlainColumn("name", label=_("Merchant")))
-    list_export = [column.name for column in columns]
-    export_headings = {column.name: column.label for column in columns}
 
     def rows(self, *, since, until, data):
         return merchants_report(since=since, until=until)
@@ -316,8 +323,6 @@ class PlacementsReportView(PerformanceReportView):
         PlainColumn("position", label=_("Position")),
         *_performance_columns(PlainColumn("currency", label=_("Currency")))[1:],
     ]
-    list_export = [column.name for column in columns]
-    export_headings = {column.name: column.label for column in columns}
 
     def rows(self, *, since, until, data):
         return placements_report(since=since, until=until)
@@ -343,8 +348,6 @@ class QuietOffersReportView(PerformanceReportView):
             "merchant_last_conversion", label=_("Merchant's last sale reported")
         ),
     ]
-    list_export = [column.name for column in columns]
-    export_headings = {column.name: column.label for column in columns}
 
     def rows(self, *, since, until, data):
         # Without days: the 30 days whose merchants have all had their 30 days.
