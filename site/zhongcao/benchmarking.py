@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BROWSER = (
@@ -28,27 +28,36 @@ class Run:
     p99: float
     errors: str
     cpu_ms_per_request: float = 0.0
+    # the same, by role: server, click writer, database
+    cpu_ms_by_role: dict[str, float] = field(default_factory=dict)
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def server_cpu_ticks(server_pid: int) -> int:
-    """CPU time (user + system, in clock ticks) of the gunicorn master, its workers
-    and every PostgreSQL process: the work a request costs, whatever the machine's
-    other tenants take. Linux only (/proc); 0 elsewhere."""
-    total = 0
+def server_cpu_ticks(server_pid: int) -> dict[str, int]:
+    """CPU time (user + system, in clock ticks) of the gunicorn master and its
+    workers ("server"), of the click writer it started ("click writer") and of every
+    PostgreSQL process ("database"): the work a request costs, whatever the machine's
+    other tenants take. Linux only (/proc); empty elsewhere."""
+    totals: dict[str, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)
             name = fields[0].split("(", 1)[1]
             rest = fields[1].split()
-        except (OSError, IndexError):
+            pid, parent = int(stat.parent.name), int(rest[1])
+            if pid == server_pid or parent == server_pid:
+                command = (stat.parent / "cmdline").read_bytes()
+                role = "click writer" if b"write_clicks" in command else "server"
+            elif name == "postgres":
+                role = "database"
+            else:
+                continue
+        except (OSError, IndexError, ValueError):
             continue
-        pid, parent = int(stat.parent.name), int(rest[1])
-        if pid == server_pid or parent == server_pid or name == "postgres":
-            total += int(rest[11]) + int(rest[12])
-    return total
+        totals[role] = totals.get(role, 0) + int(rest[11]) + int(rest[12])
+    return totals
 
 
 def _ms(text: str) -> float:
@@ -56,12 +65,39 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
+# Visitors of the runs so far: each request of a run with new_visitors is a visitor
+# never seen before in this process's runs.
+_visitors_used = 0
+
+# wrk's Lua: every request from another address (the X-Forwarded-For a proxy in
+# front would send; the bench settings trust one proxy), as a browser.
+_VISITORS_LUA = """
+local visitor = {first}
+request = function()
+  visitor = visitor + 1
+  return wrk.format(nil, nil, {{
+    ["User-Agent"] = "{agent}",
+    ["X-Forwarded-For"] = string.format(
+      "2001:db8::%x:%x", math.floor(visitor / 65536), visitor % 65536),
+  }})
+end
+"""
+
+
 def wrk(
-    url: str, *, seconds: int, connections: int, pause_ms: int | None = None
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    pause_ms: int | None = None,
+    new_visitors: bool = False,
 ) -> Run:
     """One wrk run. ``pause_ms``: each connection waits that long after an answer
     before its next request (wrk's ``delay()``), so that the server is offered a set
-    load instead of as many requests as it can answer."""
+    load instead of as many requests as it can answer. ``new_visitors``: each
+    request comes from another visitor (address), as real readers do, instead of all
+    from one (whose clicks after the first would all be duplicates)."""
+    global _visitors_used
     command = [
         shutil.which("wrk") or "wrk",
         "-t1",
@@ -71,15 +107,22 @@ def wrk(
         "-H",
         f"User-Agent: {BROWSER}",
     ]
+    script_text = ""
+    if new_visitors:
+        script_text += _VISITORS_LUA.format(first=_visitors_used, agent=BROWSER)
+    if pause_ms is not None:
+        script_text += f"function delay()\n  return {int(pause_ms)}\nend\n"
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        if pause_ms is not None:
-            script.write(f"function delay()\n  return {int(pause_ms)}\nend\n")
+        if script_text:
+            script.write(script_text)
             script.flush()
             command += ["-s", script.name]
         output = subprocess.run(  # noqa: S603
             [*command, url], capture_output=True, text=True, check=True
         ).stdout
     requests = int(re.search(r"(\d+) requests in", output).group(1))
+    # wrk counts answers read; a few more requests may have been sent.
+    _visitors_used += requests + connections * 2
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))
     p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))

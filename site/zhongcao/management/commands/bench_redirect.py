@@ -7,7 +7,12 @@ second process, in alternating rounds:
 
 * the baseline: a plain Django view returning a fixed 302 through the same settings
   and middleware (zhongcao.bench_urls), and
-* the tracked redirect /go/<code>, with a browser's user agent.
+* the tracked redirect /go/<code>,
+
+each request from a browser's user agent and an address of its own (X-Forwarded-For,
+as from the proxy in front of a production server): every click is a new visitor's,
+billable and indexed, the most a click costs to write. (From a single address all
+clicks after the first would be duplicates, which cost less.)
 
 It prints requests per second and p50/p99 latency of each, their ratio, and the
 targets; then it stops gunicorn gracefully and checks that every click the
@@ -85,7 +90,7 @@ class Command(BaseCommand):
                 "/go/<code>": f"{base}/go/{code}",
             }
             warmup = {  # imports, caches, the day's salt
-                name: wrk(url, seconds=2, connections=connections)
+                name: wrk(url, seconds=2, connections=connections, new_visitors=True)
                 for name, url in urls.items()
             }
             results = self._rounds(server, urls, rounds, seconds, connections)
@@ -126,13 +131,22 @@ class Command(BaseCommand):
             for name, url in order:
                 before = server_cpu_ticks(server.pid)
                 run = wrk(
-                    url, seconds=seconds, connections=connections, pause_ms=pause_ms
+                    url,
+                    seconds=seconds,
+                    connections=connections,
+                    pause_ms=pause_ms,
+                    new_visitors=True,
                 )
                 time.sleep(0.6)  # let the last flush of the run land
-                ticks = server_cpu_ticks(server.pid) - before
-                run.cpu_ms_per_request = (
-                    ticks * 1000 / CLOCK_TICKS / max(run.requests, 1)
-                )
+                after = server_cpu_ticks(server.pid)
+                run.cpu_ms_by_role = {
+                    role: (after[role] - before.get(role, 0))
+                    * 1000
+                    / CLOCK_TICKS
+                    / max(run.requests, 1)
+                    for role in after
+                }
+                run.cpu_ms_per_request = sum(run.cpu_ms_by_role.values())
                 results[name].append(run)
         return results
 
@@ -218,6 +232,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name:14}{median(runs, 'rps'):>10.0f}{median(runs, 'p50'):>10.2f}"
                 f"{median(runs, 'p99'):>10.2f}{median(runs, 'cpu_ms_per_request'):>12.3f}"
+            )
+            roles = sorted({role for run in runs for role in run.cpu_ms_by_role})
+            self.stdout.write(
+                f"{'':14}CPU ms/req by process: "
+                + ", ".join(
+                    f"{role} {statistics.median(run.cpu_ms_by_role.get(role, 0) for run in runs):.3f}"
+                    for role in roles
+                )
             )
             for run in runs:
                 if run.errors:
