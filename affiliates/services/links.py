@@ -28,6 +28,7 @@ from ..models import (
     TrackedLink,
     VisitorSalt,
 )
+from ..models.links import DEDUPE_CANDIDATES
 from ..selectors import LinkTarget
 
 logger = logging.getLogger(__name__)
@@ -367,16 +368,7 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
         hashed = [click for click in clicks if click.visitor_hash and not click.is_bot]
         billed: dict[tuple[int, str], list[datetime.datetime]] = {}
         if hashed:
-            # A click flushed late by another process may be newer than ours: look
-            # an hour either side.
-            for link_id, visitor, clicked_at in Click.objects.filter(
-                clicked_at__gte=hashed[0].clicked_at - DUPLICATE_WINDOW,
-                clicked_at__lte=hashed[-1].clicked_at + DUPLICATE_WINDOW,
-                link_id__in={click.link_id for click in hashed},
-                visitor_hash__in={click.visitor_hash for click in hashed},
-                is_bot=False,
-                is_duplicate=False,
-            ).values_list("link_id", "visitor_hash", "clicked_at"):
+            for link_id, visitor, clicked_at in _billable_clicks_near(hashed):
                 billed.setdefault((link_id, visitor), []).append(clicked_at)
         rows = []
         adapt_time = (
@@ -409,6 +401,57 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
                 )
             )
         _clicks_insert(rows)
+
+
+# One probe of the click_dedupe index per (visitor, link) pair. The OFFSET keeps
+# PostgreSQL from flattening the subquery into a join that it might answer by
+# scanning all recent clicks (as it does when the table's statistics are stale: a
+# fast-growing table, autovacuum behind), whatever the statistics say.
+_BILLABLE_NEAR = (
+    "SELECT pair.link_id, pair.visitor_hash, near.clicked_at "  # noqa: S608
+    "FROM unnest(%s::varchar[], %s::bigint[]) AS pair(visitor_hash, link_id) "
+    "CROSS JOIN LATERAL ("
+    f"SELECT clicked_at FROM {_CLICK_TABLE} "
+    "WHERE visitor_hash = pair.visitor_hash AND link_id = pair.link_id "
+    "AND clicked_at >= %s AND clicked_at <= %s "
+    # the condition of the click_dedupe index (DEDUPE_CANDIDATES)
+    "AND NOT is_bot AND NOT is_duplicate AND NOT visitor_hash = '' "
+    "OFFSET 0) AS near"
+)
+
+
+def _billable_clicks_near(
+    clicks: list[tracking.PendingClick],
+) -> list[tuple[int, str, datetime.datetime]]:
+    """(link id, visitor hash, time) of the stored billable clicks of the visitors
+    and links of ``clicks`` (time-ordered, with visitor hashes), within the duplicate
+    window of any of them: a click written late by another process may be newer
+    than these, so the window reaches an hour either side."""
+    since = clicks[0].clicked_at - DUPLICATE_WINDOW
+    until = clicks[-1].clicked_at + DUPLICATE_WINDOW
+    pairs = sorted({(click.visitor_hash, click.link_id) for click in clicks})
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _BILLABLE_NEAR,
+                [
+                    [pair[0] for pair in pairs],
+                    [pair[1] for pair in pairs],
+                    since,
+                    until,
+                ],
+            )
+            return cursor.fetchall()
+    # SQLite plans this on click_dedupe by itself.
+    return list(
+        Click.objects.filter(
+            DEDUPE_CANDIDATES,
+            clicked_at__gte=since,
+            clicked_at__lte=until,
+            link_id__in={pair[1] for pair in pairs},
+            visitor_hash__in={pair[0] for pair in pairs},
+        ).values_list("link_id", "visitor_hash", "clicked_at")
+    )
 
 
 def clicks_purge(*, older_than_days: int) -> int:

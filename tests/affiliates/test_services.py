@@ -6,7 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from affiliates.clickids import click_id_make
-from affiliates.models import CREATORS_GROUP, Click, CreatorKind, CreatorProfile
+from affiliates.models import (
+    CREATORS_GROUP,
+    Click,
+    CreatorKind,
+    CreatorProfile,
+    TrackedLink,
+)
 from affiliates.selectors import creator_profile_for_user, user_is_editor
 from affiliates.services import DUPLICATE_WINDOW, clicks_store, creator_create
 from affiliates.tracking import PendingClick
@@ -103,6 +109,38 @@ def test_storing_the_same_clicks_twice_changes_nothing(link):
     clicks_store(clicks=batch)
     assert Click.objects.count() == 2
     assert Click.objects.filter(is_billable=True).count() == 1
+
+
+def test_only_the_same_visitor_on_the_same_link_is_a_duplicate(link):
+    other_link = TrackedLink.objects.get(pk=link.pk)
+    other_link.pk, other_link.code, other_link.placement = None, "OtherLink1", "other"
+    other_link.save()
+    reader, another = "a" * 64, "b" * 64
+    clicks_store(
+        clicks=[
+            pending(link, 0, visitor=reader),
+            pending(other_link, 1, visitor=another),
+        ]
+    )
+    # Each pair crossed: the reader on the other link, the other reader on this one.
+    clicks_store(
+        clicks=[
+            pending(other_link, 2, visitor=reader),
+            pending(link, 3, visitor=another),
+            pending(link, 4, visitor=reader),  # the only repeat
+        ]
+    )
+    assert list(
+        Click.objects.order_by("clicked_at").values_list("is_duplicate", flat=True)
+    ) == [False, False, False, False, True]
+
+
+def test_clicks_without_a_visitor_hash_never_duplicate(link):
+    """Under GPC/DNT no hash is kept: such clicks are neither duplicates nor make
+    others duplicates."""
+    clicks_store(clicks=[pending(link, 0, visitor="")])
+    clicks_store(clicks=[pending(link, 1, visitor=""), pending(link, 2)])
+    assert not Click.objects.filter(is_duplicate=True).exists()
 
 
 def test_bots_never_bill_nor_make_readers_duplicates(link):
