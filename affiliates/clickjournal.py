@@ -55,10 +55,14 @@ RETIRE_AFTER_SECONDS = 120
 READ_BYTES = 1 << 20
 
 
+# One encoder for every line: json.dumps with options builds a new one each call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def click_encode(click: PendingClick) -> bytes:
     """One journal line. JSON escapes quotes, so '["' only ever starts a line."""
     return (
-        json.dumps(
+        _ENCODER.encode(
             [
                 click.click_id,
                 click.link_id,
@@ -69,8 +73,7 @@ def click_encode(click: PendingClick) -> bytes:
                 click.referrer,
                 click.is_bot,
                 click.is_preview,
-            ],
-            separators=(",", ":"),
+            ]
         ).encode()
         + b"\n"
     )
@@ -113,7 +116,8 @@ def segment_name(now: float) -> str:
 class Journal:
     """The request processes' side: append a click, never block on the database."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path | str) -> None:
+        self.setting = directory
         self.directory = Path(directory)
         self.current: tuple[str, int] | None = None  # (segment name, descriptor)
         self.previous: int | None = None
@@ -161,9 +165,9 @@ def click_journal_append(click: PendingClick) -> bool:
     global _journal
     if not settings.ZHONGCAO_CLICK_JOURNAL:
         return False
-    directory = Path(settings.ZHONGCAO_CLICK_JOURNAL_DIR)
+    directory = settings.ZHONGCAO_CLICK_JOURNAL_DIR
     journal = _journal
-    if journal is None or journal.directory != directory:
+    if journal is None or journal.setting != directory:  # (tests change the setting)
         journal = _journal = Journal(directory)
     try:
         journal.append(click)

@@ -5,7 +5,12 @@ from django.db import OperationalError, connection
 
 from affiliates.models import Click, TrackedLink
 from affiliates.selectors import link_target, link_targets
-from affiliates.tracking import click_buffer, request_is_bot, user_agent_is_crawler
+from affiliates.tracking import (
+    click_buffer,
+    client_ip,
+    request_is_bot,
+    user_agent_is_crawler,
+)
 from tests.affiliates.test_views import go
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +87,21 @@ def test_prefetch_and_head_are_bots(rf):
     assert not request_is_bot(
         rf.get("/go/x", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0")
     )
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "address"),
+    [
+        (0, "203.0.113.7", "192.0.2.1"),  # no proxy trusted: the header is ignored
+        (1, "203.0.113.7", "203.0.113.7"),
+        (1, "198.51.100.9, 203.0.113.7", "203.0.113.7"),  # the reader's own entry
+        (2, "198.51.100.9, 203.0.113.7", "198.51.100.9"),
+        (2, "203.0.113.7", "192.0.2.1"),  # fewer entries than proxies
+    ],
+)
+def test_the_visitor_address_behind_trusted_proxies(
+    rf, settings, proxies, forwarded, address
+):
+    settings.ZHONGCAO_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == address
