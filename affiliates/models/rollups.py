@@ -15,11 +15,39 @@ from django.utils.translation import gettext_lazy as _
 from .links import CreatorProfile, TrackedLink
 from .money import MONEY
 
+# -- What the rollups share --------------------------------------------------------------
 
-class DailyLinkClicks(models.Model):
-    """Clicks of one link on one UTC day (preview clicks are left out)."""
 
-    day = models.DateField(_("day (UTC)"))
+class ClickFigures(models.Model):
+    """The click counts of every clicks rollup (services.rollups.CLICK_SUMS)."""
+
+    billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
+    bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
+    duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class SaleFigures(models.Model):
+    """The sums of every sales rollup, in one currency (services.rollups.SALE_SUMS)."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    conversions = models.PositiveIntegerField(_("conversions"), default=0)
+    sales = models.DecimalField(_("sales"), default=0, **MONEY)
+    commission = models.DecimalField(_("platform commission"), default=0, **MONEY)
+    author_earnings = models.DecimalField(_("author earnings"), default=0, **MONEY)
+    override_earnings = models.DecimalField(_("referral overrides"), default=0, **MONEY)
+    platform_earnings = models.DecimalField(_("platform remainder"), default=0, **MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class LinkRollup(models.Model):
+    """Whose figures these are: a link, and its author and article (copied, for one
+    indexed filter per creator or article)."""
+
     link = models.ForeignKey(
         TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
     )
@@ -36,6 +64,14 @@ class DailyLinkClicks(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class LinkClicksRollup(LinkRollup, ClickFigures):
+    """A link's clicks, by the offer the reader was sent to."""
+
     offer = models.ForeignKey(
         "products.Offer",
         verbose_name=_("offer sent to"),
@@ -44,9 +80,31 @@ class DailyLinkClicks(models.Model):
         related_name="+",
         help_text=_("The link's offer, or the in-stock offer the reader went to."),
     )
-    billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
-    bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
-    duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class LinkSalesRollup(LinkRollup, SaleFigures):
+    """A link's sales, by the merchant that reported them."""
+
+    merchant = models.ForeignKey(
+        "products.Merchant",
+        verbose_name=_("merchant"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The merchant that reported the sales."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class DailyLinkClicks(LinkClicksRollup):
+    """Clicks of one link on one UTC day (preview clicks are left out)."""
+
+    day = models.DateField(_("day (UTC)"))
 
     class Meta:
         verbose_name = _("daily clicks of a link")
@@ -62,7 +120,7 @@ class DailyLinkClicks(models.Model):
         ]
 
 
-class DailyLinkSales(models.Model):
+class DailyLinkSales(LinkSalesRollup):
     """Conversions attributed to one link, purchased on one UTC day, in one currency.
 
     ``conversions``, ``sales`` and ``commission`` count the sales that stand (recorded,
@@ -73,37 +131,6 @@ class DailyLinkSales(models.Model):
     """
 
     day = models.DateField(_("day (UTC)"))
-    link = models.ForeignKey(
-        TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
-    )
-    author = models.ForeignKey(
-        CreatorProfile,
-        verbose_name=_("author"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    article = models.ForeignKey(
-        "wagtailcore.Page",
-        verbose_name=_("article"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    merchant = models.ForeignKey(
-        "products.Merchant",
-        verbose_name=_("merchant"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("The merchant that reported the sales."),
-    )
-    currency = models.CharField(_("currency"), max_length=3)
-    conversions = models.PositiveIntegerField(_("conversions"), default=0)
-    sales = models.DecimalField(_("sales"), default=0, **MONEY)
-    commission = models.DecimalField(_("platform commission"), default=0, **MONEY)
-    author_earnings = models.DecimalField(_("author earnings"), default=0, **MONEY)
-    override_earnings = models.DecimalField(_("referral overrides"), default=0, **MONEY)
-    platform_earnings = models.DecimalField(_("platform remainder"), default=0, **MONEY)
 
     class Meta:
         verbose_name = _("daily sales of a link")
@@ -131,37 +158,10 @@ class DailyLinkSales(models.Model):
 # (affiliates.dashboards.rollup_span).
 
 
-class MonthlyLinkClicks(models.Model):
+class MonthlyLinkClicks(LinkClicksRollup):
     """Clicks of one link in one UTC month (the sum of its DailyLinkClicks)."""
 
     month = models.DateField(_("month (UTC, its first day)"))
-    link = models.ForeignKey(
-        TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
-    )
-    author = models.ForeignKey(
-        CreatorProfile,
-        verbose_name=_("author"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    article = models.ForeignKey(
-        "wagtailcore.Page",
-        verbose_name=_("article"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    offer = models.ForeignKey(
-        "products.Offer",
-        verbose_name=_("offer sent to"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("The link's offer, or the in-stock offer the reader went to."),
-    )
-    billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
-    bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
-    duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
 
     class Meta:
         verbose_name = _("monthly clicks of a link")
@@ -177,42 +177,11 @@ class MonthlyLinkClicks(models.Model):
         ]
 
 
-class MonthlyLinkSales(models.Model):
+class MonthlyLinkSales(LinkSalesRollup):
     """Sales of one link in one UTC month and currency (the sum of its
     DailyLinkSales)."""
 
     month = models.DateField(_("month (UTC, its first day)"))
-    link = models.ForeignKey(
-        TrackedLink, verbose_name=_("link"), on_delete=models.CASCADE, related_name="+"
-    )
-    author = models.ForeignKey(
-        CreatorProfile,
-        verbose_name=_("author"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    article = models.ForeignKey(
-        "wagtailcore.Page",
-        verbose_name=_("article"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    merchant = models.ForeignKey(
-        "products.Merchant",
-        verbose_name=_("merchant"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("The merchant that reported the sales."),
-    )
-    currency = models.CharField(_("currency"), max_length=3)
-    conversions = models.PositiveIntegerField(_("conversions"), default=0)
-    sales = models.DecimalField(_("sales"), default=0, **MONEY)
-    commission = models.DecimalField(_("platform commission"), default=0, **MONEY)
-    author_earnings = models.DecimalField(_("author earnings"), default=0, **MONEY)
-    override_earnings = models.DecimalField(_("referral overrides"), default=0, **MONEY)
-    platform_earnings = models.DecimalField(_("platform remainder"), default=0, **MONEY)
 
     class Meta:
         verbose_name = _("monthly sales of a link")
@@ -239,7 +208,7 @@ class MonthlyLinkSales(models.Model):
 # every day.
 
 
-class DailyCreatorClicks(models.Model):
+class DailyCreatorClicks(ClickFigures):
     """Clicks of all of one creator's links on one UTC day (the sum of their
     DailyLinkClicks)."""
 
@@ -250,9 +219,6 @@ class DailyCreatorClicks(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    billable_clicks = models.PositiveIntegerField(_("billable clicks"), default=0)
-    bot_clicks = models.PositiveIntegerField(_("bot clicks"), default=0)
-    duplicate_clicks = models.PositiveIntegerField(_("duplicate clicks"), default=0)
 
     class Meta:
         verbose_name = _("daily clicks of a creator")
@@ -264,7 +230,7 @@ class DailyCreatorClicks(models.Model):
         ]
 
 
-class DailyCreatorSales(models.Model):
+class DailyCreatorSales(SaleFigures):
     """Sales through all of one creator's links on one UTC day, in one currency (the
     sum of their DailyLinkSales)."""
 
@@ -275,13 +241,6 @@ class DailyCreatorSales(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    currency = models.CharField(_("currency"), max_length=3)
-    conversions = models.PositiveIntegerField(_("conversions"), default=0)
-    sales = models.DecimalField(_("sales"), default=0, **MONEY)
-    commission = models.DecimalField(_("platform commission"), default=0, **MONEY)
-    author_earnings = models.DecimalField(_("author earnings"), default=0, **MONEY)
-    override_earnings = models.DecimalField(_("referral overrides"), default=0, **MONEY)
-    platform_earnings = models.DecimalField(_("platform remainder"), default=0, **MONEY)
 
     class Meta:
         verbose_name = _("daily sales of a creator")
