@@ -215,98 +215,72 @@ def _month_end(month: datetime.date) -> datetime.date:
     )
 
 
-def _monthly_rows(*, daily, monthly, month: datetime.date, group, sums) -> list:
-    """The sums of ``daily`` rows of one month grouped by ``group``, as ``monthly``
-    rows."""
+def _regroup(*, source, target, rows_of: dict, key: dict, group, sums) -> None:
+    """Replace ``target``'s rows at ``key`` with the sums of the ``source`` rows
+    that match ``rows_of``, grouped by ``group`` (call inside the lock): a month's
+    rows from its days, a day's creator rows from its link rows."""
     rows = (
-        daily.objects.filter(day__gte=month, day__lte=_month_end(month))
+        source.objects.filter(**rows_of)
         .values(*group)
         .annotate(**{f"total_{name}": Sum(name) for name in sums})
         .order_by()
     )
-    return [
-        monthly(
-            month=month,
-            **{name: row[name] for name in group},
-            **{name: row[f"total_{name}"] for name in sums},
-        )
-        for row in rows
-    ]
+    target.objects.filter(**key).delete()
+    target.objects.bulk_create(
+        [
+            target(
+                **key,
+                **{name: row[name] for name in group},
+                **{name: row[f"total_{name}"] for name in sums},
+            )
+            for row in rows
+        ],
+        batch_size=500,
+    )
 
 
 def _month_replace(*, month: datetime.date, clicks: bool, sales: bool) -> None:
     """Recompute one month's rows from its daily rows (call inside the lock)."""
+    days = {"day__gte": month, "day__lte": _month_end(month)}
     if clicks:
-        MonthlyLinkClicks.objects.filter(month=month).delete()
-        MonthlyLinkClicks.objects.bulk_create(
-            _monthly_rows(
-                daily=DailyLinkClicks,
-                monthly=MonthlyLinkClicks,
-                month=month,
-                group=("link_id", "offer_id", "author_id", "article_id"),
-                sums=CLICK_SUMS,
-            ),
-            batch_size=500,
+        _regroup(
+            source=DailyLinkClicks,
+            target=MonthlyLinkClicks,
+            rows_of=days,
+            key={"month": month},
+            group=("link_id", "offer_id", "author_id", "article_id"),
+            sums=CLICK_SUMS,
         )
     if sales:
-        MonthlyLinkSales.objects.filter(month=month).delete()
-        MonthlyLinkSales.objects.bulk_create(
-            _monthly_rows(
-                daily=DailyLinkSales,
-                monthly=MonthlyLinkSales,
-                month=month,
-                group=("link_id", "merchant_id", "author_id", "article_id", "currency"),
-                sums=SALE_SUMS,
-            ),
-            batch_size=500,
+        _regroup(
+            source=DailyLinkSales,
+            target=MonthlyLinkSales,
+            rows_of=days,
+            key={"month": month},
+            group=("link_id", "merchant_id", "author_id", "article_id", "currency"),
+            sums=SALE_SUMS,
         )
-
-
-def _creator_rows(*, by_link, by_creator, day: datetime.date, group, sums) -> list:
-    """The sums of one day's ``by_link`` rows per creator (and ``group`` fields), as
-    ``by_creator`` rows."""
-    rows = (
-        by_link.objects.filter(day=day)
-        .values("author_id", *group)
-        .annotate(**{f"total_{name}": Sum(name) for name in sums})
-        .order_by()
-    )
-    return [
-        by_creator(
-            day=day,
-            author_id=row["author_id"],
-            **{name: row[name] for name in group},
-            **{name: row[f"total_{name}"] for name in sums},
-        )
-        for row in rows
-    ]
 
 
 def _creator_day_replace(*, day: datetime.date, clicks: bool, sales: bool) -> None:
     """Recompute one day's creator rows from its link rows (call inside the lock)."""
     if clicks:
-        DailyCreatorClicks.objects.filter(day=day).delete()
-        DailyCreatorClicks.objects.bulk_create(
-            _creator_rows(
-                by_link=DailyLinkClicks,
-                by_creator=DailyCreatorClicks,
-                day=day,
-                group=(),
-                sums=CLICK_SUMS,
-            ),
-            batch_size=500,
+        _regroup(
+            source=DailyLinkClicks,
+            target=DailyCreatorClicks,
+            rows_of={"day": day},
+            key={"day": day},
+            group=("author_id",),
+            sums=CLICK_SUMS,
         )
     if sales:
-        DailyCreatorSales.objects.filter(day=day).delete()
-        DailyCreatorSales.objects.bulk_create(
-            _creator_rows(
-                by_link=DailyLinkSales,
-                by_creator=DailyCreatorSales,
-                day=day,
-                group=("currency",),
-                sums=SALE_SUMS,
-            ),
-            batch_size=500,
+        _regroup(
+            source=DailyLinkSales,
+            target=DailyCreatorSales,
+            rows_of={"day": day},
+            key={"day": day},
+            group=("author_id", "currency"),
+            sums=SALE_SUMS,
         )
 
 
