@@ -30,6 +30,8 @@ class Run:
     cpu_ms_per_request: float = 0.0
     # the same, by role: server, click writer, database
     cpu_ms_by_role: dict[str, float] = field(default_factory=dict)
+    # the share of the machine's CPU time its hypervisor gave other tenants
+    steal: float = 0.0
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -58,6 +60,21 @@ def server_cpu_ticks(server_pid: int) -> dict[str, int]:
             continue
         totals[role] = totals.get(role, 0) + int(rest[11]) + int(rest[12])
     return totals
+
+
+def machine_steal_ticks(proc_stat: str | None = None) -> tuple[int, int]:
+    """(stolen, all) CPU ticks of the whole machine since it booted, from the first
+    line of /proc/stat: stolen is time the hypervisor ran other tenants while this
+    machine had work. (0, 0) where there is no /proc/stat."""
+    if proc_stat is None:
+        try:
+            proc_stat = Path("/proc/stat").read_text()
+        except OSError:
+            return 0, 0
+    # cpu user nice system idle iowait irq softirq steal guest guest_nice; guest time
+    # is already counted in user and nice
+    ticks = [int(value) for value in proc_stat.split("\n", 1)[0].split()[1:9]]
+    return (ticks[7] if len(ticks) == 8 else 0), sum(ticks)
 
 
 def _ms(text: str) -> float:
