@@ -87,18 +87,21 @@ def _ms(text: str) -> float:
 _visitors_used = 0
 
 # wrk's Lua: every request from another address (the X-Forwarded-For a proxy in
-# front would send; the bench settings trust one proxy), as a browser.
+# front would send; the bench settings trust one proxy) and another browser build
+# (WeChat's in-app browser names its build in the user agent): no cache of user
+# agents or visitors helps, as with a real crowd's long tail.
 _VISITORS_LUA = """
 local visitor = {first}
 request = function()
   visitor = visitor + 1
   return wrk.format(nil, nil, {{
-    ["User-Agent"] = "{agent}",
+    ["User-Agent"] = string.format("{agent}", visitor),
     ["X-Forwarded-For"] = string.format(
       "2001:db8::%x:%x", math.floor(visitor / 65536), visitor % 65536),
   }})
 end
 """
+VISITOR_AGENT = BROWSER + "(0x%08x) NetType/WIFI Language/zh_CN"
 
 
 def wrk(
@@ -126,7 +129,7 @@ def wrk(
     ]
     script_text = ""
     if new_visitors:
-        script_text += _VISITORS_LUA.format(first=_visitors_used, agent=BROWSER)
+        script_text += _VISITORS_LUA.format(first=_visitors_used, agent=VISITOR_AGENT)
     if pause_ms is not None:
         script_text += f"function delay()\n  return {int(pause_ms)}\nend\n"
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
