@@ -23,10 +23,11 @@ from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 
-from crawlerdetect import CrawlerDetect
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.http import HttpRequest
+
+from .crawlers import crawler_matcher
 
 logger = logging.getLogger(__name__)
 
@@ -48,19 +49,14 @@ class PendingClick:
     is_preview: bool
 
 
-_detectors = threading.local()
-
-
 @lru_cache(maxsize=8192)
 def user_agent_is_crawler(user_agent: str) -> bool:
-    """Crawlers and link-preview fetchers, by crawlerdetect's list (memoized: the
-    list is a large regular expression and real traffic repeats user agents)."""
+    """Crawlers and link-preview fetchers, by crawlerdetect's list (affiliates.
+    crawlers), and requests without a user agent. Memoized: real traffic repeats
+    user agents, and a repeat costs a dictionary lookup instead of ~25 µs."""
     if not user_agent.strip():
         return True
-    detector = getattr(_detectors, "detector", None)
-    if detector is None:
-        detector = _detectors.detector = CrawlerDetect()
-    return detector.isCrawler(user_agent)
+    return crawler_matcher().is_crawler(user_agent)
 
 
 def request_is_bot(request: HttpRequest) -> bool:
