@@ -20,9 +20,13 @@ bare 302's throughput). The answers here are crawlerdetect's; the work is less:
   positions no pattern can start at; on ASCII text the answer is the same. Any
   other user agent gets the case-insensitive ones.
 
-Together ~35 µs for a new user agent instead of ~1 ms (most of it the browser tokens,
-which keep crawlerdetect's order: which token wins at a position decides what is
-stripped). Why the matching is exactly crawlerdetect's:
+- **Browser tokens** keep crawlerdetect's order (which token wins at a position
+  decides what is stripped); their lowercase twin only rewrites the two that do not
+  begin with a literal so that they do (``literal_first``), which lets ``re`` skip
+  positions there too.
+
+Together ~15 µs for a new user agent instead of ~1 ms. Why the matching is exactly
+crawlerdetect's:
 
 - A pattern splits at a ``|`` outside brackets, and a group around a whole pattern
   unwraps: an alternation matches somewhere exactly when one of its branches does.
@@ -149,6 +153,31 @@ def normalized(pattern: str) -> list[str]:
     return [pattern]
 
 
+def literal_first(pattern: str) -> str:
+    """``pattern`` beginning with a literal character where that changes neither
+    what it matches nor the order it tries things in (which decides what an
+    alternation strips): ``[ ]Intel`` is `` Intel``; ``(like )?Gecko`` is
+    ``like Gecko|Gecko`` (a greedy ``?`` tries with its group first, as the
+    alternation tries its first branch first). When every branch of an alternation
+    begins with a literal, ``re`` skips the positions none can start at."""
+    end = _atom_end(pattern, 0) if pattern else -1
+    if end < 0:
+        return pattern
+    if pattern[0] == "[" and end == 3 and pattern[1] not in "^\\]":
+        return re.escape(pattern[1]) + pattern[end:]
+    if (
+        pattern[0] == "("
+        and not pattern.startswith("(?")
+        and pattern[end : end + 1] == "?"
+        and pattern[end + 1 : end + 2] not in ("?", "+")
+    ):
+        group, rest = pattern[1 : end - 1], pattern[end + 1 :]
+        literal, tail = literal_prefix(group)
+        if literal and not tail and len(_top_level_branches(group)) == 1:
+            return f"{re.escape(literal)}{rest}|{literal_first(rest)}"
+    return pattern
+
+
 @dataclass
 class _Node:
     children: dict[str, "_Node"] = field(default_factory=dict)
@@ -232,7 +261,9 @@ class CrawlerMatcher:
         if self.lowercase:
             self.ascii_anywhere = anywhere.compile(lowercase=True)
             self.ascii_at_start = at_start.compile(lowercase=True)
-            self.ascii_exclusions = re.compile(joined.lower())
+            self.ascii_exclusions = re.compile(
+                "|".join(literal_first(pattern) for pattern in exclusions).lower()
+            )
 
     def stripped(self, user_agent: str) -> str:
         """crawlerdetect's ``exclusions.sub("", user_agent)``; lowercase when the

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from affiliates.crawlers import (
     CrawlerMatcher,
     crawler_matcher,
+    literal_first,
     literal_prefix,
     normalized,
 )
@@ -197,6 +198,33 @@ def test_the_literal_beginning_of_a_pattern():
     assert literal_prefix("Zend\\\\Http") == ("Zend\\Http", "")
     assert literal_prefix("Go [\\d\\.]* package") == ("Go ", "[\\d\\.]* package")
     assert literal_prefix("\\d+x") == ("", "\\d+x")
+
+
+def test_browser_tokens_begin_with_a_literal_where_nothing_changes():
+    assert literal_first("[ ]Intel") == "\\ Intel"
+    assert (
+        literal_first("(like )?Gecko(.[0-9]*)?")
+        == "like\\ Gecko(.[0-9]*)?|Gecko(.[0-9]*)?"
+    )
+    # unchanged: already literal, a branching or lazy or possessive group, a class
+    # of more than one character, a negated class
+    for pattern in ("Safari.[0-9]*", "(a|b)?c", "(ab)??c", "(ab)?+c", "[ab]c", "[^x]y"):
+        assert literal_first(pattern) == pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["(ab)?c", "[ ]a", "(b )?ab", "ab", "c[0-9]*", "(c)?"]),
+        min_size=1,
+        max_size=4,
+    ),
+    st.text(st.sampled_from(list("abc 12")), max_size=12),
+)
+def test_rewritten_tokens_strip_exactly_what_the_originals_strip(tokens, text):
+    original = re.compile("|".join(tokens))
+    rewritten = re.compile("|".join(literal_first(token) for token in tokens))
+    assert rewritten.sub("", text) == original.sub("", text)
 
 
 def crawlerdetect_answer(user_agent, crawlers, exclusions):
