@@ -102,7 +102,7 @@ def click_decode(line: bytes) -> PendingClick:
             visitor_hash=str(visitor_hash),
             user_agent=str(user_agent),
             referrer=str(referrer),
-            is_bot=bool(is_bot),
+            is_bot=None if is_bot is None else bool(is_bot),
             is_preview=bool(is_preview),
         )
     except (TypeError, ValueError) as error:

@@ -31,6 +31,8 @@ from .crawlers import crawler_matcher
 
 logger = logging.getLogger(__name__)
 
+# How much of a user agent a click keeps (Click.user_agent).
+USER_AGENT_LENGTH = 400
 # Read straight from request.META: request.headers would parse every header of
 # every click, on the hottest path of the product.
 PREFETCH_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
@@ -45,7 +47,9 @@ class PendingClick:
     visitor_hash: str
     user_agent: str
     referrer: str
-    is_bot: bool
+    # True: a bot by the request itself (HEAD, a prefetch); None: the click writer
+    # decides from the user agent (click_is_bot), off the reader's path.
+    is_bot: bool | None
     is_preview: bool
 
 
@@ -53,20 +57,47 @@ class PendingClick:
 def user_agent_is_crawler(user_agent: str) -> bool:
     """Crawlers and link-preview fetchers, by crawlerdetect's list (affiliates.
     crawlers), and requests without a user agent. Memoized: real traffic repeats
-    user agents, and a repeat costs a dictionary lookup instead of ~25 µs."""
+    user agents, and a repeat costs a dictionary lookup instead of ~15 µs."""
     if not user_agent.strip():
         return True
     return crawler_matcher().is_crawler(user_agent)
 
 
-def request_is_bot(request: HttpRequest) -> bool:
+def _request_is_automated(request: HttpRequest) -> bool:
+    """HEAD requests and prefetches: bots whatever their user agent."""
     if request.method == "HEAD":
         return True
     meta = request.META
     for header in PREFETCH_HEADERS:
         if header in meta and "prefetch" in meta[header].lower():
             return True
-    return user_agent_is_crawler(meta.get("HTTP_USER_AGENT", ""))
+    return False
+
+
+def request_is_bot(request: HttpRequest) -> bool:
+    return _request_is_automated(request) or user_agent_is_crawler(
+        request.META.get("HTTP_USER_AGENT", "")
+    )
+
+
+def click_bot_flag(request: HttpRequest) -> bool | None:
+    """What the redirect itself says of a bot: True for HEAD and prefetches; None
+    for the rest, which the click writer decides from the user agent the click
+    keeps (click_is_bot): matching it against ~1,500 crawler patterns is ~15 µs
+    for an agent not seen before, work the reader need not wait for. A user agent
+    longer than a click keeps is checked here, whole."""
+    if _request_is_automated(request):
+        return True
+    user_agent = request.META.get("HTTP_USER_AGENT", "")
+    if len(user_agent) > USER_AGENT_LENGTH:
+        return user_agent_is_crawler(user_agent)
+    return None
+
+
+def click_is_bot(click: PendingClick) -> bool:
+    if click.is_bot is not None:
+        return click.is_bot
+    return user_agent_is_crawler(click.user_agent)
 
 
 def request_opts_out(request: HttpRequest) -> bool:

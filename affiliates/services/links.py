@@ -1,5 +1,6 @@
 """Writes about creators."""
 
+import dataclasses
 import datetime
 import logging
 import secrets
@@ -335,9 +336,9 @@ def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
             offer_id=target.offer_id,
             clicked_at=clicked_at,
             visitor_hash=hashed,
-            user_agent=user_agent[:400],
+            user_agent=user_agent[: tracking.USER_AGENT_LENGTH],
             referrer=request.META.get("HTTP_REFERER", "")[:1000],
-            is_bot=tracking.request_is_bot(request),
+            is_bot=tracking.click_bot_flag(request),
             is_preview=target.is_preview,
         )
         # To the writer process if there is one (gunicorn), else to this process's
@@ -360,7 +361,16 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
     """
     if not clicks:
         return
-    clicks = sorted(clicks, key=lambda click: click.clicked_at)
+    # The redirect leaves the crawler check of most clicks to here (click_bot_flag).
+    clicks = sorted(
+        (
+            click
+            if click.is_bot is not None
+            else dataclasses.replace(click, is_bot=tracking.click_is_bot(click))
+            for click in clicks
+        ),
+        key=lambda click: click.clicked_at,
+    )
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

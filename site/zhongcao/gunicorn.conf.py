@@ -126,13 +126,6 @@ def post_fork(server, worker):
         os.close(writer.lifeline_read)
 
 
-def post_worker_init(worker):
-    """Build the crawler matcher (~60 ms) before the worker's first reader."""
-    from affiliates.crawlers import crawler_matcher
-
-    crawler_matcher()
-
-
 def on_exit(server):
     """All workers are gone: the writer writes the journal's last clicks and exits."""
     writer = getattr(server, "click_writer", None)

@@ -193,6 +193,9 @@ def test_a_click_survives_its_journal_line_unchanged():
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert click_decode(line.rstrip(b"\n")) == click()
     assert click_decode(click_encode(click(offer_id=7))) == click(offer_id=7)
+    # a bot left for the writer to decide stays undecided through the journal
+    assert click_decode(click_encode(click(is_bot=None))) == click(is_bot=None)
+    assert click_decode(click_encode(click(is_bot=True))) == click(is_bot=True)
     with pytest.raises(ValueError):
         click_decode(b'["too short"]')
 

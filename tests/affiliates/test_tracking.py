@@ -6,7 +6,10 @@ from django.db import OperationalError, connection
 from affiliates.models import Click, TrackedLink
 from affiliates.selectors import link_target, link_targets
 from affiliates.tracking import (
+    PendingClick,
+    click_bot_flag,
     click_buffer,
+    click_is_bot,
     client_ip,
     request_is_bot,
     user_agent_is_crawler,
@@ -87,6 +90,47 @@ def test_prefetch_and_head_are_bots(rf):
     assert not request_is_bot(
         rf.get("/go/x", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0")
     )
+
+
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"
+
+
+def test_the_redirect_leaves_the_user_agent_to_the_click_writer(rf):
+    # HEAD and prefetches are bots whatever their agent; the crawler list is the
+    # writer's to check (None), but for an agent longer than a click keeps.
+    assert click_bot_flag(rf.head("/go/x", HTTP_USER_AGENT=FIREFOX)) is True
+    assert click_bot_flag(rf.get("/go/x", HTTP_PURPOSE="prefetch")) is True
+    assert click_bot_flag(rf.get("/go/x", HTTP_USER_AGENT=GOOGLEBOT)) is None
+    assert click_bot_flag(rf.get("/go/x", HTTP_USER_AGENT=FIREFOX)) is None
+    long_bot = FIREFOX + " " * 400 + "Googlebot/2.1"
+    assert click_bot_flag(rf.get("/go/x", HTTP_USER_AGENT=long_bot)) is True
+    assert click_bot_flag(rf.get("/go/x", HTTP_USER_AGENT=FIREFOX + " " * 400)) is False
+
+
+@pytest.mark.parametrize(
+    ("flag", "user_agent", "bot"),
+    [
+        (None, GOOGLEBOT, True),
+        (None, FIREFOX, False),
+        (None, "", True),
+        (True, FIREFOX, True),
+        (False, GOOGLEBOT, False),  # decided on the whole agent by the redirect
+    ],
+)
+def test_the_click_writer_decides_what_the_redirect_left_open(flag, user_agent, bot):
+    click = PendingClick(
+        click_id="x",
+        link_id=1,
+        offer_id=None,
+        clicked_at=None,
+        visitor_hash="",
+        user_agent=user_agent,
+        referrer="",
+        is_bot=flag,
+        is_preview=False,
+    )
+    assert click_is_bot(click) is bot
 
 
 @pytest.mark.parametrize(

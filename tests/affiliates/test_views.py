@@ -235,6 +235,19 @@ def test_bots_are_redirected_but_not_billable(client, link, method, headers):
     assert click.is_bot and not click.is_billable
 
 
+def test_a_crawler_named_past_what_a_click_keeps_is_still_a_bot(client, link):
+    # The click keeps 400 characters of the user agent; the redirect checks the
+    # whole of a longer one itself.
+    user_agent = BROWSER + " " * (420 - len(BROWSER)) + "Googlebot/2.1"
+    go(client, link, **{"User-Agent": user_agent})
+    go(client, link, **{"User-Agent": BROWSER + " " * 420})
+    flush()
+    bot, reader = Click.objects.order_by("-is_bot")
+    assert bot.is_bot and "Googlebot" not in bot.user_agent
+    assert len(bot.user_agent) == 400
+    assert not reader.is_bot and reader.is_billable
+
+
 def test_five_identical_clicks_make_one_billable(client, link):
     for _ in range(5):
         assert go(client, link).status_code == 302
