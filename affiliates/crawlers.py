@@ -19,7 +19,6 @@ bare 302's throughput). The answers here are crawlerdetect's; the work is less:
   case-insensitivity in ``(?i:...)``). Case-sensitive, ``re`` can skip the
   positions no pattern can start at; on ASCII text the answer is the same. Any
   other user agent gets the case-insensitive ones.
-
 - **Browser tokens** keep crawlerdetect's order (which token wins at a position
   decides what is stripped); their lowercase twin only rewrites the two that do not
   begin with a literal so that they do (``literal_first``), which lets ``re`` skip
@@ -36,7 +35,8 @@ crawlerdetect's:
   pattern with a literal beginning never matches the empty string, so for the
   patterns in a trie "not empty" is "any match". Patterns left without a literal
   beginning (none in crawlerdetect 0.4.2: ``rest`` is empty, which the tests check)
-  are matched as crawlerdetect matches them, alone.
+  are matched as crawlerdetect matches them, alone: exact too as long as none of
+  them can match the empty string.
 
 tests/affiliates/test_crawlers.py holds the matcher to crawlerdetect's own answers.
 """
@@ -50,8 +50,9 @@ from crawlerdetect.providers.exclusions import data as EXCLUSION_PATTERNS
 
 QUANTIFIERS = frozenset("?*+{")
 METACHARACTERS = frozenset("^$()[]|*+?{}.\\")
-# Escapes whose meaning lowercasing the pattern's text would change.
-_CASED_ESCAPE = re.compile(r"\\[A-Zxuo0-9]")
+# Escapes whose meaning lowercasing the pattern's text would change: \D, \W...,
+# and characters named by their code (\x41 is "A"; \1 a backreference).
+_CASED_ESCAPE = re.compile(r"\\[A-Zxu0-9]")
 
 
 def literal_prefix(pattern: str) -> tuple[str, str]:
