@@ -47,8 +47,8 @@ class PendingClick:
     visitor_hash: str
     user_agent: str
     referrer: str
-    # True: a bot by the request itself (HEAD, a prefetch); None: the click writer
-    # decides from the user agent (click_is_bot), off the reader's path.
+    # None: the click writer decides from the user agent (click_is_bot), off the
+    # reader's path; True or False: the redirect decided (click_bot_flag).
     is_bot: bool | None
     is_preview: bool
 
@@ -72,12 +72,6 @@ def _request_is_automated(request: HttpRequest) -> bool:
         if header in meta and "prefetch" in meta[header].lower():
             return True
     return False
-
-
-def request_is_bot(request: HttpRequest) -> bool:
-    return _request_is_automated(request) or user_agent_is_crawler(
-        request.META.get("HTTP_USER_AGENT", "")
-    )
 
 
 def click_bot_flag(request: HttpRequest) -> bool | None:

@@ -11,7 +11,6 @@ from affiliates.tracking import (
     click_buffer,
     click_is_bot,
     client_ip,
-    request_is_bot,
     user_agent_is_crawler,
 )
 from tests.affiliates.test_views import go
@@ -84,14 +83,6 @@ def test_crawler_list(user_agent, bot):
     assert user_agent_is_crawler(user_agent) is bot
 
 
-def test_prefetch_and_head_are_bots(rf):
-    assert request_is_bot(rf.head("/go/x"))
-    assert request_is_bot(rf.get("/go/x", HTTP_SEC_PURPOSE="prefetch;prerender"))
-    assert not request_is_bot(
-        rf.get("/go/x", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0")
-    )
-
-
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0"
 
@@ -101,6 +92,7 @@ def test_the_redirect_leaves_the_user_agent_to_the_click_writer(rf):
     # writer's to check (None), but for an agent longer than a click keeps.
     assert click_bot_flag(rf.head("/go/x", HTTP_USER_AGENT=FIREFOX)) is True
     assert click_bot_flag(rf.get("/go/x", HTTP_PURPOSE="prefetch")) is True
+    assert click_bot_flag(rf.get("/go/x", HTTP_SEC_PURPOSE="prefetch;prerender"))
     assert click_bot_flag(rf.get("/go/x", HTTP_USER_AGENT=GOOGLEBOT)) is None
     assert click_bot_flag(rf.get("/go/x", HTTP_USER_AGENT=FIREFOX)) is None
     long_bot = FIREFOX + " " * 400 + "Googlebot/2.1"
