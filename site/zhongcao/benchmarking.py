@@ -115,8 +115,9 @@ def wrk(
     """One wrk run. ``pause_ms``: each connection waits that long after an answer
     before its next request (wrk's ``delay()``), so that the server is offered a set
     load instead of as many requests as it can answer. ``new_visitors``: each
-    request comes from another visitor (address), as real readers do, instead of all
-    from one (whose clicks after the first would all be duplicates)."""
+    request comes from another visitor (address and user agent), as real readers
+    do, instead of all from one (whose clicks after the first would all be
+    duplicates, and whose agent's crawler check would be cached)."""
     global _visitors_used
     command = [
         shutil.which("wrk") or "wrk",

@@ -9,10 +9,11 @@ second process, in alternating rounds:
   and middleware (zhongcao.bench_urls), and
 * the tracked redirect /go/<code>,
 
-each request from a browser's user agent and an address of its own (X-Forwarded-For,
-as from the proxy in front of a production server): every click is a new visitor's,
-billable and indexed, the most a click costs to write. (From a single address all
-clicks after the first would be duplicates, which cost less.)
+each request from an address of its own (X-Forwarded-For, as from the proxy in front
+of a production server) and a browser user agent of its own: every click is a new
+visitor's, billable and indexed, and its agent is one no cache has seen, the most a
+click costs to write and classify. (From a single address all clicks after the first
+would be duplicates, which cost less; with one agent its crawler check is cached.)
 
 It prints requests per second and p50/p99 latency of each, their ratio, and the
 targets; then it stops gunicorn gracefully and checks that every click the
