@@ -4,7 +4,7 @@ articles, products and creators as the API and the reader site show them."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
@@ -19,7 +19,7 @@ from django.db.models import (
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
-from wagtail.models import Page, PageQuerySet
+from wagtail.models import Page, PageQuerySet, get_page_models
 from wagtail.rich_text import expand_db_html
 
 from affiliates.models import CreatorProfile
@@ -31,6 +31,7 @@ from products.selectors import product_offers
 
 from .models import (
     AffiliateDisclosureSettings,
+    ArticleChoice,
     ArticleCollection,
     ArticleCollectionItem,
     ArticleIndexPage,
@@ -102,16 +103,52 @@ def articles_search(*, query: str):
     return articles_live().order_by().search(search_query(query), operator="and")
 
 
-def articles_for_admin_listing(
-    *, pages: PageQuerySet, user: AbstractBaseUser
+def pages_visible_to(
+    *, user: AbstractBaseUser | AnonymousUser, pages: PageQuerySet | None = None
 ) -> PageQuerySet:
-    """What the admin's page explorer lists: a creator sees only their own articles."""
+    """The pages (of ``pages``, else of all) that ``user`` may learn anything about in
+    the admin: their title, slug, status or history.
+
+    Editors (superusers count) see every page. Anyone else sees the articles they own
+    and the published pages that are not articles (the home page, the articles
+    section): never another person's article, published or not, since the admin shows
+    a page's latest draft (its title, "live + draft") and its history, which are
+    that person's unpublished work. Every admin listing, chooser, report and API that
+    names pages narrows to this (content.permissions, content.admin_pages).
+    """
+    pages = Page.objects.all() if pages is None else pages
     if user_is_editor(user=user):
         return pages
+    if not user.is_authenticated:
+        return pages.none()
     article_types = ContentType.objects.get_for_models(
-        ArticlePage, ReviewPage, GuidePage, for_concrete_models=False
+        *(model for model in get_page_models() if issubclass(model, ArticlePage)),
+        for_concrete_models=False,
     ).values()
-    return pages.exclude(Q(content_type__in=article_types) & ~Q(owner=user))
+    return pages.filter(
+        Q(owner=user) | (Q(live=True) & ~Q(content_type__in=article_types))
+    )
+
+
+def page_visible_to(*, user: AbstractBaseUser | AnonymousUser, page_id: int) -> bool:
+    """Whether ``user`` may learn anything about the page ``page_id`` (pages_visible_to)."""
+    if user_is_editor(user=user):
+        return True
+    return pages_visible_to(user=user).filter(pk=page_id).exists()
+
+
+def article_choices_published(
+    *, choices: Iterable[ArticleChoice]
+) -> list[ArticleChoice]:
+    """The editor's article choices (featured, in a collection) whose article is
+    published, in their order: what a reader may see of them."""
+    choices = list(choices)
+    published = set(
+        articles_live()
+        .filter(pk__in=[choice.article_id for choice in choices])
+        .values_list("pk", flat=True)
+    )
+    return [choice for choice in choices if choice.article_id in published]
 
 
 ARTICLE_TYPES = {"review": ReviewPage, "guide": GuidePage}

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.models import AbstractPage
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -9,10 +10,16 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from affiliates.dashboards import ARTICLE_TAGS_HOOK
 from affiliates.permissions import EditorsPermissionPolicy
 
+from .admin_pages import PAGE_BULK_ACTIONS, VisiblePageViewSet, reports_menu_narrow
 from .models import ArticleCollection, ArticleTag, WebhookDelivery, WebhookEndpoint
-from .selectors import articles_for_admin_listing
+from .permissions import VisiblePagesPermissionPolicy
+from .selectors import pages_visible_to
 from .services import article_owner_sync
 from .viewsets import WebhookDeliveryViewSet, WebhookEndpointViewSet
+
+# Pages: Wagtail's permissions, whose listings leave out what a user may not learn
+# about (another person's articles). Registered before anything asks for it.
+register_permission_policy(AbstractPage, VisiblePagesPermissionPolicy())
 
 # Webhooks are editors' business (superusers count): the one definition of an
 # editor, as for money. A delivery is only read or redelivered, never edited.
@@ -58,8 +65,29 @@ def _article_tags_model():
 
 
 @hooks.register("construct_explorer_page_queryset")
-def _creators_list_their_own_articles(parent_page, pages, request):
-    return articles_for_admin_listing(pages=pages, user=request.user)
+def _explorer_lists_visible_pages(parent_page, pages, request):
+    return pages_visible_to(user=request.user, pages=pages)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def _chooser_lists_visible_pages(pages, request):
+    return pages_visible_to(user=request.user, pages=pages)
+
+
+@hooks.register("construct_reports_menu")
+def _page_types_report_for_editors(request, menu_items):
+    reports_menu_narrow(request=request, menu_items=menu_items)
+
+
+# After Wagtail's own page views (order -1) and bulk actions (order 0), to take their
+# place: the same views, refusing pages the user may not learn about.
+@hooks.register("register_admin_viewset", order=1)
+def _visible_page_viewset():
+    return VisiblePageViewSet()
+
+
+for _action in PAGE_BULK_ACTIONS:
+    hooks.register("register_bulk_action", _action, order=1)
 
 
 @hooks.register("register_admin_viewset")
