@@ -34,7 +34,7 @@ from products.searchterms import search_index_terms
 
 from .blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
 from .forms import ArticlePageForm
-from .serializers import ArticlePartField
+from .serializers import ArticlePartField, PublishedArticleChoicesField
 
 ARTICLE_TYPES = ["content.ReviewPage", "content.GuidePage"]
 
@@ -96,7 +96,7 @@ class HomePage(PreviewInAdminFrameMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     api_fields = [
         APIField("intro"),
-        APIField("featured_articles"),
+        APIField("featured_articles", serializer=PublishedArticleChoicesField()),
         APIField("collection_placements"),
     ]
 
