@@ -303,6 +303,9 @@ class LinkTargetMap:
             try:
                 close_old_connections()
                 self.refresh()
+                # And again: on SQLite (no persistent connections) an idle one would
+                # hold the database file open until the next refresh.
+                close_old_connections()
                 delay = interval
             except Exception:  # the thread must survive any failure and retry
                 logger.exception("Link targets could not be refreshed; retrying")
