@@ -35,19 +35,24 @@ def database_waits_bounded(*, seconds: float) -> Iterator[None]:
 @contextmanager
 def _postgresql_bounded(seconds: float) -> Iterator[None]:
     # SET LOCAL lasts until the transaction ends: the block is a transaction of its
-    # own, or a savepoint of the caller's, whose setting is put back afterwards.
+    # own, or a savepoint in the caller's, whose own setting is put back afterwards.
     milliseconds = str(max(int(seconds * 1000), 1))
+    nested = connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cursor:
+            before = None
+            if nested:
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                before = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT current_setting('statement_timeout'), "
-                "set_config('statement_timeout', %s, true)",
-                [milliseconds],
+                "SELECT set_config('statement_timeout', %s, true)", [milliseconds]
             )
-            before = cursor.fetchone()[0]
         yield
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+        if before is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)", [before]
+                )
 
 
 @contextmanager
