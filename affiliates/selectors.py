@@ -1,9 +1,6 @@
 """Reads: creators and roles, link targets for the redirect, and money."""
 
 import datetime
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +8,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
 from django.db.models import Count, F, Q, QuerySet, Sum, TextChoices
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -81,46 +77,102 @@ class LinkTarget:
     offer_id: int | None
 
 
-def _best_offer(link: TrackedLink) -> Offer | None:
+def _best_offer(
+    original: Offer | None,
+    product_id: int | None,
+    in_stock_by_product: dict[int, list[Offer]],
+) -> Offer | None:
     """The link's offer if in stock; else the product's best in-stock offer (lowest
-    price in the same currency, else the lowest of any); else the original."""
-    original = link.offer
+    price in the same currency, else the lowest of any); else the original.
+    ``in_stock_by_product`` holds each product's in-stock offers by price, then pk."""
     if original is not None and original.availability == Availability.IN_STOCK:
         return original
-    if link.product_id is None:
+    if product_id is None:
         return original
-    in_stock = list(
-        Offer.objects.filter(
-            product_id=link.product_id, availability=Availability.IN_STOCK
-        )
-        .select_related("merchant")
-        .order_by("price", "pk")
-    )
+    in_stock = in_stock_by_product.get(product_id)
     if not in_stock:
         return original
     if original is not None:
-        same_currency = [
-            offer for offer in in_stock if offer.currency == original.currency
-        ]
-        if same_currency:
-            return same_currency[0]
+        for offer in in_stock:
+            if offer.currency == original.currency:
+                return offer
     return in_stock[0]
 
 
-def link_target_load(*, code: str) -> LinkTarget | None:
-    """Read one code's redirect target from the database (None if there is none).
+def _offers_for_targets(offers: QuerySet[Offer]) -> dict[int, Offer]:
+    return {offer.pk: offer for offer in offers.select_related("merchant").order_by()}
 
-    The destination can only be a stored offer URL whose host is one of its
-    merchant's allowed domains, checked again here.
+
+def link_targets_load(*, links: QuerySet[TrackedLink]) -> dict[str, LinkTarget | None]:
+    """Read the redirect targets of ``links`` from the database, by code (None for a
+    link that has none: no offer left, or a URL its merchant does not allow).
+
+    The one rule of where a link sends its reader, for one code (the redirect) or
+    for all (each process's map of targets, affiliates.linktargets): the offers first
+    (the links' own and their products' in-stock ones), then the links, in two
+    queries whatever their number. The destination can only be a stored offer URL
+    whose host is one of its merchant's allowed domains, checked again here, and is
+    expanded once per offer, not once per link.
     """
-    link = (
-        TrackedLink.objects.select_related("offer__merchant").filter(code=code).first()
+    offers = _offers_for_targets(
+        Offer.objects.filter(
+            Q(pk__in=links.values("offer_id"))
+            | Q(
+                product_id__in=links.values("product_id"),
+                availability=Availability.IN_STOCK,
+            )
+        )
     )
-    if link is None:
-        return None
-    offer = _best_offer(link)
-    if offer is None:
-        return None
+    rows = list(
+        links.order_by().values_list(
+            "code", "pk", "is_preview", "offer_id", "product_id"
+        )
+    )
+    # A link made or changed between the two queries may name an offer not read yet.
+    unread = {row[3] for row in rows if row[3] is not None} - offers.keys()
+    if unread:
+        offers |= _offers_for_targets(
+            Offer.objects.filter(
+                Q(pk__in=unread)
+                | Q(
+                    product_id__in=Offer.objects.filter(pk__in=unread).values(
+                        "product_id"
+                    ),
+                    availability=Availability.IN_STOCK,
+                )
+            )
+        )
+    in_stock_by_product: dict[int, list[Offer]] = {}
+    for offer in sorted(offers.values(), key=lambda offer: (offer.price, offer.pk)):
+        if offer.availability == Availability.IN_STOCK:
+            in_stock_by_product.setdefault(offer.product_id, []).append(offer)
+    destinations: dict[int, tuple[str, bool] | None] = {}
+    targets: dict[str, LinkTarget | None] = {}
+    for code, link_id, is_preview, offer_id, product_id in rows:
+        offer = _best_offer(offers.get(offer_id), product_id, in_stock_by_product)
+        if offer is None:
+            targets[code] = None
+            continue
+        if offer.pk not in destinations:
+            destinations[offer.pk] = _offer_destination(offer)
+        destination = destinations[offer.pk]
+        targets[code] = (
+            None
+            if destination is None
+            else LinkTarget(
+                link_id=link_id,
+                destination=destination[0],
+                sends_referrer=destination[1],
+                is_preview=is_preview,
+                offer_id=offer.pk,
+            )
+        )
+    return targets
+
+
+def _offer_destination(offer: Offer) -> tuple[str, bool] | None:
+    """(destination with CLICK_ID_SLOT, sends referrer) of an offer, or None when its
+    URL is not one its merchant allows."""
     merchant = offer.merchant
     try:
         validate_offer_url(offer.url, merchant.domains)
@@ -128,55 +180,15 @@ def link_target_load(*, code: str) -> LinkTarget | None:
         return None
     if CLICK_ID_SLOT in offer.url:
         return None
-    return LinkTarget(
-        link_id=link.pk,
-        destination=deep_link_expand(
-            template=merchant.deep_link_template, url=offer.url, click_id=CLICK_ID_SLOT
-        ),
-        sends_referrer=merchant.sends_referrer,
-        is_preview=link.is_preview,
-        offer_id=offer.pk,
+    destination = deep_link_expand(
+        template=merchant.deep_link_template, url=offer.url, click_id=CLICK_ID_SLOT
     )
+    return destination, merchant.sends_referrer
 
 
-class _TargetCache:
-    """Per-process cache of link targets: the redirect reads the database once per
-    code per minute at most. When the database fails, a stale entry still serves."""
-
-    def __init__(self, *, ttl: float, size: int) -> None:
-        self.ttl, self.size = ttl, size
-        self.entries: OrderedDict[str, tuple[float, LinkTarget | None]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, code: str) -> LinkTarget | None:
-        now = time.monotonic()
-        entry = self.entries.get(code)
-        if entry is not None and entry[0] > now:
-            return entry[1]
-        try:
-            target = link_target_load(code=code)
-        except DatabaseError:
-            if entry is not None:
-                return entry[1]
-            raise
-        with self.lock:
-            self.entries[code] = (now + self.ttl, target)
-            self.entries.move_to_end(code)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return target
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-link_targets = _TargetCache(ttl=60.0, size=50_000)
-
-
-def link_target(*, code: str) -> LinkTarget | None:
-    """The cached redirect target of a code, or None for an unknown code."""
-    return link_targets.get(code)
+def link_target_load(*, code: str) -> LinkTarget | None:
+    """Read one code's redirect target from the database (None if there is none)."""
+    return link_targets_load(links=TrackedLink.objects.filter(code=code)).get(code)
 
 
 def article_link_codes(

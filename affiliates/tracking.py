@@ -133,18 +133,23 @@ class _DailySalts:
         now = time.monotonic()
         if self.fallback is not None and self.fallback[0] > now:
             return self.fallback[1]
+        from .dbwait import database_waits_bounded
         from .models import VisitorSalt
 
         try:
-            salt = VisitorSalt.objects.get_or_create(
-                day=day, defaults={"salt": secrets.token_hex(32)}
-            )[0].salt
+            # A reader waits for this (the first click of a day in a process, unless
+            # the link targets' refresh read it ahead): never long.
+            with database_waits_bounded(seconds=settings.ZHONGCAO_LINK_LOOKUP_WAIT):
+                salt = VisitorSalt.objects.get_or_create(
+                    day=day, defaults={"salt": secrets.token_hex(32)}
+                )[0].salt
         except DatabaseError:
             logger.warning("Visitor salt unavailable; using a process salt for now.")
             self.fallback = (now + 30.0, secrets.token_hex(32))
             return self.fallback[1]
         with self.lock:
-            self.cache = {day: salt}
+            # This day's and the next: the refresh reads tomorrow's salt ahead.
+            self.cache = dict(sorted({**self.cache, day: salt}.items())[-2:])
         return salt
 
 

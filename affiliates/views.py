@@ -21,6 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import tracking
 from .forms import OwnProfileForm, SignupForm
+from .linktargets import link_target
 from .models import EntryKind, EntryStatus
 from .selectors import (
     CLICK_ID_SLOT,
@@ -30,7 +31,6 @@ from .selectors import (
     creator_other_items,
     creator_profile_for_user,
     ledger_balances,
-    link_target,
     payouts_for,
 )
 from .services import (

@@ -7,7 +7,7 @@ articles section, Editors and Creators groups, the editorial workflow).
 import pytest
 from wagtail.models import Page
 
-from affiliates.selectors import link_targets
+from affiliates.linktargets import link_targets
 from affiliates.tracking import click_buffer, visitor_salts
 from content.models import ArticleIndexPage, GuidePage, HomePage, ReviewPage
 from tests.factories import (

@@ -20,6 +20,7 @@ from products.models import Offer
 from .. import tracking
 from ..clickids import click_id_make
 from ..clickjournal import click_journal_append
+from ..linktargets import link_targets
 from ..models import (
     CREATORS_GROUP,
     Click,
@@ -209,6 +210,12 @@ def article_links_sync(
         TrackedLink.objects.filter(
             article=article, is_preview=False, retired_at__isnull=True
         ).exclude(pk__in=kept).update(retired_at=now)
+    # New links work at once in every process, even with the database locked: their
+    # targets go to this process's map and the shared cache once committed.
+    published = TrackedLink.objects.filter(pk__in=[link.pk for link in links.values()])
+    transaction.on_commit(
+        lambda: link_targets.links_changed(links=published), robust=True
+    )
     return links
 
 

@@ -126,6 +126,15 @@ def post_fork(server, worker):
         os.close(writer.lifeline_read)
 
 
+def post_worker_init(worker):
+    """Load every link's target before the first reader asks (in a thread of the
+    worker, which serves meanwhile), and keep them fresh: a reader then never waits
+    on the database for a /go/ code (affiliates.linktargets)."""
+    from affiliates.linktargets import link_targets
+
+    link_targets.start()
+
+
 def on_exit(server):
     """All workers are gone: the writer writes the journal's last clicks and exits."""
     writer = getattr(server, "click_writer", None)

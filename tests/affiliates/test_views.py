@@ -199,7 +199,7 @@ def test_fallback_to_another_currency_then_to_the_original(
         currency="USD",
     )
     assert urlsplit(go(client, link)["Location"]).netloc == "go.linkhub-network.com"
-    from affiliates.selectors import link_targets
+    from affiliates.linktargets import link_targets
 
     out_of_stock(usd)
     link_targets.clear()

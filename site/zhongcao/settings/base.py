@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "zhongcao.redirects.RedirectMiddlewareOutsideTrackedLinks",
 ]
 
 ROOT_URLCONF = "zhongcao.urls"
@@ -186,6 +186,17 @@ ZHONGCAO_CLICK_JOURNAL = os.environ.get("ZHONGCAO_CLICK_JOURNAL") == "1"
 ZHONGCAO_CLICK_JOURNAL_DIR = Path(
     os.environ.get("ZHONGCAO_CLICK_JOURNAL_DIR", VAR_DIR / "click-journal")
 )
+# The redirect's targets (affiliates.linktargets): each process holds every link's
+# target and asks the database what changed every ZHONGCAO_LINK_TARGETS_REFRESH
+# seconds (0: no refresh thread); a code it lacks is looked for in the shared cache
+# ZHONGCAO_LINK_TARGETS_CACHE (a cache alias; None: none is shared, as the
+# local-memory cache is not), then in the database, which may keep the reader
+# waiting at most ZHONGCAO_LINK_LOOKUP_WAIT seconds a statement before a 503.
+ZHONGCAO_LINK_TARGETS_REFRESH = float(
+    os.environ.get("ZHONGCAO_LINK_TARGETS_REFRESH", "5")
+)
+ZHONGCAO_LINK_TARGETS_CACHE = None
+ZHONGCAO_LINK_LOOKUP_WAIT = float(os.environ.get("ZHONGCAO_LINK_LOOKUP_WAIT", "0.2"))
 # Trusted reverse proxies in front of the app (0: use the connection's address).
 ZHONGCAO_PROXY_COUNT = int(os.environ.get("ZHONGCAO_PROXY_COUNT", "0"))
 # Clicks older than this many days, that no conversion refers to, are purged.

@@ -4,7 +4,8 @@ Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated), DATABASE_URL.
 Optional: CSRF_TRUSTED_ORIGINS (comma-separated), SECURE_SSL_REDIRECT (default on),
 SECURE_PROXY_SSL_HEADER_NAME (e.g. HTTP_X_FORWARDED_PROTO when behind a proxy),
 REDIS_URL for a shared cache (also what makes the sign-up rate limit hold across
-processes). Email (sign-up confirmations): EMAIL_HOST, EMAIL_PORT (587),
+processes, and what lets a process serve a /go/ code another one loaded while the
+database is locked). Email (sign-up confirmations): EMAIL_HOST, EMAIL_PORT (587),
 EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS (1) or EMAIL_USE_SSL (0),
 EMAIL_TIMEOUT (10 s), DEFAULT_FROM_EMAIL; EMAIL_BACKEND to use another backend.
 """
@@ -60,8 +61,13 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # A reader may wait on the cache (a /go/ code its process lacks): a
+            # Redis that is down or stuck fails fast instead.
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
+    # Every process shares the link targets it loads or changes (affiliates.linktargets).
+    ZHONGCAO_LINK_TARGETS_CACHE = "default"
 
 # Outgoing mail (the sign-up confirmation) through an SMTP server of the environment's.
 EMAIL_BACKEND = os.environ.get(

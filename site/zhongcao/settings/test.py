@@ -18,3 +18,5 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_AUTOREFRESH = True
 # Tests write buffered clicks themselves (affiliates.tracking.click_buffer.flush()).
 ZHONGCAO_CLICK_FLUSH_THREAD = False
+# Tests refresh link targets themselves (affiliates.linktargets.link_targets.refresh()).
+ZHONGCAO_LINK_TARGETS_REFRESH = 0
