@@ -18,3 +18,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_AUTOREFRESH = True
 # Tests write buffered clicks themselves (affiliates.tracking.click_buffer.flush()).
 ZHONGCAO_CLICK_FLUSH_THREAD = False
+# Whatever the environment says, no internal host is allowed: a test that reaches its
+# own server on 127.0.0.1 names it (settings.ZHONGCAO_OUTBOUND_ALLOW_HOSTS).
+ZHONGCAO_OUTBOUND_ALLOW_HOSTS = []
