@@ -4,6 +4,7 @@ and their deliveries."""
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.shortcuts import redirect
@@ -30,6 +31,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from affiliates.reports import signing_secret_new
+from products.outbound import outbound_url_check
 from products.searchterms import search_index_terms
 
 from .blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
@@ -557,6 +559,14 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Deliveries are POSTed to it: never inside the network (products.outbound).
+        if self.url:
+            try:
+                outbound_url_check(self.url)
+            except ValidationError as error:
+                raise ValidationError({"url": error.messages}) from error
 
     def subscribes_to(self, event_type: str) -> bool:
         return self.is_active and event_type in self.events

@@ -12,15 +12,13 @@ the change itself fail.
 
 import datetime
 import hashlib
-import http.client
 import json
 import logging
 import threading
-import urllib.error
-import urllib.request
 import uuid
 from functools import partial
 
+import requests
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +26,7 @@ from wagtail.models import Page
 
 from affiliates.reports import SIGNATURE_HEADER, signature_make
 from products.models import Product
+from products.outbound import outbound_failure, outbound_request
 
 from .models import (
     DeliveryStatus,
@@ -253,33 +252,25 @@ def product_changed_emit(
 # -- Delivery -------------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a new address to POST the event to."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def _post(*, url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """POST and return (status code, error); the code is None when none came."""
-    request = urllib.request.Request(  # noqa: S310 (http/https only: model validator)
-        url, data=body, headers=headers, method="POST"
-    )
+    """POST through the product's outbound client (products.outbound: no internal
+    address, http(s) only) and return (status code, error); the code is None when
+    none came. A redirect is an answer, not a new address to POST the event to. The
+    error is worded for editors: never an address, a port or an OS error."""
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        error.close()
-        return error.code, f"HTTP {error.code} {error.reason}"
-    except urllib.error.URLError as error:
-        return None, f"Network error: {error.reason}"
-    except TimeoutError:
-        return None, f"Timed out after {TIMEOUT_SECONDS} seconds."
-    except (OSError, http.client.HTTPException, ValueError) as error:
-        return None, f"{type(error).__name__}: {error}"
+        answer = outbound_request(
+            method="POST",
+            url=url,
+            headers=headers,
+            data=body,
+            timeout=TIMEOUT_SECONDS,
+            max_redirects=0,
+        )
+    except requests.RequestException as error:
+        return None, outbound_failure(error, timeout=TIMEOUT_SECONDS)
+    if 200 <= answer.status_code < 300:
+        return answer.status_code, ""
+    return answer.status_code, f"HTTP {answer.status_code}"
 
 
 def webhook_delivery_attempt(

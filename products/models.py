@@ -16,6 +16,7 @@ from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
 from . import deeplinks
+from .outbound import outbound_host_check, outbound_url_check
 from .searchterms import search_index_terms
 from .validators import (
     host_is_allowed,
@@ -135,10 +136,14 @@ class Merchant(index.Indexed, models.Model):
     def clean(self) -> None:
         errors: dict[str, list] = {}
         try:
-            self.allowed_domains = "\n".join(parse_domains(self.allowed_domains))
+            domains = parse_domains(self.allowed_domains)
+            # Offer URLs on these domains are fetched by the link checker.
+            for domain in domains:
+                outbound_host_check(domain)
         except ValidationError as error:
             errors["allowed_domains"] = error.messages
         else:
+            self.allowed_domains = "\n".join(domains)
             if not self.allowed_domains:
                 errors["allowed_domains"] = [_("Give at least one domain.")]
         if self.currency:
@@ -338,6 +343,8 @@ class Offer(models.Model):
             self.currency = self.merchant.currency
         if self.merchant_id and self.url:
             try:
+                # The link checker fetches it: never inside the network.
+                outbound_url_check(self.url)
                 validate_offer_url(self.url, self.merchant.domains)
             except ValidationError as error:
                 errors["url"] = error.messages

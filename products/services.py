@@ -19,8 +19,9 @@
 
 The HTTP requests run in a thread pool (bounded, and at most PER_HOST_CONCURRENCY at
 once per host, to be polite); the database is written only from the calling thread.
-The HTTP client is ``requests`` (installed with Wagtail, pinned in pyproject.toml):
-redirect limits, connect/read timeouts and connection reuse come with it.
+They go through the product's one outbound client, ``products.outbound``: it follows
+redirects hop by hop and refuses, at every hop, internal addresses and schemes other
+than http(s); a refusal is an error like any other ("Refused by policy: …").
 """
 
 import threading
@@ -35,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import CheckResult, LinkStatus, Offer, OfferLinkCheck
+from .outbound import outbound_failure, outbound_request, outbound_session
 from .selectors import offers_to_check
 
 NOT_FOUND_UNTIL_BROKEN = 2
@@ -115,34 +117,38 @@ def _outcome_of_status(url: str, code: int) -> LinkOutcome:
 
 
 def _outcome_of_exception(url: str, error: Exception, *, timeout: float) -> LinkOutcome:
-    if isinstance(error, requests.Timeout):
-        message = f"Timed out (no answer within {timeout:g} s)"
-    elif isinstance(error, requests.TooManyRedirects):
-        message = "Too many redirects"
-    elif isinstance(error, requests.ConnectionError):
-        message = "Could not connect"
-    else:
-        message = "Request failed"
-    detail = f"{message}: {type(error).__name__}"
-    return LinkOutcome(url, CheckResult.ERROR, None, detail[:ERROR_LENGTH])
+    # Fixed wording (products.outbound): never an address, a port or an OS error,
+    # so that the checker's records cannot serve as a port scanner.
+    message = outbound_failure(error, timeout=timeout)
+    return LinkOutcome(url, CheckResult.ERROR, None, message[:ERROR_LENGTH])
 
 
 def link_fetch(
-    *, url: str, session: requests.Session, timeout: float = DEFAULT_TIMEOUT
+    *,
+    url: str,
+    session: requests.Session,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
 ) -> LinkOutcome:
     """Request ``url``: HEAD, then GET when the server refuses HEAD (405/501), the
     HEAD fails to connect, or it answers 404/410 (some servers answer HEAD wrongly:
     a page is only called missing when a GET says so too). The body is never read.
-    A HEAD that times out is not retried: a GET would most likely time out too,
-    doubling the wait."""
+    A HEAD that times out, or that is refused by policy, is not retried: a GET
+    would end the same way."""
+
+    def fetch(method: str) -> int:
+        return outbound_request(
+            method=method,
+            url=url,
+            session=session,
+            timeout=timeout,
+            max_redirects=max_redirects,
+        ).status_code
+
     try:
-        response = session.head(url, allow_redirects=True, timeout=(timeout, timeout))
-        response.close()
-        if (
-            response.status_code not in HEAD_REFUSED_CODES
-            and response.status_code not in NOT_FOUND_CODES
-        ):
-            return _outcome_of_status(url, response.status_code)
+        status_code = fetch("HEAD")
+        if status_code not in HEAD_REFUSED_CODES and status_code not in NOT_FOUND_CODES:
+            return _outcome_of_status(url, status_code)
     except requests.Timeout as error:
         return _outcome_of_exception(url, error, timeout=timeout)
     except requests.ConnectionError:
@@ -150,10 +156,7 @@ def link_fetch(
     except requests.RequestException as error:
         return _outcome_of_exception(url, error, timeout=timeout)
     try:
-        with session.get(
-            url, allow_redirects=True, stream=True, timeout=(timeout, timeout)
-        ) as response:
-            return _outcome_of_status(url, response.status_code)
+        return _outcome_of_status(url, fetch("GET"))
     except requests.RequestException as error:
         return _outcome_of_exception(url, error, timeout=timeout)
 
@@ -223,10 +226,12 @@ class _Fetcher:
     def _session(self) -> requests.Session:
         session = getattr(self.local, "session", None)
         if session is None:
-            session = requests.Session()
-            session.max_redirects = self.max_redirects
-            session.headers["User-Agent"] = link_checker_user_agent()
-            session.headers["Accept"] = "text/html,application/xhtml+xml,*/*;q=0.8"
+            session = outbound_session(
+                headers={
+                    "User-Agent": link_checker_user_agent(),
+                    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                }
+            )
             self.local.session = session
             with self.lock:
                 self.sessions.append(session)
@@ -243,7 +248,10 @@ class _Fetcher:
         with self._slot(url):
             try:
                 return link_fetch(
-                    url=url, session=self._session(), timeout=self.timeout
+                    url=url,
+                    session=self._session(),
+                    timeout=self.timeout,
+                    max_redirects=self.max_redirects,
                 )
             except Exception as error:  # noqa: BLE001 - one bad URL must not end the run
                 return _outcome_of_exception(url, error, timeout=self.timeout)

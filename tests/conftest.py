@@ -136,9 +136,29 @@ def other_review(articles, other_creator):
 
 
 @pytest.fixture
-def link_server():
+def local_servers_allowed(settings):
+    """Name 127.0.0.1 in ZHONGCAO_OUTBOUND_ALLOW_HOSTS for this test: the test's own
+    HTTP servers listen there, an internal address that the product otherwise never
+    reaches (products.outbound). Only that literal host is named: localhost, [::1]
+    or 0x7f.0.0.1 stay refused."""
+    settings.ZHONGCAO_OUTBOUND_ALLOW_HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture
+def trap():
+    """Listeners on 127.0.0.1 and [::1] (one port) that count every connection: a
+    request that must never be made shows up in ``trap.connections``."""
+    from tests.trap import Trap
+
+    with Trap() as running:
+        yield running
+
+
+@pytest.fixture
+def link_server(local_servers_allowed):
     """A local HTTP server (127.0.0.1, a free port) answering the link checker's test
-    paths (tests/linkserver.py); stopped after the test."""
+    paths (tests/linkserver.py), with 127.0.0.1 allowed for the test
+    (``local_servers_allowed``); stopped after the test."""
     from tests.linkserver import link_server_start
 
     state, server = link_server_start()

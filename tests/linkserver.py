@@ -5,7 +5,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-# path -> (status for HEAD, status for GET); a "Location" for 3xx comes from REDIRECTS.
+# path -> (status for HEAD, status for GET); a "Location" for 3xx comes from the
+# server's ``redirects`` (REDIRECTS unless a test changes them).
 DEFAULT_ROUTES = {
     "/ok": (200, 200),
     "/moved": (301, 301),
@@ -27,12 +28,13 @@ HOLD_SECONDS = 0.2  # /hold answers after this long, so that requests overlap
 
 @dataclass
 class LinkServer:
-    """What the tests see: the base URL, the routes (change them between checks)
-    and every request received as (method, path, user agent); ``peak`` is the most
+    """What the tests see: the base URL, the routes and redirects (change them
+    between checks) and every request received as (method, path, user agent); ``peak`` is the most
     requests to /hold it was answering at once."""
 
     base_url: str = ""
     routes: dict = field(default_factory=lambda: dict(DEFAULT_ROUTES))
+    redirects: dict = field(default_factory=lambda: dict(REDIRECTS))
     requests: list = field(default_factory=list)
     slow_seconds: float = 2.0
     in_flight: int = 0
@@ -68,8 +70,8 @@ def _handler_for(state: LinkServer):
             code = head_code if method == "HEAD" else get_code
             body = b"" if method == "HEAD" else f"{code} {path}".encode()
             self.send_response(code)
-            if path in REDIRECTS:
-                self.send_header("Location", REDIRECTS[path])
+            if path in state.redirects:
+                self.send_header("Location", state.redirects[path])
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

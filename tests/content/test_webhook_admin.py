@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def receiver():
+def receiver(local_servers_allowed):
+    """A receiver on 127.0.0.1, allowed for the test (``local_servers_allowed``)."""
     with receiver_running() as running:
         yield running
 
@@ -179,6 +180,35 @@ def test_a_bad_url_is_a_form_error_and_nothing_is_saved(editor_client, url):
     assert response.status_code == 200
     assert "url" in response.context["form"].errors
     assert WebhookEndpoint.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hook",
+        "http://localhost/hook",
+        "http://10.0.0.5/hook",
+        "http://100.64.0.1/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+    ],
+)
+def test_an_address_inside_the_network_is_a_form_error(editor_client, url):
+    response = editor_client.post(reverse("webhooks:add"), endpoint_form(url=url))
+    assert response.status_code == 200
+    assert "inside the network" in str(response.context["form"].errors["url"])
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_a_staging_host_named_in_the_setting_may_be_configured(settings, editor_client):
+    settings.ZHONGCAO_OUTBOUND_ALLOW_HOSTS = ["staging-frontend.internal", "10.0.0.5"]
+    for url in ("http://staging-frontend.internal/hook", "http://10.0.0.5/hook"):
+        editor_client.post(reverse("webhooks:add"), endpoint_form(url=url))
+    assert sorted(WebhookEndpoint.objects.values_list("url", flat=True)) == [
+        "http://10.0.0.5/hook",
+        "http://staging-frontend.internal/hook",
+    ]
 
 
 def test_an_address_without_scheme_is_taken_as_https(editor_client):

@@ -41,7 +41,8 @@ ALL_EVENTS = [
 
 
 @pytest.fixture
-def receiver():
+def receiver(local_servers_allowed):
+    """A receiver on 127.0.0.1, allowed for the test (``local_servers_allowed``)."""
     with receiver_running() as running:
         yield running
 
@@ -388,7 +389,11 @@ def test_backoff_schedule_then_failed(
 
 
 def test_an_unreachable_receiver_never_stops_publishing(
-    articles, creator, product, django_capture_on_commit_callbacks
+    local_servers_allowed,
+    articles,
+    creator,
+    product,
+    django_capture_on_commit_callbacks,
 ):
     endpoint_add(closed_port_url())
     review = review_create(
@@ -402,12 +407,52 @@ def test_an_unreachable_receiver_never_stops_publishing(
     assert delivery.status == DeliveryStatus.PENDING
     assert delivery.attempts == 1
     assert delivery.last_status_code is None
-    assert delivery.last_error.startswith("Network error")
+    # What failed, in words of our own: never the port, nor the system's error text.
+    assert delivery.last_error == "Could not connect"
     assert delivery.next_attempt_at == delivery.last_attempt_at + RETRY_DELAYS[0]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/hook",
+        "http://localhost:{port}/hook",
+        "http://0x7f.0.0.1:{port}/hook",
+        "http://2130706433:{port}/hook",
+        "http://[::1]:{port}/hook",
+        "http://[::ffff:127.0.0.1]:{port}/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/hook",
+        "http://10.0.0.1/hook",
+        "file:///etc/passwd",
+        "gopher://127.0.0.1:{port}/_hook",
+    ],
+)
+def test_an_endpoint_inside_the_network_is_never_posted_to(
+    trap, url, articles, creator, product, django_capture_on_commit_callbacks
+):
+    """Stored without the form (the form refuses these): the delivery is refused
+    when it is attempted, and says why in words that name no address."""
+    endpoint_add(url.format(port=trap.port))
+    with django_capture_on_commit_callbacks(execute=True):
+        review_create(parent=articles, author=creator, product=product)
+    delivery = WebhookDelivery.objects.get()
+    assert trap.connections == 0
+    assert delivery.status == DeliveryStatus.PENDING
+    assert delivery.last_status_code is None
+    assert delivery.last_error in (
+        "Refused by policy: internal address",
+        "Refused by policy: only http and https",
+    )
+
+
 def test_an_unreachable_receiver_never_stops_an_admin_unpublish(
-    editor_client, articles, creator, product, django_capture_on_commit_callbacks
+    local_servers_allowed,
+    editor_client,
+    articles,
+    creator,
+    product,
+    django_capture_on_commit_callbacks,
 ):
     review = review_create(parent=articles, author=creator, product=product)
     endpoint_add(closed_port_url())

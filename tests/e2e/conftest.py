@@ -193,8 +193,10 @@ def _handler_for(state: Merchant):
 
 
 @pytest.fixture
-def merchant_server():
-    """The shop on 127.0.0.1 (a free port); stopped after the test."""
+def merchant_server(local_servers_allowed):
+    """The shop on 127.0.0.1 (a free port), allowed for the test
+    (``local_servers_allowed``: its address is the merchant's domain); stopped after
+    the test."""
     state = Merchant()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
     server.daemon_threads = True

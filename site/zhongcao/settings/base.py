@@ -210,6 +210,16 @@ ZHONGCAO_LINK_CHECK_CONTACT_URL = os.environ.get(
     "ZHONGCAO_LINK_CHECK_CONTACT_URL", WAGTAILADMIN_BASE_URL
 )
 
+# Outbound requests (products.outbound: the link checker, webhooks) never reach
+# loopback, private, link-local or other internal addresses, except on the hosts named
+# here: comma-separated host names or addresses, as written in the URLs (a staging
+# feed, a local test server). Empty by default.
+ZHONGCAO_OUTBOUND_ALLOW_HOSTS = [
+    host.strip()
+    for host in os.environ.get("ZHONGCAO_OUTBOUND_ALLOW_HOSTS", "").split(",")
+    if host.strip()
+]
+
 # Periodic tasks: `manage.py run_schedule` enqueues each (dotted path of a django-tasks
 # task) every so many seconds, and once at its start.
 # The headless API: frontends on these origins may call it from browsers (CORS),

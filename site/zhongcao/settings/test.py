@@ -20,3 +20,6 @@ WHITENOISE_AUTOREFRESH = True
 ZHONGCAO_CLICK_FLUSH_THREAD = False
 # Tests refresh link targets themselves (affiliates.linktargets.link_targets.refresh()).
 ZHONGCAO_LINK_TARGETS_REFRESH = 0
+# Whatever the environment says, no internal host is allowed: a test that reaches its
+# own server on 127.0.0.1 names it (settings.ZHONGCAO_OUTBOUND_ALLOW_HOSTS).
+ZHONGCAO_OUTBOUND_ALLOW_HOSTS = []
