@@ -299,6 +299,18 @@ def test_the_rate_limit_counts_every_attempt_per_client(join):
     assert join(http=first, email="a4@example.com").status_code == 302
 
 
+@override_settings(ZHONGCAO_SIGNUP_RATE="2/h", ZHONGCAO_PROXY_COUNT=0)
+def test_a_new_forwarded_for_header_does_not_make_a_new_client(join):
+    statuses = [
+        join(
+            http=Client(REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.1.1.{n}"),
+            email=f"a{n}@example.com",
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [302, 302, 429, 429, 429]
+
+
 @override_settings(ZHONGCAO_SIGNUP_RATE="1/h", ZHONGCAO_PROXY_COUNT=1)
 def test_behind_a_proxy_the_limit_is_per_forwarded_client(join):
     proxy = "10.0.0.1"
