@@ -230,7 +230,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         password=form.cleaned_data["password"],
         public_name=form.cleaned_data["public_name"],
         referrer=creator_by_invite_code(code=form.cleaned_data["ref"]),
-        site_url=request.build_absolute_uri("/"),
     )
     # The same answer whether the address was new, pending or taken.
     return redirect("signup_sent")

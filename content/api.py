@@ -18,6 +18,7 @@ from wagtail.models import Site
 
 from affiliates.auth import OPTIONAL, request_user
 from products.selectors import products_filter, products_with_offers
+from products.web import public_base_url
 
 from .models import AffiliateDisclosureSettings, ArticlePage
 from .selectors import (
@@ -339,10 +340,6 @@ def _public(response: HttpResponse) -> None:
     )
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def _article_answer(
     request: HttpRequest, response: HttpResponse, page: ArticlePage | None, version
 ) -> dict:
@@ -398,7 +395,7 @@ def articles_list(
     _public(response)
     return {
         "count": queryset.count(),
-        "items": article_items(articles=page, base_url=_base_url(request)),
+        "items": article_items(articles=page, base_url=public_base_url()),
     }
 
 
@@ -472,7 +469,7 @@ def products_list(
     _public(response)
     return {
         "count": queryset.count(),
-        "items": product_items(products=page, base_url=_base_url(request)),
+        "items": product_items(products=page, base_url=public_base_url()),
     }
 
 
@@ -491,7 +488,7 @@ def product_get(request: HttpRequest, response: HttpResponse, slug: str):
     return product_detail(
         product=product,
         disclosures=AffiliateDisclosureSettings.for_request(request),
-        base_url=_base_url(request),
+        base_url=public_base_url(),
     )
 
 
@@ -513,7 +510,7 @@ def creator_get(
         creator=creator,
         limit=page.limit,
         offset=page.offset,
-        base_url=_base_url(request),
+        base_url=public_base_url(),
     )
 
 

@@ -1,13 +1,18 @@
-"""What every app may believe of a web request.
+"""What every app may believe of a web request, and where the site lives.
+
+Two rules that every app needs and that must not be decided twice:
 
 - ``client_address``: who is calling. The connection's address, or, behind
   ``ZHONGCAO_PROXY_COUNT`` trusted reverse proxies, the address the outermost of them
   saw. Nothing a client writes in ``X-Forwarded-For`` is believed beyond that, so a
   client cannot pass for another by sending a new header. Clicks' visitor hashes,
   the sign-up rate limit and the API's anonymous rate limit all key on it.
+- ``public_url``: absolute URLs (e-mails, canonical URLs, Open Graph, JSON-LD, the
+  sitemap, the API's links) start from ``ZHONGCAO_PUBLIC_BASE_URL``, never from the
+  request's ``Host`` header, which the client chooses.
 
 Here, at the bottom of the import chain (products <- affiliates <- content), so that
-every app can use it.
+every app can use them.
 """
 
 from django.conf import settings
@@ -36,3 +41,13 @@ def client_address(request: HttpRequest) -> str:
             if address:
                 return address
     return meta.get("REMOTE_ADDR", "")
+
+
+def public_base_url() -> str:
+    """The site's public origin, such as ``https://zhongcao.example`` (no slash)."""
+    return settings.ZHONGCAO_PUBLIC_BASE_URL
+
+
+def public_url(path: str = "/") -> str:
+    """The absolute public URL of ``path`` (a path from the site's root)."""
+    return settings.ZHONGCAO_PUBLIC_BASE_URL + path

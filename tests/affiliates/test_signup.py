@@ -16,6 +16,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from affiliates.models import CREATORS_GROUP, CreatorKind, CreatorProfile
+from tests.conftest import FOREIGN_HOST
 from tests.factories import CreatorProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,25 @@ def test_sign_up_confirm_and_log_in_with_an_invite(client, join, creator, articl
     assert again.get("/admin/").status_code == 200
     # As a creator, they may add articles.
     assert again.get(f"/admin/pages/{articles.pk}/add_subpage/").status_code == 200
+
+
+def test_the_emails_link_the_public_base_url_not_the_host_header(
+    join, public_base_url, creator
+):
+    # A new address, a pending one and a taken one: three e-mails, three templates.
+    foreign = Client(HTTP_HOST=FOREIGN_HOST)
+    join(http=foreign)
+    join(http=foreign)
+    join(http=foreign, email=creator.user.email)
+    assert len(mail.outbox) == 3
+    for message in mail.outbox:
+        links = re.findall(r"https?://\S+", message.body)
+        assert links, message.body
+        assert all(link.startswith(public_base_url + "/") for link in links), links
+        assert "evil.example" not in message.body
+    assert f"{public_base_url}/admin/login/" in mail.outbox[2].body
+    path = mail.outbox[1].body.split(public_base_url + "/join/confirm/")[1].split()[0]
+    assert Client().post(f"/join/confirm/{path}").status_code == 302
 
 
 def test_a_used_link_cannot_be_used_again(client, join):
