@@ -1,6 +1,6 @@
 """What every app may believe of a web request, and where the site lives.
 
-Two rules that every app needs and that must not be decided twice:
+Three rules that every app needs and that must not be decided twice:
 
 - ``client_address``: who is calling. The connection's address, or, behind
   ``ZHONGCAO_PROXY_COUNT`` trusted reverse proxies, the address the outermost of them
@@ -10,6 +10,9 @@ Two rules that every app needs and that must not be decided twice:
 - ``public_url``: absolute URLs (e-mails, canonical URLs, Open Graph, JSON-LD, the
   sitemap, the API's links) start from ``ZHONGCAO_PUBLIC_BASE_URL``, never from the
   request's ``Host`` header, which the client chooses.
+- ``DATABASE_INTEGER_MIN``/``MAX``: an integer a request carries (an id, an offset)
+  must fit the database's 64-bit integer before it reaches a query, so that an
+  out-of-range number is a 400 naming its field, not a database error.
 
 Here, at the bottom of the import chain (products <- affiliates <- content), so that
 every app can use them.
@@ -17,6 +20,10 @@ every app can use them.
 
 from django.conf import settings
 from django.http import HttpRequest
+
+# The database's integers (BigAutoField, bigint; SQLite's INTEGER): signed 64 bits.
+DATABASE_INTEGER_MIN = -(2**63)
+DATABASE_INTEGER_MAX = 2**63 - 1
 
 
 def client_address(request: HttpRequest) -> str:

@@ -245,6 +245,15 @@ CORS_ALLOWED_ORIGINS = [
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_HEADERS = ["authorization", "content-type", "if-none-match"]
 CORS_EXPOSE_HEADERS = ["etag"]
+# Wagtail's v2 and admin APIs run on Django REST framework: its JSON parser refuses
+# a body nested too deeply with a 400 (zhongcao.parsers), not a 500.
+REST_FRAMEWORK = {
+    "DEFAULT_PARSER_CLASSES": [
+        "zhongcao.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ]
+}
 # Anonymous API calls allowed per client; calls with a token are not limited.
 ZHONGCAO_API_ANONYMOUS_RATE = os.environ.get("ZHONGCAO_API_ANONYMOUS_RATE", "600/m")
 # Public API answers may be cached this many seconds (browsers, CDNs).
