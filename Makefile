@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Absolute URLs (e-mails, canonical URLs, the sitemap) name the port served on,
+# unless ZHONGCAO_PUBLIC_BASE_URL is set already.
+run: export ZHONGCAO_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	mkdir -p var
 	$(MANAGE) migrate --no-input
@@ -32,6 +35,7 @@ test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=zhongcao.settings.production \
 		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		ALLOWED_HOSTS=zhongcao.example \
+		ZHONGCAO_PUBLIC_BASE_URL=https://zhongcao.example \
 		$(MANAGE) check --deploy --fail-level WARNING
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from products.currencies import money_str
 from products.models import Merchant
+from products.web import DATABASE_INTEGER_MAX
 
 from .models import ConversionSource, LedgerEntry
 from .reports import (
@@ -194,7 +195,7 @@ class ConversionFilters(Schema):
     since: datetime.date | None = Field(None, description="Purchased on or after.")
     until: datetime.date | None = Field(None, description="Purchased on or before.")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=DATABASE_INTEGER_MAX)
 
 
 class ConversionPage(Schema):
@@ -335,7 +336,7 @@ class EarningsOut(Schema):
 def my_earnings(
     request: HttpRequest,
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=DATABASE_INTEGER_MAX),
 ):
     creator = creator_profile_for_user(user=request.auth)
     if creator is None:

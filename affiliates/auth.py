@@ -16,6 +16,8 @@ from ninja.security import SessionAuth
 from ninja.throttling import AnonRateThrottle
 from wagtail.api.v3.auth import BearerTokenAuth
 
+from products.web import client_address
+
 
 class Token(BearerTokenAuth):
     """A live API token's active user."""
@@ -79,10 +81,15 @@ class AnonymousThrottle(AnonRateThrottle):
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request)
 
+    def get_ident(self, request) -> str:
+        """The client as every rate limit of the site sees it (products.web): not
+        ninja's own reading, which believes a client's X-Forwarded-For."""
+        return client_address(request)
+
     def get_cache_key(self, request):
         if request_user(request) is not None or _signed_in(request):
             return None  # signed in, even on an operation open to anyone
-        address = self.get_ident(request) or ""
+        address = self.get_ident(request)
         digest = hashlib.sha256(
             f"{settings.SECRET_KEY}:api-throttle:{address}".encode()
         ).hexdigest()[:32]

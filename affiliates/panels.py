@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
 from products.currencies import money_round
+from products.web import public_url
 
 from .dashboards import (
     PERIOD_LABELS,
@@ -226,12 +227,9 @@ class InviteLinkPanel(Component):
         self.creator = creator
 
     def get_context_data(self, parent_context):
-        request = parent_context["request"]
         return {
             "creator": self.creator,
-            "invite_url": request.build_absolute_uri(
-                creator_invite_path(creator=self.creator)
-            ),
+            "invite_url": public_url(creator_invite_path(creator=self.creator)),
         }
 
 

@@ -100,22 +100,6 @@ def request_opts_out(request: HttpRequest) -> bool:
     return meta.get("HTTP_SEC_GPC") == "1" or meta.get("HTTP_DNT") == "1"
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address; behind ZHONGCAO_PROXY_COUNT trusted proxies, the address
-    they saw. Used only to compute the visitor hash, never stored or logged."""
-    proxies = settings.ZHONGCAO_PROXY_COUNT
-    if proxies:
-        # META, not request.headers: that builds a dict of every header (a tenth
-        # of the redirect's own time).
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        if len(forwarded) >= proxies and forwarded[-proxies]:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 class _DailySalts:
     """The secret salt of each UTC day, shared by all processes through the database
     (VisitorSalt) and cached here. If the database cannot be reached, a salt of this

@@ -19,7 +19,8 @@ from django_ratelimit.core import is_ratelimited
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from . import tracking
+from products.web import client_address
+
 from .forms import OwnProfileForm, SignupForm
 from .linktargets import link_target
 from .models import EntryKind, EntryStatus
@@ -178,9 +179,7 @@ SIGNUP_RATE_GROUP = "affiliates.signup"
 def signup_client_key(group: str, request: HttpRequest) -> str:
     """The rate limit's key for a client: a keyed hash of its address (behind the
     trusted proxies), so that no address is ever stored, even in the cache."""
-    return salted_hmac(
-        "affiliates.signup.client", tracking.client_ip(request)
-    ).hexdigest()
+    return salted_hmac("affiliates.signup.client", client_address(request)).hexdigest()
 
 
 def _signup_page(request, form, *, code: str, status: int = 200, **context):
@@ -231,7 +230,6 @@ def signup(request: HttpRequest) -> HttpResponse:
         password=form.cleaned_data["password"],
         public_name=form.cleaned_data["public_name"],
         referrer=creator_by_invite_code(code=form.cleaned_data["ref"]),
-        site_url=request.build_absolute_uri("/"),
     )
     # The same answer whether the address was new, pending or taken.
     return redirect("signup_sent")

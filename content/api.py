@@ -13,11 +13,12 @@ from typing import Annotated, Literal
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from wagtail.models import Site
 
 from affiliates.auth import OPTIONAL, request_user
 from products.selectors import products_filter, products_with_offers
+from products.web import DATABASE_INTEGER_MAX, public_base_url
 
 from .models import AffiliateDisclosureSettings, ArticlePage
 from .selectors import (
@@ -255,7 +256,7 @@ class ArticleFilters(Schema):
     )
     locale: Literal["zh-hans", "en"] | None = None
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=DATABASE_INTEGER_MAX)
 
 
 class Version(Schema):
@@ -278,7 +279,7 @@ class ProductFilters(Schema):
     brand: str = ""
     merchant: str = Field("", description="Merchant slug: products it sells.")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=DATABASE_INTEGER_MAX)
 
 
 class ProductList(Schema):
@@ -310,7 +311,7 @@ class ProductDetail(ProductOut):
 
 class Paging(Schema):
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=DATABASE_INTEGER_MAX)
 
 
 class CreatorDetail(AuthorOut):
@@ -337,10 +338,6 @@ def _public(response: HttpResponse) -> None:
     patch_cache_control(
         response, public=True, max_age=settings.ZHONGCAO_API_CACHE_SECONDS
     )
-
-
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 def _article_answer(
@@ -398,7 +395,7 @@ def articles_list(
     _public(response)
     return {
         "count": queryset.count(),
-        "items": article_items(articles=page, base_url=_base_url(request)),
+        "items": article_items(articles=page, base_url=public_base_url()),
     }
 
 
@@ -448,7 +445,7 @@ def article_by_path(
 def article_get(
     request: HttpRequest,
     response: HttpResponse,
-    article_id: int,
+    article_id: Annotated[int, Path(ge=1, le=DATABASE_INTEGER_MAX)],
     params: Query[Version],
 ):
     page = _articles(params.version).filter(pk=article_id).first()
@@ -472,7 +469,7 @@ def products_list(
     _public(response)
     return {
         "count": queryset.count(),
-        "items": product_items(products=page, base_url=_base_url(request)),
+        "items": product_items(products=page, base_url=public_base_url()),
     }
 
 
@@ -491,7 +488,7 @@ def product_get(request: HttpRequest, response: HttpResponse, slug: str):
     return product_detail(
         product=product,
         disclosures=AffiliateDisclosureSettings.for_request(request),
-        base_url=_base_url(request),
+        base_url=public_base_url(),
     )
 
 
@@ -513,7 +510,7 @@ def creator_get(
         creator=creator,
         limit=page.limit,
         offset=page.offset,
-        base_url=_base_url(request),
+        base_url=public_base_url(),
     )
 
 

@@ -1,8 +1,8 @@
 """What search engines and link previews read on the reader site: title, meta
 description, canonical URL, Open Graph and schema.org JSON-LD.
 
-Absolute URLs start from the Wagtail site's root URL (Settings → Sites), as Wagtail's
-own page URLs and the sitemap do, never from the request's Host header.
+Absolute URLs start from the public base URL (products.web.public_url), as the pages'
+own full URLs and the sitemap do, never from the request's Host header.
 """
 
 from dataclasses import dataclass, field
@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from products.currencies import money_str
 from products.models import Availability, Offer, Product
 from products.selectors import product_offers
+from products.web import public_url
 
 SITE_NAME = "Zhongcao 种草"
 DESCRIPTION_LENGTH = 160
@@ -50,18 +51,10 @@ class Seo:
         return self.title if SITE_NAME in self.title else f"{self.title} · {SITE_NAME}"
 
 
-def site_root_url(request: HttpRequest) -> str:
-    """The public origin of the site that answers ``request``."""
-    site = Site.find_for_request(request)
-    if site is None:
-        return request.build_absolute_uri("/").rstrip("/")
-    return site.root_url
-
-
 def absolute_url(request: HttpRequest, url: str) -> str:
     if url.startswith(("http://", "https://")):
         return url
-    return site_root_url(request) + url
+    return public_url(url)
 
 
 def description_of(*texts: str) -> str:

@@ -29,6 +29,7 @@ from affiliates.models import CREATORS_GROUP, EDITORS_GROUP
 from affiliates.selectors import article_link_codes
 from affiliates.services import article_links_sync
 from products.models import Offer
+from products.web import public_base_url
 
 from .models import (
     AffiliateDisclosureSettings,
@@ -302,10 +303,11 @@ def article_representation(
     absolute: bool = True,
 ) -> dict:
     """The whole article as the API and the reader site show it to ``request``
-    (selectors.article_detail): links absolute on the request's host, the disclosure
-    of its site and language. A draft's links are preview links, never billable.
-    ``links``: the article's links if the caller already has them. ``absolute``:
-    URLs on the request's origin (the API), or relative (the reader site's pages)."""
+    (selectors.article_detail): links absolute from the public base URL, the
+    disclosure of its site and language. A draft's links are preview links, never
+    billable. ``links``: the article's links if the caller already has them.
+    ``absolute``: URLs from the public base URL (the API, whatever host a frontend
+    called it on), or relative (the reader site's pages)."""
     disclosure = AffiliateDisclosureSettings.for_request(request).text_for(
         language=article.language
     )
@@ -316,7 +318,7 @@ def article_representation(
             if links is not None
             else article_links_for_render(article=article, preview=draft)
         ),
-        base_url=request.build_absolute_uri("/").rstrip("/") if absolute else "",
+        base_url=public_base_url() if absolute else "",
         disclosure=disclosure,
     )
     return {**detail, "draft": draft}

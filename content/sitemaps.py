@@ -8,12 +8,14 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
+from products.web import public_base_url
+
 from .selectors import sitemap_creators, sitemap_products, sitemap_tags
 
 
 class ReaderSitemap(Sitemap):
     """A list of the reader site's own pages, with the same origin as the pages'
-    (the Wagtail site's root URL), not the request's Host header."""
+    (the public base URL), not the request's Host header."""
 
     url_name = ""
     limit = 5000
@@ -25,8 +27,7 @@ class ReaderSitemap(Sitemap):
         return reverse(self.url_name, args=[item.slug])
 
     def get_urls(self, page=1, site=None, protocol=None):
-        page_sitemap = PageSitemap(self.request)
-        root = urlsplit(page_sitemap.get_wagtail_site().root_url)
+        root = urlsplit(public_base_url())
         return super().get_urls(
             page=page, site=SimpleNamespace(domain=root.netloc), protocol=root.scheme
         )

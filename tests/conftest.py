@@ -165,3 +165,33 @@ def link_server(local_servers_allowed):
     yield state
     server.shutdown()
     server.server_close()
+
+
+# A Host header a client may send (ALLOWED_HOSTS lets it through in the tests that
+# use public_base_url): no absolute URL may take anything from it.
+FOREIGN_HOST = "evil.example:666"
+
+
+def public_base_url_set(settings, url: str) -> None:
+    settings.ZHONGCAO_PUBLIC_BASE_URL = url
+    # Wagtail's two settings follow it in settings/base.py; here they must be set too.
+    settings.WAGTAILADMIN_BASE_URL = url
+    settings.WAGTAILAPI_BASE_URL = url
+
+
+@pytest.fixture
+def public_base_url(settings):
+    """The site's configured public origin, unlike the test client's host; requests
+    naming FOREIGN_HOST are let through, as a wildcard ALLOWED_HOSTS would."""
+    url = "https://zhongcao.example:8443"
+    public_base_url_set(settings, url)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, FOREIGN_HOST.split(":")[0]]
+    return url
+
+
+@pytest.fixture
+def live_public_base_url(live_server, settings):
+    """The live server's address is the public base URL: browser tests follow the
+    absolute URLs the site makes (the API's links, e-mails)."""
+    public_base_url_set(settings, live_server.url)
+    return live_server.url

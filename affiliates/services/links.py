@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from wagtail.models import Page
 
 from products.models import Offer
+from products.web import client_address
 
 from .. import tracking
 from ..clickids import click_id_make
@@ -333,7 +334,7 @@ def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
         hashed = ""
         if not tracking.request_opts_out(request):
             hashed = tracking.visitor_hash(
-                ip=tracking.client_ip(request),
+                ip=client_address(request),
                 user_agent=user_agent,
                 day=clicked_at.date(),
             )

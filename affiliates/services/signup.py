@@ -8,7 +8,6 @@ the account stays inactive (it cannot log in) until the link is used.
 
 import datetime
 import secrets
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+from products.web import public_url
 
 from ..models import CreatorKind, CreatorProfile
 from .links import creator_profile_create
@@ -56,9 +57,7 @@ def _is_pending(user) -> bool:
     )
 
 
-def _confirm_url(
-    *, user, public_name: str, referrer: CreatorProfile | None, site_url: str
-) -> str:
+def _confirm_url(*, user, public_name: str, referrer: CreatorProfile | None) -> str:
     signed = signing.dumps(
         {
             "user": user.pk,
@@ -70,7 +69,7 @@ def _confirm_url(
         salt=SIGNUP_SALT,
         compress=True,
     )
-    return urljoin(site_url, reverse("signup_confirm", args=[signed]))
+    return public_url(reverse("signup_confirm", args=[signed]))
 
 
 def _mail_send(*, to: str, template: str, context: dict) -> None:
@@ -93,7 +92,6 @@ def member_signup(
     password: str,
     public_name: str,
     referrer: CreatorProfile | None,
-    site_url: str,
 ) -> None:
     """Start a member's sign-up: an inactive account and a confirmation email.
 
@@ -102,9 +100,11 @@ def member_signup(
     confirmation link. An address with a pending sign-up gets a fresh link (the
     password stays the one chosen first: a stranger's sign-up must not set it). Any
     other account with that address gets a note that it exists, and nothing changes.
+    Links in the e-mails start from the public base URL (products.web.public_url),
+    never from the request that asked.
     """
     email = email.strip().lower()
-    login_url = urljoin(site_url, reverse("wagtailadmin_login"))
+    login_url = public_url(reverse("wagtailadmin_login"))
     existing = _users_with_address(email).first()
     if existing is None:
         user = get_user_model()(username=email, email=email, is_active=False)
@@ -124,7 +124,6 @@ def member_signup(
                         user=user,
                         public_name=public_name,
                         referrer=referrer,
-                        site_url=site_url,
                     ),
                     "max_age_hours": settings.ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE // 3600,
                     "login_url": login_url,
@@ -145,7 +144,6 @@ def member_signup(
                 user=existing,
                 public_name=public_name,
                 referrer=referrer,
-                site_url=site_url,
             )
             if pending
             else "",

@@ -1,18 +1,18 @@
 """The API under /api/: each app's router, mounted on one django-ninja API with one
 OpenAPI 3.1 document (/api/openapi.json) and its interactive docs (/api/docs);
-and Wagtail's own v2 API under /api/v2/.
+Wagtail's own v2 API under /api/v2/ (zhongcao.wagtail_api); and a JSON 404 for any
+other path under /api/, whatever the method.
 
 Every operation that does not say otherwise needs a signed-in caller (a Wagtail API
 token or an admin session, affiliates.auth); anonymous calls are rate-limited.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
-from wagtail.api.v2.router import WagtailAPIRouter
-from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.documents.api.v2.views import DocumentsAPIViewSet
-from wagtail.images.api.v2.views import ImagesAPIViewSet
 
 from affiliates.api import router as affiliates_router
 from affiliates.auth import REQUIRED, AnonymousThrottle
@@ -37,14 +37,6 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": str(exc) or "Not Found"}, status=404)
 
 
-# Wagtail's own read API at /api/v2/ (pages, images, documents), for frontends built
-# on the Wagtail convention; articles' product embeds are expanded there too.
-wagtail_api = WagtailAPIRouter("wagtailapi")
-wagtail_api.register_endpoint("pages", PagesAPIViewSet)
-wagtail_api.register_endpoint("images", ImagesAPIViewSet)
-wagtail_api.register_endpoint("documents", DocumentsAPIViewSet)
-
-
 @api.exception_handler(ValidationError)
 def bad_request(request, exc):
     """Bad parameters answer 400 naming each field and what is wrong with it."""
@@ -60,3 +52,24 @@ def bad_request(request, exc):
     return api.create_response(
         request, {"detail": detail, "errors": errors}, status=400
     )
+
+
+@csrf_exempt
+def not_an_endpoint(request: HttpRequest) -> HttpResponse:
+    """Any other path under /api/ (mounted last): a JSON 404, whatever the method.
+
+    Without it such a path fell through to the page tree (an HTML 404) or to
+    Django's APPEND_SLASH, which redirects a GET and, under DEBUG, fails a POST with
+    a 500. A GET or HEAD of a real endpoint without its final slash
+    (/api/v2/pages) is still redirected to it, as APPEND_SLASH did."""
+    if request.method in ("GET", "HEAD") and not request.path_info.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_an_endpoint:
+            query = request.META.get("QUERY_STRING", "")
+            return redirect(
+                request.path + "/" + (f"?{query}" if query else ""), permanent=True
+            )
+    return JsonResponse({"detail": "No such API endpoint."}, status=404)

@@ -2,15 +2,24 @@ from django.apps import AppConfig
 
 
 class ZhongcaoConfig(AppConfig):
-    """The project package itself, for project-wide admin policy."""
+    """The project package itself, for project-wide policy over Wagtail: admin
+    denials, page URLs, system checks."""
 
     name = "zhongcao"
     verbose_name = "Zhongcao"
 
     def ready(self) -> None:
         from wagtail.admin import auth
+        from wagtail.models import Page
 
+        from . import checks  # noqa: F401 (registers the project's system checks)
         from .admin_denied import permission_denied
+        from .page_urls import public_url_parts
+
+        # Pages' full URLs start from ZHONGCAO_PUBLIC_BASE_URL (page_urls says why);
+        # tests/content/test_seo.py and tests/content/test_api.py prove it.
+        if not getattr(Page.get_url_parts, "public_base_url", False):
+            Page.get_url_parts = public_url_parts(Page.get_url_parts)
 
         # Wagtail answers a denied admin request with a redirect to the dashboard and a
         # flash message. Zhongcao answers 403 so that a denial is seen for what it is

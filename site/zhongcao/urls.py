@@ -3,14 +3,17 @@ documents, the reader site's own pages, and the page tree at the root."""
 
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.decorators.cache import never_cache
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from affiliates.views import go_redirect, signup, signup_confirm, signup_sent
 from content import views as content_views
 
-from .api import api, wagtail_api
+from .api import api, not_an_endpoint
+from .wagtail_api import Dismissibles, wagtail_api
 
 urlpatterns = [
     re_path(r"^go/(?P<code>[^/]{1,64})/?$", go_redirect, name="go"),
@@ -22,6 +25,12 @@ urlpatterns = [
     # Before the admin's own: its page chooser and page types report, kept to what
     # each user may see (content.admin_pages).
     path("admin/", include("content.admin_pages")),
+    re_path(r"^api/", not_an_endpoint),
+    # Wagtail's own view, but for a body that is not a JSON object (a 400, not a 500).
+    path(
+        "admin/dismissibles/",
+        never_cache(require_admin_access(Dismissibles.as_view())),
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", content_views.sitemap, name="sitemap"),

@@ -28,6 +28,7 @@ from django.utils import timezone
 from affiliates.models import EntryKind, LedgerEntry
 from affiliates.services import commissions_approve
 from tests.affiliates.conftest import click_id_for, postback, sale
+from tests.conftest import FOREIGN_HOST
 from tests.factories import CreatorProfileFactory, TrackedLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +83,8 @@ def tree(client, connected, creator, other_creator):
     return {"a": a, "b": b, "c": c, "d": d, "e": e}
 
 
-def home_of(profile_or_user):
-    http = Client()
+def home_of(profile_or_user, **headers):
+    http = Client(**headers)
     http.force_login(getattr(profile_or_user, "user", profile_or_user))
     response = http.get("/admin/")
     assert response.status_code == 200
@@ -156,6 +157,14 @@ def test_the_invite_link_is_shown_as_a_plain_text_field(creator):
     # And the link works.
     page = Client().get("/join/?ref=lulu")
     assert "You were invited by Lulu." in page.content.decode()
+
+
+def test_the_invite_link_starts_from_the_public_base_url(creator, public_base_url):
+    soup = BeautifulSoup(
+        home_of(creator, HTTP_HOST=FOREIGN_HOST).content, "html.parser"
+    )
+    field = soup.find(id="affiliates-invite-url")
+    assert field["value"] == f"{public_base_url}/join/?ref=lulu"
 
 
 def test_a_chinese_slug_makes_a_working_invite_link(db):

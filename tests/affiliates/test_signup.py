@@ -16,6 +16,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from affiliates.models import CREATORS_GROUP, CreatorKind, CreatorProfile
+from tests.conftest import FOREIGN_HOST
 from tests.factories import CreatorProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,25 @@ def test_sign_up_confirm_and_log_in_with_an_invite(client, join, creator, articl
     assert again.get("/admin/").status_code == 200
     # As a creator, they may add articles.
     assert again.get(f"/admin/pages/{articles.pk}/add_subpage/").status_code == 200
+
+
+def test_the_emails_link_the_public_base_url_not_the_host_header(
+    join, public_base_url, creator
+):
+    # A new address, a pending one and a taken one: three e-mails, three templates.
+    foreign = Client(HTTP_HOST=FOREIGN_HOST)
+    join(http=foreign)
+    join(http=foreign)
+    join(http=foreign, email=creator.user.email)
+    assert len(mail.outbox) == 3
+    for message in mail.outbox:
+        links = re.findall(r"https?://\S+", message.body)
+        assert links, message.body
+        assert all(link.startswith(public_base_url + "/") for link in links), links
+        assert "evil.example" not in message.body
+    assert f"{public_base_url}/admin/login/" in mail.outbox[2].body
+    path = mail.outbox[1].body.split(public_base_url + "/join/confirm/")[1].split()[0]
+    assert Client().post(f"/join/confirm/{path}").status_code == 302
 
 
 def test_a_used_link_cannot_be_used_again(client, join):
@@ -297,6 +317,18 @@ def test_the_rate_limit_counts_every_attempt_per_client(join):
     # When the window's count is gone (here: the cache is emptied), it opens again.
     cache.clear()
     assert join(http=first, email="a4@example.com").status_code == 302
+
+
+@override_settings(ZHONGCAO_SIGNUP_RATE="2/h", ZHONGCAO_PROXY_COUNT=0)
+def test_a_new_forwarded_for_header_does_not_make_a_new_client(join):
+    statuses = [
+        join(
+            http=Client(REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.1.1.{n}"),
+            email=f"a{n}@example.com",
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [302, 302, 429, 429, 429]
 
 
 @override_settings(ZHONGCAO_SIGNUP_RATE="1/h", ZHONGCAO_PROXY_COUNT=1)

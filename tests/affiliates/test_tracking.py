@@ -10,7 +10,6 @@ from affiliates.tracking import (
     click_bot_flag,
     click_buffer,
     click_is_bot,
-    client_ip,
     user_agent_is_crawler,
 )
 from tests.affiliates.test_views import go
@@ -124,21 +123,3 @@ def test_the_click_writer_decides_what_the_redirect_left_open(flag, user_agent, 
         is_preview=False,
     )
     assert click_is_bot(click) is bot
-
-
-@pytest.mark.parametrize(
-    ("proxies", "forwarded", "address"),
-    [
-        (0, "203.0.113.7", "192.0.2.1"),  # no proxy trusted: the header is ignored
-        (1, "203.0.113.7", "203.0.113.7"),
-        (1, "198.51.100.9, 203.0.113.7", "203.0.113.7"),  # the reader's own entry
-        (2, "198.51.100.9, 203.0.113.7", "198.51.100.9"),
-        (2, "203.0.113.7", "192.0.2.1"),  # fewer entries than proxies
-    ],
-)
-def test_the_visitor_address_behind_trusted_proxies(
-    rf, settings, proxies, forwarded, address
-):
-    settings.ZHONGCAO_PROXY_COUNT = proxies
-    request = rf.get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
-    assert client_ip(request) == address

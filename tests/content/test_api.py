@@ -8,11 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
 from affiliates.models import TrackedLink
-from tests.conftest import guide_create, review_create
+from tests.conftest import FOREIGN_HOST, guide_create, review_create
 from tests.factories import OfferFactory, ProductFactory, image_create, token_for
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +193,48 @@ def test_article_detail_has_typed_blocks_and_expanded_embeds(client, full_review
     assert len(placements) == 2 and card["id"] not in placements
     assert body["product"]["placement"] == "reviewed-product"
     assert body["product"]["offers"][0]["link"]["url"] != offer["link"]["url"]
+
+
+def absolute_urls(data) -> list[str]:
+    """Every string in an API answer that is an absolute http(s) URL."""
+    if isinstance(data, dict):
+        return [url for value in data.values() for url in absolute_urls(value)]
+    if isinstance(data, list):
+        return [url for value in data for url in absolute_urls(value)]
+    return [data] if isinstance(data, str) and data.startswith("http") else []
+
+
+def test_absolute_urls_start_from_the_public_base_url_not_the_host_header(
+    full_review, product, creator, public_base_url
+):
+    client = Client(HTTP_HOST=FOREIGN_HOST)
+    answers = [
+        client.get(url).json()
+        for url in (
+            f"/api/articles/{full_review.pk}",
+            "/api/articles",
+            f"/api/products/{product.slug}",
+            "/api/products",
+            f"/api/creators/{creator.slug}",
+            "/api/v2/pages/?type=content.ReviewPage&fields=*",
+            f"/api/v2/pages/{full_review.pk}/",
+            "/api/v2/images/",
+        )
+    ]
+    urls = [
+        url
+        for answer in answers
+        for url in absolute_urls(answer)
+        # The embed block's own video URL is the author's, not ours.
+        if not url.startswith("https://www.youtube.com/")
+    ]
+    assert any("/go/" in url for url in urls)
+    assert any(".fill-" in url or ".width-" in url for url in urls)
+    detail = answers[6]
+    assert detail["meta"]["html_url"] == public_base_url + full_review.url
+    assert detail["meta"]["detail_url"].startswith(public_base_url + "/api/v2/")
+    for url in urls:
+        assert url.startswith(public_base_url + "/"), url
 
 
 def test_guide_detail_expands_picks(client, articles, creator, product):

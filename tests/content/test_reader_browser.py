@@ -242,7 +242,7 @@ def _headless_example(browser, url: str) -> dict:
 
 
 def test_the_headless_example_renders_an_article_from_the_api(
-    chromium, live_server, reader_pages
+    chromium, live_server, live_public_base_url, reader_pages
 ):
     shown = chromium.run(
         _headless_example, live_server.url + "/static/example/index.html"

@@ -6,16 +6,17 @@ from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
+from django.test import Client
 from django.urls import reverse
 
 from products.models import Availability
-from tests.conftest import guide_create, review_create
+from tests.conftest import FOREIGN_HOST, guide_create, review_create
 from tests.content.reader_pages import article_add, image_create
 from tests.factories import MerchantFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 
-ORIGIN = "http://localhost"  # the default Wagtail site that migrate creates
+ORIGIN = "http://testserver"  # ZHONGCAO_PUBLIC_BASE_URL in the test settings
 
 
 def head(client, url, status=200):
@@ -89,6 +90,53 @@ def test_every_page_has_title_description_canonical_and_open_graph(
     assert soup.find("a", class_="skip-link")["href"] == "#main"
     assert soup.find("main", id="main")
     assert soup.html["lang"]
+
+
+def json_ld_urls(data) -> list[str]:
+    """Every "url", "image" and "target" in schema.org data, however nested."""
+    if isinstance(data, list):
+        return [url for item in data for url in json_ld_urls(item)]
+    if not isinstance(data, dict):
+        return []
+    found = [
+        value
+        for key, value in data.items()
+        if key in ("url", "image", "target") and isinstance(value, str)
+    ]
+    return found + [url for value in data.values() for url in json_ld_urls(value)]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_absolute_urls_start_from_the_public_base_url_not_the_host_header(
+    public_base_url, site_pages, product, name
+):
+    client = Client(HTTP_HOST=FOREIGN_HOST)
+    url = PAGES[name].replace("product-0", product.slug)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert "evil.example" not in response.content.decode()
+    soup = BeautifulSoup(response.content, "html.parser")
+    canonical = soup.find("link", rel="canonical")["href"]
+    assert canonical == public_base_url + url.split("?")[0]
+    assert meta(soup, property="og:url") == canonical
+    urls = json_ld_urls(json_ld(soup)) + [meta(soup, property="og:image")]
+    for absolute in filter(None, urls):
+        assert absolute.startswith(public_base_url + "/"), absolute
+
+
+def test_the_sitemap_and_robots_txt_use_the_public_base_url(
+    public_base_url, site_pages, product
+):
+    client = Client(HTTP_HOST=FOREIGN_HOST)
+    locations = sitemap_locations(client)
+    review, _guide = site_pages
+    assert public_base_url + "/" in locations
+    assert public_base_url + review.url in locations
+    assert public_base_url + "/tags/coffee/" in locations
+    assert public_base_url + f"/products/{product.slug}/" in locations
+    assert all(location.startswith(public_base_url + "/") for location in locations)
+    robots = client.get("/robots.txt").content.decode().splitlines()
+    assert f"Sitemap: {public_base_url}/sitemap.xml" in robots
 
 
 def test_article_head_describes_the_article(client, site_pages):

@@ -1,14 +1,17 @@
 """Site structure, roles and the editorial workflow that `migrate` sets up, and the
 moderation loop they give: a creator submits, an editor approves or rejects."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page, Site, WorkflowState
 
 from content.models import ArticleIndexPage, HomePage, ReviewPage
 from content.services import WORKFLOW_NAME, site_structure_ensure
-from tests.conftest import review_create
+from tests.conftest import FOREIGN_HOST, review_create
 from tests.content.admin_forms import review_form_data
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +78,27 @@ def test_creator_submits_and_editor_approves(
     assert page.live
     assert page.specific.author == creator
     assert client.get(page.url).status_code == 200
+
+
+def test_moderation_emails_link_the_public_base_url_not_the_host_header(
+    creator, editor, articles, product, public_base_url, mailoutbox
+):
+    client = Client(HTTP_HOST=FOREIGN_HOST)
+    page = submit_review(client, creator, articles, product)
+    client.force_login(editor)
+    assert workflow_action(client, page, "approve").status_code in (200, 302)
+    page.refresh_from_db()
+    assert page.live
+    bodies = [message.body for message in mailoutbox]
+    submitted = [body for body in bodies if "preview the page here" in body]
+    approved = [body for body in bodies if "You can view the page here" in body]
+    assert submitted and approved, bodies
+    assert f"{public_base_url}/admin/pages/{page.pk}/edit/" in submitted[0]
+    assert f"{public_base_url}/articles/sonari-wh7-review/" in approved[0]
+    for body in bodies:
+        assert "evil.example" not in body
+        for link in re.findall(r"https?://\S+", body):
+            assert link.startswith(public_base_url + "/"), link
 
 
 def test_editor_rejects_and_the_article_stays_unpublished(

@@ -3,12 +3,10 @@
 import datetime
 from decimal import Decimal
 from io import StringIO
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from wagtail.models import Site
 
 from affiliates.models import Click, Conversion, Payout, PayoutStatus, TrackedLink
 from affiliates.services import creator_create, rollups_refresh
@@ -30,12 +28,8 @@ PASSWORD = "password"  # noqa: S105 (EditorFactory's; the creator gets the same)
 
 
 @pytest.fixture
-def world(live_server, merchant_server):
+def world(live_server, live_public_base_url, merchant_server):
     site_structure_ensure()
-    site = Site.objects.get(is_default_site=True)
-    server = urlsplit(live_server.url)
-    site.hostname, site.port = server.hostname, server.port
-    site.save()
     shop = Merchant(
         name="Local shop",
         slug="local-shop",

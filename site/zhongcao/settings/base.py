@@ -7,9 +7,35 @@ environment only (see production.py).
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+
+def public_base_url(value: str) -> str:
+    """ZHONGCAO_PUBLIC_BASE_URL as an origin: http(s)://host[:port], no path."""
+    url = urlsplit(value.strip())
+    try:
+        url.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        url = urlsplit("")
+    if (
+        url.scheme not in ("http", "https")
+        or not url.hostname
+        or url.path.strip("/")
+        or url.query
+        or url.fragment
+        or url.username
+        or url.password
+    ):
+        raise ImproperlyConfigured(
+            "ZHONGCAO_PUBLIC_BASE_URL must be the site's public origin, such as "
+            f"https://zhongcao.example or http://127.0.0.1:8000 (got {value!r})."
+        )
+    return f"{url.scheme}://{url.netloc}"
+
 
 # site/zhongcao/settings/base.py -> the repository root
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -148,7 +174,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "Zhongcao"
 WAGTAIL_I18N_ENABLED = False
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's public origin: every absolute URL (e-mails, canonical URLs, Open Graph,
+# JSON-LD, the sitemap, the API's links) starts from it, never from the request's
+# Host header (products.web.public_url). `make run PORT=…` sets it to its port;
+# production requires it. Wagtail's own two base URLs follow it: set only this one.
+ZHONGCAO_PUBLIC_BASE_URL = public_base_url(
+    os.environ.get("ZHONGCAO_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+)
+WAGTAILADMIN_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
+WAGTAILAPI_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
@@ -232,6 +266,15 @@ CORS_ALLOWED_ORIGINS = [
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_HEADERS = ["authorization", "content-type", "if-none-match"]
 CORS_EXPOSE_HEADERS = ["etag"]
+# Wagtail's v2 and admin APIs run on Django REST framework: its JSON parser refuses
+# a body nested too deeply with a 400 (zhongcao.parsers), not a 500.
+REST_FRAMEWORK = {
+    "DEFAULT_PARSER_CLASSES": [
+        "zhongcao.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ]
+}
 # Anonymous API calls allowed per client; calls with a token are not limited.
 ZHONGCAO_API_ANONYMOUS_RATE = os.environ.get("ZHONGCAO_API_ANONYMOUS_RATE", "600/m")
 # Public API answers may be cached this many seconds (browsers, CDNs).

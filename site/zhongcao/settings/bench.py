@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("ZHONGCAO_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # The load generator says who the visitor is in X-Forwarded-For, as the proxy in
 # front of a production server does (benchmarking.wrk's new_visitors).
 os.environ.setdefault("ZHONGCAO_PROXY_COUNT", "1")

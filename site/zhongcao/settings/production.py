@@ -1,6 +1,8 @@
 """Production: everything secret or site-specific comes from the environment.
 
-Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated), DATABASE_URL.
+Required: SECRET_KEY, ALLOWED_HOSTS (comma-separated), DATABASE_URL,
+ZHONGCAO_PUBLIC_BASE_URL (the site's public origin, https://…: every absolute URL
+starts from it; base.py reads it).
 Optional: CSRF_TRUSTED_ORIGINS (comma-separated), SECURE_SSL_REDIRECT (default on),
 SECURE_PROXY_SSL_HEADER_NAME (e.g. HTTP_X_FORWARDED_PROTO when behind a proxy),
 REDIS_URL for a shared cache (also what makes the sign-up rate limit hold across
@@ -32,6 +34,9 @@ def _list(name: str) -> list[str]:
 
 DEBUG = False
 SECRET_KEY = _required("SECRET_KEY")
+# base.py read it, with a default for development only: a server must say where the
+# public reaches it, or e-mails and canonical URLs would name 127.0.0.1.
+_required("ZHONGCAO_PUBLIC_BASE_URL")
 ALLOWED_HOSTS = _list("ALLOWED_HOSTS") or [_required("ALLOWED_HOSTS")]
 CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS")
 

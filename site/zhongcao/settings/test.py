@@ -13,7 +13,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WAGTAILADMIN_BASE_URL = "http://testserver"
+# The test client's own host, so that absolute URLs are the ones it can follow; the
+# tests of products.web.public_url change it (tests/conftest.py: public_base_url).
+ZHONGCAO_PUBLIC_BASE_URL = "http://testserver"
+WAGTAILADMIN_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
+WAGTAILAPI_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
 # Tests never read collected static files.
 WHITENOISE_AUTOREFRESH = True
 # Tests write buffered clicks themselves (affiliates.tracking.click_buffer.flush()).
