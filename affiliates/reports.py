@@ -28,11 +28,11 @@ MAX_AMOUNT = Decimal("1e12")
 # A postback is one sale: a few hundred bytes. A body above this is refused before
 # it is read, so no request can make the endpoint hold much memory.
 POSTBACK_MAX_BYTES = 64 * 1024
-# Purchases from before this, or more than OCCURRED_AT_SLACK after now (merchants'
-# clocks and reports' time zones may run ahead), are mistakes; bounding them also
-# keeps the hold period and attribution window arithmetic within datetime's range.
+# Purchase times outside these are mistakes; bounding them keeps the hold period
+# and attribution window arithmetic within datetime's range. The bounds are fixed,
+# not relative to now, so reading a report never depends on when it is read.
 OCCURRED_AT_EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-OCCURRED_AT_SLACK = datetime.timedelta(days=1)
+OCCURRED_AT_BEFORE = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
 
 
 class SignatureError(Exception):
@@ -164,16 +164,16 @@ def _occurred_at(raw: Mapping[str, Any]) -> datetime.datetime:
         raise ReportFieldError(
             "occurred_at", "Must carry a UTC offset, such as +08:00 or Z."
         )
-    latest = datetime.datetime.now(tz=datetime.UTC) + OCCURRED_AT_SLACK
     try:
         occurred_at = occurred_at.astimezone(datetime.UTC)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC
         occurred_at = None
-    if occurred_at is None or not OCCURRED_AT_EARLIEST <= occurred_at <= latest:
+    if occurred_at is None or not (
+        OCCURRED_AT_EARLIEST <= occurred_at < OCCURRED_AT_BEFORE
+    ):
         raise ReportFieldError(
             "occurred_at",
-            f"{text} is out of range: a purchase is from 2000 on and not in the "
-            "future.",
+            f"{text} is out of range: a purchase is from 2000 to 2099 (UTC).",
         )
     return occurred_at
 
