@@ -69,6 +69,7 @@ from .services import (
     payout_run_create,
     payout_run_decide,
 )
+from .spreadsheets import XlsxSafeExportMixin
 from .templatetags.affiliates_money import money
 
 # -- Shared ---------------------------------------------------------------------------
@@ -584,7 +585,7 @@ class LinkHealthFilterSet(WagtailFilterSet):
         return queryset.filter(link_problem_condition(problem=value))
 
 
-class LinkHealthReportView(ReportView):
+class LinkHealthReportView(XlsxSafeExportMixin, ReportView):
     """Offers in published articles that readers cannot buy from as linked: out of
     stock, discontinued, or a broken URL (products.services.offers_check), with the
     articles to fix. Editors only; exports as CSV and XLSX."""

@@ -5,8 +5,8 @@ or an API token): ``request.auth`` is the user here.
 """
 
 import datetime
-import json
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -17,9 +17,12 @@ from products.web import DATABASE_INTEGER_MAX
 
 from .models import ConversionSource, LedgerEntry
 from .reports import (
+    POSTBACK_MAX_BYTES,
     SIGNATURE_HEADER,
+    ReportFieldError,
     SignatureError,
     conversion_data_parse,
+    postback_body_parse,
     signature_verify,
 )
 from .selectors import (
@@ -41,7 +44,7 @@ router = Router(tags=["conversions"])
 
 class Error(Schema):
     error: str = Field(
-        description="A short code: not_found, signature, invalid, conflict."
+        description="A short code: not_found, signature, invalid, too_large, conflict."
     )
     field: str | None = Field(None, description="The request field at fault.")
     detail: str
@@ -76,7 +79,14 @@ class PostbackOut(Schema):
     "/postbacks/{merchant_slug}",
     auth=None,
     throttle=[],  # signed by the merchant: not an anonymous caller to rate-limit
-    response={200: PostbackOut, 400: Error, 401: Error, 404: Error, 409: Error},
+    response={
+        200: PostbackOut,
+        400: Error,
+        401: Error,
+        404: Error,
+        409: Error,
+        413: Error,
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -97,6 +107,14 @@ class PostbackOut(Schema):
 def postback(request: HttpRequest, merchant_slug: str):
     """Signed with the merchant's postback secret; idempotent by order id and status.
     Nothing is written on any refusal."""
+    body = _postback_body(request)
+    if body is None:
+        return _error(
+            413,
+            "too_large",
+            f"A postback body is at most {POSTBACK_MAX_BYTES} bytes.",
+            field="body",
+        )
     merchant = (
         Merchant.objects.select_related("connection").filter(slug=merchant_slug).first()
     )
@@ -107,21 +125,17 @@ def postback(request: HttpRequest, merchant_slug: str):
         return _error(401, "signature", "This merchant has no postback secret yet.")
     try:
         signature_verify(
-            secret=secret,
-            body=request.body,
-            header=request.headers.get(SIGNATURE_HEADER),
+            secret=secret, body=body, header=request.headers.get(SIGNATURE_HEADER)
         )
     except SignatureError as error:
         return _error(401, "signature", str(error))
     try:
-        raw = json.loads(request.body)
         data = conversion_data_parse(
-            raw, status_mapping=merchant.connection.status_mapping()
+            postback_body_parse(body),
+            status_mapping=merchant.connection.status_mapping(),
         )
-    except ValueError as error:
-        field = getattr(error, "field", "body")
-        detail = getattr(error, "message", "The body is not valid JSON.")
-        return _error(400, "invalid", detail, field=field)
+    except ReportFieldError as error:
+        return _error(400, "invalid", error.message, field=error.field)
     try:
         result = conversion_ingest(
             merchant=merchant, data=data, source=ConversionSource.POSTBACK
@@ -136,6 +150,22 @@ def postback(request: HttpRequest, merchant_slug: str):
         "attributed": conversion.is_attributed,
         "held": bool(conversion.hold_reason),
     }
+
+
+def _postback_body(request: HttpRequest) -> bytes | None:
+    """The body, or None when it is larger than a postback can be: its declared
+    length is checked before it is read (Django reads no more than that length)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > POSTBACK_MAX_BYTES:
+        return None
+    try:
+        body = request.body
+    except RequestDataTooBig:  # DATA_UPLOAD_MAX_MEMORY_SIZE set below ours
+        return None
+    return body if len(body) <= POSTBACK_MAX_BYTES else None
 
 
 # -- Reading conversions ---------------------------------------------------------------

@@ -35,6 +35,7 @@ from .dashboards import (
 )
 from .models import CreatorProfile, DailyLinkSales
 from .permissions import EditorsPermissionPolicy
+from .spreadsheets import XlsxSafeExportMixin
 
 
 class PlainSelect(forms.Select):
@@ -123,7 +124,7 @@ class NumberColumn(PlainColumn):
         return "—" if value is None else value
 
 
-class ColumnsExportReportView(ReportView):
+class ColumnsExportReportView(XlsxSafeExportMixin, ReportView):
     """A report whose CSV and XLSX exports hold its screen's columns, with the
     same headings."""
 

@@ -36,6 +36,7 @@ from .selectors import (
     conversions_unattributed,
     user_is_editor,
 )
+from .spreadsheets import XlsxSafeExportMixin
 from .templatetags.affiliates_money import money
 
 UNATTRIBUTED = "affiliates_report_unattributed"
@@ -167,7 +168,7 @@ class HeldFilterSet(ConversionReportFilterSet):
 # -- Reports ----------------------------------------------------------------------------
 
 
-class ConversionReportView(ReportView):
+class ConversionReportView(XlsxSafeExportMixin, ReportView):
     """A report of conversions, with totals per currency above the rows.
 
     ``exports`` maps each exported column to its heading and value; amounts are

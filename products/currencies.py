@@ -1,13 +1,24 @@
-"""ISO 4217 currencies, from the CLDR data that Babel ships.
+"""Currencies: which ones are accepted, and their minor units, from ISO 4217.
 
-Only currencies that are legal tender somewhere today are accepted: historic codes
-(DEM, FRF) and funds or metals (XAU, XXX) are not currencies a merchant sells in.
+The digits come from ISO 4217 list one itself: the ``iso4217`` package ships the
+XML that ISO's maintenance agency (SIX) publishes, with its publication date
+(``iso4217.__published__``). Babel's CLDR data is not used for digits, because
+CLDR gives the digits currencies are *displayed* with (0 for RSD, IQD, LBP and
+ten more) where ISO 4217 gives 2 or 3.
+
+A currency is accepted when it is in ISO 4217 list one with a number of minor
+units and CLDR says some territory uses it as legal tender today: that leaves
+out funds and units of account (CLF, USN, XDR), metals (XAU), test codes (XXX)
+and codes ISO has withdrawn (DEM; BGN since Bulgaria joined the euro).
+
+Every rule that rounds or validates an amount goes through ``minor_unit`` here.
 """
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+import iso4217
 from babel.core import get_global
 from babel.numbers import get_currency_precision, get_territory_currencies
 
@@ -17,13 +28,25 @@ MONEY_ROUNDING = ROUND_HALF_UP
 
 
 @lru_cache(maxsize=1)
+def _iso_minor_units() -> dict[str, int]:
+    """ISO 4217 list one: code → minor units, for codes that have a number of
+    them (not metals, SDR or test codes, whose minor units are "N.A.")."""
+    table: dict[str, int] = {}
+    for code, entry in iso4217.raw_table.items():
+        digits = entry.get("CcyMnrUnts")
+        if code and isinstance(digits, str) and digits.isdigit():
+            table[code] = int(digits)
+    return table
+
+
+@lru_cache(maxsize=1)
 def active_currency_codes() -> frozenset[str]:
-    """Every currency code that some territory uses as legal tender today."""
+    """Every ISO 4217 currency that some territory uses as legal tender today."""
     today = datetime.datetime.now(tz=datetime.UTC).date()
-    codes: set[str] = set()
+    tender: set[str] = set()
     for territory in get_global("territory_currencies"):
-        codes.update(get_territory_currencies(territory, today, tender=True))
-    return frozenset(codes)
+        tender.update(get_territory_currencies(territory, today, tender=True))
+    return frozenset(tender & _iso_minor_units().keys())
 
 
 def is_active_currency(code: str) -> bool:
@@ -31,8 +54,15 @@ def is_active_currency(code: str) -> bool:
 
 
 def currency_minor_units(code: str) -> int:
-    """Digits after the decimal point: 2 for CNY and USD, 0 for JPY and KRW."""
-    return get_currency_precision(code)
+    """Digits after the decimal point, per ISO 4217: 2 for CNY, USD and RSD, 0 for
+    JPY and KRW, 3 for BHD, KWD and IQD.
+
+    A code ISO no longer lists (an amount stored before its currency was
+    withdrawn) keeps the digits CLDR knows for it, so old amounts still show."""
+    digits = _iso_minor_units().get(code)
+    if digits is None:
+        return get_currency_precision(code)
+    return digits
 
 
 def minor_unit(currency: str) -> Decimal:

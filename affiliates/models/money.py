@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -34,6 +34,15 @@ MONEY = {"max_digits": 18, "decimal_places": 4}
 # which this threshold absorbs (callers round the sum to its currency). PostgreSQL's
 # sums are exact.
 NOT_ZERO = Q(total__gt=Decimal("0.00005")) | Q(total__lt=Decimal("-0.00005"))
+
+
+HUNDRED = Value(Decimal(100))
+OVERRIDES = F("override_level_1") + F("override_level_2")
+
+
+def percent_text(value) -> str:
+    """A percent as people write it: 84, 12.5 (not 84.00)."""
+    return f"{Decimal(value).normalize():f}"
 
 
 def share_field(verbose_name, default, help_text=""):
@@ -140,6 +149,17 @@ class CommissionSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("commission settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kol_author_share__gte=0)
+                & Q(member_author_share__gte=0)
+                & Q(override_level_1__gte=0)
+                & Q(override_level_2__gte=0)
+                & Q(kol_author_share__lte=HUNDRED - OVERRIDES)
+                & Q(member_author_share__lte=HUNDRED - OVERRIDES),
+                name="commission_settings_shares_within_100",
+            ),
+        ]
 
     def clean(self) -> None:
         overrides = (self.override_level_1 or 0) + (self.override_level_2 or 0)
@@ -153,6 +173,26 @@ class CommissionSettings(BaseGenericSetting):
                         )
                     }
                 )
+        # Creators with a share of their own must keep fitting beside the overrides.
+        over = list(
+            CreatorProfile.objects.filter(author_share__gt=100 - overrides)
+            .order_by("-author_share", "public_name")
+            .values_list("public_name", "author_share")[:5]
+        )
+        if over:
+            message = ValidationError(
+                _(
+                    "The overrides would leave authors %(limit)s%%, less than the own "
+                    "share of %(creators)s. Lower those shares first."
+                ),
+                params={
+                    "limit": percent_text(100 - overrides),
+                    "creators": ", ".join(
+                        f"{name} ({percent_text(share)}%)" for name, share in over
+                    ),
+                },
+            )
+            raise ValidationError({"override_level_1": message})
         try:
             parse_payout_minimums(self.payout_minimums)
         except ValidationError as error:
@@ -420,6 +460,18 @@ class Conversion(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gte=0) & Q(commission__gte=0),
                 name="conversion_amounts_not_negative",
+            ),
+            # The shares a commission is split by never hand out more than it.
+            models.CheckConstraint(
+                condition=Q(author_share__gte=0)
+                & Q(override_1_share__gte=0)
+                & Q(override_2_share__gte=0)
+                & Q(
+                    author_share__lte=HUNDRED
+                    - F("override_1_share")
+                    - F("override_2_share")
+                ),
+                name="conversion_shares_within_100",
             ),
         ]
         indexes = [

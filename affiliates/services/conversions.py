@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from products.currencies import money_round
+from products.currencies import money_round, money_str
 from products.models import Merchant, Offer
 
 from ..clickids import InvalidClickId, click_id_parse
@@ -272,6 +272,33 @@ def _report_matches(report: ConversionReport, data: ConversionData) -> None:
         )
 
 
+def _sale_matches(*, conversion: Conversion, data: ConversionData) -> None:
+    """A later sale status (approved after pending) must repeat the sale's figures:
+    its commission was split when the sale arrived, and a changed figure is a
+    refund and a new sale, not a silent difference between report and ledger."""
+    if data.amount != conversion.amount:
+        raise ConversionConflict(
+            "amount",
+            _("Order %(order)s was sold for %(amount)s; report a refund instead.")
+            % {"order": data.order_id, "amount": conversion.amount},
+        )
+    if data.commission != conversion.stated_commission:
+        stated = conversion.stated_commission
+        raise ConversionConflict(
+            "commission",
+            _(
+                "Order %(order)s was sold with the commission %(commission)s; "
+                "report a refund instead."
+            )
+            % {
+                "order": data.order_id,
+                "commission": _("none stated")
+                if stated is None
+                else money_str(stated, conversion.currency),
+            },
+        )
+
+
 def conversion_ingest(
     *, merchant: Merchant, data: ConversionData, source: str
 ) -> IngestResult:
@@ -302,16 +329,8 @@ def conversion_ingest(
         if report is not None:
             _report_matches(report, data)
             return IngestResult(conversion=conversion, created=False, changed=False)
-        if (
-            data.status in SALE_STATUSES
-            and conversion.sale_recorded
-            and data.amount != conversion.amount
-        ):
-            raise ConversionConflict(
-                "amount",
-                _("Order %(order)s was sold for %(amount)s; report a refund instead.")
-                % {"order": data.order_id, "amount": conversion.amount},
-            )
+        if data.status in SALE_STATUSES and conversion.sale_recorded:
+            _sale_matches(conversion=conversion, data=data)
         ConversionReport.objects.create(
             conversion=conversion,
             status=data.status,
@@ -440,6 +459,9 @@ def conversions_import(
     each on its own."""
     merchant, mapping = connection.merchant, connection.status_mapping()
     for line, raw in rows:
+        if isinstance(raw, ReportFieldError):  # a row the CSV reader could not read
+            summary.rejected.append((line, raw.field, raw.message))
+            continue
         try:
             data = conversion_data_parse(raw, status_mapping=mapping)
             result = conversion_ingest(

@@ -893,6 +893,56 @@ def test_adjustments_show_in_the_creators_balance(creator_client, creator, edito
     ]
 
 
+def test_overrides_that_leave_a_creator_less_than_their_own_share_are_refused(
+    editor_client, creator
+):
+    creator.author_share = Decimal("85")
+    creator.save()
+    url = editor_client.get("/admin/settings/affiliates/commissionsettings/").url
+    form = {
+        "kol_author_share": "80",
+        "member_author_share": "60",
+        "override_level_1": "10",
+        "override_level_2": "6",
+        "self_purchase_policy": "earn",
+        "payout_minimums": "CNY 100",
+    }
+    response = editor_client.post(url, form)
+    assert response.status_code == 200  # the form again, with its error
+    assert "leave authors 84%, less than the own share of" in escape_free(response)
+    assert f"{creator.public_name} (85%)" in escape_free(response)
+    assert CommissionSettings.load().override_level_2 == Decimal("5")
+    assert editor_client.post(url, {**form, "override_level_2": "5"}).status_code == 302
+
+
+def test_a_creators_own_share_beside_the_overrides_is_at_most_100(
+    editor_client, creator
+):
+    url = reverse("wagtailsnippets_affiliates_creatorprofile:edit", args=[creator.pk])
+    form = {
+        "user": creator.user.pk,
+        "public_name": creator.public_name,
+        "slug": creator.slug,
+        "bio": "",
+        "kind": creator.kind,
+        "referred_by": "",
+        "author_share": "85.01",  # 10 % and 5 % overrides leave 85 %
+        "customer_refs": "",
+    }
+    response = editor_client.post(url, form)
+    assert response.status_code == 200
+    assert "an author&#x27;s share is at most 85%" in response.content.decode()
+    creator.refresh_from_db()
+    assert creator.author_share is None
+    assert editor_client.post(url, {**form, "author_share": "85"}).status_code == 302
+    creator.refresh_from_db()
+    assert creator.author_share == Decimal("85")
+
+
+def escape_free(response) -> str:
+    return response.content.decode().replace("&#x27;", "'")
+
+
 def test_editors_change_commission_settings_and_bad_shares_are_refused(editor_client):
     from affiliates.models import CommissionSettings
 

@@ -10,6 +10,7 @@ import struct
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from affiliates.clickids import click_id_make
@@ -380,6 +381,30 @@ def test_an_own_share_never_eats_into_the_overrides(shop, chain):
         EntryKind.OVERRIDE_1: Decimal("8.00"),
         EntryKind.OVERRIDE_2: Decimal("4.00"),
     }
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"kol_author_share": Decimal("85.01")},  # with 10 % and 5 % overrides
+        {"member_author_share": Decimal("60"), "override_level_1": Decimal("40.01")},
+        {"kol_author_share": Decimal("100"), "override_level_1": Decimal("-15")},
+    ],
+)
+def test_the_database_refuses_settings_whose_shares_exceed_100(fields):
+    settings = CommissionSettings.load()
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        settings.save()
+
+
+def test_the_database_refuses_a_conversion_split_above_100(shop, chain):
+    author, *_uplines = chain
+    link = TrackedLinkFactory(author=author, offer__merchant=shop)
+    conversion = report(shop, click_id=click(link))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Conversion.objects.filter(pk=conversion.pk).update(author_share=Decimal("86"))
 
 
 def test_two_uplines_earn_and_the_third_never_does(shop, chain):

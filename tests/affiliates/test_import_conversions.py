@@ -149,3 +149,51 @@ def test_postback_secret_is_created_once_and_rotated_on_request(shop):
     )
     with pytest.raises(CommandError, match="No merchant"):
         call_command("postback_secret", "nobody")
+
+
+def test_no_row_stops_an_import_half_way(tmp_path, shop):
+    """Each bad row is rejected with its line and reason, before or after good ones,
+    and the summary is printed; importing again gives the same answer."""
+    when = timezone.now().isoformat()
+    path = write(
+        tmp_path,
+        "order_id,amount,currency,status,occurred_at,customer_ref\n"
+        f"A-1,10.00,CNY,pending,{when},\n"
+        "A-2,10.00,CNY,pending,9999-12-31T23:00:00-05:00,\n"
+        "A-3,10.00,CNY,pending,0001-01-01T00:00:00+01:00,\n"
+        f"A-4,10.00,CNY,pending,{when},{'x' * 200_000}\n"
+        f"A-5\x00,10.00,CNY,pending,{when},\n"
+        f"A-6,10.00,CNY,pending,{when},ref\x07\n"
+        f"A-7,1234.56,RSD,pending,{when},\n"
+        f"A-8,10.00,CNY,pending,{when},\n",
+    )
+    out, err = run_import(shop, path)
+    assert "Imported 3, unchanged 0, rejected 5." in out, err
+    assert "Line 3: occurred_at: " in err
+    assert "Line 4: occurred_at: " in err
+    assert "Line 5: row: " in err
+    assert "Line 6: order_id: Contains the control character U+0000." in err
+    assert "Line 7: customer_ref: Contains the control character U+0007." in err
+    assert set(Conversion.objects.values_list("order_id", flat=True)) == {
+        "A-1",
+        "A-7",
+        "A-8",
+    }
+    out, err = run_import(shop, path)
+    assert "Imported 0, unchanged 3, rejected 5." in out, err
+
+
+def test_a_stated_commission_above_the_amount_is_rejected_by_line(tmp_path, shop):
+    when = timezone.now().isoformat()
+    path = write(
+        tmp_path,
+        "order_id,amount,currency,status,occurred_at,commission\n"
+        f"A-1,10.00,CNY,pending,{when},10.01\n"
+        f"A-2,10.00,CNY,pending,{when},1.00\n"
+        f"A-2,10.00,CNY,approved,{when},2.00\n",
+    )
+    out, err = run_import(shop, path)
+    assert "Imported 1, unchanged 0, rejected 2." in out
+    assert "Line 2: commission: The commission (10.01) cannot exceed" in err
+    assert "Line 4: commission: " in err
+    assert Conversion.objects.get().commission == 1

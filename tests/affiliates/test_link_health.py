@@ -233,3 +233,13 @@ def test_the_report_filters_by_problem_and_merchant(editor_client, troubles, sho
     assert products(merchant=shop.pk, problem="broken") == []
     export = editor_client.get(reverse(REPORT), {"problem": "broken", "export": "csv"})
     assert [row[0] for row in report_rows(export)[1:]] == ["Acme Kettle"]
+
+
+def test_a_control_character_in_a_stored_title_does_not_break_the_xlsx(
+    editor_client, troubles, headphones
+):
+    type(headphones).objects.filter(pk=headphones.pk).update(title="WH\x027")
+    response = editor_client.get(reverse(REPORT), {"export": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert "Acme WH\ufffd7" in [row[0] for row in sheet.values]

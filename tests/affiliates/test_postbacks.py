@@ -4,6 +4,7 @@ import datetime
 import json
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -302,3 +303,174 @@ def test_a_late_sale_sets_the_purchase_time_and_hold(client, connected, link):
     assert conversion.hold_until == bought + datetime.timedelta(
         days=connected.hold_period_days
     )
+
+
+# -- Minor units (ISO 4217) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("currency", "amount", "rate", "commission"),
+    [
+        # CLDR gives RSD, LBP and IQD no decimals; ISO 4217 gives 2, 2 and 3.
+        ("RSD", "1234.56", "10", Decimal("123.46")),
+        ("LBP", "99.99", "5", Decimal("5.00")),
+        ("IQD", "1.234", "10", Decimal("0.123")),
+        ("KWD", "10.005", "10", Decimal("1.001")),
+        ("JPY", "1005", "10", Decimal("101")),
+    ],
+)
+def test_amounts_and_commissions_follow_iso_minor_units(
+    client, connected, currency, amount, rate, commission
+):
+    connected.default_commission_rate = Decimal(rate)
+    connected.save()
+    response = postback(client, connected, sale(currency=currency, amount=amount))
+    assert response.status_code == 200, response.content
+    conversion = Conversion.objects.get()
+    assert conversion.amount == Decimal(amount)
+    assert conversion.commission == commission
+    assert sum(e.amount for e in conversion.entries.all()) == commission
+
+
+@pytest.mark.parametrize(
+    ("currency", "amount"),
+    [("RSD", "1.234"), ("IQD", "1.2345"), ("JPY", "1.5"), ("BGN", "10.00")],
+)
+def test_amounts_beyond_iso_minor_units_or_currencies_are_refused(
+    client, connected, currency, amount
+):
+    response = postback(client, connected, sale(currency=currency, amount=amount))
+    assert response.status_code == 400
+    assert response.json()["field"] == ("currency" if currency == "BGN" else "amount")
+    assert nothing_written()
+
+
+# -- Stated commissions ----------------------------------------------------------------
+
+
+def test_a_commission_above_the_sale_amount_is_refused(client, connected):
+    response = postback(client, connected, sale(amount="100.00", commission="100.01"))
+    assert response.status_code == 400
+    assert response.json()["field"] == "commission"
+    assert "cannot exceed the sale amount" in response.json()["detail"]
+    assert nothing_written()
+    # All of it may be commission.
+    response = postback(client, connected, sale(amount="100.00", commission="100.00"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("later", ["120.00", None])
+def test_a_later_sale_status_with_another_commission_is_409(
+    client, connected, link, later
+):
+    body = sale(click_id=click_id_for(link), commission="100.00")
+    assert postback(client, connected, body).status_code == 200
+    before = list(LedgerEntry.objects.values_list("pk", "amount"))
+    approved = {**body, "status": "approved", "commission": later}
+    response = postback(client, connected, sale(**approved))
+    assert response.status_code == 409
+    assert response.json()["field"] == "commission"
+    assert "refund" in response.json()["detail"]
+    assert list(LedgerEntry.objects.values_list("pk", "amount")) == before
+    assert ConversionReport.objects.count() == 1
+    assert Conversion.objects.get().status == ConversionStatus.PENDING
+    # The same figures move it on.
+    response = postback(client, connected, {**body, "status": "approved"})
+    assert response.status_code == 200
+    assert Conversion.objects.get().status == ConversionStatus.APPROVED
+
+
+def test_a_refund_may_state_another_commission(client, connected, link):
+    body = sale(click_id=click_id_for(link), commission="100.00")
+    postback(client, connected, body)
+    response = postback(
+        client, connected, {**body, "status": "refunded", "commission": "0.00"}
+    )
+    assert response.status_code == 200
+    conversion = Conversion.objects.get()
+    assert conversion.status == ConversionStatus.REFUNDED
+    assert sum(entry.amount for entry in conversion.entries.all()) == 0
+
+
+# -- No input gives a 500 ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    [
+        "9999-12-31T23:59:59+00:00",
+        "9999-12-31T23:00:00-05:00",  # year 10000 in UTC
+        "0001-01-01T00:00:00+01:00",  # year 0 in UTC
+        "0001-01-01T00:00:00+00:00",
+        "1999-12-31T23:59:59Z",
+        "2099-12-31T20:00:00-05:00",  # 2099 there, 2100 in UTC
+        "2999-01-01T00:00:00+08:00",
+    ],
+)
+def test_out_of_range_purchase_times_are_400(client, connected, occurred_at):
+    response = postback(client, connected, sale(occurred_at=occurred_at))
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "occurred_at"
+    assert "out of range" in response.json()["detail"]
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    "occurred_at", ["2000-01-01T08:00:00+08:00", "2099-12-31T23:59:59+00:00"]
+)
+def test_purchase_times_at_the_bounds_are_taken(client, connected, occurred_at):
+    response = postback(client, connected, sale(occurred_at=occurred_at))
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 30_000 + b"]" * 30_000,
+        b'{"order_id": ' + b"[" * 30_000 + b"]" * 30_000 + b"}",
+        b'{"amount": ' + b"9" * 5_000 + b"}",
+        b"\xff\xfe{}",
+    ],
+)
+def test_deeply_nested_or_undecodable_json_is_400(client, connected, raw):
+    response = postback(client, connected, None, raw=raw)
+    assert response.status_code == 400
+    assert response.json()["field"] == "body"
+    assert response.json()["detail"]
+    assert nothing_written()
+
+
+@pytest.mark.parametrize("debug", [False, True])  # True as zhongcao.settings.dev has
+def test_a_10_mb_body_is_413_before_it_is_read(client, connected, debug, settings):
+    settings.DEBUG = debug
+    response = client.post(
+        f"/api/postbacks/{connected.slug}",
+        data=b"{" + b" " * 10_000_000 + b"}",
+        content_type="application/json",
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert response.json()["field"] == "body"
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("order_id", "A\x00B"),
+        ("order_id", "A\x1bB"),
+        ("order_id", "A\nB"),
+        ("order_id", "A\x85B"),  # C1
+        ("order_id", "A\ud800B"),  # a lone surrogate: no database stores it
+        ("click_id", "abc\x00"),
+        ("customer_ref", "x\x07y"),
+        ("currency", "C\x00Y"),
+        ("status", "pend\x00ing"),
+    ],
+)
+def test_control_characters_in_identifiers_are_400(client, connected, field, value):
+    response = postback(client, connected, sale(**{field: value}))
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+    assert "control character" in response.json()["detail"]
+    assert nothing_written()

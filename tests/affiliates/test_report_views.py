@@ -290,3 +290,20 @@ def test_a_page_is_one_statement_whatever_the_page(
         # Past the end: the page asked for (empty), the count, then the last page.
         assert len(reports) == (3 if page == "9" else 1), page
         assert "Kettle B" in response.content.decode() or page == "1"
+
+
+def test_a_control_character_in_a_stored_name_does_not_break_the_xlsx(
+    client, editor, published, creator, link
+):
+    """Names and titles saved before (or through forms that allow it) may hold a
+    character XLSX cannot: it exports as U+FFFD instead of failing the export."""
+    clicks_add(link, days_ago=2, billable=1)
+    rollups_rebuild()
+    type(creator).objects.filter(pk=creator.pk).update(public_name="Lu\x0blu")
+    type(published).objects.filter(pk=published.pk).update(title="Review\x01")
+    client.force_login(editor)
+    response = client.get(f"{URL}?export=xlsx&{all_days()}")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert ("Review\ufffd", "Lu\ufffdlu") in [row[:2] for row in rows[1:]]

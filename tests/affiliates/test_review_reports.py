@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -581,3 +582,24 @@ def test_a_sale_through_a_preview_link_is_held_with_its_draft(
     assert rows[0]["Held because"] == "Click from a preview"
     assert rows[0]["Article"] == "Draft review"
     assert reverse("wagtailadmin_pages:edit", args=[draft.pk]) in rows[0]["links"]
+
+
+def test_a_control_character_stored_in_an_order_id_does_not_break_the_xlsx(
+    editor_client, connected, link
+):
+    """Postbacks refuse control characters now; a value stored before still exports
+    (as U+FFFD in the XLSX, which cannot hold it; the CSV keeps it)."""
+    sell(connected, order_id="OLD-1")
+    bot_click = go(link, method="head")
+    flush()
+    assert sell(connected, order_id="OLD-2", click_id=bot_click).hold_reason
+    # NUL where the database stores it (SQLite); PostgreSQL's text refuses NUL.
+    control = "\x01" if connection.vendor == "postgresql" else "\x00"
+    Conversion.objects.filter(order_id="OLD-1").update(order_id=f"OLD{control}1")
+    Conversion.objects.filter(order_id="OLD-2").update(order_id="OLD\x1b2")
+    exported = exported_xlsx(editor_client, reverse(UNATTRIBUTED))
+    assert [row["Order"] for row in exported] == ["OLD\ufffd1"]
+    exported = exported_xlsx(editor_client, reverse(HELD))
+    assert [row["Order"] for row in exported] == ["OLD\ufffd2"]
+    exported = exported_csv(editor_client, reverse(UNATTRIBUTED))
+    assert [row["Order"] for row in exported] == [f"OLD{control}1"]
