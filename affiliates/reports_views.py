@@ -44,16 +44,6 @@ HELD = "affiliates_report_held"
 CONVERSION_INSPECT = "affiliates_conversions:inspect"
 CONVERSION_REVIEW = "affiliates_conversions:review"
 
-# A cell that begins with one of these is a formula to a spreadsheet; order and
-# click ids come from merchants, public names from creators.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _spreadsheet_text(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 class EditorsMenuItem(MenuItem):
     """A Reports menu item shown to editors only (the view checks again)."""
@@ -189,9 +179,10 @@ class ConversionReportView(XlsxSafeExportMixin, ReportView):
         return {field: heading for field, (heading, _value) in self.exports.items()}
 
     def to_row_dict(self, item):
+        # Order and click ids come from merchants, public names from creators: the
+        # export makes every cell safe (zhongcao.spreadsheets).
         return OrderedDict(
-            (field, _spreadsheet_text(value(item)))
-            for field, (_heading, value) in self.exports.items()
+            (field, value(item)) for field, (_heading, value) in self.exports.items()
         )
 
     def get(self, request, *args, **kwargs):

@@ -2,8 +2,8 @@
 
 Every function here appends entries; none changes or deletes one. All of them run
 under ``ledger_lock`` (inside the caller's transaction), so two writers never move
-the same item at once: on PostgreSQL a transaction-level advisory lock, on SQLite
-the database's own write lock (transactions there begin IMMEDIATE).
+the same item at once: on PostgreSQL the LEDGER advisory lock (products.locks), on
+SQLite the database's own write lock (transactions there begin IMMEDIATE).
 """
 
 import datetime
@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from products.currencies import in_minor_units, is_active_currency
+from products.locks import LEDGER, advisory_lock_hold
 
 from ..models import (
     Conversion,
@@ -28,20 +29,15 @@ from ..models import (
 from ..models.money import EARNING_KINDS
 from ..selectors import item_positions
 
-LEDGER_LOCK_KEY = 727_002
-
 
 class LedgerError(Exception):
     """A ledger operation that the rules forbid."""
 
 
 def ledger_lock() -> None:
-    """Serialize ledger writers until the current transaction ends."""
-    if not connection.in_atomic_block:
-        raise LedgerError("ledger_lock() must run inside transaction.atomic().")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_LOCK_KEY])
+    """Serialize ledger writers until the current transaction ends (inside
+    ``transaction.atomic()``; products.locks.LEDGER says why)."""
+    advisory_lock_hold(lock=LEDGER)
 
 
 @dataclass(frozen=True)

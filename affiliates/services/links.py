@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page
 
+from products.locks import CLICK_WRITER, advisory_lock_hold
 from products.models import Offer
 from products.web import client_address
 
@@ -221,7 +222,6 @@ def article_links_sync(
 
 
 DUPLICATE_WINDOW = datetime.timedelta(hours=1)
-FLUSH_LOCK_KEY = 727_001  # PostgreSQL advisory lock: one click writer at a time
 
 
 _CLICK_COLUMNS = [
@@ -365,7 +365,8 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
     Only billable clicks are read back (a few per visitor and link), so a flush costs
     the same however hot the link. Safe to run twice on the same clicks (the click id
     is unique and conflicts are ignored) and from several processes at once (writers
-    take turns: an advisory lock on PostgreSQL, SQLite's write lock otherwise).
+    take turns: products.locks.CLICK_WRITER on PostgreSQL, SQLite's write lock
+    otherwise).
     """
     if not clicks:
         return
@@ -380,9 +381,7 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
         key=lambda click: click.clicked_at,
     )
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FLUSH_LOCK_KEY])
+        advisory_lock_hold(lock=CLICK_WRITER)
         hashed = [click for click in clicks if click.visitor_hash and not click.is_bot]
         billed: dict[tuple[int, str], list[datetime.datetime]] = {}
         if hashed:

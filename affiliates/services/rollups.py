@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import BigIntegerField, Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from products.currencies import money_round
+from products.locks import ROLLUPS, advisory_lock_hold
 from products.models import Offer
 
 from ..models import (
@@ -37,7 +38,6 @@ from ..models import (
 )
 
 ZERO = Decimal(0)
-ROLLUP_LOCK_KEY = 727_002  # PostgreSQL advisory lock: one rollup writer at a time
 
 # A sale stands while it is recorded, pending or approved, and not rejected by an
 # editor; a refund, a cancellation or a rejection takes it out of the counts (and
@@ -69,9 +69,8 @@ def _utc_today(now: datetime.datetime | None) -> datetime.date:
 
 
 def _lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK_KEY])
+    """One rollup writer at a time (products.locks.ROLLUPS says why)."""
+    advisory_lock_hold(lock=ROLLUPS)
 
 
 def _clicks_rows(day: datetime.date) -> list[DailyLinkClicks]:

@@ -15,6 +15,7 @@ class ZhongcaoConfig(AppConfig):
         from . import checks  # noqa: F401 (registers the project's system checks)
         from .admin_denied import permission_denied
         from .page_urls import public_url_parts
+        from .spreadsheets import spreadsheet_exports_harden
 
         # Pages' full URLs start from ZHONGCAO_PUBLIC_BASE_URL (page_urls says why);
         # tests/content/test_seo.py and tests/content/test_api.py prove it.
@@ -27,3 +28,7 @@ class ZhongcaoConfig(AppConfig):
         # admin guards (require_admin_access, user_passes_test) look this name up in
         # wagtail.admin.auth when they deny; tests/test_admin_denied.py proves it.
         auth.permission_denied = permission_denied
+
+        # Every CSV and XLSX export writes its cells through one function that
+        # keeps formulas and characters XLSX cannot hold out (zhongcao.spreadsheets).
+        spreadsheet_exports_harden()

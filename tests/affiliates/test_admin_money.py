@@ -460,7 +460,7 @@ def test_payout_run_csv(editor_client, run, creator, other_creator):
     assert response["Content-Disposition"] == (
         f'attachment; filename="payouts-2026-01-31-{run.pk}.csv"'
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == [
         "payout_id",
         "creator_public_name",

@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.test import override_settings
@@ -29,6 +29,7 @@ from affiliates.models import (
 from affiliates.services import (
     clicks_purge,
     conversion_ingest,
+    ledger_adjust,
     rollups_rebuild,
     rollups_refresh,
 )
@@ -361,3 +362,57 @@ def test_refreshes_at_once_leave_the_rows_of_one(history):
         thread.join()
     assert errors == []
     assert (click_rollups(), sales_rollups()) == expected
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="advisory locks are PostgreSQL's (SQLite has one writer at a time anyway)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_ledger_write_does_not_wait_for_a_rollup_refresh(history, creator):
+    """The rollups and the ledger have locks of their own (products.locks): a ledger
+    write goes through while a rollup refresh holds its lock."""
+    refreshing, done_waiting = threading.Event(), threading.Event()
+    order, errors = [], []
+
+    def refresh():
+        try:
+            # The refresh's lock lasts as long as the transaction around it.
+            with transaction.atomic():
+                rollups_refresh(days=1)
+                refreshing.set()
+                done_waiting.wait(timeout=120)
+        except Exception as error:  # noqa: BLE001 (any failure fails the test)
+            errors.append(error)
+        finally:
+            refreshing.set()
+            connection.close()
+
+    def write():
+        try:
+            ledger_adjust(
+                creator=creator,
+                amount=Decimal("5.00"),
+                currency="CNY",
+                note="Written meanwhile",
+            )
+            order.append("ledger written")
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    refresher = threading.Thread(target=refresh)
+    refresher.start()
+    refreshing.wait(timeout=120)
+    writer = threading.Thread(target=write)
+    writer.start()
+    # A write that waited for the rollups' lock would wait until the refresh ends.
+    writer.join(timeout=30)
+    order.append("refresh let go")
+    done_waiting.set()
+    refresher.join()
+    writer.join()
+    assert errors == []
+    assert order == ["ledger written", "refresh let go"]
+    assert LedgerEntry.objects.filter(note="Written meanwhile").count() == 1

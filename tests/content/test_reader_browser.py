@@ -1,8 +1,9 @@
 """The reader site in a real browser: Debian's Chromium driven by Playwright, against
 a live server holding the demo data, checked by axe-core.
 
-Every page must load with no console error, no failed request and no serious or
-critical axe violation. Screenshots (desktop and phone) go to var/artifacts/reader/.
+Every page must load with no console error, no failed request, no
+Content-Security-Policy violation (and with a policy) and no serious or critical axe
+violation. Screenshots (desktop and phone) go to var/artifacts/reader/.
 Select these tests with `-m browser`; they need /usr/bin/chromium (`apt-get install
 -y chromium`, which .ci/run does when it is missing).
 """
@@ -18,6 +19,7 @@ from django.urls import reverse
 from content.demo import demo_data_load
 from content.models import GuidePage, ReviewPage
 from content.selectors import sitemap_creators, sitemap_products, sitemap_tags
+from tests.csp_watch import CSP_WATCH, csp_header_problems, csp_violations
 
 pytestmark = [
     pytest.mark.browser,
@@ -107,8 +109,9 @@ def reader_pages(media_on_disk):
     }
 
 
-def _visit(page, url: str) -> list[str]:
-    """Load ``url``; return what went wrong in the console or the network."""
+def _visit(page, url: str, *, policy: bool = True) -> list[str]:
+    """Load ``url``; return what went wrong in the console or the network, and
+    (``policy``) with its Content-Security-Policy."""
     problems: list[str] = []
     page.on(
         "console",
@@ -134,11 +137,14 @@ def _visit(page, url: str) -> list[str]:
     response = page.goto(url, wait_until="load")
     if response is None or response.status != 200:
         problems.append(f"HTTP {response.status if response else '?'}: {url}")
+    if policy:
+        problems += csp_header_problems(response)
     return problems
 
 
 def _axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
+    # axe comes in as the context's init script: the reader site's policy lets no
+    # script tag of ours run.
     result = page.evaluate(
         """async () => {
             const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -160,6 +166,8 @@ def _check_pages(browser, base_url: str, pages: dict[str, str]) -> dict[str, lis
     failures: dict[str, list] = {}
     for viewport_name, (width, height) in VIEWPORTS.items():
         context = browser.new_context(viewport={"width": width, "height": height})
+        context.add_init_script(CSP_WATCH)
+        context.add_init_script(path=str(AXE))
         for name, path in pages.items():
             page = context.new_page()
             problems = _visit(page, base_url + path)
@@ -171,6 +179,8 @@ def _check_pages(browser, base_url: str, pages: dict[str, str]) -> dict[str, lis
                     f"axe {v['impact']}: {v['id']} ({v['help']}) at {v['nodes']}"
                     for v in _axe_violations(page)
                 ]
+            # After the full-page screenshot, which loads the lazy images too.
+            problems += [f"CSP: {violation}" for violation in csp_violations(page)]
             if problems:
                 failures[f"{name} {path} ({viewport_name})"] = problems
             page.close()
@@ -222,7 +232,8 @@ def _headless_example(browser, url: str) -> dict:
     """Open the plain-JavaScript example, pick the first article, read what it shows."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    problems = _visit(page, url)
+    # A static file: no policy, so that it may call an API on another origin.
+    problems = _visit(page, url, policy=False)
     page.locator("#articles button").first.click()
     page.locator("#article .product a.buy").first.wait_for()
     shown = page.evaluate(

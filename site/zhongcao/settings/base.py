@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files need no policy (the headless example under
+    # /static/example/ may call an API on another origin).
+    "zhongcao.csp.PolicyByPathMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -305,3 +308,72 @@ ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE = int(
 )
 # The webhook delivery log keeps finished deliveries this many days.
 ZHONGCAO_WEBHOOK_LOG_RETENTION_DAYS = 30
+
+# Content-Security-Policy (django-csp; zhongcao.csp picks one policy by path).
+# Static files and media come from this origin unless their URLs say otherwise.
+_ASSET_ORIGINS = [
+    "/".join(url.split("/", 3)[:3])
+    for url in (STATIC_URL, MEDIA_URL)
+    if url.startswith(("https://", "http://"))
+]
+_FRONTEND_PREVIEW_ORIGINS = (
+    ["/".join(ZHONGCAO_FRONTEND_PREVIEW_URL.split("/", 3)[:3])]
+    if ZHONGCAO_FRONTEND_PREVIEW_URL.startswith(("https://", "http://"))
+    else []
+)
+# The reader site runs no script, and loads everything from its own origin but the
+# videos of embeds (a frame from any HTTPS provider that Wagtail's embeds accept;
+# posts that need their provider's script show as quoted text).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'none'"],
+        "style-src": ["'self'", *_ASSET_ORIGINS],
+        "img-src": ["'self'", *_ASSET_ORIGINS],
+        "font-src": ["'self'", *_ASSET_ORIGINS],
+        "frame-src": ["https:"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# In force instead on reader pages for people signed in to the admin: Wagtail's
+# userbar, its script and styles from our own origin.
+ZHONGCAO_CSP_SIGNED_IN = {
+    "script-src": ["'self'", *_ASSET_ORIGINS],
+    "img-src": ["'self'", "data:", *_ASSET_ORIGINS],
+    "connect-src": ["'self'"],
+}
+ZHONGCAO_CSP_BY_PATH = {
+    # Wagtail's admin writes inline scripts (choosers, date pickers, inline panels)
+    # and its editor inline styles; its preview frames itself (and the frontend's
+    # preview, when one is configured); uploads preview as blobs.
+    "/admin/": {
+        "default-src": ["'self'", *_ASSET_ORIGINS],
+        "script-src": ["'self'", "'unsafe-inline'", *_ASSET_ORIGINS],
+        "style-src": ["'self'", "'unsafe-inline'", *_ASSET_ORIGINS],
+        "img-src": ["'self'", "data:", "blob:", *_ASSET_ORIGINS],
+        "font-src": ["'self'", "data:", *_ASSET_ORIGINS],
+        # Wagtail tells superusers of a new release (WAGTAIL_ENABLE_UPDATE_CHECK).
+        "connect-src": ["'self'", "https://releases.wagtail.org"],
+        "frame-src": ["'self'", "https:", *_FRONTEND_PREVIEW_ORIGINS],
+        "object-src": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+    # django-ninja's docs (/api/docs) and the v2 API's pages for browsers (Django
+    # REST framework's, which style themselves inline), from our own static files.
+    "/api/": {
+        "default-src": ["'self'", *_ASSET_ORIGINS],
+        "style-src": ["'self'", "'unsafe-inline'", *_ASSET_ORIGINS],
+        "img-src": ["'self'", "data:", *_ASSET_ORIGINS],
+        "object-src": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# No editor's e-mail address (hashed) goes to gravatar.com for an avatar, and the
+# admin's images all come from its own origin.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
