@@ -68,7 +68,6 @@ from .services import (
     payout_run_create,
     payout_run_decide,
 )
-from .spreadsheets import XlsxSafeExportMixin
 from .templatetags.affiliates_money import money
 
 # -- Shared ---------------------------------------------------------------------------
@@ -578,7 +577,7 @@ class LinkHealthFilterSet(WagtailFilterSet):
         return queryset.filter(link_problem_condition(problem=value))
 
 
-class LinkHealthReportView(XlsxSafeExportMixin, ReportView):
+class LinkHealthReportView(ReportView):
     """Offers in published articles that readers cannot buy from as linked: out of
     stock, discontinued, or a broken URL (products.services.offers_check), with the
     articles to fix. Editors only; exports as CSV and XLSX."""

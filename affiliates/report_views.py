@@ -35,7 +35,6 @@ from .dashboards import (
 )
 from .models import CreatorProfile, DailyLinkSales
 from .permissions import EditorsPermissionPolicy
-from .spreadsheets import XlsxSafeExportMixin
 
 
 class PlainSelect(forms.Select):
@@ -124,7 +123,7 @@ class NumberColumn(PlainColumn):
         return "—" if value is None else value
 
 
-class ColumnsExportReportView(XlsxSafeExportMixin, ReportView):
+class ColumnsExportReportView(ReportView):
     """A report whose CSV and XLSX exports hold its screen's columns, with the
     same headings."""
 

@@ -36,7 +36,6 @@ from .selectors import (
     conversions_unattributed,
     user_is_editor,
 )
-from .spreadsheets import XlsxSafeExportMixin
 from .templatetags.affiliates_money import money
 
 UNATTRIBUTED = "affiliates_report_unattributed"
@@ -158,7 +157,7 @@ class HeldFilterSet(ConversionReportFilterSet):
 # -- Reports ----------------------------------------------------------------------------
 
 
-class ConversionReportView(XlsxSafeExportMixin, ReportView):
+class ConversionReportView(ReportView):
     """A report of conversions, with totals per currency above the rows.
 
     ``exports`` maps each exported column to its heading and value; amounts are
