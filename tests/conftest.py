@@ -4,7 +4,11 @@ Every test database has the site structure that `migrate` creates (home page,
 articles section, Editors and Creators groups, the editorial workflow).
 """
 
+import threading
+
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from wagtail.models import Page
 
 from affiliates.linktargets import link_targets
@@ -16,6 +20,32 @@ from tests.factories import (
     OfferFactory,
     ProductFactory,
 )
+
+
+class _OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, running one request at a time through Django.
+
+    On SQLite the test database lives in memory, and Django hands the live server the
+    test's one connection. Django's threaded live server answers each browser
+    connection in a thread of its own, all on that one connection, so two requests at
+    once (a page and its preview, two assets) interleave their statements and
+    savepoints: "cannot open savepoint", "no such savepoint", an editor's submit lost
+    (tests/e2e failed 2 runs in 5 on a busy machine). Connections are still accepted
+    and read in threads of their own (a browser's idle pre-connection holds up no
+    one); only the application itself takes turns.
+    """
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = _OneRequestAtATimeServer
 
 
 @pytest.fixture(autouse=True)
