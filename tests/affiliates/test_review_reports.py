@@ -587,8 +587,9 @@ def test_a_sale_through_a_preview_link_is_held_with_its_draft(
 def test_a_control_character_stored_in_an_order_id_does_not_break_the_xlsx(
     editor_client, connected, link
 ):
-    """Postbacks refuse control characters now; a value stored before still exports
-    (as U+FFFD in the XLSX, which cannot hold it; the CSV keeps it)."""
+    """Postbacks refuse control characters now; a value stored before still exports,
+    as U+FFFD (XLSX cannot hold it; the CSV goes through the same one path,
+    zhongcao.spreadsheets)."""
     sell(connected, order_id="OLD-1")
     bot_click = go(link, method="head")
     flush()
@@ -602,4 +603,4 @@ def test_a_control_character_stored_in_an_order_id_does_not_break_the_xlsx(
     exported = exported_xlsx(editor_client, reverse(HELD))
     assert [row["Order"] for row in exported] == ["OLD\ufffd2"]
     exported = exported_csv(editor_client, reverse(UNATTRIBUTED))
-    assert [row["Order"] for row in exported] == [f"OLD{control}1"]
+    assert [row["Order"] for row in exported] == ["OLD\ufffd1"]
