@@ -13,13 +13,14 @@ from content.models import ArticleIndexPage
 from content.services import site_structure_ensure
 from tests.conftest import guide_create
 from tests.csp_watch import CSP_WATCH, csp_header_problems
-from tests.e2e.test_loop import PASSWORD
 from tests.factories import EditorFactory, OfferFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+PASSWORD = "password"  # noqa: S105 (EditorFactory's; the creator gets the same)
 
 # Violations of the page and of its same-origin frames (the admin's preview).
 VIOLATIONS = """() => [
