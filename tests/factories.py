@@ -17,6 +17,7 @@ from affiliates.models import (
     CreatorProfile,
     TrackedLink,
 )
+from affiliates.tracking import PendingClick
 from products.models import Availability, Merchant, Offer, Product
 
 
@@ -123,4 +124,20 @@ def image_create(*, title: str = "A picture") -> AbstractImage:
     """A small real image (PNG) in the media storage."""
     return get_image_model().objects.create(
         title=title, file=get_test_image_file(filename=f"{title}.png")
+    )
+
+
+def pending_click(*, link, click_id: str, clicked_at, visitor: str, bot: bool = False):
+    """A click on ``link`` as the redirect hands it to the writer: a reader's
+    (``visitor`` its hash) or, with ``bot``, Googlebot's (no hash)."""
+    return PendingClick(
+        click_id=click_id,
+        link_id=link.pk,
+        offer_id=link.offer_id,
+        clicked_at=clicked_at,
+        visitor_hash="" if bot else visitor,
+        user_agent="Googlebot/2.1" if bot else "Mozilla/5.0",
+        referrer="",
+        is_bot=bot,
+        is_preview=False,
     )

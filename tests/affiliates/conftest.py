@@ -14,7 +14,12 @@ from affiliates.services import article_links_sync
 from affiliates.tracking import click_buffer
 from products.models import Availability
 from tests.conftest import review_create
-from tests.factories import MerchantFactory, OfferFactory, ProductFactory
+from tests.factories import (
+    MerchantFactory,
+    OfferFactory,
+    ProductFactory,
+    pending_click,
+)
 
 
 @pytest.fixture
@@ -144,7 +149,6 @@ def clicks_add(link, *, days_ago: int, billable=0, bots=0, duplicates=0) -> list
     ``billable`` distinct visitors, ``bots``, and ``duplicates`` (a billable
     visitor clicking again within the hour). Returns the billable click ids."""
     from affiliates.services import clicks_store
-    from affiliates.tracking import PendingClick
 
     at = noon(days_ago)
     made = []
@@ -153,16 +157,12 @@ def clicks_add(link, *, days_ago: int, billable=0, bots=0, duplicates=0) -> list
         clicked_at = at + datetime.timedelta(seconds=offset_seconds)
         click_id = click_id_make(link_id=link.pk, clicked_at=clicked_at)
         made.append(
-            PendingClick(
+            pending_click(
+                link=link,
                 click_id=click_id,
-                link_id=link.pk,
-                offer_id=link.offer_id,
                 clicked_at=clicked_at,
-                visitor_hash="" if bot else visitor,
-                user_agent="Googlebot/2.1" if bot else "Mozilla/5.0",
-                referrer="",
-                is_bot=bot,
-                is_preview=False,
+                visitor=visitor,
+                bot=bot,
             )
         )
         return click_id

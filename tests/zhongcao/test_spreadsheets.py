@@ -36,7 +36,6 @@ from affiliates.services import (
     payout_run_create,
     rollups_rebuild,
 )
-from affiliates.tracking import PendingClick
 from products.models import Availability, Merchant, Offer, Product
 from tests.affiliates.conftest import sale
 from tests.conftest import review_create
@@ -45,6 +44,7 @@ from tests.factories import (
     MerchantFactory,
     OfferFactory,
     ProductFactory,
+    pending_click,
 )
 from zhongcao import spreadsheets
 from zhongcao.spreadsheets import FORMULA_TRIGGERS, spreadsheet_cell
@@ -163,16 +163,8 @@ def _click(link: TrackedLink, *, at, visitor: str, bot: bool = False) -> str:
     click_id = click_id_make(link_id=link.pk, clicked_at=at)
     clicks_store(
         clicks=[
-            PendingClick(
-                click_id=click_id,
-                link_id=link.pk,
-                offer_id=link.offer_id,
-                clicked_at=at,
-                visitor_hash="" if bot else visitor,
-                user_agent="Googlebot/2.1" if bot else "Mozilla/5.0",
-                referrer="",
-                is_bot=bot,
-                is_preview=False,
+            pending_click(
+                link=link, click_id=click_id, clicked_at=at, visitor=visitor, bot=bot
             )
         ]
     )
