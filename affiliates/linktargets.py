@@ -20,6 +20,7 @@ ZHONGCAO_LINK_LOOKUP_WAIT a statement (affiliates.dbwait); past that the reader 
 a 503 at once rather than a page that hangs.
 """
 
+import dataclasses
 import datetime
 import logging
 import os
@@ -99,13 +100,7 @@ def _shared_set(targets: dict[str, LinkTarget | None]) -> None:
                 {
                     SHARED_PREFIX + code: None
                     if target is None
-                    else (
-                        target.link_id,
-                        target.destination,
-                        target.sends_referrer,
-                        target.is_preview,
-                        target.offer_id,
-                    )
+                    else dataclasses.astuple(target)
                     for code, target in items[start : start + SHARED_BATCH]
                 },
                 timeout=SHARED_SECONDS,
@@ -344,7 +339,9 @@ def link_target(*, code: str) -> LinkTarget | None:
 # knows nothing of links, changes these rows in the admin.
 
 
-def _links_changed_on_commit(links: QuerySet[TrackedLink]) -> None:
+def links_changed_on_commit(links: QuerySet[TrackedLink]) -> None:
+    """Once the transaction commits, put ``links``' targets into this process's map
+    and the shared cache."""
     transaction.on_commit(lambda: link_targets.links_changed(links=links), robust=True)
 
 
@@ -353,12 +350,12 @@ def _saved(sender, instance, raw=False, **kwargs) -> None:
         return
     if isinstance(instance, Merchant):
         products = Offer.objects.filter(merchant_id=instance.pk).values("product_id")
-        _links_changed_on_commit(TrackedLink.objects.filter(product_id__in=products))
+        links_changed_on_commit(TrackedLink.objects.filter(product_id__in=products))
     else:
         product_id = (
             instance.pk if isinstance(instance, Product) else instance.product_id
         )
-        _links_changed_on_commit(TrackedLink.objects.filter(product_id=product_id))
+        links_changed_on_commit(TrackedLink.objects.filter(product_id=product_id))
 
 
 def _deleting(sender, instance, **kwargs) -> None:
@@ -369,7 +366,7 @@ def _deleting(sender, instance, **kwargs) -> None:
         affected = Q(offer_id=instance.pk) | Q(product_id=instance.product_id)
     pks = list(TrackedLink.objects.filter(affected).values_list("pk", flat=True))
     if pks:
-        _links_changed_on_commit(TrackedLink.objects.filter(pk__in=pks))
+        links_changed_on_commit(TrackedLink.objects.filter(pk__in=pks))
 
 
 def signals_connect() -> None:

@@ -186,11 +186,6 @@ def _offer_destination(offer: Offer) -> tuple[str, bool] | None:
     return destination, merchant.sends_referrer
 
 
-def link_target_load(*, code: str) -> LinkTarget | None:
-    """Read one code's redirect target from the database (None if there is none)."""
-    return link_targets_load(links=TrackedLink.objects.filter(code=code)).get(code)
-
-
 def article_link_codes(
     *, article_id: int, preview: bool = False
 ) -> dict[tuple[str, int], str]:

@@ -21,7 +21,8 @@ class ReaderSitemap(Sitemap):
     limit = 5000
 
     def __init__(self, request):
-        self.request = request
+        # content.views.sitemap hands every sitemap the request; these need none.
+        pass
 
     def location(self, item):
         return reverse(self.url_name, args=[item.slug])

@@ -459,10 +459,9 @@ def conversions_import(
     each on its own."""
     merchant, mapping = connection.merchant, connection.status_mapping()
     for line, raw in rows:
-        if isinstance(raw, ReportFieldError):  # a row the CSV reader could not read
-            summary.rejected.append((line, raw.field, raw.message))
-            continue
         try:
+            if isinstance(raw, ReportFieldError):  # a row the CSV reader could not read
+                raise raw
             data = conversion_data_parse(raw, status_mapping=mapping)
             result = conversion_ingest(
                 merchant=merchant, data=data, source=ConversionSource.IMPORT

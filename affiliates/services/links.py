@@ -22,7 +22,7 @@ from products.web import client_address
 from .. import tracking
 from ..clickids import click_id_make
 from ..clickjournal import click_journal_append
-from ..linktargets import link_targets
+from ..linktargets import links_changed_on_commit
 from ..models import (
     CREATORS_GROUP,
     Click,
@@ -214,9 +214,8 @@ def article_links_sync(
         ).exclude(pk__in=kept).update(retired_at=now)
     # New links work at once in every process, even with the database locked: their
     # targets go to this process's map and the shared cache once committed.
-    published = TrackedLink.objects.filter(pk__in=[link.pk for link in links.values()])
-    transaction.on_commit(
-        lambda: link_targets.links_changed(links=published), robust=True
+    links_changed_on_commit(
+        TrackedLink.objects.filter(pk__in=[link.pk for link in links.values()])
     )
     return links
 
