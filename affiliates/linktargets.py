@@ -215,10 +215,13 @@ class LinkTargetMap:
                 loaded = link_targets_load(links=TrackedLink.objects.all())
             else:
                 loaded = self._changed_load(merchants=merchants, link_pk=link_pk)
-        # The day's visitor salt and the next day's, so that no click waits for one.
-        today = started_at.date()
+        # This day's and hour's visitor salts and the next ones, so that no click
+        # waits for one.
+        today, hour = started_at.date(), tracking.hour_of(started_at)
         for day in (today, today + datetime.timedelta(days=1)):
-            tracking.visitor_salts.for_day(day)
+            tracking.visitor_salts.for_period(day)
+        for each in (hour, hour + datetime.timedelta(hours=1)):
+            tracking.hourly_salts.for_period(each)
         if full:
             with self.lock:
                 previous = self.targets

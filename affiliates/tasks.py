@@ -5,7 +5,14 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django_tasks import task
 
-from .services import clicks_purge, commissions_approve, rollups_refresh, signups_purge
+from .services import (
+    clicks_purge,
+    commissions_approve,
+    conversions_click_settle,
+    hourly_salts_purge,
+    rollups_refresh,
+    signups_purge,
+)
 
 
 @task()
@@ -18,6 +25,20 @@ def approve_commissions() -> int:
 def purge_clicks() -> int:
     """Delete clicks past the retention period that no conversion refers to."""
     return clicks_purge(older_than_days=settings.ZHONGCAO_CLICK_RETENTION_DAYS)
+
+
+@task()
+def settle_awaiting_conversions() -> int:
+    """Decide the hold of sales that arrived before their click's row, where the
+    click writer could not (a failure after writing) or the row never came."""
+    return conversions_click_settle()
+
+
+@task()
+def purge_hourly_salts() -> int:
+    """Delete the salts of past hours that hash opted-out visitors (GPC/DNT), so
+    that their clicks can be told apart within the hour and never after it."""
+    return hourly_salts_purge()
 
 
 @task()

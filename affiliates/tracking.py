@@ -95,55 +95,78 @@ def click_is_bot(click: PendingClick) -> bool:
 
 
 def request_opts_out(request: HttpRequest) -> bool:
-    """Global Privacy Control or Do Not Track: count the click, keep no visitor hash."""
+    """Global Privacy Control or Do Not Track: the visitor is told apart from others
+    for the hour only (hourly_visitor_hash), not for the day."""
     meta = request.META
     return meta.get("HTTP_SEC_GPC") == "1" or meta.get("HTTP_DNT") == "1"
 
 
-class _DailySalts:
-    """The secret salt of each UTC day, shared by all processes through the database
-    (VisitorSalt) and cached here. If the database cannot be reached, a salt of this
+class _Salts:
+    """The secret salt of each period (a UTC day, or a UTC hour for readers who opt
+    out), shared by all processes through the database (``model``, keyed by its
+    field ``key``) and cached here. If the database cannot be reached, a salt of this
     process stands in for a while, so that the reader is never held up."""
 
-    def __init__(self) -> None:
-        self.cache: dict[datetime.date, str] = {}
+    def __init__(self, *, model: str, key: str) -> None:
+        self.model, self.key = model, key
+        self.cache: dict = {}
         self.fallback: tuple[float, str] | None = None
         self.lock = threading.Lock()
 
-    def for_day(self, day: datetime.date) -> str:
-        salt = self.cache.get(day)
+    def for_period(self, period) -> str:
+        salt = self.cache.get(period)
         if salt is not None:
             return salt
         now = time.monotonic()
         if self.fallback is not None and self.fallback[0] > now:
             return self.fallback[1]
-        from .dbwait import database_waits_bounded
-        from .models import VisitorSalt
+        from django.apps import apps
 
+        from .dbwait import database_waits_bounded
+
+        model = apps.get_model("affiliates", self.model)
         try:
-            # A reader waits for this (the first click of a day in a process, unless
-            # the link targets' refresh read it ahead): never long.
+            # A reader waits for this (the first click of a period in a process,
+            # unless the link targets' refresh read it ahead): never long.
             with database_waits_bounded(seconds=settings.ZHONGCAO_LINK_LOOKUP_WAIT):
-                salt = VisitorSalt.objects.get_or_create(
-                    day=day, defaults={"salt": secrets.token_hex(32)}
+                salt = model.objects.get_or_create(
+                    **{self.key: period}, defaults={"salt": secrets.token_hex(32)}
                 )[0].salt
         except DatabaseError:
             logger.warning("Visitor salt unavailable; using a process salt for now.")
             self.fallback = (now + 30.0, secrets.token_hex(32))
             return self.fallback[1]
         with self.lock:
-            # This day's and the next: the refresh reads tomorrow's salt ahead.
-            self.cache = dict(sorted({**self.cache, day: salt}.items())[-2:])
+            # This period's and the next: the refresh reads the next one ahead. An
+            # older one is forgotten as soon as a newer one is read.
+            self.cache = dict(sorted({**self.cache, period: salt}.items())[-2:])
         return salt
 
 
-visitor_salts = _DailySalts()
+visitor_salts = _Salts(model="VisitorSalt", key="day")
+hourly_salts = _Salts(model="HourlySalt", key="hour")
+
+
+def hour_of(moment: datetime.datetime) -> datetime.datetime:
+    """The UTC hour ``moment`` falls in."""
+    return moment.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _salted_hash(salt: str, ip: str, user_agent: str) -> str:
+    return hashlib.sha256(f"{salt}|{ip}|{user_agent}".encode()).hexdigest()
 
 
 def visitor_hash(*, ip: str, user_agent: str, day: datetime.date) -> str:
     """SHA-256 of the day's secret salt, the IP and the user agent."""
-    salt = visitor_salts.for_day(day)
-    return hashlib.sha256(f"{salt}|{ip}|{user_agent}".encode()).hexdigest()
+    return _salted_hash(visitor_salts.for_period(day), ip, user_agent)
+
+
+def hourly_visitor_hash(*, ip: str, user_agent: str, hour: datetime.datetime) -> str:
+    """The visitor hash of a reader who opts out of tracking: SHA-256 of the hour's
+    secret salt, the IP and the user agent. It tells their clicks apart for the
+    duplicate check within the hour; once the hour's salt is deleted, nothing can
+    link it to another hash or to the reader."""
+    return _salted_hash(hourly_salts.for_period(hour), ip, user_agent)
 
 
 class ClickBuffer:

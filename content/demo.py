@@ -308,7 +308,9 @@ def _sales(*, merchants: dict[str, Merchant], editor) -> None:
             clicked_at = now - datetime.timedelta(minutes=rng.randint(60, 90 * 24 * 60))
             clicks.append(
                 tracking.PendingClick(
-                    click_id=click_id_make(link_id=link.pk, clicked_at=clicked_at),
+                    click_id=click_id_make(
+                        link_id=link.pk, clicked_at=clicked_at, offer_id=link.offer_id
+                    ),
                     link_id=link.pk,
                     offer_id=link.offer_id,
                     clicked_at=clicked_at,

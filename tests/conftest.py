@@ -12,7 +12,7 @@ from django.test.testcases import LiveServerThread
 from wagtail.models import Page
 
 from affiliates.linktargets import link_targets
-from affiliates.tracking import click_buffer, visitor_salts
+from affiliates.tracking import click_buffer, hourly_salts, visitor_salts
 from content.models import ArticleIndexPage, GuidePage, HomePage, ReviewPage
 from tests.factories import (
     CreatorProfileFactory,
@@ -53,8 +53,9 @@ def _fresh_tracking_state():
     """Every test starts with an empty click buffer and no cached link targets."""
     click_buffer.pending.clear()
     link_targets.clear()
-    visitor_salts.cache.clear()
-    visitor_salts.fallback = None
+    for salts in (visitor_salts, hourly_salts):
+        salts.cache.clear()
+        salts.fallback = None
     yield
     click_buffer.pending.clear()
     link_targets.clear()

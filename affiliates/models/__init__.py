@@ -8,6 +8,7 @@ from .links import (
     Click,
     CreatorKind,
     CreatorProfile,
+    HourlySalt,
     TrackedLink,
     VisitorSalt,
 )
@@ -67,5 +68,6 @@ __all__ = [
     "SelfPurchasePolicy",
     "TrackedLink",
     "UnattributedReason",
+    "HourlySalt",
     "VisitorSalt",
 ]

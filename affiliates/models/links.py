@@ -267,7 +267,10 @@ class Click(models.Model):
         _("visitor hash"),
         max_length=64,
         blank=True,
-        help_text=_("SHA-256 of a daily salt, IP and user agent; empty under GPC/DNT."),
+        help_text=_(
+            "SHA-256 of a salt, the IP and the user agent: the day's salt, or the "
+            "hour's under GPC/DNT."
+        ),
     )
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
     referrer = models.CharField(_("referrer"), max_length=1000, blank=True)
@@ -304,3 +307,18 @@ class VisitorSalt(models.Model):
 
     class Meta:
         verbose_name = _("visitor salt")
+
+
+class HourlySalt(models.Model):
+    """The secret salt of one UTC hour for the visitor hashes of readers who opt out
+    of tracking (GPC or DNT): their clicks are told apart within the hour, so that
+    they bill once an hour like anyone's, and the salt is deleted as soon as the
+    hour is over (affiliates.tasks.purge_hourly_salts), so that nothing links their
+    clicks to each other, or to them, after it."""
+
+    hour = models.DateTimeField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("hourly visitor salt")
+        verbose_name_plural = _("hourly visitor salts")

@@ -336,6 +336,9 @@ class HoldReason(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate click")
     PREVIEW = "preview", _("Click from a preview")
     SELF_PURCHASE = "self_purchase", _("Self-purchase")
+    # The sale arrived before its click was written: held until the click's row
+    # decides (affiliates.services.conversions.conversions_click_settle).
+    AWAITING_CLICK = "click", _("Waiting for its click to be recorded")
 
 
 class ReviewState(models.TextChoices):
@@ -479,6 +482,15 @@ class Conversion(models.Model):
             models.Index(fields=["click_id"], name="conversion_click"),
             # Which days' rollups a refresh must recompute (rollups_refresh).
             models.Index(fields=["updated_at"], name="conversion_updated"),
+            # The few sales waiting for their click's row, read after every batch
+            # of clicks is written.
+            models.Index(
+                fields=["click_id"],
+                name="conversion_awaiting_click",
+                condition=Q(
+                    hold_reason=HoldReason.AWAITING_CLICK, review=ReviewState.HELD
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

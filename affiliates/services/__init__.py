@@ -9,6 +9,7 @@ from .conversions import (
     conversion_attribute,
     conversion_ingest,
     conversion_review,
+    conversions_click_settle,
     conversions_import,
     merchant_connection_ensure,
 )
@@ -25,6 +26,7 @@ from .links import (
     creator_enroll,
     creator_profile_create,
     creator_profile_update,
+    hourly_salts_purge,
 )
 from .payouts import payout_decide, payout_run_create, payout_run_decide
 from .rollups import (
@@ -44,6 +46,7 @@ __all__ = [
     "conversion_attribute",
     "conversion_ingest",
     "conversion_review",
+    "conversions_click_settle",
     "conversions_import",
     "items_current",
     "ledger_adjust",
@@ -62,6 +65,7 @@ __all__ = [
     "click_record",
     "clicks_purge",
     "clicks_store",
+    "hourly_salts_purge",
     "creator_create",
     "creator_enroll",
     "creator_profile_create",

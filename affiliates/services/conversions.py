@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from products.currencies import money_round, money_str
+from products.locks import CLICK_WRITER, advisory_lock_hold
 from products.models import Merchant, Offer
 
 from ..clickids import InvalidClickId, click_id_parse
@@ -110,11 +111,31 @@ class Attribution:
     reason: str = ""
 
 
+# How long a sale may wait for its click's row: clicks are written within seconds,
+# later only while the database is down; past this, the hold is decided without it.
+CLICK_ROW_WAIT = datetime.timedelta(days=1)
+
+
+def _click_row(click_id: str) -> Click | None:
+    """The click's row, if written. A click writer may be committing it this very
+    moment: on PostgreSQL, wait for any writer's batch to commit (writers hold
+    products.locks.CLICK_WRITER until then) and look again; the lock is held until
+    this transaction ends, so a batch written afterwards finds the sale made here
+    (conversions_click_settle). SQLite's write lock, taken when the transaction
+    began, orders the two the same way."""
+    click = Click.objects.filter(pk=click_id).first()
+    if click is None and connection.vendor == "postgresql":
+        advisory_lock_hold(lock=CLICK_WRITER)
+        click = Click.objects.filter(pk=click_id).first()
+    return click
+
+
 def conversion_attribute(
     *, merchant: Merchant, click_id: str, occurred_at: datetime.datetime
 ) -> Attribution:
     """Who a purchase is credited to, from the click id alone: the id carries its
-    link and time, signed, so a click whose row was never written still counts."""
+    link, time and the offer the reader was sent to, signed, so whether the click's
+    row was written yet changes nothing of the credit or the commission."""
     if not click_id:
         return Attribution(reason=UnattributedReason.NO_CLICK_ID)
     try:
@@ -134,35 +155,117 @@ def conversion_attribute(
     window = datetime.timedelta(days=merchant.attribution_window_days)
     if occurred_at > facts.clicked_at + window:
         return Attribution(reason=UnattributedReason.OUTSIDE_WINDOW)
-    click = Click.objects.filter(pk=click_id).first()
+    click = _click_row(click_id)
+    offer_id = facts.offer_id
+    if offer_id is None and click is not None:  # an id made before ids carried it
+        offer_id = click.destination_offer_id
     offer = link.offer
-    if click is not None and click.destination_offer_id:
+    if offer_id and offer_id != link.offer_id:
         offer = (
-            Offer.objects.select_related("merchant")
-            .filter(pk=click.destination_offer_id)
-            .first()
+            Offer.objects.select_related("merchant").filter(pk=offer_id).first()
             or offer
         )
     return Attribution(link=link, clicked_at=facts.clicked_at, offer=offer, click=click)
 
 
 def _hold_reason(
-    *, attribution: Attribution, customer_ref: str, settings: CommissionSettings
+    *,
+    link: TrackedLink | None,
+    click: Click | None,
+    customer_ref: str,
+    settings: CommissionSettings,
 ) -> str:
-    click, link = attribution.click, attribution.link
-    if click is not None and click.is_bot:
-        return HoldReason.BOT
-    if click is not None and click.is_duplicate:
-        return HoldReason.DUPLICATE
-    if link.is_preview or (click is not None and click.is_preview):
+    """Why a sale is held for review, "" if it is not. What the sale itself says
+    (a preview's link, the author's own purchase) comes first, so that it holds the
+    sale for the same reason whether or not the click's row is there yet; then what
+    the click's row says."""
+    if link is not None and link.is_preview:
         return HoldReason.PREVIEW
     if (
         customer_ref
+        and link is not None
         and customer_ref in link.author.customer_ref_set()
         and settings.self_purchase_policy == SelfPurchasePolicy.HOLD
     ):
         return HoldReason.SELF_PURCHASE
+    if click is not None and click.is_bot:
+        return HoldReason.BOT
+    if click is not None and click.is_duplicate:
+        return HoldReason.DUPLICATE
+    if click is not None and click.is_preview:
+        return HoldReason.PREVIEW
     return ""
+
+
+def _hold_reason_on_arrival(
+    *, attribution: Attribution, customer_ref: str, now: datetime.datetime
+) -> str:
+    """The hold of a new sale. Whether its click was a bot's or a duplicate is known
+    only from the click's row; a sale that arrives before the row, and is not held
+    for a reason of its own, is held until the row decides (conversions_click_settle),
+    so that a fast merchant and a slow one get the same outcome."""
+    settings = CommissionSettings.load()
+    reason = _hold_reason(
+        link=attribution.link,
+        click=attribution.click,
+        customer_ref=customer_ref,
+        settings=settings,
+    )
+    if (
+        not reason
+        and attribution.click is None
+        and attribution.clicked_at > now - CLICK_ROW_WAIT
+    ):
+        return HoldReason.AWAITING_CLICK
+    return reason
+
+
+def conversions_click_settle(*, click_ids: Iterable[str] | None = None) -> int:
+    """Decide the hold of sales that arrived before their click's row was written,
+    now that it is (or, past CLICK_ROW_WAIT, that it never will be): held for the
+    reason the click gives, or released to pending as if the row had been there
+    first. ``click_ids``: only the sales of these clicks (just written). Returns how
+    many sales were decided."""
+    awaiting = Conversion.objects.filter(
+        hold_reason=HoldReason.AWAITING_CLICK, review=ReviewState.HELD
+    )
+    if click_ids is not None:
+        # After every batch of clicks: one probe of a small partial index.
+        wanted = set(click_ids) & set(awaiting.values_list("click_id", flat=True))
+        if not wanted:
+            return 0
+        awaiting = awaiting.filter(click_id__in=wanted)
+    settled = 0
+    with transaction.atomic():
+        ledger_lock()
+        conversions = list(
+            awaiting.select_for_update(of=("self",)).select_related("link__author")
+        )
+        clicks = Click.objects.in_bulk([c.click_id for c in conversions])
+        cutoff = timezone.now() - CLICK_ROW_WAIT
+        settings = CommissionSettings.load()
+        for conversion in conversions:
+            click = clicks.get(conversion.click_id)
+            if click is None and conversion.clicked_at > cutoff:
+                continue
+            reason = _hold_reason(
+                link=conversion.link,
+                click=click,
+                customer_ref=conversion.customer_ref,
+                settings=settings,
+            )
+            if not reason:
+                items_move(
+                    items=items_current(conversion=conversion, status=EntryStatus.HELD),
+                    to_status=EntryStatus.PENDING,
+                    kind=EntryKind.RELEASE,
+                    note=_("Released: its click was recorded as a reader's"),
+                )
+                conversion.review = ReviewState.NONE
+            conversion.hold_reason = reason
+            conversion.save(update_fields=["hold_reason", "review", "updated_at"])
+            settled += 1
+    return settled
 
 
 # -- Commission -----------------------------------------------------------------------
@@ -372,10 +475,10 @@ def _conversion_new(
         + datetime.timedelta(days=merchant.hold_period_days),
     )
     if link is not None:
-        reason = _hold_reason(
+        reason = _hold_reason_on_arrival(
             attribution=attribution,
             customer_ref=data.customer_ref,
-            settings=CommissionSettings.load(),
+            now=timezone.now(),
         )
         if reason:
             conversion.hold_reason = reason

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
@@ -29,11 +29,13 @@ from ..models import (
     Conversion,
     CreatorKind,
     CreatorProfile,
+    HourlySalt,
     TrackedLink,
     VisitorSalt,
 )
 from ..models.links import DEDUPE_CANDIDATES
 from ..selectors import LinkTarget
+from .conversions import conversions_click_settle
 
 logger = logging.getLogger(__name__)
 
@@ -327,11 +329,18 @@ def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
     day per process) and never raises for a tracking fault.
     """
     clicked_at = timezone.now()
-    click_id = click_id_make(link_id=target.link_id, clicked_at=clicked_at)
+    click_id = click_id_make(
+        link_id=target.link_id, clicked_at=clicked_at, offer_id=target.offer_id
+    )
     try:
         user_agent = request.META.get("HTTP_USER_AGENT", "")
-        hashed = ""
-        if not tracking.request_opts_out(request):
+        if tracking.request_opts_out(request):
+            hashed = tracking.hourly_visitor_hash(
+                ip=client_address(request),
+                user_agent=user_agent,
+                hour=tracking.hour_of(clicked_at),
+            )
+        else:
             hashed = tracking.visitor_hash(
                 ip=client_address(request),
                 user_agent=user_agent,
@@ -417,6 +426,12 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
                 )
             )
         _clicks_insert(rows)
+    # Sales that arrived before these clicks' rows are decided now that they are
+    # here; a failure leaves them to the periodic settle_awaiting_conversions.
+    try:
+        conversions_click_settle(click_ids=[click.click_id for click in clicks])
+    except DatabaseError:
+        logger.exception("Sales waiting for their clicks could not be settled")
 
 
 # One probe of the click_dedupe index per (visitor, link) pair. The OFFSET keeps
@@ -486,5 +501,14 @@ def clicks_purge(*, older_than_days: int) -> int:
     deleted, _by_model = queryset.delete()
     VisitorSalt.objects.filter(
         day__lt=timezone.now().date() - datetime.timedelta(days=1)
+    ).delete()
+    hourly_salts_purge()
+    return deleted
+
+
+def hourly_salts_purge() -> int:
+    """Delete the hourly salts of hours that are over (HourlySalt says why)."""
+    deleted, _by_model = HourlySalt.objects.filter(
+        hour__lt=tracking.hour_of(timezone.now())
     ).delete()
     return deleted

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from affiliates.clickids import click_id_make
 from affiliates.reports import signature_make
-from affiliates.services import article_links_sync
+from affiliates.services import article_links_sync, clicks_store
 from affiliates.tracking import click_buffer
 from products.models import Availability
 from tests.conftest import review_create
@@ -98,9 +98,21 @@ def connected(shop):
     return shop
 
 
-def click_id_for(link, *, at=None) -> str:
-    """A click id for ``link`` at ``at``, as the redirect would have made it."""
-    return click_id_make(link_id=link.pk, clicked_at=at or timezone.now())
+def click_id_for(link, *, at=None, written=True) -> str:
+    """A click id for ``link`` at ``at``, as the redirect would have made it: a
+    reader's click, whose row is written (unless not ``written``: a sale that beats
+    its click's row is held until it comes)."""
+    at = at or timezone.now()
+    click_id = click_id_make(link_id=link.pk, clicked_at=at, offer_id=link.offer_id)
+    if written:
+        clicks_store(
+            clicks=[
+                pending_click(
+                    link=link, click_id=click_id, clicked_at=at, visitor=click_id
+                )
+            ]
+        )
+    return click_id
 
 
 def sale(**fields) -> dict:

@@ -101,7 +101,9 @@ def test_clicks_reach_the_database_through_the_journal_and_the_writer(
     assert clicks.filter(is_duplicate=True).count() == 4
     assert clicks.filter(is_bot=True).count() == 1
     gpc = clicks.get(click_id=late["Location"].split("subid=")[1])
-    assert gpc.visitor_hash == ""
+    # Hashed with the hour's salt, not the day's: not the reader's other clicks.
+    assert gpc.visitor_hash
+    assert not clicks.filter(visitor_hash=gpc.visitor_hash).exclude(pk=gpc.pk)
     for click in clicks:  # no raw IP on the way either
         assert READER_IP not in str(click.__dict__)
     assert not any(READER_IP.encode() in line for line in journal_lines(tmp_path))

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -38,6 +39,7 @@ from affiliates.models import (
     CreatorProfile,
     EntryKind,
     EntryStatus,
+    HoldReason,
     LedgerEntry,
     Payout,
     PayoutStatus,
@@ -53,11 +55,13 @@ from affiliates.services import (
     commissions_approve,
     conversion_ingest,
     conversion_review,
+    conversions_click_settle,
     items_current,
     ledger_adjust,
     payout_decide,
     payout_run_create,
 )
+from affiliates.services.conversions import CLICK_ROW_WAIT
 from products.currencies import currency_minor_units
 from tests.factories import (
     CreatorProfileFactory,
@@ -238,6 +242,57 @@ class LedgerMachine(RuleBasedStateMachine):
         self.now += hours * HOUR
         if approve:
             self._approve()
+
+    @precondition(
+        lambda self: any(flag is None for _link, _at, flag in self.clicks.values())
+    )
+    @rule(data=st.data())
+    def click_row_lands(self, data):
+        """A click's row is written after its sales arrived: each sale still
+        waiting for it is held or released as if the row had come first."""
+        unwritten = [key for key, click in self.clicks.items() if click[2] is None]
+        click_id = data.draw(st.sampled_from(unwritten), label="late click")
+        tracked, at, _flag = self.clicks[click_id]
+        flag = data.draw(
+            st.sampled_from([flag for flag in CLICK_FLAGS if flag]), label="late row"
+        )
+        Click.objects.create(
+            click_id=click_id,
+            link=tracked,
+            clicked_at=at,
+            destination_offer_id=tracked.offer_id,
+            **({flag: True} if flag != "clean" else {}),
+        )
+        self.clicks[click_id] = (tracked, at, flag)
+        waiting = {
+            conversion.pk: self._held_for(conversion, flag)
+            for conversion in Conversion.objects.filter(
+                click_id=click_id, hold_reason=HoldReason.AWAITING_CLICK
+            ).select_related("link__author")
+            if conversion.review == ReviewState.HELD
+        }
+
+        def earned(pk):  # the items of a sale: what it earned, not where it is
+            return sorted(
+                LedgerEntry.objects.filter(
+                    conversion_id=pk, origin__isnull=True
+                ).values_list("kind", "amount")
+            )
+
+        before = {pk: earned(pk) for pk in waiting}
+        assert conversions_click_settle(click_ids=[click_id]) == len(waiting)
+        for pk, held in waiting.items():
+            conversion = Conversion.objects.get(pk=pk)
+            assert (conversion.review == ReviewState.HELD) is held
+            assert conversion.hold_reason != HoldReason.AWAITING_CLICK
+            statuses = {item.status for item in items_current(conversion_id=pk)}
+            if held:
+                assert statuses <= {EntryStatus.HELD}
+            else:
+                assert conversion.review == ReviewState.NONE
+                assert EntryStatus.HELD not in statuses
+            assert earned(pk) == before[pk]  # only moved, never changed
+        event(f"late click row ({len(waiting)} waiting)")
 
     @rule(data=st.data())
     def payout_office(self, data):
@@ -447,9 +502,29 @@ class LedgerMachine(RuleBasedStateMachine):
             == SelfPurchasePolicy.HOLD
         )
         suspicious = flag in ("is_bot", "is_duplicate", "is_preview")
-        held = suspicious or link.is_preview or self_purchase
+        # A click whose row is not written yet (and could still be) holds its sale
+        # until the row decides (click_row_lands).
+        awaiting = (
+            flag is None
+            and clicked[1] > timezone.now() - CLICK_ROW_WAIT
+            and not (link.is_preview or self_purchase)
+        )
+        held = suspicious or link.is_preview or self_purchase or awaiting
         assert (conversion.review == ReviewState.HELD) is held
+        assert (conversion.hold_reason == HoldReason.AWAITING_CLICK) is awaiting
         event("attributed, held" if held else "attributed")
+
+    def _held_for(self, conversion: Conversion, flag: str) -> bool:
+        """Whether a sale through a click with ``flag`` is held for review."""
+        link = conversion.link
+        self_purchase = (
+            conversion.customer_ref in link.author.customer_ref_set()
+            and CommissionSettings.load().self_purchase_policy
+            == SelfPurchasePolicy.HOLD
+        )
+        return flag in ("is_bot", "is_duplicate", "is_preview") or (
+            link.is_preview or self_purchase
+        )
 
     # -- Invariants -------------------------------------------------------------------
 

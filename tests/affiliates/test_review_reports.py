@@ -330,7 +330,8 @@ def held(connected, link, creator):
     go(link, address="198.51.100.20")
     repeat_click = go(link, address="198.51.100.20")
     clean_click = go(link, address="198.51.100.30")
-    assert flush() == 4
+    own_click = go(link, address="198.51.100.40")
+    assert flush() == 5
     # Sold in this order (each purchase after its click): newest first is the reverse.
     return {
         "bot": sell(connected, order_id="BOT-1", click_id=bot_click),
@@ -340,7 +341,7 @@ def held(connected, link, creator):
         "self": sell(
             connected,
             order_id="OWN-1",
-            click_id=go(link, address="198.51.100.40"),
+            click_id=own_click,
             customer_ref="buyer-self",
             amount="99.99",
         ),

@@ -136,8 +136,8 @@ def test_only_the_same_visitor_on_the_same_link_is_a_duplicate(link):
 
 
 def test_clicks_without_a_visitor_hash_never_duplicate(link):
-    """Under GPC/DNT no hash is kept: such clicks are neither duplicates nor make
-    others duplicates."""
+    """A click written without a visitor hash (a bot's) is never a duplicate, nor
+    makes another one a duplicate."""
     clicks_store(clicks=[pending(link, 0, visitor="")])
     clicks_store(clicks=[pending(link, 1, visitor=""), pending(link, 2)])
     assert not Click.objects.filter(is_duplicate=True).exists()

@@ -1,12 +1,14 @@
 """Admin and public views of affiliates: the own-profile page and the /go/ redirect."""
 
+import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
-from affiliates.clickids import click_id_parse
+from affiliates.clickids import click_id_make, click_id_parse
 from affiliates.models import Click, CreatorKind
 from tests.affiliates.conftest import flush, out_of_stock
 from tests.factories import OfferFactory
@@ -277,12 +279,63 @@ def test_another_visitor_is_billable(client, link):
 
 
 @pytest.mark.parametrize("header", [{"Sec-GPC": "1"}, {"DNT": "1"}])
-def test_privacy_signals_count_the_click_without_a_visitor_hash(client, link, header):
-    assert go(client, link, **header).status_code == 302
+def test_privacy_signals_bill_once_an_hour_and_keep_nothing_past_it(
+    client, link, header
+):
+    """A reader who opts out (GPC or DNT) is told apart from others only within the
+    clock hour, by the hour's salt: a repeat within it is a duplicate like anyone's,
+    and once the hour's salt is purged nothing can link the hash to the reader."""
+    from affiliates.models import HourlySalt, VisitorSalt
+    from affiliates.tasks import purge_hourly_salts
+
+    first, repeat = go(client, link, **header), go(client, link, **header)
+    everyone_else = go(client, link)  # the same address and browser, not opted out
     flush()
-    click = Click.objects.get()
-    assert click.visitor_hash == ""
-    assert click.is_billable
+    by_id = {click.click_id: click for click in Click.objects.all()}
+
+    def click(response):
+        return by_id[parse_qs(urlsplit(response["Location"]).query)["subid"][0]]
+
+    assert click(first).is_billable
+    assert click(repeat).is_duplicate and not click(repeat).is_billable
+    assert click(first).visitor_hash == click(repeat).visitor_hash != ""
+    # Another hash than the day's: the day's salt never sees an opted-out click.
+    assert click(everyone_else).is_billable
+    assert click(everyone_else).visitor_hash != click(first).visitor_hash
+    [salt] = HourlySalt.objects.all()
+    assert VisitorSalt.objects.count() == 1
+
+    # The hour is over: its salt goes, and nothing hashes the reader that way again.
+    HourlySalt.objects.update(hour=salt.hour - datetime.timedelta(hours=1))
+    purge_hourly_salts.call()
+    assert not HourlySalt.objects.exists()
+    assert VisitorSalt.objects.count() == 1
+
+
+def test_an_opted_out_reader_bills_again_in_the_next_hour(link):
+    """The hour's salt, not a rolling window: the next hour's first click bills."""
+    from affiliates.services import clicks_store
+    from affiliates.tracking import hour_of, hourly_visitor_hash
+    from tests.factories import pending_click
+
+    hour = hour_of(timezone.now()) - datetime.timedelta(hours=1)
+    clicks = []
+    for minute in (58, 59, 61):  # two in the past hour, one in this one
+        at = hour + datetime.timedelta(minutes=minute)
+        clicks.append(
+            pending_click(
+                link=link,
+                click_id=click_id_make(link_id=link.pk, clicked_at=at),
+                clicked_at=at,
+                visitor=hourly_visitor_hash(
+                    ip=READER_IP, user_agent=BROWSER, hour=hour_of(at)
+                ),
+            )
+        )
+    clicks_store(clicks=clicks)
+    assert list(
+        Click.objects.order_by("clicked_at").values_list("is_billable", flat=True)
+    ) == [True, False, True]
 
 
 def test_no_raw_ip_in_any_column(client, link):

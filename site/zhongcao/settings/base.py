@@ -297,6 +297,8 @@ ZHONGCAO_SCHEDULE = {
     "content.tasks.retry_webhook_deliveries": 60,
     "content.tasks.purge_webhook_deliveries": 24 * 60 * 60,
     "affiliates.tasks.refresh_rollups": 10 * 60,
+    "affiliates.tasks.settle_awaiting_conversions": 5 * 60,
+    "affiliates.tasks.purge_hourly_salts": 5 * 60,
 }
 
 # Member sign-up (/join/): attempts per client (a keyed hash of its address, never
