@@ -5,10 +5,11 @@ and a crontab line, and when the line comes due the scheduler enqueues the task 
 the workers. Each period is enqueued once whatever number of schedulers are running
 (two started by mistake, one on each of two servers): a scheduler first records the
 period in ``ScheduledRun``, whose unique constraint on (task, due time) lets only one
-of them succeed, in the same transaction as the enqueue (with the database queue the
-two are one commit; RQ's queue enqueues once that commit is made). Cron triggers are
-used because their due times are the same for every scheduler (an interval trigger
-counts from its own start).
+of them succeed, in the same transaction as the enqueue. With the database queue the
+two are one commit; RQ's queue takes the task at once, so a commit that failed after
+it would let another scheduler enqueue that period again (tasks are safe to run
+twice). Cron triggers are used because their due times are the same for every
+scheduler (an interval trigger counts from its own start).
 
 What a period's task does is safe to run twice, and each catches up on what earlier
 periods left (approvals approve all that is due, rollups recompute whole days), so a

@@ -125,7 +125,7 @@ def test_a_webhook_is_delivered_by_the_worker_after_publishing(
 
 
 @committed
-def test_wagtail_s_own_tasks_run_on_the_worker(database_queue, articles, creator):
+def test_wagtails_own_tasks_run_on_the_worker(database_queue, articles):
     """Wagtail's reference index (and search index) are updated by tasks too."""
     articles.title = "Reviews"
     articles.save_revision().publish()
@@ -206,7 +206,7 @@ def test_a_retry_that_succeeds_recovers_the_failure(database_queue):
 @pytest.mark.parametrize(
     ("when", "retried"), [("* * * * *", False), ("5 * * * *", True)]
 )
-def test_a_retry_never_waits_past_the_task_s_next_scheduled_run(
+def test_a_retry_never_waits_past_its_next_scheduled_run(
     database_queue, settings, when, retried
 ):
     """A task due every minute is retried by its next run; an hourly one is retried
@@ -289,7 +289,7 @@ def redis_queue(settings):
 
 
 @committed
-def test_the_redis_queue_runs_tasks_on_rq_s_worker_and_retries_failures(
+def test_the_redis_queue_runs_tasks_on_the_rq_worker_and_retries_failures(
     tmp_path, redis_queue
 ):
     """`manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler`,
