@@ -278,7 +278,7 @@ def redis_queue(settings):
     connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5)
     try:
         connection.flushdb()
-    except redis.ConnectionError:
+    except (redis.ConnectionError, redis.TimeoutError):
         pytest.skip(f"no Redis at {REDIS_URL}")
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
