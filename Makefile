@@ -18,13 +18,15 @@ install: $(STAMP)
 
 # Absolute URLs (e-mails, canonical URLs, the sitemap) name the port served on,
 # unless ZHONGCAO_PUBLIC_BASE_URL is set already.
+# The web server, the task worker and the scheduler run together (Procfile.dev) under
+# honcho: their output interleaved and labelled, Ctrl-C stops all three.
 run: export ZHONGCAO_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	mkdir -p var
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo_data
 	$(MANAGE) collectstatic --no-input --verbosity 0
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	$(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
 
 test: $(STAMP)
 	mkdir -p var

@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
+from django.utils import timezone
 from wagtail.models import Page
 
 from affiliates.linktargets import link_targets
@@ -20,6 +21,7 @@ from tests.factories import (
     OfferFactory,
     ProductFactory,
 )
+from zhongcao.scheduling import periodic_task_enqueue, schedule_load
 
 
 class _OneRequestAtATimeServer(ThreadedWSGIServer):
@@ -226,3 +228,14 @@ def live_public_base_url(live_server, settings):
     absolute URLs the site makes (the API's links, e-mails)."""
     public_base_url_set(settings, live_server.url)
     return live_server.url
+
+
+def schedule_run_once() -> dict:
+    """Enqueue every task of ZHONGCAO_SCHEDULE once, as the scheduler does when each
+    comes due (the tests' immediate backend runs it there and then): each task's
+    result by its path."""
+    due_at = timezone.now()
+    return {
+        periodic.path: periodic_task_enqueue(periodic=periodic, due_at=due_at)
+        for periodic in schedule_load()
+    }

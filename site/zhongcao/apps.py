@@ -3,12 +3,14 @@ from django.apps import AppConfig
 
 class ZhongcaoConfig(AppConfig):
     """The project package itself, for project-wide policy over Wagtail: admin
-    denials, page URLs, system checks."""
+    denials, page URLs, system checks, and background work (the task queue's
+    failures and retries, the scheduler)."""
 
     name = "zhongcao"
     verbose_name = "Zhongcao"
 
     def ready(self) -> None:
+        from django_tasks.signals import task_finished
         from wagtail.admin import auth
         from wagtail.models import Page
 
@@ -16,6 +18,7 @@ class ZhongcaoConfig(AppConfig):
         from .admin_denied import permission_denied
         from .page_urls import public_url_parts
         from .spreadsheets import spreadsheet_exports_harden
+        from .taskqueue import task_finished_receive
 
         # Pages' full URLs start from ZHONGCAO_PUBLIC_BASE_URL (page_urls says why);
         # tests/content/test_seo.py and tests/content/test_api.py prove it.
@@ -32,3 +35,9 @@ class ZhongcaoConfig(AppConfig):
         # Every CSV and XLSX export writes its cells through one function that
         # keeps formulas and characters XLSX cannot hold out (zhongcao.spreadsheets).
         spreadsheet_exports_harden()
+
+        # A background task that fails is recorded for editors and retried later
+        # (zhongcao.taskqueue), whichever backend ran it.
+        task_finished.connect(
+            task_finished_receive, dispatch_uid="zhongcao.taskqueue.task_finished"
+        )

@@ -1,7 +1,10 @@
-"""System checks of the project's own settings (`manage.py check --deploy`)."""
+"""System checks of the project's own settings (`manage.py check`, `--deploy`)."""
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+from .scheduling import schedule_load
 
 
 @checks.register(checks.Tags.security, deploy=True)
@@ -18,3 +21,14 @@ def public_base_url_is_https(app_configs, **kwargs):
             id="zhongcao.W001",
         )
     ]
+
+
+@checks.register()
+def schedule_is_valid(app_configs, **kwargs):
+    """Each entry of ZHONGCAO_SCHEDULE names a task and a time the scheduler can
+    use (zhongcao.scheduling)."""
+    try:
+        schedule_load()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="zhongcao.E001")]
+    return []

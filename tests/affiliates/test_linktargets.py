@@ -5,7 +5,6 @@ bound on the wait."""
 import runpy
 import sqlite3
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from tests.affiliates.test_clickjournal import wait_until
 from tests.affiliates.test_views import go
 from tests.conftest import review_create
 from tests.factories import OfferFactory, ProductFactory, TrackedLinkFactory
+from tests.processes import sqlite_on_a_file
 
 # The lock is taken by a connection of its own: what the tests read and write must
 # be committed for it (and for the file the SQLite tests move to).
@@ -30,31 +30,6 @@ committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 # What the redirect can read: its links, their offers, the visitor salts.
 LOCKED_TABLES = ("affiliates_trackedlink", "products_offer", "affiliates_visitorsalt")
-
-
-@contextmanager
-def sqlite_on_a_file(directory: Path):
-    """SQLite only: the test database, moved to a file in WAL mode as in production
-    (the in-memory test database cannot be locked by another connection as a file
-    is); moved back afterwards."""
-    if connection.vendor != "sqlite":
-        yield None
-        return
-    memory = connection.connection
-    path = directory / "db.sqlite3"
-    copy = sqlite3.connect(path)
-    memory.backup(copy)
-    copy.execute("PRAGMA journal_mode=WAL")
-    copy.close()
-    shared = connection.settings_dict
-    connection.connection = None
-    connection.settings_dict = {**shared, "NAME": str(path)}
-    try:
-        yield path
-    finally:
-        connection.close()
-        connection.settings_dict = shared
-        connection.connection = memory
 
 
 class DatabaseLocked:

@@ -4,19 +4,18 @@ and link, and what protects them (neutral answers, honeypot, rate limit)."""
 import datetime
 import re
 import time
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 
 from affiliates.models import CREATORS_GROUP, CreatorKind, CreatorProfile
-from tests.conftest import FOREIGN_HOST
+from tests.conftest import FOREIGN_HOST, schedule_run_once
 from tests.factories import CreatorProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -359,9 +358,8 @@ def test_unconfirmed_sign_ups_are_purged_once_their_link_expired(join, settings)
     User.objects.filter(email__startswith="old").update(date_joined=long_ago)
     Group.objects.get(name=CREATORS_GROUP).user_set.add(made_by_editor)
 
-    out = StringIO()
-    call_command("run_schedule", "--once", stdout=out)
-    assert "affiliates.tasks.purge_signups: enqueued (SUCCESSFUL)" in out.getvalue()
+    result = schedule_run_once()["affiliates.tasks.purge_signups"]
+    assert result.status == TaskResultStatus.SUCCESSFUL
     assert not User.objects.filter(email="old@example.com").exists()
     assert User.objects.filter(email="new@example.com").exists()
     assert User.objects.filter(email="old2@example.com").exists()

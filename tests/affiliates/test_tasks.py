@@ -1,20 +1,20 @@
-"""The periodic tasks, as `manage.py run_schedule` enqueues them."""
+"""The periodic tasks, as the scheduler (`manage.py run_scheduler`) enqueues them."""
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 
 from affiliates.models import Click, EntryStatus, LedgerEntry
 from affiliates.services import items_current
 from tests.affiliates.conftest import click_id_for, postback, sale
+from tests.conftest import schedule_run_once
 
 pytestmark = pytest.mark.django_db
 
 
-def test_once_approves_what_waited_long_enough_and_purges_old_clicks(
+def test_the_schedule_approves_what_waited_long_enough_and_purges_old_clicks(
     client, connected, link
 ):
     long_ago = timezone.now() - datetime.timedelta(days=connected.hold_period_days + 1)
@@ -30,12 +30,13 @@ def test_once_approves_what_waited_long_enough_and_purges_old_clicks(
         link=link,
         clicked_at=timezone.now() - datetime.timedelta(days=500),
     )
-    out = StringIO()
-    call_command("run_schedule", "--once", stdout=out)
-    assert (
-        "affiliates.tasks.approve_commissions: enqueued (SUCCESSFUL)" in out.getvalue()
+    results = schedule_run_once()
+    assert results["affiliates.tasks.approve_commissions"].status == (
+        TaskResultStatus.SUCCESSFUL
     )
-    assert "affiliates.tasks.purge_clicks: enqueued (SUCCESSFUL)" in out.getvalue()
+    assert results["affiliates.tasks.purge_clicks"].status == (
+        TaskResultStatus.SUCCESSFUL
+    )
     assert LedgerEntry.objects.filter(status=EntryStatus.APPROVED).exists()
     assert items_current(status=EntryStatus.PENDING) == []
     assert not Click.objects.filter(click_id="x" * 32).exists()

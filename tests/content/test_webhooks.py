@@ -3,11 +3,9 @@ signed body a receiver gets; retries with backoff; and a receiver that is down n
 stopping a change. Every receiver is a real HTTP server started by the test."""
 
 import datetime
-import io
 import json
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -26,7 +24,7 @@ from content.webhooks import (
     webhook_endpoint_secret_rotate,
 )
 from products.models import Offer
-from tests.conftest import guide_create, review_create
+from tests.conftest import guide_create, review_create, schedule_run_once
 from tests.content.webhook_receiver import closed_port_url, receiver_running
 from tests.factories import OfferFactory, ProductFactory
 
@@ -567,7 +565,7 @@ def test_the_schedule_retries_due_deliveries(receiver, articles, creator, produc
     review_create(parent=articles, author=creator, product=product)
     assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
     # Everything it runs takes the current time: the delivery is due now.
-    call_command("run_schedule", "--once", stdout=io.StringIO())
+    schedule_run_once()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.SUCCEEDED
     assert json.loads(delivery.payload)["type"] == "article.published"

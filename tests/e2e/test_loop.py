@@ -216,7 +216,7 @@ def test_loop(
     # 4. The creator sees the sale and the pending commission (10 % of 2000.00
     # CNY, 60 % of it a member's), ...
     share = money(Decimal("120.00"), "CNY")
-    rollups_refresh()  # what the scheduled task does every 10 minutes
+    rollups_refresh()  # what the scheduled task does every minute
     creator = admin_login(new_context(), url, "lulu")
     summary = creator.locator("table.creator-dashboard__summary")
     for figure, value in (("Billable clicks", "1"), ("Conversions", "1")):

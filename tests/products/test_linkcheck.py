@@ -1,6 +1,7 @@
 """The link checker (products.services.offers_check, `manage.py check_links`,
 products.tasks.check_links) against a local HTTP server started by the test."""
 
+import datetime
 import threading
 from io import StringIO
 
@@ -12,6 +13,7 @@ from django.db import connection
 from products.models import CheckResult, LinkStatus, OfferLinkCheck
 from products.services import LinkOutcome, offer_check_record, offers_check
 from tests.factories import MerchantFactory, OfferFactory
+from zhongcao.scheduling import schedule_period
 
 pytestmark = pytest.mark.django_db
 
@@ -343,10 +345,12 @@ def test_the_command_refuses_bad_options(db, arguments, message):
 # -- The task -------------------------------------------------------------------------
 
 
-def test_the_task_checks_and_is_scheduled_daily(link_server, settings):
+def test_the_task_checks_and_is_scheduled_daily(link_server):
     from products.tasks import check_links
 
-    assert settings.ZHONGCAO_SCHEDULE["products.tasks.check_links"] == 24 * 60 * 60
+    assert schedule_period(path="products.tasks.check_links") == datetime.timedelta(
+        days=1
+    )
     offer = offer_at(link_server, "/gone")
     result = check_links.enqueue()
     assert result.return_value["checked"] == 1

@@ -47,6 +47,7 @@ from tests.factories import (
     pending_click,
 )
 from zhongcao import spreadsheets
+from zhongcao.models import TaskFailure, TaskOutcome
 from zhongcao.spreadsheets import FORMULA_TRIGGERS, spreadsheet_cell
 
 # Each text column gets a value that starts with a different formula trigger (the
@@ -227,6 +228,15 @@ def hostile_data(db, articles):
         redirect_link="https://example.com/",
         site=Site.objects.get(is_default_site=True),
     )
+    # A task's error can quote what a merchant's server answered.
+    TaskFailure.objects.create(
+        task_path="products.tasks.check_links",
+        result_id="result-1",
+        attempt=1,
+        exception_class_path="builtins.ValueError",
+        message="ValueError: unexpected answer",
+        outcome=TaskOutcome.FAILED,
+    )
 
     columns = [
         (Page.objects.filter(pk__in=[review.pk, older.pk, draft.pk]), "title"),
@@ -246,6 +256,7 @@ def hostile_data(db, articles):
         (Redirect.objects.all(), "old_path"),
         (Redirect.objects.all(), "redirect_link"),
         (Site.objects.all(), "site_name"),
+        (TaskFailure.objects.all(), "message"),
     ]
     tags = set()
     for number, (queryset, column) in enumerate(columns):

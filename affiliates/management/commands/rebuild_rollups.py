@@ -12,7 +12,7 @@ class Command(BaseCommand):
         "their months, that dashboards and reports "
         "read, from the first click or conversion to today (click rollups of days "
         "past the click retention period are kept where they exist). With --days N, "
-        "only the last N days (what the refresh_rollups task does every 10 minutes "
+        "only the last N days (what the refresh_rollups task does every minute "
         "with 2). Safe to run at any time, and twice."
     )
 

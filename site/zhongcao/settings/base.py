@@ -37,6 +37,27 @@ def public_base_url(value: str) -> str:
     return f"{url.scheme}://{url.netloc}"
 
 
+def task_queue_settings(queue: str, *, redis_url: str) -> tuple[dict, dict]:
+    """TASKS, and RQ_QUEUES for Redis, for ZHONGCAO_TASK_QUEUE's choice."""
+    if queue == "database":
+        return {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}, {}
+    if queue == "immediate":
+        return {
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+        }, {}
+    if queue == "redis":
+        if not redis_url:
+            raise ImproperlyConfigured(
+                "ZHONGCAO_TASK_QUEUE=redis needs ZHONGCAO_TASK_REDIS_URL or REDIS_URL."
+            )
+        return {
+            "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+        }, {"default": {"URL": redis_url}}
+    raise ImproperlyConfigured(
+        f"ZHONGCAO_TASK_QUEUE must be database, redis or immediate (got {queue!r})."
+    )
+
+
 # site/zhongcao/settings/base.py -> the repository root
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("ZHONGCAO_VAR_DIR", BASE_DIR / "var"))
@@ -73,6 +94,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -169,9 +192,30 @@ STORAGES = {
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Wagtail runs its own background work (search index, image renditions)
-# through django-tasks; the immediate backend needs no other service.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background tasks (webhook deliveries, e-mails, link checks, rollups, approvals,
+# purges, and Wagtail's own: reference index, image focal points, file deletions)
+# go through Django's tasks framework (django-tasks). ZHONGCAO_TASK_QUEUE says where
+# they wait and what runs them (README, "Background tasks"):
+#   "database" (default): a table of this database (django-tasks-db), run by
+#       `manage.py db_worker`; no other service;
+#   "redis": Redis (django-tasks-rq, on RQ) at ZHONGCAO_TASK_REDIS_URL (default
+#       REDIS_URL), run by `manage.py rqworker default --job-class
+#       django_tasks_rq.Job --with-scheduler`;
+#   "immediate": at once, in the process that enqueues them (the tests).
+ZHONGCAO_TASK_QUEUE = os.environ.get("ZHONGCAO_TASK_QUEUE", "database")
+TASKS, RQ_QUEUES = task_queue_settings(
+    ZHONGCAO_TASK_QUEUE,
+    redis_url=os.environ.get("ZHONGCAO_TASK_REDIS_URL")
+    or os.environ.get("REDIS_URL", ""),
+)
+if ZHONGCAO_TASK_QUEUE == "redis":
+    INSTALLED_APPS.append("django_rq")
+# A task that fails is tried again after 1, 2, 4, ... minutes (this many seconds,
+# doubled each time), ZHONGCAO_TASK_ATTEMPTS times in all, but never later than its
+# next run in ZHONGCAO_SCHEDULE (zhongcao.taskqueue). Editors see the failures under
+# Reports → Background tasks.
+ZHONGCAO_TASK_ATTEMPTS = int(os.environ.get("ZHONGCAO_TASK_ATTEMPTS", "5"))
+ZHONGCAO_TASK_RETRY_DELAY = int(os.environ.get("ZHONGCAO_TASK_RETRY_DELAY", "60"))
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -204,6 +248,9 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # One line per background task is noise; failures still show.
         "django_tasks": {"level": "WARNING"},
+        # APScheduler's own lines (jobs added, run, executed); the scheduler's say
+        # what it enqueued (zhongcao.scheduling).
+        "apscheduler": {"level": "WARNING"},
     },
 }
 
@@ -257,8 +304,6 @@ ZHONGCAO_OUTBOUND_ALLOW_HOSTS = [
     if host.strip()
 ]
 
-# Periodic tasks: `manage.py run_schedule` enqueues each (dotted path of a django-tasks
-# task) every so many seconds, and once at its start.
 # The headless API: frontends on these origins may call it from browsers (CORS),
 # comma-separated, such as "https://www.example.com,http://localhost:3000".
 CORS_ALLOWED_ORIGINS = [
@@ -288,17 +333,27 @@ ZHONGCAO_API_CACHE_SECONDS = int(os.environ.get("ZHONGCAO_API_CACHE_SECONDS", "6
 ZHONGCAO_FRONTEND_PREVIEW_URL = os.environ.get("ZHONGCAO_FRONTEND_PREVIEW_URL", "")
 ZHONGCAO_PREVIEW_SECONDS = 60 * 60
 
+# Periodic tasks, all in one place: `manage.py run_scheduler` (APScheduler) enqueues
+# each task (its dotted path) when its crontab line, "minute hour day month weekday"
+# in UTC, comes due; the workers run it. Each runs once per period however many
+# schedulers run (zhongcao.scheduling). Adding one is adding a line.
 ZHONGCAO_SCHEDULE = {
-    "affiliates.tasks.approve_commissions": 60 * 60,
-    "affiliates.tasks.purge_clicks": 24 * 60 * 60,
-    "products.tasks.check_links": 24 * 60 * 60,
-    "affiliates.tasks.purge_signups": 24 * 60 * 60,
+    # Wagtail's scheduled publishing and expiry (`publish_scheduled`).
+    "zhongcao.tasks.publish_scheduled_pages": "* * * * *",
+    # The dashboards' figures: a click shows within two minutes.
+    "affiliates.tasks.refresh_rollups": "* * * * *",
     # Webhook deliveries that failed are retried with backoff (content.webhooks).
-    "content.tasks.retry_webhook_deliveries": 60,
-    "content.tasks.purge_webhook_deliveries": 24 * 60 * 60,
-    "affiliates.tasks.refresh_rollups": 10 * 60,
-    "affiliates.tasks.settle_awaiting_conversions": 5 * 60,
-    "affiliates.tasks.purge_hourly_salts": 5 * 60,
+    "content.tasks.retry_webhook_deliveries": "* * * * *",
+    # Sales that arrived before their click's row, which the click writer missed;
+    # and the hourly salts of opted-out readers, deleted once their hour is over.
+    "affiliates.tasks.settle_awaiting_conversions": "*/5 * * * *",
+    "affiliates.tasks.purge_hourly_salts": "*/5 * * * *",
+    "affiliates.tasks.approve_commissions": "5 * * * *",
+    "affiliates.tasks.purge_clicks": "10 3 * * *",
+    "affiliates.tasks.purge_signups": "15 3 * * *",
+    "content.tasks.purge_webhook_deliveries": "20 3 * * *",
+    "zhongcao.tasks.purge_task_records": "25 3 * * *",
+    "products.tasks.check_links": "30 3 * * *",
 }
 
 # Member sign-up (/join/): attempts per client (a keyed hash of its address, never

@@ -1,7 +1,9 @@
 """The test suite's settings."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import MEDIA_ROOT
+from .base import MEDIA_ROOT, task_queue_settings
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-that-is-not-used-anywhere-else"  # noqa: S105
@@ -27,3 +29,9 @@ ZHONGCAO_LINK_TARGETS_REFRESH = 0
 # Whatever the environment says, no internal host is allowed: a test that reaches its
 # own server on 127.0.0.1 names it (settings.ZHONGCAO_OUTBOUND_ALLOW_HOSTS).
 ZHONGCAO_OUTBOUND_ALLOW_HOSTS = []
+# Tasks run at once, in the process that enqueues them, unless the environment says
+# otherwise: the tests of the real workers start theirs with ZHONGCAO_TASK_QUEUE set
+# (tests/zhongcao/test_taskqueue.py).
+if "ZHONGCAO_TASK_QUEUE" not in os.environ:
+    ZHONGCAO_TASK_QUEUE = "immediate"
+    TASKS, RQ_QUEUES = task_queue_settings(ZHONGCAO_TASK_QUEUE, redis_url="")

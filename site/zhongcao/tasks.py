@@ -1,0 +1,49 @@
+"""Background tasks of the project itself (django-tasks): Wagtail's scheduled
+publishing, and forgetting old records of background work. Both are in
+settings.ZHONGCAO_SCHEDULE; each is safe to run twice."""
+
+import datetime
+import io
+
+from django.apps import apps
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks import task
+
+from .scheduling import scheduled_runs_purge
+from .taskqueue import task_failures_purge
+
+# Finished runs kept in the database queue, and failures kept for the report.
+SUCCESSFUL_RUNS_KEPT = datetime.timedelta(days=7)
+FAILURES_KEPT = datetime.timedelta(days=30)
+SCHEDULED_RUNS_KEPT = datetime.timedelta(days=2)
+
+
+@task()
+def publish_scheduled_pages() -> None:
+    """Publish the pages and snippets whose scheduled time has come, and unpublish
+    those whose expiry has passed: Wagtail's own `publish_scheduled` command."""
+    call_command("publish_scheduled", stdout=io.StringIO())
+
+
+@task()
+def purge_task_records() -> int:
+    """Forget finished runs of the database queue (successful after a week, failed
+    after 30 days), failures no retry waits on after 30 days, and enqueued periods
+    after two days; how many rows went."""
+    now = timezone.now()
+    deleted = task_failures_purge(older_than=FAILURES_KEPT, now=now)
+    deleted += scheduled_runs_purge(older_than=SCHEDULED_RUNS_KEPT, now=now)
+    if apps.is_installed("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
+
+        results = DBTaskResult.objects
+        deleted += (
+            results.successful()
+            .filter(finished_at__lt=now - SUCCESSFUL_RUNS_KEPT)
+            .delete()[0]
+        )
+        deleted += (
+            results.failed().filter(finished_at__lt=now - FAILURES_KEPT).delete()[0]
+        )
+    return deleted
