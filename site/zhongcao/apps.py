@@ -2,18 +2,21 @@ from django.apps import AppConfig
 
 
 class ZhongcaoConfig(AppConfig):
-    """The project package itself, for project-wide policy over Wagtail: admin
-    denials, page URLs, system checks."""
+    """The project package itself, for project-wide policy over Wagtail (admin
+    denials, page URLs, system checks) and operations (health, metrics, the
+    worker's heartbeat)."""
 
     name = "zhongcao"
     verbose_name = "Zhongcao"
 
     def ready(self) -> None:
+        from django_tasks.signals import task_finished
         from wagtail.admin import auth
         from wagtail.models import Page
 
         from . import checks  # noqa: F401 (registers the project's system checks)
         from .admin_denied import permission_denied
+        from .metrics import task_finished_count
         from .page_urls import public_url_parts
         from .spreadsheets import spreadsheet_exports_harden
 
@@ -32,3 +35,9 @@ class ZhongcaoConfig(AppConfig):
         # Every CSV and XLSX export writes its cells through one function that
         # keeps formulas and characters XLSX cannot hold out (zhongcao.spreadsheets).
         spreadsheet_exports_harden()
+
+        # Framework upkeep, not domain flow: every finished task is counted by its
+        # outcome for /metrics (zhongcao.metrics).
+        task_finished.connect(
+            task_finished_count, dispatch_uid="zhongcao.metrics.task_finished_count"
+        )

@@ -55,7 +55,7 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # noqa: F405 (base.py: filesystem or S3)
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
@@ -93,3 +93,5 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or (
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 ZHONGCAO_DEMO_DATA_ALLOWED = False
+# /metrics answers 404 but to ZHONGCAO_METRICS_TOKEN or ZHONGCAO_METRICS_ALLOW.
+ZHONGCAO_METRICS_PUBLIC = False
