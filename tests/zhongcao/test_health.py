@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks import task
 
 from zhongcao.health import (
     task_backend,
@@ -40,6 +41,11 @@ def rq_backend():
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
+@task()
+def fail() -> None:
+    raise RuntimeError("a task that fails")
+
+
 def _rq_worker_burst(queue) -> None:
     """An RQ worker, in this process, that takes every waiting job and stops."""
     from django_tasks_rq import Job
@@ -69,10 +75,11 @@ def test_with_a_queue_nobody_serves_the_server_is_not_ready(client, rq_backend):
 
 def test_a_worker_that_runs_the_heartbeat_makes_the_server_ready(client, rq_backend):
     worker_heartbeat.enqueue()
+    fail.enqueue()
     assert client.get("/readyz").status_code == 503  # enqueued, not yet run
-    assert task_queue_counts(task_backend()) == {"READY": 1, "FAILED": 0}
+    assert task_queue_counts(task_backend()) == {"READY": 2, "FAILED": 0}
     _rq_worker_burst(rq_backend)
-    assert task_queue_counts(task_backend()) == {"READY": 0, "FAILED": 0}
+    assert task_queue_counts(task_backend()) == {"READY": 0, "FAILED": 1}
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"]["worker_heartbeat"] == "ok"
@@ -110,9 +117,11 @@ def database_backend():
         yield
 
 
-def test_the_database_queue_counts_waiting_and_failed_tasks(client, database_backend):
+def test_the_database_queue_counts_waiting_and_failed_tasks(
+    client, database_backend, monkeypatch
+):
     worker_heartbeat.enqueue()
-    worker_heartbeat.enqueue()
+    fail.enqueue()
     assert task_queue_counts(task_backend()) == {"READY": 2, "FAILED": 0}
     assert client.get("/readyz").json()["checks"] == {
         "database": "ok",
@@ -121,8 +130,13 @@ def test_the_database_queue_counts_waiting_and_failed_tasks(client, database_bac
         "task_queue": "ok",
         "worker_heartbeat": "stale",
     }
+    # The worker, in this process: it must not close the test's own transaction.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections",
+        lambda: None,
+    )
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-    assert task_queue_counts(task_backend()) == {"READY": 0, "FAILED": 0}
+    assert task_queue_counts(task_backend()) == {"READY": 0, "FAILED": 1}
     assert client.get("/readyz").status_code == 200
 
 
