@@ -3,7 +3,9 @@
 Schedule ``zhongcao.tasks.worker_heartbeat`` every minute
 (settings.ZHONGCAO_SCHEDULE); /readyz wants a beat younger than
 ZHONGCAO_WORKER_HEARTBEAT_MAX_AGE seconds whenever tasks go to a queue that a worker
-process serves (zhongcao.health).
+process serves (zhongcao.health). The beat waits its turn in the queue like any task
+(the RQ backend has no priorities), so a queue backed up for longer than the bound
+shows as stale too: worth knowing either way.
 """
 
 from django_tasks import task
