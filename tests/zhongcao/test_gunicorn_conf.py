@@ -25,7 +25,10 @@ CONF = Path(settings.BASE_DIR) / "site" / "zhongcao" / "gunicorn.conf.py"
 @pytest.fixture
 def hooks(monkeypatch):
     monkeypatch.setenv("ZHONGCAO_CLICK_JOURNAL", "0")  # set by the file when unset
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # The hooks set it in this process's environment: setenv first, so that the
+    # test's end takes it away again whatever they did.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     return runpy.run_path(str(CONF))
 
 
