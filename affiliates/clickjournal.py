@@ -177,6 +177,53 @@ def click_journal_append(click: PendingClick) -> bool:
     return True
 
 
+def _segments(directory: Path) -> list[Path]:
+    return sorted(
+        path for path in directory.iterdir() if path.name.endswith(SEGMENT_SUFFIX)
+    )
+
+
+def _checkpoint_load(directory: Path) -> dict[str, tuple[int, int]]:
+    """The writer's checkpoint: segment name -> (inode, bytes written)."""
+    try:
+        saved = json.loads((directory / CHECKPOINT).read_text())
+        return {
+            name: (int(inode), int(offset)) for name, (inode, offset) in saved.items()
+        }
+    except FileNotFoundError:
+        return {}
+    except (ValueError, TypeError, AttributeError):
+        # Starting over is safe: clicks already written are skipped.
+        logger.warning("Click journal checkpoint unreadable; reading from the start")
+        return {}
+
+
+def _pending_bytes(segments: list[Path], positions: dict[str, tuple[int, int]]) -> int:
+    total = 0
+    for path in segments:
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue
+        inode, offset = positions.get(path.name, (status.st_ino, 0))
+        total += status.st_size - (offset if inode == status.st_ino else 0)
+    return total
+
+
+def click_journal_backlog_bytes(directory: Path | str) -> int:
+    """How many bytes of the journal in ``directory`` the writer has not yet written
+    to the database, as its last checkpoint says (a click is about 300
+    bytes). Reads only: a directory that does not exist yet holds nothing. For
+    health checks and metrics, from any process (the writer's own figure may be a
+    batch ahead of its checkpoint). OSError if the directory cannot be read."""
+    directory = Path(directory)
+    try:
+        segments = _segments(directory)
+    except FileNotFoundError:
+        return 0
+    return _pending_bytes(segments, _checkpoint_load(directory))
+
+
 class JournalWriter:
     """The writer process's side: write what the journal holds to the database."""
 
@@ -184,21 +231,8 @@ class JournalWriter:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         # segment name -> (inode, bytes written to the database)
-        self.positions: dict[str, tuple[int, int]] = {}
+        self.positions: dict[str, tuple[int, int]] = _checkpoint_load(self.directory)
         self.lock_file: int | None = None
-        try:
-            saved = json.loads((self.directory / CHECKPOINT).read_text())
-            self.positions = {
-                name: (int(inode), int(offset))
-                for name, (inode, offset) in saved.items()
-            }
-        except FileNotFoundError:
-            pass
-        except (ValueError, TypeError):
-            # Starting over is safe: clicks already written are skipped.
-            logger.warning(
-                "Click journal checkpoint unreadable; reading from the start"
-            )
 
     def lock(self, *, wait: bool = True) -> bool:
         """Become the only writer of this journal (another may be draining it)."""
@@ -215,23 +249,11 @@ class JournalWriter:
         return True
 
     def segments(self) -> list[Path]:
-        return sorted(
-            path
-            for path in self.directory.iterdir()
-            if path.name.endswith(SEGMENT_SUFFIX)
-        )
+        return _segments(self.directory)
 
     def pending_bytes(self) -> int:
         """How much of the journal is not yet in the database."""
-        total = 0
-        for path in self.segments():
-            try:
-                status = path.stat()
-            except FileNotFoundError:
-                continue
-            inode, offset = self.positions.get(path.name, (status.st_ino, 0))
-            total += status.st_size - (offset if inode == status.st_ino else 0)
-        return total
+        return _pending_bytes(self.segments(), self.positions)
 
     def write(self) -> int:
         """Write every complete line beyond the checkpoint; return how many clicks.

@@ -2,9 +2,10 @@ from django.apps import AppConfig
 
 
 class ZhongcaoConfig(AppConfig):
-    """The project package itself, for project-wide policy over Wagtail: admin
-    denials, page URLs, system checks, and background work (the task queue's
-    failures and retries, the scheduler)."""
+    """The project package itself, for project-wide policy over Wagtail (admin
+    denials, page URLs, system checks), background work (the task queue's failures
+    and retries, the scheduler) and operations (health, metrics, the worker's
+    heartbeat)."""
 
     name = "zhongcao"
     verbose_name = "Zhongcao"
@@ -16,6 +17,7 @@ class ZhongcaoConfig(AppConfig):
 
         from . import checks  # noqa: F401 (registers the project's system checks)
         from .admin_denied import permission_denied
+        from .metrics import task_finished_count
         from .page_urls import public_url_parts
         from .spreadsheets import spreadsheet_exports_harden
         from .taskqueue import task_finished_receive
@@ -40,4 +42,9 @@ class ZhongcaoConfig(AppConfig):
         # (zhongcao.taskqueue), whichever backend ran it.
         task_finished.connect(
             task_finished_receive, dispatch_uid="zhongcao.taskqueue.task_finished"
+        )
+        # Framework upkeep, not domain flow: every finished task is counted by its
+        # outcome for /metrics (zhongcao.metrics).
+        task_finished.connect(
+            task_finished_count, dispatch_uid="zhongcao.metrics.task_finished_count"
         )

@@ -1,5 +1,7 @@
 """System checks of the project's own settings (`manage.py check`, `--deploy`)."""
 
+import os
+
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -32,3 +34,19 @@ def schedule_is_valid(app_configs, **kwargs):
     except ImproperlyConfigured as error:
         return [checks.Error(str(error), id="zhongcao.E001")]
     return []
+
+
+def metrics_directory_exists(app_configs, **kwargs):
+    """PROMETHEUS_MULTIPROC_DIR, when set, is where every process writes its metrics
+    (zhongcao.metrics): a directory that is missing would fail the first request."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory or os.path.isdir(directory):
+        return []
+    return [
+        checks.Error(
+            "PROMETHEUS_MULTIPROC_DIR does not name a directory.",
+            hint="Create it (empty) before the server starts, or unset it for a "
+            "single process; gunicorn.conf.py makes one of its own when it is unset.",
+            id="zhongcao.E002",
+        )
+    ]

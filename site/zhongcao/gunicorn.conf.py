@@ -11,12 +11,20 @@ at a lower CPU priority, writes them to the database, so that no request thread
 waits behind a writer thread in its own worker. The master starts it, starts it again
 if it dies, and on shutdown lets it write the last clicks once every worker is gone.
 ZHONGCAO_CLICK_JOURNAL=0 turns it off (each worker then writes its own clicks).
+
+Metrics (/metrics, zhongcao.metrics): every worker writes its figures to files in
+PROMETHEUS_MULTIPROC_DIR and a scrape, whichever worker answers it, adds them all up
+(prometheus-client's multiprocess mode). Unset, the master makes a directory of its
+own (and removes it at exit); set, it must be this server's alone, and is emptied at
+start. Each worker that exits is marked gone; its counts stay in the totals.
 """
 
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -113,7 +121,22 @@ class ClickWriter:
             )
 
 
+def metrics_directory_prepare(server):
+    """An empty PROMETHEUS_MULTIPROC_DIR, before any worker (or the click writer)
+    starts and inherits it: figures of an earlier run would add up with this one's."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        directory = tempfile.mkdtemp(prefix="zhongcao-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+        server.metrics_directory_owned = directory
+        return
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    for stale in Path(directory).glob("*.db"):
+        stale.unlink()
+
+
 def on_starting(server):
+    metrics_directory_prepare(server)
     if os.environ.get("ZHONGCAO_CLICK_JOURNAL") == "1":
         server.click_writer = ClickWriter(server.log)
         server.click_writer.start()
@@ -135,11 +158,21 @@ def post_worker_init(worker):
     link_targets.start()
 
 
+def child_exit(server, worker):
+    """A worker is gone: its live figures no longer count (prometheus-client)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def on_exit(server):
     """All workers are gone: the writer writes the journal's last clicks and exits."""
     writer = getattr(server, "click_writer", None)
     if writer is not None:
         writer.stop()
+    owned = getattr(server, "metrics_directory_owned", None)
+    if owned is not None:
+        shutil.rmtree(owned, ignore_errors=True)
 
 
 def worker_exit(server, worker):

@@ -1,7 +1,7 @@
 """What the project keeps about its background work: the failures of tasks (and what
-became of each), and the periods the scheduler has enqueued (zhongcao.taskqueue,
-zhongcao.scheduling). The queue itself is the task backend's (django-tasks-db's
-table, or Redis)."""
+became of each), the periods the scheduler has enqueued (zhongcao.taskqueue,
+zhongcao.scheduling) and the worker's heartbeat (zhongcao.health). The queue itself
+is the task backend's (django-tasks-db's table, or Redis)."""
 
 from django.db import models
 from django.utils import timezone
@@ -61,3 +61,20 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_path} @ {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a worker of a task backend last ran the heartbeat task
+    (zhongcao.tasks.worker_heartbeat), so that /readyz can tell a queue that is
+    drained from one nobody serves. In the database, not the cache: the embedded
+    default's cache is each process's own, and the worker is another process."""
+
+    backend_alias = models.CharField(_("task backend"), max_length=32, primary_key=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.backend_alias}: {self.beat_at.isoformat()}"

@@ -1,6 +1,12 @@
 """Background tasks of the project itself (django-tasks): Wagtail's scheduled
-publishing, and forgetting old records of background work. Both are in
-settings.ZHONGCAO_SCHEDULE; each is safe to run twice."""
+publishing, forgetting old records of background work, and the worker's heartbeat.
+All are in settings.ZHONGCAO_SCHEDULE; each is safe to run twice.
+
+The heartbeat runs every minute; /readyz wants a beat younger than
+ZHONGCAO_WORKER_HEARTBEAT_MAX_AGE seconds whenever tasks go to a queue that a worker
+process serves (zhongcao.health). The beat waits its turn in the queue like any task
+(the RQ backend has no priorities), so a queue backed up for longer than the bound
+shows as stale too: worth knowing either way."""
 
 import datetime
 import io
@@ -9,7 +15,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskContext
 
+from .health import worker_heartbeat_record
 from .scheduling import scheduled_runs_purge
 from .taskqueue import task_failures_purge
 
@@ -47,3 +55,11 @@ def purge_task_records() -> int:
             results.failed().filter(finished_at__lt=now - FAILURES_KEPT).delete()[0]
         )
     return deleted
+
+
+@task(takes_context=True)
+def worker_heartbeat(context: TaskContext) -> str:
+    """Record that a worker of this task's backend is alive and taking tasks; safe to
+    run twice (the later beat wins)."""
+    beat = worker_heartbeat_record(backend_alias=context.task_result.backend)
+    return beat.beat_at.isoformat()

@@ -19,6 +19,7 @@ from affiliates.clickjournal import (
     JournalWriter,
     click_decode,
     click_encode,
+    click_journal_backlog_bytes,
 )
 from affiliates.models import Click
 from affiliates.tracking import PendingClick, click_buffer
@@ -155,6 +156,31 @@ def test_a_failing_database_keeps_the_clicks_in_the_journal(client, link, tmp_pa
     assert writer.write() == 2
     assert writer.pending_bytes() == 0
     assert Click.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_backlog_another_process_reads_follows_the_writers_checkpoint(
+    client, link, tmp_path
+):
+    """What /readyz and /metrics read: the journal less what the writer recorded as
+    written, without touching the writer's files."""
+    assert click_journal_backlog_bytes(tmp_path / "not-yet-made") == 0
+    assert not (tmp_path / "not-yet-made").exists()
+    with journal_on(tmp_path):
+        for _ in range(2):
+            go(client, link)
+    appended = sum(len(line) + 1 for line in journal_lines(tmp_path))
+    assert click_journal_backlog_bytes(tmp_path) == appended > 0
+    writer = JournalWriter(tmp_path)
+    assert writer.write() == 2
+    assert click_journal_backlog_bytes(tmp_path) == 0
+    with journal_on(tmp_path):
+        go(client, link)
+    assert click_journal_backlog_bytes(tmp_path) == writer.pending_bytes() > 0
+    (tmp_path / CHECKPOINT).write_text("not json")  # unreadable: all of it counts
+    assert click_journal_backlog_bytes(tmp_path) == sum(
+        len(line) + 1 for line in journal_lines(tmp_path)
+    )
 
 
 @pytest.mark.django_db

@@ -7,6 +7,9 @@ import sys
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+
+from zhongcao.settings.base import address_networks, media_storage
 
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "zhongcao.settings.production",
@@ -84,3 +87,116 @@ def test_the_default_names_the_port_make_run_serves_on():
         ZHONGCAO_PUBLIC_BASE_URL="http://127.0.0.1:8123",
     )
     assert result.stdout.split() == ["http://127.0.0.1:8123"] * 3, result.stderr
+
+
+# Media storage: the filesystem by default, an S3-compatible bucket by choice.
+
+S3 = {
+    "ZHONGCAO_MEDIA_STORAGE": "s3",
+    "AWS_STORAGE_BUCKET_NAME": "zhongcao-media",
+    "ZHONGCAO_MEDIA_URL": "https://media.zhongcao.example/",
+}
+
+
+def test_media_stay_on_the_filesystem_by_default():
+    assert media_storage({}) == (
+        {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        None,
+    )
+    assert media_storage({"ZHONGCAO_MEDIA_STORAGE": "filesystem"})[1] is None
+
+
+def test_s3_media_are_chosen_by_the_environment():
+    storage, media_url = media_storage(
+        {
+            **S3,
+            "ZHONGCAO_MEDIA_URL": "https://cdn.zhongcao.example/media",
+            "AWS_S3_ENDPOINT_URL": "https://s3.example-cloud.com",
+            "AWS_S3_REGION_NAME": "cn-east-1",
+            "AWS_LOCATION": "uploads",
+            "AWS_SECRET_ACCESS_KEY": "never-in-the-settings",
+        }
+    )
+    assert storage == {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": "zhongcao-media",
+            "custom_domain": "cdn.zhongcao.example/media",
+            "url_protocol": "https:",
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "endpoint_url": "https://s3.example-cloud.com",
+            "region_name": "cn-east-1",
+            "location": "uploads",
+        },
+    }
+    assert media_url == "https://cdn.zhongcao.example/media/"
+    assert "never-in-the-settings" not in repr(storage)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"ZHONGCAO_MEDIA_STORAGE": "ftp"}, "must be filesystem or s3"),
+        ({**S3, "AWS_STORAGE_BUCKET_NAME": ""}, "needs AWS_STORAGE_BUCKET_NAME"),
+        ({**S3, "ZHONGCAO_MEDIA_URL": ""}, "needs ZHONGCAO_MEDIA_URL"),
+        ({**S3, "ZHONGCAO_MEDIA_URL": "media.example/x"}, "needs ZHONGCAO_MEDIA_URL"),
+    ],
+)
+def test_an_incomplete_s3_set_up_is_a_clear_error(environ, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        media_storage(environ)
+
+
+def test_production_serves_media_from_the_bucket_and_allows_them_in_pages():
+    """The storage Django builds from the settings, with no S3 reached: uploads are
+    named at the public address, and the reader site's policy lets them load."""
+    code = (
+        "from django.conf import settings; "
+        "from django.core.files.storage import storages; s = storages['default']; "
+        "print(type(s).__name__, s.url('original_images/tea.jpg'), "
+        "' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']), "
+        "'secret' in repr(settings.STORAGES))"
+    )
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        code,
+        **PRODUCTION,
+        **S3,
+        ZHONGCAO_PUBLIC_BASE_URL="https://zhongcao.example",
+        AWS_ACCESS_KEY_ID="an-access-key",
+        AWS_SECRET_ACCESS_KEY="a-secret-key",
+    )
+    assert result.stdout.split() == [
+        "S3Storage",
+        "https://media.zhongcao.example/original_images/tea.jpg",
+        "'self'",
+        "https://media.zhongcao.example",
+        "False",
+    ], result.stderr
+
+
+def test_production_hides_metrics_from_the_public():
+    code = "from django.conf import settings; print(settings.ZHONGCAO_METRICS_PUBLIC)"
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        code,
+        **PRODUCTION,
+        ZHONGCAO_PUBLIC_BASE_URL="https://zhongcao.example",
+    )
+    assert result.stdout.split() == ["False"], result.stderr
+
+
+def test_a_metrics_allow_list_that_is_no_address_is_a_clear_error():
+    with pytest.raises(ImproperlyConfigured, match="ZHONGCAO_METRICS_ALLOW"):
+        address_networks("10.0.0.0/8, intranet", name="ZHONGCAO_METRICS_ALLOW")
+    assert [str(n) for n in address_networks("10.1.2.3/8,::1", name="x")] == [
+        "10.0.0.0/8",
+        "::1/128",
+    ]

@@ -5,7 +5,9 @@ the local-memory cache and in-process tasks. Secrets and URLs come from the
 environment only (see production.py).
 """
 
+import ipaddress
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,6 +60,77 @@ def task_queue_settings(queue: str, *, redis_url: str) -> tuple[dict, dict]:
     )
 
 
+def address_networks(value: str, *, name: str) -> list:
+    """Comma-separated addresses or networks (10.0.0.0/8, ::1) as ip_network objects."""
+    try:
+        return [
+            ipaddress.ip_network(item.strip(), strict=False)
+            for item in value.split(",")
+            if item.strip()
+        ]
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name} must list addresses or networks, such as 10.0.0.0/8,127.0.0.1 "
+            f"({error})."
+        ) from error
+
+
+def media_storage(environ: Mapping[str, str]) -> tuple[dict, str | None]:
+    """Where uploaded media (images, documents) go: STORAGES["default"], and the
+    public URL they are read from (None: MEDIA_URL stays /media/).
+
+    The filesystem (MEDIA_ROOT) unless ZHONGCAO_MEDIA_STORAGE=s3: then a bucket of
+    any S3-compatible service (django-storages), named by AWS_STORAGE_BUCKET_NAME
+    and read by the public at ZHONGCAO_MEDIA_URL (the bucket's root behind a CDN or
+    the service's public address); AWS_S3_ENDPOINT_URL (a service other than AWS),
+    AWS_S3_REGION_NAME and AWS_LOCATION (a folder in the bucket) as needed. The keys,
+    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, stay in the environment, where
+    django-storages reads them; never in the settings.
+    """
+    kind = environ.get("ZHONGCAO_MEDIA_STORAGE", "").strip().lower() or "filesystem"
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}, None
+    if kind != "s3":
+        raise ImproperlyConfigured(
+            f"ZHONGCAO_MEDIA_STORAGE must be filesystem or s3 (got {kind!r})."
+        )
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured(
+            "ZHONGCAO_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME."
+        )
+    media_url = environ.get("ZHONGCAO_MEDIA_URL", "").strip()
+    url = urlsplit(media_url)
+    if url.scheme not in ("http", "https") or not url.hostname or url.query:
+        raise ImproperlyConfigured(
+            "ZHONGCAO_MEDIA_STORAGE=s3 needs ZHONGCAO_MEDIA_URL, the public address "
+            "of the bucket's root, such as https://media.zhongcao.example/ "
+            f"(got {media_url!r})."
+        )
+    options = {
+        "bucket_name": bucket,
+        # Every URL the site writes points at the public address (and the content
+        # security policy allows it): no signed URLs, which would expire in pages
+        # that caches keep.
+        "custom_domain": url.netloc + url.path.rstrip("/"),
+        "url_protocol": f"{url.scheme}:",
+        "querystring_auth": False,
+        # Two uploads of the same name keep both files, as on the filesystem.
+        "file_overwrite": False,
+    }
+    for option, variable in (
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("location", "AWS_LOCATION"),
+    ):
+        if environ.get(variable, "").strip():
+            options[option] = environ[variable].strip()
+    return (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
+        url._replace(path=url.path.rstrip("/") + "/", fragment="").geturl(),
+    )
+
+
 # site/zhongcao/settings/base.py -> the repository root
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("ZHONGCAO_VAR_DIR", BASE_DIR / "var"))
@@ -99,6 +172,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics, before anything else (zhongcao.operations).
+    "zhongcao.operations.OperationsEndpointsMiddleware",
+    "zhongcao.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -183,10 +259,13 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ZHONGCAO_MEDIA_ROOT", VAR_DIR / "media"))
+# The filesystem, or an S3-compatible bucket (ZHONGCAO_MEDIA_STORAGE=s3, see
+# media_storage above).
+_MEDIA_STORAGE, _MEDIA_PUBLIC_URL = media_storage(os.environ)
+MEDIA_URL = _MEDIA_PUBLIC_URL or "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -342,6 +421,8 @@ ZHONGCAO_SCHEDULE = {
     "zhongcao.tasks.publish_scheduled_pages": "* * * * *",
     # The dashboards' figures: a click shows within two minutes.
     "affiliates.tasks.refresh_rollups": "* * * * *",
+    # Tells /readyz that a worker takes tasks (zhongcao.health).
+    "zhongcao.tasks.worker_heartbeat": "* * * * *",
     # Webhook deliveries that failed are retried with backoff (content.webhooks).
     "content.tasks.retry_webhook_deliveries": "* * * * *",
     # Sales that arrived before their click's row, which the click writer missed;
@@ -431,6 +512,27 @@ ZHONGCAO_CSP_BY_PATH = {
         "frame-ancestors": ["'none'"],
     },
 }
+# Operations (zhongcao.operations): /readyz wants the click journal's unwritten bytes
+# at most this many (about 300 a click)...
+ZHONGCAO_READY_CLICK_BACKLOG_BYTES = int(
+    os.environ.get("ZHONGCAO_READY_CLICK_BACKLOG_BYTES", str(16 * 1024 * 1024))
+)
+# ...and, when a worker process serves the task queue, its heartbeat
+# (zhongcao.tasks.worker_heartbeat, scheduled every minute) at most this many seconds
+# old.
+ZHONGCAO_WORKER_HEARTBEAT_MAX_AGE = int(
+    os.environ.get("ZHONGCAO_WORKER_HEARTBEAT_MAX_AGE", "180")
+)
+# /metrics: readable with "Authorization: Bearer <ZHONGCAO_METRICS_TOKEN>", or from
+# the addresses or networks in ZHONGCAO_METRICS_ALLOW (comma-separated, as
+# products.web.client_address tells the caller's address); by anyone if
+# ZHONGCAO_METRICS_PUBLIC (here, for a laptop; never in production).
+ZHONGCAO_METRICS_TOKEN = os.environ.get("ZHONGCAO_METRICS_TOKEN", "").strip()
+ZHONGCAO_METRICS_ALLOW = address_networks(
+    os.environ.get("ZHONGCAO_METRICS_ALLOW", ""), name="ZHONGCAO_METRICS_ALLOW"
+)
+ZHONGCAO_METRICS_PUBLIC = True
+
 # No editor's e-mail address (hashed) goes to gravatar.com for an avatar, and the
 # admin's images all come from its own origin.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -10,6 +10,9 @@ processes, and what lets a process serve a /go/ code another one loaded while th
 database is locked). Email (sign-up confirmations): EMAIL_HOST, EMAIL_PORT (587),
 EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS (1) or EMAIL_USE_SSL (0),
 EMAIL_TIMEOUT (10 s), DEFAULT_FROM_EMAIL; EMAIL_BACKEND to use another backend.
+Operations (base.py reads them): ZHONGCAO_METRICS_TOKEN or ZHONGCAO_METRICS_ALLOW to
+read /metrics (404 to anyone else); ZHONGCAO_MEDIA_STORAGE=s3 with
+AWS_STORAGE_BUCKET_NAME and ZHONGCAO_MEDIA_URL for media on object storage.
 """
 
 import os
@@ -55,7 +58,7 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": STORAGES["default"],  # noqa: F405 (base.py: filesystem or S3)
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
@@ -93,3 +96,5 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or (
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 ZHONGCAO_DEMO_DATA_ALLOWED = False
+# /metrics answers 404 but to ZHONGCAO_METRICS_TOKEN or ZHONGCAO_METRICS_ALLOW.
+ZHONGCAO_METRICS_PUBLIC = False
