@@ -18,3 +18,19 @@ def public_base_url_is_https(app_configs, **kwargs):
             id="zhongcao.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def editors_use_two_factor(app_configs, **kwargs):
+    """Editors approve commissions and pay creators: on a deployed site their
+    sign-in takes a second factor (zhongcao.two_factor)."""
+    if settings.ZHONGCAO_REQUIRE_2FA_FOR_EDITORS:
+        return []
+    return [
+        checks.Warning(
+            "Editors may sign in without two-factor authentication.",
+            hint="Set ZHONGCAO_REQUIRE_2FA_FOR_EDITORS=1 (production's default): "
+            "editors then set it up at their next sign-in.",
+            id="zhongcao.W002",
+        )
+    ]

@@ -10,6 +10,8 @@ processes, and what lets a process serve a /go/ code another one loaded while th
 database is locked). Email (sign-up confirmations): EMAIL_HOST, EMAIL_PORT (587),
 EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS (1) or EMAIL_USE_SSL (0),
 EMAIL_TIMEOUT (10 s), DEFAULT_FROM_EMAIL; EMAIL_BACKEND to use another backend.
+ZHONGCAO_REQUIRE_2FA_FOR_EDITORS (default 1: editors must sign in with two-factor
+authentication; 0 turns that off, and `check --deploy` warns).
 """
 
 import os
@@ -91,5 +93,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or (
     f"Zhongcao <noreply@{'localhost' if '*' in _mail_domain else _mail_domain}>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Editors approve commissions and pay creators: their sign-in takes a second factor.
+ZHONGCAO_REQUIRE_2FA_FOR_EDITORS = (
+    os.environ.get("ZHONGCAO_REQUIRE_2FA_FOR_EDITORS", "1") != "0"
+)
 
 ZHONGCAO_DEMO_DATA_ALLOWED = False

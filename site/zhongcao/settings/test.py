@@ -27,3 +27,6 @@ ZHONGCAO_LINK_TARGETS_REFRESH = 0
 # Whatever the environment says, no internal host is allowed: a test that reaches its
 # own server on 127.0.0.1 names it (settings.ZHONGCAO_OUTBOUND_ALLOW_HOSTS).
 ZHONGCAO_OUTBOUND_ALLOW_HOSTS = []
+# Two-factor sign-in is opt-in unless a test requires it (tests/zhongcao/test_two_factor.py),
+# whatever the environment says.
+ZHONGCAO_REQUIRE_2FA_FOR_EDITORS = False
