@@ -46,7 +46,6 @@ def two_factor_account_menu_item(request):
         "url": reverse("zhongcao_two_factor"),
         "label": _("Two-factor authentication"),
         "help_text": _(
-            "Ask for a code from an authenticator app at sign-in, as well as your "
-            "password; recovery codes."
+            "Ask for a code from your phone at sign-in, as well as your password."
         ),
     }

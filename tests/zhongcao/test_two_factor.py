@@ -10,12 +10,14 @@ authenticator app computes them.
 
 import datetime
 import logging
+import threading
 import time
 from base64 import b32decode
 
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import hotp
@@ -26,7 +28,9 @@ from tests.factories import CreatorProfileFactory, EditorFactory
 from zhongcao.checks import editors_use_two_factor
 from zhongcao.two_factor.services import (
     RECOVERY_CODE_COUNT,
+    CodeRefused,
     authenticator_start,
+    two_factor_code_check,
     two_factor_enable,
 )
 from zhongcao.two_factor.views import PENDING_SESSION_KEY
@@ -266,6 +270,37 @@ def test_a_recovery_code_signs_in_once(client, editor_2fa):
     response = client.post(CODE_STEP, {"code": f"{codes[1][:4]}-{codes[1][4:]}"})
     assert response.status_code == 302
     assert signed_in(client)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need a server database (SQLite in memory locks tables)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("kind", ["authenticator", "recovery"])
+def test_a_code_typed_twice_at_once_signs_in_once(kind):
+    editor = EditorFactory(username="mei")
+    device, codes = enrolled(editor)
+    code = code_now(device) if kind == "authenticator" else codes[0]
+    outcomes = []
+    barrier = threading.Barrier(4)
+
+    def check():
+        barrier.wait()
+        try:
+            two_factor_code_check(user=editor, code=code)
+            outcomes.append("accepted")
+        except CodeRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=check) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["accepted"] + ["refused"] * 3
 
 
 def test_recovery_codes_are_distinct_and_not_all_digits(editor_2fa):

@@ -7,7 +7,7 @@ class CodeForm(forms.Form):
     code; the view has it checked (services) and reports a refusal on the field."""
 
     code = forms.CharField(
-        label=_("Code"),
+        label=_("Authentication code"),
         max_length=32,
         widget=forms.TextInput(
             attrs={

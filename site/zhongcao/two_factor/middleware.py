@@ -9,9 +9,10 @@ After django-otp's ``OTPMiddleware`` (which tells whether the session gave a cod
   to set it up before anything else in the admin, and counts as signed out
   everywhere else (the API, the reader site) until then.
 
-Requests without a session cost nothing here: the user is anonymous without a query.
+Requests without a session cookie (readers, tracked links) cost nothing here.
 """
 
+from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
@@ -41,6 +42,8 @@ class TwoFactorMiddleware:
         return self.refusal(request) or self.get_response(request)
 
     def refusal(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None  # no session, so nobody signed in: the tracked links stay lean
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None
