@@ -10,6 +10,7 @@ in only on a right code. So no session ever holds a user who owes a code.
 
 import time
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
@@ -104,7 +105,9 @@ class SignInCodeView(FormView):
         auth.login(request, self.user, backend=self.pending["backend"])
         otp_login(request, accepted.device)
         # As Wagtail's sign-in does with "Remember me".
-        request.session.set_expiry(None if self.pending["remember"] else 0)
+        request.session.set_expiry(
+            settings.SESSION_COOKIE_AGE if self.pending["remember"] else 0
+        )
         if accepted.recovery_code_used:
             left = selectors.recovery_codes_left(user=self.user)
             messages.warning(
