@@ -36,6 +36,7 @@ def schedule_is_valid(app_configs, **kwargs):
     return []
 
 
+@checks.register()
 def metrics_directory_exists(app_configs, **kwargs):
     """PROMETHEUS_MULTIPROC_DIR, when set, is where every process writes its metrics
     (zhongcao.metrics): a directory that is missing would fail the first request."""
@@ -48,5 +49,21 @@ def metrics_directory_exists(app_configs, **kwargs):
             hint="Create it (empty) before the server starts, or unset it for a "
             "single process; gunicorn.conf.py makes one of its own when it is unset.",
             id="zhongcao.E002",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def editors_use_two_factor(app_configs, **kwargs):
+    """Editors approve commissions and pay creators: on a deployed site their
+    sign-in takes a second factor (zhongcao.two_factor)."""
+    if settings.ZHONGCAO_REQUIRE_2FA_FOR_EDITORS:
+        return []
+    return [
+        checks.Warning(
+            "Editors may sign in without two-factor authentication.",
+            hint="Set ZHONGCAO_REQUIRE_2FA_FOR_EDITORS=1 (production's default): "
+            "editors then set it up at their next sign-in.",
+            id="zhongcao.W002",
         )
     ]

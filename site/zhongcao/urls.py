@@ -13,6 +13,7 @@ from affiliates.views import go_redirect, signup, signup_confirm, signup_sent
 from content import views as content_views
 
 from .api import api, not_an_endpoint
+from .two_factor.views import SignInCodeView, SignInView
 from .wagtail_api import Dismissibles, wagtail_api
 
 urlpatterns = [
@@ -30,6 +31,14 @@ urlpatterns = [
     path(
         "admin/dismissibles/",
         never_cache(require_admin_access(Dismissibles.as_view())),
+    ),
+    # Wagtail's sign-in, with a second step for a code where the user has two-factor
+    # sign-in on (zhongcao.two_factor).
+    path("admin/login/", SignInView.as_view(), name="zhongcao_sign_in"),
+    path(
+        "admin/login/code/",
+        SignInCodeView.as_view(),
+        name="zhongcao_two_factor_sign_in",
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -20,11 +20,16 @@ PRODUCTION = {
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     """manage.py in a process of its own, with the given environment only on top of
-    this one's (less any ZHONGCAO_PUBLIC_BASE_URL it has)."""
+    this one's (less the settings these tests set themselves)."""
     base = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("ZHONGCAO_PUBLIC_BASE_URL", "DJANGO_SETTINGS_MODULE")
+        if key
+        not in (
+            "ZHONGCAO_PUBLIC_BASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "ZHONGCAO_REQUIRE_2FA_FOR_EDITORS",
+        )
     }
     return subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
         [sys.executable, "manage.py", *args],
@@ -66,6 +71,35 @@ def test_the_deploy_check_wants_https(url, clean):
     )
     assert (result.returncode == 0) is clean, result.stderr
     assert ("zhongcao.W001" in result.stderr) is not clean
+
+
+@pytest.mark.parametrize(("required", "clean"), [(None, True), ("0", False)])
+def test_production_requires_two_factor_sign_in_for_editors(required, clean):
+    """On by default in production; turned off, the deploy check says so."""
+    env = {**PRODUCTION, "ZHONGCAO_PUBLIC_BASE_URL": "https://zhongcao.example"}
+    if required is not None:
+        env["ZHONGCAO_REQUIRE_2FA_FOR_EDITORS"] = required
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert (result.returncode == 0) is clean, result.stderr
+    assert ("zhongcao.W002" in result.stderr) is not clean
+
+
+def test_make_run_leaves_two_factor_sign_in_optional():
+    """The demo accounts sign in with their passwords under `make run`."""
+    code = "from django.conf import settings; print(settings.ZHONGCAO_REQUIRE_2FA_FOR_EDITORS)"
+    dev = {"DJANGO_SETTINGS_MODULE": "zhongcao.settings.dev"}
+    result = manage("shell", "--verbosity", "0", "-c", code, **dev)
+    assert result.stdout.split() == ["False"], result.stderr
+    result = manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        code,
+        **dev,
+        ZHONGCAO_REQUIRE_2FA_FOR_EDITORS="1",
+    )
+    assert result.stdout.split() == ["True"], result.stderr
 
 
 def test_the_default_names_the_port_make_run_serves_on():

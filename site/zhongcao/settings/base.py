@@ -161,6 +161,11 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # Two-factor sign-in (zhongcao.two_factor): authenticator apps (TOTP) and
+    # single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -187,7 +192,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave a two-factor code.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session that owes a code is no session; an editor who must enrol does so first.
+    "zhongcao.two_factor.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "zhongcao.redirects.RedirectMiddlewareOutsideTrackedLinks",
 ]
@@ -332,6 +341,21 @@ LOGGING = {
         "apscheduler": {"level": "WARNING"},
     },
 }
+
+# Two-factor sign-in (zhongcao.two_factor). Anyone with admin access may turn it on
+# (Account → More actions); then their sign-in asks for a code from their
+# authenticator app or a recovery code. ZHONGCAO_REQUIRE_2FA_FOR_EDITORS=1 makes it
+# compulsory for editors (they move money): one who has not set it up is sent to do
+# so before anything else in the admin. Off here, on in production (production.py).
+ZHONGCAO_REQUIRE_2FA_FOR_EDITORS = (
+    os.environ.get("ZHONGCAO_REQUIRE_2FA_FOR_EDITORS", "0") == "1"
+)
+# The account's name in the authenticator app is "Zhongcao:<username>".
+OTP_TOTP_ISSUER = "Zhongcao"
+# After n wrong codes in a row, the next try waits 2**(n-1) seconds (django-otp's
+# throttling, per device and kept in the database, so it holds across processes).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Loading demo accounts and content is allowed everywhere but production.
 ZHONGCAO_DEMO_DATA_ALLOWED = True

@@ -13,6 +13,8 @@ EMAIL_TIMEOUT (10 s), DEFAULT_FROM_EMAIL; EMAIL_BACKEND to use another backend.
 Operations (base.py reads them): ZHONGCAO_METRICS_TOKEN or ZHONGCAO_METRICS_ALLOW to
 read /metrics (404 to anyone else); ZHONGCAO_MEDIA_STORAGE=s3 with
 AWS_STORAGE_BUCKET_NAME and ZHONGCAO_MEDIA_URL for media on object storage.
+ZHONGCAO_REQUIRE_2FA_FOR_EDITORS (default 1: editors must sign in with two-factor
+authentication; 0 turns that off, and `check --deploy` warns).
 """
 
 import os
@@ -94,6 +96,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or (
     f"Zhongcao <noreply@{'localhost' if '*' in _mail_domain else _mail_domain}>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Editors approve commissions and pay creators: their sign-in takes a second factor.
+ZHONGCAO_REQUIRE_2FA_FOR_EDITORS = (
+    os.environ.get("ZHONGCAO_REQUIRE_2FA_FOR_EDITORS", "1") != "0"
+)
 
 ZHONGCAO_DEMO_DATA_ALLOWED = False
 # /metrics answers 404 but to ZHONGCAO_METRICS_TOKEN or ZHONGCAO_METRICS_ALLOW.

@@ -35,3 +35,7 @@ ZHONGCAO_OUTBOUND_ALLOW_HOSTS = []
 if "ZHONGCAO_TASK_QUEUE" not in os.environ:
     ZHONGCAO_TASK_QUEUE = "immediate"
     TASKS, RQ_QUEUES = task_queue_settings(ZHONGCAO_TASK_QUEUE, redis_url="")
+
+# Two-factor sign-in is opt-in unless a test requires it (tests/zhongcao/test_two_factor.py),
+# whatever the environment says.
+ZHONGCAO_REQUIRE_2FA_FOR_EDITORS = False
