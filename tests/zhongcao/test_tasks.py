@@ -18,5 +18,5 @@ def test_the_heartbeat_records_a_beat_for_the_backend_that_ran_it():
 
 
 def test_the_heartbeat_is_on_the_schedule_every_minute():
-    assert settings.ZHONGCAO_SCHEDULE["zhongcao.tasks.worker_heartbeat"] == 60
+    assert settings.ZHONGCAO_SCHEDULE["zhongcao.tasks.worker_heartbeat"] == "* * * * *"
     assert settings.ZHONGCAO_WORKER_HEARTBEAT_MAX_AGE > 60
