@@ -35,7 +35,10 @@ _LEGACY_LAYOUT = struct.Struct(">II6s")
 _TAG_BYTES = 10
 CLICK_ID_LENGTH = 36
 LEGACY_CLICK_ID_LENGTH = 32
-_CANONICAL = re.compile(r"[A-Za-z0-9_-]{32}(?:[A-Za-z0-9_-]{4})?")
+_CANONICAL = re.compile(
+    rf"[A-Za-z0-9_-]{{{LEGACY_CLICK_ID_LENGTH}}}"
+    rf"(?:[A-Za-z0-9_-]{{{CLICK_ID_LENGTH - LEGACY_CLICK_ID_LENGTH}}})?"
+)
 
 
 class InvalidClickId(ValueError):

@@ -8,7 +8,14 @@ this module fails if two share a number; and code takes a lock only through
 ``advisory_lock_hold``.
 
 The locks live in ``products`` because every app may import it; they serialize work
-of ``affiliates`` so far. On SQLite there is nothing to take: writers there already
+of ``affiliates`` so far.
+
+A transaction that takes two takes them in this order: LEDGER, then CLICK_WRITER (a
+sale looks for its click's row while holding the ledger; the click writer never
+takes the ledger in the transaction that holds CLICK_WRITER, but settles waiting
+sales after it commits). The other order, in two transactions at once, deadlocks.
+
+On SQLite there is nothing to take: writers there already
 take turns on the database's write lock (transactions begin IMMEDIATE, see the
 settings).
 """

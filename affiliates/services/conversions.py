@@ -231,10 +231,9 @@ def conversions_click_settle(*, click_ids: Iterable[str] | None = None) -> int:
     )
     if click_ids is not None:
         # After every batch of clicks: one probe of a small partial index.
-        wanted = set(click_ids) & set(awaiting.values_list("click_id", flat=True))
-        if not wanted:
+        awaiting = awaiting.filter(click_id__in=list(click_ids))
+        if not awaiting.exists():
             return 0
-        awaiting = awaiting.filter(click_id__in=wanted)
     settled = 0
     with transaction.atomic():
         ledger_lock()
@@ -259,7 +258,9 @@ def conversions_click_settle(*, click_ids: Iterable[str] | None = None) -> int:
                     items=items_current(conversion=conversion, status=EntryStatus.HELD),
                     to_status=EntryStatus.PENDING,
                     kind=EntryKind.RELEASE,
-                    note=_("Released: its click was recorded as a reader's"),
+                    note=_("Released: its click was recorded as a reader's")
+                    if click is not None
+                    else _("Released: no record of its click came within a day"),
                 )
                 conversion.review = ReviewState.NONE
             conversion.hold_reason = reason
@@ -524,6 +525,15 @@ def conversion_review(*, conversion: Conversion, approve: bool, user) -> Convers
         conversion = Conversion.objects.select_for_update().get(pk=conversion.pk)
         if conversion.review != ReviewState.HELD:
             raise LedgerError(_("This conversion is not held for review."))
+        if conversion.hold_reason == HoldReason.AWAITING_CLICK:
+            # Deciding now could release a bot's sale that a slower merchant's
+            # report would have shown as one: the click's row decides first.
+            raise LedgerError(
+                _(
+                    "This sale waits for its click to be recorded (usually seconds); "
+                    "review it once it is."
+                )
+            )
         held = items_current(conversion=conversion, status=EntryStatus.HELD)
         if approve:
             items_move(

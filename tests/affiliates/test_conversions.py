@@ -219,12 +219,19 @@ def test_the_periodic_settle_decides_what_the_writer_missed(connected, link):
     assert outcome(conversion)[:2] == (ReviewState.HELD, HoldReason.BOT)
 
 
-def test_an_editors_decision_on_a_waiting_sale_stands(connected, link, editor):
-    from affiliates.services import conversion_review
+def test_an_editor_cannot_decide_a_sale_before_its_click_is_known(
+    connected, link, editor
+):
+    """Released now, a bot's sale would escape the hold a slower merchant's report
+    would get: the click's row decides first."""
+    from affiliates.services import LedgerError, conversion_review
 
     conversion = sell(connected, go(link, user_agent=GOOGLEBOT))
-    conversion_review(conversion=conversion, approve=True, user=editor)
+    with pytest.raises(LedgerError, match="waits for its click"):
+        conversion_review(conversion=conversion, approve=True, user=editor)
     flush()
+    assert outcome(conversion)[:2] == (ReviewState.HELD, HoldReason.BOT)
+    conversion_review(conversion=conversion, approve=True, user=editor)
     conversion.refresh_from_db()
     assert conversion.review == ReviewState.RELEASED
     assert conversions_click_settle() == 0
