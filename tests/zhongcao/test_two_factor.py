@@ -68,7 +68,7 @@ def throttle_wait_over(device) -> None:
 def enrolled(user) -> tuple[TOTPDevice, list[str]]:
     """Two-factor sign-in on for ``user``, as the set-up page turns it on."""
     device = authenticator_start(user=user)
-    return two_factor_enable(user=user, code=code_now(device))
+    return two_factor_enable(user=user, device_id=device.pk, code=code_now(device))
 
 
 def password_step(client, user, **extra):

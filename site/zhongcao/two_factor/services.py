@@ -96,21 +96,23 @@ def two_factor_code_check(*, user: AbstractBaseUser, code: str) -> CodeAccepted:
     return CodeAccepted(device=device, recovery_code_used=not is_totp)
 
 
-def authenticator_start(*, user: AbstractBaseUser) -> TOTPDevice:
-    """The authenticator being set up: the same one until it is confirmed (so that
-    the QR code a person scanned stays valid when the page is reloaded)."""
-    with transaction.atomic():
-        pending = list(
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("pk")
-        )
-        if pending:
-            TOTPDevice.objects.filter(pk__in=[d.pk for d in pending[1:]]).delete()
-            return pending[0]
-        return TOTPDevice.objects.create(
-            user=user, name=_AUTHENTICATOR_NAME, confirmed=False
-        )
+def authenticator_start(
+    *, user: AbstractBaseUser, device_id: int | None = None
+) -> TOTPDevice:
+    """The authenticator being set up in one session: ``device_id`` names it once
+    made (so that the QR code a person scanned stays valid when the page is
+    reloaded); else a new one. Each session sets up its own: a secret shown to one
+    session (someone else's, with the password only) is never the one another
+    session confirms."""
+    if device_id is not None:
+        pending = TOTPDevice.objects.filter(
+            pk=device_id, user=user, confirmed=False
+        ).first()
+        if pending is not None:
+            return pending
+    return TOTPDevice.objects.create(
+        user=user, name=_AUTHENTICATOR_NAME, confirmed=False
+    )
 
 
 def _recovery_codes_replace(*, user: AbstractBaseUser) -> list[str]:
@@ -129,18 +131,18 @@ def _recovery_codes_replace(*, user: AbstractBaseUser) -> list[str]:
 
 
 def two_factor_enable(
-    *, user: AbstractBaseUser, code: str
+    *, user: AbstractBaseUser, device_id: int | None, code: str
 ) -> tuple[TOTPDevice, list[str]]:
-    """Confirm the authenticator being set up with a code from it; then two-factor
-    sign-in is on. Returns the device and the recovery codes, to show once.
-    Raises CodeRefused."""
+    """Confirm the authenticator this session is setting up (``device_id``, from
+    authenticator_start) with a code from it; then two-factor sign-in is on, and
+    every other authenticator of the user, set up elsewhere or not, is gone.
+    Returns the device and the recovery codes, to show once. Raises CodeRefused."""
     code = _normalized(code)
     refused = None
     with transaction.atomic():
         device = (
             TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("pk")
+            .filter(pk=device_id, user=user, confirmed=False)
             .first()
         )
         if device is None:

@@ -33,6 +33,8 @@ from . import selectors, services
 from .forms import CodeForm
 
 PENDING_SESSION_KEY = "zhongcao_two_factor_pending"
+# The authenticator this session is setting up (services.authenticator_start).
+SET_UP_SESSION_KEY = "zhongcao_two_factor_set_up_device"
 PENDING_SECONDS = 5 * 60
 
 
@@ -194,7 +196,11 @@ class SetUpView(_AccountPage, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        device = services.authenticator_start(user=self.request.user)
+        device = services.authenticator_start(
+            user=self.request.user,
+            device_id=self.request.session.get(SET_UP_SESSION_KEY),
+        )
+        self.request.session[SET_UP_SESSION_KEY] = device.pk
         return super().get_context_data(
             qr_svg=selectors.totp_qr_svg(
                 device=device, title=_("QR code for your authenticator app")
@@ -207,12 +213,15 @@ class SetUpView(_AccountPage, FormView):
     def form_valid(self, form):
         try:
             device, codes = services.two_factor_enable(
-                user=self.request.user, code=form.cleaned_data["code"]
+                user=self.request.user,
+                device_id=self.request.session.get(SET_UP_SESSION_KEY),
+                code=form.cleaned_data["code"],
             )
         except services.CodeRefused as refused:
             form.add_error("code", refused.message)
             return self.form_invalid(form)
         # This session gave the code: it stays signed in (others must sign in again).
+        self.request.session.pop(SET_UP_SESSION_KEY, None)
         otp_login(self.request, device)
         return RecoveryCodesPage.response(self.request, codes)
 
