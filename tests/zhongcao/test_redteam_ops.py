@@ -217,13 +217,6 @@ def test_guessing_codes_from_fresh_sessions_is_throttled(editor_2fa):
     assert not signed_in(client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Renewing recovery codes deletes and recreates the StaticDevice; a "
-    "session that signed in with a recovery code is verified by that device, so "
-    "the next request signs it out (the sign-in message sends people to do exactly "
-    "this).",
-)
 def test_renewing_recovery_codes_after_signing_in_with_one_keeps_the_session(
     client, editor_2fa
 ):

@@ -116,8 +116,15 @@ def authenticator_start(
 
 
 def _recovery_codes_replace(*, user: AbstractBaseUser) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=_RECOVERY_CODES_NAME)
+    # The same device with new codes: a session signed in with one of the old codes
+    # is verified by this device, and stays signed in.
+    devices = list(StaticDevice.objects.filter(user=user).order_by("pk"))
+    if devices:
+        device = devices[0]
+        StaticDevice.objects.filter(pk__in=[d.pk for d in devices[1:]]).delete()
+        StaticToken.objects.filter(device=device).delete()
+    else:
+        device = StaticDevice.objects.create(user=user, name=_RECOVERY_CODES_NAME)
     codes = []
     while len(codes) < RECOVERY_CODE_COUNT:
         code = StaticToken.random_token()
