@@ -29,8 +29,9 @@ def purge_clicks() -> int:
 
 @task()
 def settle_awaiting_conversions() -> int:
-    """Decide the hold of sales that arrived before their click's row, where the
-    click writer could not (a failure after writing) or the row never came."""
+    """Decide the hold of sales that arrived before their click's row, or whose
+    click was marked a duplicate after they were decided, where the click writer
+    could not (a failure after writing) or the row never came."""
     return conversions_click_settle()
 
 

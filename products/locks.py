@@ -41,9 +41,9 @@ CLICK_WRITER = AdvisoryLock(
     name="click writer",
     reason=(
         "Clicks are written in batches, by every process's flush and by the journal "
-        "writer. Whether a click is a duplicate (the visitor's second on a link "
-        "within the hour) is decided by reading back the clicks already written, so "
-        "two writers deciding at once could both bill the same visitor."
+        "writer. Whether a click is a duplicate (not the visitor's first on a link "
+        "in its clock hour) is decided by reading back the clicks already written, "
+        "so two writers deciding at once could both bill the same visitor."
     ),
 )
 LEDGER = AdvisoryLock(

@@ -238,7 +238,8 @@ class TrackedLink(models.Model):
         return self.retired_at is not None
 
 
-# The clicks a later click of the same visitor on the same link can duplicate.
+# The clicks that may be their visitor's billable click on their link for their UTC
+# hour: at most one of these per (visitor, link, hour) is not a duplicate.
 DEDUPE_CANDIDATES = models.Q(is_bot=False, is_duplicate=False) & ~models.Q(
     visitor_hash=""
 )
@@ -283,9 +284,9 @@ class Click(models.Model):
         verbose_name = _("click")
         verbose_name_plural = _("clicks")
         indexes = [
-            # What the duplicate check reads: a visitor's billable clicks on a link.
-            # Only those are indexed, so the check reads a few rows however often a
-            # visitor clicks, and duplicates, bots and GPC clicks cost no entry here.
+            # What the duplicate check reads: a visitor's billable click on a link in
+            # an hour. Only those are indexed, so the check reads one row however
+            # often a visitor clicks, and duplicates and bots cost no entry here.
             models.Index(
                 fields=["visitor_hash", "link", "clicked_at"],
                 name="click_dedupe",
@@ -293,6 +294,27 @@ class Click(models.Model):
             ),
             models.Index(fields=["clicked_at"], name="click_time"),
         ]
+
+    def __str__(self) -> str:
+        return self.click_id
+
+
+class ClickDemotion(models.Model):
+    """A click written as its visitor's billable click on its link for the hour and
+    marked a duplicate afterwards, when an earlier click of theirs in that hour was
+    written after it (another process's batch). Written in the same transaction as
+    the change and deleted once the sales through the click are decided again
+    (affiliates.services.conversions.conversions_click_settle), so that no failure
+    between the two leaves a sale released that the click would now hold."""
+
+    click = models.OneToOneField(
+        Click, primary_key=True, on_delete=models.CASCADE, related_name="demotion"
+    )
+    demoted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("click marked a duplicate later")
+        verbose_name_plural = _("clicks marked duplicates later")
 
     def __str__(self) -> str:
         return self.click_id

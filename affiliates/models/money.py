@@ -537,6 +537,9 @@ class EntryKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
     # Moves between statuses: always a pair, minus in one status and plus in another.
     RELEASE = "release", _("Released after review")
+    # Pending money held again: its click turned out a duplicate after the sale was
+    # released (a reader's earlier click in the hour was written later).
+    HOLD = "hold", _("Held again for review")
     APPROVAL = "approval", _("Approval")
     PAYOUT = "payout", _("Payout")
 

@@ -15,7 +15,6 @@ from .conversions import (
 )
 from .ledger import LedgerError, commissions_approve, items_current, ledger_adjust
 from .links import (
-    DUPLICATE_WINDOW,
     LINK_CODE_ALPHABET,
     LINK_CODE_LENGTH,
     article_links_sync,
@@ -58,7 +57,6 @@ __all__ = [
     "rollup_month_replace",
     "rollups_rebuild",
     "rollups_refresh",
-    "DUPLICATE_WINDOW",
     "LINK_CODE_ALPHABET",
     "LINK_CODE_LENGTH",
     "article_links_sync",

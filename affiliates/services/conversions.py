@@ -2,6 +2,7 @@
 ledger entries each reported status makes."""
 
 import datetime
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from products.models import Merchant, Offer
 from ..clickids import InvalidClickId, click_id_parse
 from ..models import (
     Click,
+    ClickDemotion,
     CommissionSettings,
     Conversion,
     ConversionReport,
@@ -48,6 +50,8 @@ from .ledger import (
     items_reverse,
     ledger_lock,
 )
+
+logger = logging.getLogger(__name__)
 
 SALE_STATUSES = (ConversionStatus.PENDING, ConversionStatus.APPROVED)
 FINAL_STATUSES = (ConversionStatus.REFUNDED, ConversionStatus.CANCELLED)
@@ -220,53 +224,123 @@ def _hold_reason_on_arrival(
     return reason
 
 
-def conversions_click_settle(*, click_ids: Iterable[str] | None = None) -> int:
-    """Decide the hold of sales that arrived before their click's row was written,
-    now that it is (or, past CLICK_ROW_WAIT, that it never will be): held for the
-    reason the click gives, or released to pending as if the row had been there
-    first. ``click_ids``: only the sales of these clicks (just written). Returns how
-    many sales were decided."""
+def conversions_click_settle(
+    *, click_ids: Iterable[str] | None = None, demoted: Iterable[str] = ()
+) -> int:
+    """Decide again the hold of sales whose click's row has news for them.
+
+    A sale that arrived before its click's row was written is decided now that it
+    is (or, past CLICK_ROW_WAIT, that it never will be): held for the reason the
+    click gives, or released to pending as if the row had been there first.
+
+    A sale through a click marked a duplicate after it was written (ClickDemotion:
+    the reader's earlier click in the same hour was written later) is held as a
+    duplicate if it is not held (its pending money goes back to held), as it would
+    have been had the clicks been written in order. A sale an editor decided stays
+    as they decided, and money already approved, in a payout or paid is not taken
+    back: the sale is left as it is and a warning logged (a click is written
+    seconds after the redirect, approval comes days later).
+
+    ``click_ids``: only the waiting sales of these clicks (just written), and
+    ``demoted``: only these demotions (just made); without them, every waiting sale
+    and every demotion (the periodic task). Returns how many sales were decided."""
+    demoted = list(demoted)
     awaiting = Conversion.objects.filter(
         hold_reason=HoldReason.AWAITING_CLICK, review=ReviewState.HELD
     )
+    demotions = ClickDemotion.objects.all()
     if click_ids is not None:
         # After every batch of clicks: one probe of a small partial index.
-        awaiting = awaiting.filter(click_id__in=list(click_ids))
-        if not awaiting.exists():
+        awaiting = awaiting.filter(click_id__in=[*click_ids, *demoted])
+        demotions = demotions.filter(click_id__in=demoted)
+        if not demoted and not awaiting.exists():
             return 0
     settled = 0
     with transaction.atomic():
         ledger_lock()
-        conversions = list(
+        waiting = list(
             awaiting.select_for_update(of=("self",)).select_related("link__author")
         )
-        clicks = Click.objects.in_bulk([c.click_id for c in conversions])
+        demoted = list(demotions.values_list("click_id", flat=True))
+        released = (
+            list(
+                Conversion.objects.filter(
+                    click_id__in=demoted, review=ReviewState.NONE, link__isnull=False
+                ).select_for_update(of=("self",))
+            )
+            if demoted
+            else []
+        )
+        clicks = Click.objects.in_bulk([c.click_id for c in waiting + released])
         cutoff = timezone.now() - CLICK_ROW_WAIT
-        settings = CommissionSettings.load()
-        for conversion in conversions:
+        settings = CommissionSettings.load() if waiting else None
+        for conversion in waiting:
             click = clicks.get(conversion.click_id)
             if click is None and conversion.clicked_at > cutoff:
                 continue
-            reason = _hold_reason(
-                link=conversion.link,
-                click=click,
-                customer_ref=conversion.customer_ref,
-                settings=settings,
-            )
-            if not reason:
-                items_move(
-                    items=items_current(conversion=conversion, status=EntryStatus.HELD),
-                    to_status=EntryStatus.PENDING,
-                    kind=EntryKind.RELEASE,
-                    note=_("Released: its click was recorded as a reader's")
-                    if click is not None
-                    else _("Released: no record of its click came within a day"),
-                )
-                conversion.review = ReviewState.NONE
-            conversion.hold_reason = reason
-            conversion.save(update_fields=["hold_reason", "review", "updated_at"])
+            _awaiting_settle(conversion=conversion, click=click, settings=settings)
             settled += 1
+        for conversion in released:
+            settled += _duplicate_hold(
+                conversion=conversion, click=clicks.get(conversion.click_id)
+            )
+        if demoted:
+            ClickDemotion.objects.filter(click_id__in=demoted).delete()
     return settled
+
+
+def _awaiting_settle(
+    *, conversion: Conversion, click: Click | None, settings: CommissionSettings
+) -> None:
+    """Decide a sale that waited for its click's row (``click``, None if it never
+    came)."""
+    reason = _hold_reason(
+        link=conversion.link,
+        click=click,
+        customer_ref=conversion.customer_ref,
+        settings=settings,
+    )
+    if not reason:
+        items_move(
+            items=items_current(conversion=conversion, status=EntryStatus.HELD),
+            to_status=EntryStatus.PENDING,
+            kind=EntryKind.RELEASE,
+            note=_("Released: its click was recorded as a reader's")
+            if click is not None
+            else _("Released: no record of its click came within a day"),
+        )
+        conversion.review = ReviewState.NONE
+    conversion.hold_reason = reason
+    conversion.save(update_fields=["hold_reason", "review", "updated_at"])
+
+
+def _duplicate_hold(*, conversion: Conversion, click: Click | None) -> bool:
+    """Hold a sale that is not held, through ``click``, since marked a duplicate;
+    False if it stays as it is (its money has moved past pending)."""
+    if click is None or not click.is_duplicate:
+        return False
+    items = items_current(conversion=conversion)
+    if any(item.status != EntryStatus.PENDING for item in items):
+        logger.warning(
+            "Conversion %s: its click %s was marked a duplicate after its commission "
+            "was approved; left as it is",
+            conversion.pk,
+            click.pk,
+        )
+        return False
+    items_move(
+        items=items,
+        to_status=EntryStatus.HELD,
+        kind=EntryKind.HOLD,
+        note=_(
+            "Held: the reader's earlier click in the same hour was recorded after "
+            "this sale was released"
+        ),
+    )
+    conversion.review = ReviewState.HELD
+    conversion.hold_reason = HoldReason.DUPLICATE
+    conversion.save(update_fields=["hold_reason", "review", "updated_at"])
+    return True
 
 
 # -- Commission -----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ..linktargets import links_changed_on_commit
 from ..models import (
     CREATORS_GROUP,
     Click,
+    ClickDemotion,
     Conversion,
     CreatorKind,
     CreatorProfile,
@@ -222,9 +223,6 @@ def article_links_sync(
     return links
 
 
-DUPLICATE_WINDOW = datetime.timedelta(hours=1)
-
-
 _CLICK_COLUMNS = [
     "click_id",
     "link_id",
@@ -367,14 +365,24 @@ def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
 
 
 def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
-    """Write clicks; a visitor's click on a link within an hour of their billable
-    click on it is a duplicate, so a visitor bills at most once an hour per link.
+    """Write clicks, each billable or a duplicate by one rule: a visitor's billable
+    click on a link for a UTC clock hour is their earliest click on it in that hour
+    (the smaller click id on a tie), and their other clicks on it in that hour are
+    duplicates. So a visitor bills at most once per link and clock hour, and which
+    click bills depends on the clicks alone, never on the order they are written in.
 
-    Only billable clicks are read back (a few per visitor and link), so a flush costs
-    the same however hot the link. Safe to run twice on the same clicks (the click id
-    is unique and conflicts are ignored) and from several processes at once (writers
-    take turns: products.locks.CLICK_WRITER on PostgreSQL, SQLite's write lock
-    otherwise).
+    A click written after a later one of the same hour (two processes' buffers, two
+    servers' journal writers) becomes the billable one, and the click that was
+    billable is marked a duplicate in the same transaction (and noted as a
+    ClickDemotion); once this commits, the sales through it are decided again as if
+    the clicks had been written in order (conversions_click_settle). A late click
+    can only ever demote the one billable click of its own hour.
+
+    Only billable clicks are read back (one per visitor, link and hour), so a flush
+    costs the same however hot the link. Safe to run twice on the same clicks (the
+    click id is unique and conflicts are ignored) and from several processes at once
+    (writers take turns: products.locks.CLICK_WRITER on PostgreSQL, SQLite's write
+    lock otherwise).
     """
     if not clicks:
         return
@@ -391,10 +399,12 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
     with transaction.atomic():
         advisory_lock_hold(lock=CLICK_WRITER)
         hashed = [click for click in clicks if click.visitor_hash and not click.is_bot]
-        billed: dict[tuple[int, str], list[datetime.datetime]] = {}
+        billable: set[str] = set()
+        demoted: list[str] = []
         if hashed:
-            for link_id, visitor, clicked_at in _billable_clicks_near(hashed):
-                billed.setdefault((link_id, visitor), []).append(clicked_at)
+            billable, demoted = _billable_choose(
+                clicks=hashed, stored=_billable_clicks_stored(hashed)
+            )
         rows = []
         adapt_time = (
             (lambda value: value)  # COPY takes aware datetimes as they are
@@ -402,14 +412,11 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
             else connection.ops.adapt_datetimefield_value
         )
         for click in clicks:
-            duplicate = False
-            if click.visitor_hash and not click.is_bot:
-                times = billed.setdefault((click.link_id, click.visitor_hash), [])
-                duplicate = any(
-                    abs(click.clicked_at - other) < DUPLICATE_WINDOW for other in times
-                )
-                if not duplicate:
-                    times.append(click.clicked_at)
+            duplicate = (
+                bool(click.visitor_hash)
+                and not click.is_bot
+                and click.click_id not in billable
+            )
             rows.append(
                 (
                     click.click_id,
@@ -426,62 +433,108 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
                 )
             )
         _clicks_insert(rows)
-    # Sales that arrived before these clicks' rows are decided now that they are
-    # here; a failure leaves them to the periodic settle_awaiting_conversions.
+        if demoted:
+            Click.objects.filter(pk__in=demoted).update(
+                is_duplicate=True, is_billable=False
+            )
+            ClickDemotion.objects.bulk_create(
+                [ClickDemotion(click_id=click_id) for click_id in demoted],
+                ignore_conflicts=True,
+            )
+    # Sales that arrived before these clicks' rows, or through a click demoted here,
+    # are decided now; a failure leaves them to the periodic
+    # settle_awaiting_conversions.
     try:
-        conversions_click_settle(click_ids=[click.click_id for click in clicks])
+        conversions_click_settle(
+            click_ids=[click.click_id for click in clicks], demoted=demoted
+        )
     except DatabaseError:
         logger.exception("Sales waiting for their clicks could not be settled")
 
 
-# One probe of the click_dedupe index per (visitor, link) pair. The OFFSET keeps
-# PostgreSQL from flattening the subquery into a join that it might answer by
-# scanning all recent clicks (as it does when the table's statistics are stale: a
-# fast-growing table, autovacuum behind), whatever the statistics say.
-_BILLABLE_NEAR = (
-    "SELECT pair.link_id, pair.visitor_hash, near.clicked_at "  # noqa: S608
-    "FROM unnest(%s::varchar[], %s::bigint[]) AS pair(visitor_hash, link_id) "
+BillingKey = tuple[int, str, datetime.datetime]  # link id, visitor hash, UTC hour
+ONE_HOUR = datetime.timedelta(hours=1)
+
+
+def _billable_choose(
+    *,
+    clicks: list[tracking.PendingClick],
+    stored: list[tuple[int, str, str, datetime.datetime]],
+) -> tuple[set[str], list[str]]:
+    """The billable click of each (link, visitor, UTC hour) of ``clicks`` (with
+    visitor hashes, not bots): the earliest, then the smallest click id, of those
+    ``clicks`` and of the ``stored`` billable clicks, (link id, visitor hash,
+    click id, time). Returns the click ids that bill, and the stored clicks that no
+    longer do (a click of this batch came before them)."""
+    first: dict[BillingKey, tuple[datetime.datetime, str]] = {}
+    for click in clicks:
+        key = (click.link_id, click.visitor_hash, tracking.hour_of(click.clicked_at))
+        candidate = (click.clicked_at, click.click_id)
+        first[key] = min(first.get(key, candidate), candidate)
+    stored_ids: list[str] = []
+    for link_id, visitor, click_id, clicked_at in stored:
+        key = (link_id, visitor, tracking.hour_of(clicked_at))
+        if key not in first:  # read along with the others, of an hour not in hand
+            continue
+        stored_ids.append(click_id)
+        first[key] = min(first[key], (clicked_at, click_id))
+    billable = {click_id for _clicked_at, click_id in first.values()}
+    return billable, sorted(set(stored_ids) - billable)
+
+
+# One probe of the click_dedupe index per (visitor, link, hour) in the batch. The
+# OFFSET keeps PostgreSQL from flattening the subquery into a join that it might
+# answer by scanning all recent clicks (as it does when the table's statistics are
+# stale: a fast-growing table, autovacuum behind), whatever the statistics say.
+_BILLABLE_STORED = (
+    "SELECT bucket.link_id, bucket.visitor_hash, stored.click_id, "  # noqa: S608
+    "stored.clicked_at "
+    "FROM unnest(%s::varchar[], %s::bigint[], %s::timestamptz[]) "
+    "AS bucket(visitor_hash, link_id, hour_start) "
     "CROSS JOIN LATERAL ("
-    f"SELECT clicked_at FROM {_CLICK_TABLE} "
-    "WHERE visitor_hash = pair.visitor_hash AND link_id = pair.link_id "
-    "AND clicked_at >= %s AND clicked_at <= %s "
+    f"SELECT click_id, clicked_at FROM {_CLICK_TABLE} "
+    "WHERE visitor_hash = bucket.visitor_hash AND link_id = bucket.link_id "
+    "AND clicked_at >= bucket.hour_start "
+    "AND clicked_at < bucket.hour_start + interval '1 hour' "
     # the condition of the click_dedupe index (DEDUPE_CANDIDATES)
     "AND NOT is_bot AND NOT is_duplicate AND NOT visitor_hash = '' "
-    "OFFSET 0) AS near"
+    "OFFSET 0) AS stored"
 )
 
 
-def _billable_clicks_near(
+def _billable_clicks_stored(
     clicks: list[tracking.PendingClick],
-) -> list[tuple[int, str, datetime.datetime]]:
-    """(link id, visitor hash, time) of the stored billable clicks of the visitors
-    and links of ``clicks`` (time-ordered, with visitor hashes), within the duplicate
-    window of any of them: a click written late by another process may be newer
-    than these, so the window reaches an hour either side."""
-    since = clicks[0].clicked_at - DUPLICATE_WINDOW
-    until = clicks[-1].clicked_at + DUPLICATE_WINDOW
-    pairs = sorted({(click.visitor_hash, click.link_id) for click in clicks})
+) -> list[tuple[int, str, str, datetime.datetime]]:
+    """(link id, visitor hash, click id, time) of the stored billable clicks of the
+    visitors, links and UTC hours of ``clicks`` (time-ordered, with visitor hashes):
+    one per (visitor, link, hour), as this module writes them."""
+    keys = sorted(
+        {
+            (click.visitor_hash, click.link_id, tracking.hour_of(click.clicked_at))
+            for click in clicks
+        }
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                _BILLABLE_NEAR,
+                _BILLABLE_STORED,
                 [
-                    [pair[0] for pair in pairs],
-                    [pair[1] for pair in pairs],
-                    since,
-                    until,
+                    [key[0] for key in keys],
+                    [key[1] for key in keys],
+                    [key[2] for key in keys],
                 ],
             )
             return cursor.fetchall()
-    # SQLite plans this on click_dedupe by itself.
+    # SQLite plans this on click_dedupe by itself; _billable_choose leaves out what
+    # it reads of hours not in hand.
     return list(
         Click.objects.filter(
             DEDUPE_CANDIDATES,
-            clicked_at__gte=since,
-            clicked_at__lte=until,
-            link_id__in={pair[1] for pair in pairs},
-            visitor_hash__in={pair[0] for pair in pairs},
-        ).values_list("link_id", "visitor_hash", "clicked_at")
+            clicked_at__gte=tracking.hour_of(clicks[0].clicked_at),
+            clicked_at__lt=tracking.hour_of(clicks[-1].clicked_at) + ONE_HOUR,
+            link_id__in={key[1] for key in keys},
+            visitor_hash__in={key[0] for key in keys},
+        ).values_list("link_id", "visitor_hash", "click_id", "clicked_at")
     )
 
 

@@ -30,6 +30,7 @@ from affiliates.clickjournal import JournalWriter
 from affiliates.linktargets import link_targets
 from affiliates.models import (
     Click,
+    ClickDemotion,
     Conversion,
     EntryKind,
     EntryStatus,
@@ -110,46 +111,65 @@ def legacy_click_id(*, link_id: int, clicked_at: datetime.datetime) -> str:
 # -- Duplicates: which click of a visitor's pair is billable ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Defect: clicks_store marks a click a duplicate if any billable click of "
-        "the visitor on the link is within an hour either side, so when a reader's "
-        "second click is written before the first (two processes' buffers, or the "
-        "journal falling back to a process buffer), the FIRST click becomes the "
-        "duplicate and the sale through it is held; written in click order, the "
-        "same sale is released. The outcome depends on write timing (item 1)."
-    ),
-)
+@pytest.fixture
+def in_the_past_hour():
+    """``minutes`` → that moment of the UTC clock hour before the one the test began
+    in: clicks made with it share a clock hour (the duplicate rule's) whenever the
+    test runs."""
+    start = hour_of(timezone.now()) - datetime.timedelta(hours=1)
+    return lambda minutes: start + datetime.timedelta(minutes=minutes)
+
+
+WRITE_ORDERS = ["click order", "second click written first"]
+SALES_ARRIVE = ["before the rows", "between the rows", "after the rows"]
+
+
+@pytest.mark.parametrize("sales_arrive", SALES_ARRIVE)
 def test_a_sale_through_a_readers_first_click_does_not_depend_on_write_order(
-    connected, link
+    connected, link, sales_arrive, in_the_past_hour
 ):
-    now = timezone.now()
+    """A reader's two clicks in one hour, written in either order (two processes'
+    buffers, two servers' journal writers), with sales through both arriving
+    before, between or after the rows: the sale through the first click is
+    released and the one through the second held as a duplicate, every time."""
     outcomes = {}
-    for round_, order in enumerate(["click order", "second click written first"]):
+    for round_, order in enumerate(WRITE_ORDERS):
         visitor = f"visitor-{round_}"
-        first = a_click(link, at=now - datetime.timedelta(minutes=10), visitor=visitor)
-        second = a_click(link, at=now - datetime.timedelta(minutes=5), visitor=visitor)
-        conversion = sell(connected, first.click_id, order_id=f"O-{round_}")
-        assert conversion.hold_reason == HoldReason.AWAITING_CLICK
+        first = a_click(link, at=in_the_past_hour(10), visitor=visitor)
+        second = a_click(link, at=in_the_past_hour(15), visitor=visitor)
         batches = [[first], [second]]
         if order == "second click written first":
             batches.reverse()
-        for batch in batches:
-            clicks_store(clicks=batch)
-        outcomes[order] = outcome(conversion)[:2]
-    assert outcomes["click order"] == (ReviewState.NONE, "")
-    assert outcomes["second click written first"] == outcomes["click order"]
+        sales = {}
+
+        def sell_both(round_=round_, first=first, second=second, sales=sales):
+            for name, click in (("first", first), ("second", second)):
+                sales[name] = sell(
+                    connected, click.click_id, order_id=f"O-{round_}-{name}"
+                )
+
+        if sales_arrive == "before the rows":
+            sell_both()
+        clicks_store(clicks=batches[0])
+        if sales_arrive == "between the rows":
+            sell_both()
+        clicks_store(clicks=batches[1])
+        if sales_arrive == "after the rows":
+            sell_both()
+        outcomes[order] = {name: outcome(sale) for name, sale in sales.items()}
+    in_order = outcomes["click order"]
+    assert in_order["first"][:2] == (ReviewState.NONE, "")
+    assert in_order["second"][:2] == (ReviewState.HELD, HoldReason.DUPLICATE)
+    assert outcomes["second click written first"] == in_order
 
 
 @pytest.mark.parametrize("listed", ["in click order", "duplicate listed first"])
 @pytest.mark.parametrize("sale_first", [True, False], ids=["sale first", "rows first"])
 def test_a_batch_with_a_click_and_its_duplicate_holds_the_duplicates_sale(
-    connected, link, listed, sale_first
+    connected, link, listed, sale_first, in_the_past_hour
 ):
-    now = timezone.now()
-    first = a_click(link, at=now - datetime.timedelta(minutes=3), visitor="v")
-    again = a_click(link, at=now - datetime.timedelta(minutes=2), visitor="v")
+    first = a_click(link, at=in_the_past_hour(3), visitor="v")
+    again = a_click(link, at=in_the_past_hour(4), visitor="v")
     batch = [first, again] if listed == "in click order" else [again, first]
     if not sale_first:
         clicks_store(clicks=batch)
@@ -159,6 +179,111 @@ def test_a_batch_with_a_click_and_its_duplicate_holds_the_duplicates_sale(
         clicks_store(clicks=batch)
     assert outcome(on_first)[:2] == (ReviewState.NONE, "")
     assert outcome(on_again)[:2] == (ReviewState.HELD, HoldReason.DUPLICATE)
+
+
+def _released_through_the_later_click(
+    connected, link, in_the_past_hour, *, visitor="reader"
+):
+    """A reader's later click of the hour written, and a sale through it released;
+    their earlier click of the hour still unwritten (another process has it)."""
+    earlier = a_click(link, at=in_the_past_hour(10), visitor=visitor)
+    later = a_click(link, at=in_the_past_hour(40), visitor=visitor)
+    clicks_store(clicks=[later])
+    conversion = sell(connected, later.click_id, order_id=f"LATER-{visitor}")
+    assert outcome(conversion)[:2] == (ReviewState.NONE, "")
+    return earlier, later, conversion
+
+
+def test_a_released_sale_is_held_again_when_an_earlier_click_of_its_hour_comes(
+    connected, link, editor, in_the_past_hour
+):
+    earlier, later, conversion = _released_through_the_later_click(
+        connected, link, in_the_past_hour
+    )
+    pending = outcome(conversion)[3]
+    assert {status for _kind, status, _amount in pending} == {EntryStatus.PENDING}
+    clicks_store(clicks=[earlier])
+    assert Click.objects.get(pk=later.click_id).is_duplicate
+    assert Click.objects.get(pk=earlier.click_id).is_billable
+    review, reason, _commission, items = outcome(conversion)
+    assert (review, reason) == (ReviewState.HELD, HoldReason.DUPLICATE)
+    assert items == [(kind, EntryStatus.HELD, amount) for kind, _s, amount in pending]
+    holds = LedgerEntry.objects.filter(conversion=conversion, kind=EntryKind.HOLD)
+    assert holds.count() == 2 * len(pending)  # minus in pending, plus in held
+    assert all("earlier click" in entry.note for entry in holds)
+    # The sale is an editor's to decide, like any duplicate's.
+    conversion_review(conversion=conversion, approve=True, user=editor)
+    assert outcome(conversion)[:2] == (ReviewState.RELEASED, HoldReason.DUPLICATE)
+    assert {s for _k, s, _a in outcome(conversion)[3]} == {EntryStatus.PENDING}
+    # Written again (a retried batch), nothing moves twice.
+    clicks_store(clicks=[earlier, later])
+    assert outcome(conversion)[:2] == (ReviewState.RELEASED, HoldReason.DUPLICATE)
+    assert not ClickDemotion.objects.exists()
+
+
+def test_an_editors_decision_stands_when_the_click_turns_out_a_duplicate(
+    connected, link, editor, creator, in_the_past_hour
+):
+    from affiliates.models import CommissionSettings, SelfPurchasePolicy
+
+    settings = CommissionSettings.load()
+    settings.self_purchase_policy = SelfPurchasePolicy.HOLD
+    settings.save()
+    creator.customer_refs = "buyer-9"
+    creator.save()
+    earlier = a_click(link, at=in_the_past_hour(10), visitor="author")
+    later = a_click(link, at=in_the_past_hour(40), visitor="author")
+    clicks_store(clicks=[later])
+    conversion = sell(connected, later.click_id, customer_ref="buyer-9")
+    assert outcome(conversion)[:2] == (ReviewState.HELD, HoldReason.SELF_PURCHASE)
+    conversion_review(conversion=conversion, approve=True, user=editor)
+    clicks_store(clicks=[earlier])
+    assert Click.objects.get(pk=later.click_id).is_duplicate
+    assert outcome(conversion)[:2] == (ReviewState.RELEASED, HoldReason.SELF_PURCHASE)
+
+
+def test_money_approved_before_an_earlier_click_comes_is_not_taken_back(
+    connected, link, caplog, in_the_past_hour
+):
+    """Approval comes after the merchant's hold period, days after a click is
+    written: a click written later still is not allowed to take back approved
+    money; the sale stays as it is and the writer says so in the log."""
+    earlier, later, conversion = _released_through_the_later_click(
+        connected, link, in_the_past_hour
+    )
+    assert commissions_approve(now=timezone.now() + datetime.timedelta(days=400)) > 0
+    before = outcome(conversion)
+    with caplog.at_level("WARNING", logger="affiliates.services.conversions"):
+        clicks_store(clicks=[earlier])
+    assert Click.objects.get(pk=later.click_id).is_duplicate
+    assert outcome(conversion) == before
+    assert conversion.pk and str(conversion.pk) in caplog.text
+    assert not ClickDemotion.objects.exists()
+
+
+def test_a_demotion_the_writer_could_not_settle_is_settled_by_the_periodic_task(
+    connected, link, in_the_past_hour
+):
+    """The writer commits the demotion with a note of it (ClickDemotion) in one
+    transaction; if deciding the sales afterwards fails, the periodic task does."""
+    from django.db import DatabaseError
+
+    from affiliates.tasks import settle_awaiting_conversions
+
+    earlier, _later, conversion = _released_through_the_later_click(
+        connected, link, in_the_past_hour
+    )
+    with mock.patch(
+        "affiliates.services.links.conversions_click_settle",
+        side_effect=DatabaseError("the database went away"),
+    ):
+        clicks_store(clicks=[earlier])
+    assert ClickDemotion.objects.count() == 1
+    assert outcome(conversion)[:2] == (ReviewState.NONE, "")
+    assert settle_awaiting_conversions.call() == 1
+    assert outcome(conversion)[:2] == (ReviewState.HELD, HoldReason.DUPLICATE)
+    assert not ClickDemotion.objects.exists()
+    assert settle_awaiting_conversions.call() == 0
 
 
 # -- Every order of arrival, one outcome ---------------------------------------------
@@ -180,41 +305,45 @@ def _ingest(merchant, *, click_id, order_id, status):
     ).conversion
 
 
-def _orders(refund: bool, sample: int) -> list[tuple[str, ...]]:
+def _orders(events: tuple[str, ...], sample: int) -> list[tuple[str, ...]]:
     import itertools
     import random
 
-    events = EVENTS if refund else EVENTS[:-1]
     orders = list(itertools.permutations(events))
-    canonical = tuple(events)  # the click's row first, then the merchant's reports
+    canonical = tuple(events)  # the click rows first, then the merchant's reports
     others = [order for order in orders if order != canonical]
     rng = random.Random(15)  # noqa: S311 (which orders to try, not a secret)
     return [canonical, *rng.sample(others, min(sample, len(others)))]
 
 
 @pytest.mark.parametrize("refund", [False, True], ids=["kept", "refunded"])
-@pytest.mark.parametrize("flavor", ["reader", "bot", "duplicate"])
+@pytest.mark.parametrize(
+    "flavor", ["reader", "bot", "duplicate", "duplicate, first click written late"]
+)
 def test_every_order_of_row_reports_and_jobs_comes_to_one_outcome(
-    connected, link, flavor, refund
+    connected, link, flavor, refund, in_the_past_hour
 ):
     """The click's row, the merchant's pending, approved (and refunded) reports and
     the approval job, in many orders: once the writer and the jobs have caught up,
-    the hold, its reason and where every item's money is are the same."""
-    connected.hold_period_days = 0  # the approval job may move money at once
+    the hold, its reason and where every item's money is are the same. For a
+    duplicate, the reader's first click of the hour is written before everything,
+    or (written late) at any point among the rest."""
+    late_first = flavor == "duplicate, first click written late"
+    # The approval job may move money at once; but money approved before the
+    # reader's first click is written is not taken back (README), so where that
+    # click can come last, the hold period must outlast the test.
+    connected.hold_period_days = 30 if late_first else 0
     connected.save()
-    now = timezone.now()
+    events = EVENTS if refund else EVENTS[:-1]
+    if late_first:
+        events = ("first click's row", *events)
     outcomes = {}
-    for round_, order in enumerate(_orders(refund, sample=23)):
+    for round_, order in enumerate(_orders(events, sample=23)):
         visitor = f"{flavor}-{round_}"
-        at = now - datetime.timedelta(minutes=2)
+        at = in_the_past_hour(30)
+        first = a_click(link, at=in_the_past_hour(29), visitor=visitor)
         if flavor == "duplicate":  # the reader's billable click, written earlier
-            clicks_store(
-                clicks=[
-                    a_click(
-                        link, at=at - datetime.timedelta(minutes=1), visitor=visitor
-                    )
-                ]
-            )
+            clicks_store(clicks=[first])
         row = a_click(link, at=at, visitor=visitor)
         if flavor == "bot":
             row = dataclasses.replace(row, visitor_hash="", is_bot=True)
@@ -222,6 +351,8 @@ def test_every_order_of_row_reports_and_jobs_comes_to_one_outcome(
         for event in order:
             if event == "row":
                 clicks_store(clicks=[row])
+            elif event == "first click's row":
+                clicks_store(clicks=[first])
             elif event == "approval job":
                 commissions_approve()
             else:
@@ -232,8 +363,11 @@ def test_every_order_of_row_reports_and_jobs_comes_to_one_outcome(
         commissions_approve()
         conversion = Conversion.objects.get(order_id=order_id)
         outcomes[order] = (conversion.status, *outcome(conversion))
-    canonical = outcomes[next(iter(outcomes))]  # the row first
-    assert canonical[2] == ("" if flavor == "reader" else flavor)
+    canonical = outcomes[next(iter(outcomes))]  # the rows first
+    assert canonical[2] == {
+        "reader": "",
+        "bot": HoldReason.BOT,
+    }.get(flavor, HoldReason.DUPLICATE)
     differing = {
         order: found for order, found in outcomes.items() if found != canonical
     }
@@ -736,3 +870,49 @@ def test_two_settles_at_once_release_a_sale_once(connected, link):
     releases = LedgerEntry.objects.filter(conversion=conversion, kind=EntryKind.RELEASE)
     items = LedgerEntry.objects.filter(conversion=conversion, origin__isnull=True)
     assert releases.count() == 2 * items.count()
+
+
+@on_postgresql
+@committed
+def test_a_readers_clicks_written_by_two_writers_at_once_bill_the_first(
+    connected, link, in_the_past_hour
+):
+    """Many rounds of a reader's two clicks of one hour, each in another writer's
+    batch, both writers and the sale through the later click started together:
+    every round ends with the first click billable, the later a duplicate and its
+    sale held as one, whichever writer went first."""
+    rounds = 10
+    for number in range(rounds):
+        visitor = f"race-{number}"
+        earlier = a_click(link, at=in_the_past_hour(10), visitor=visitor)
+        later = a_click(link, at=in_the_past_hour(40), visitor=visitor)
+        start, errors = threading.Barrier(3), []
+
+        def write(click, start=start):
+            start.wait()
+            clicks_store(clicks=[click])
+
+        def report(click_id=later.click_id, start=start, number=number):
+            start.wait()
+            sell(connected, click_id, order_id=f"DUP-RACE-{number}")
+
+        threads = [
+            _in_thread(lambda click=earlier: write(click), errors),
+            _in_thread(lambda click=later: write(click), errors),
+            _in_thread(report, errors),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not errors, errors
+        flags = dict(
+            Click.objects.filter(visitor_hash=visitor).values_list("pk", "is_billable")
+        )
+        assert flags == {earlier.click_id: True, later.click_id: False}
+    conversions = Conversion.objects.filter(order_id__startswith="DUP-RACE-")
+    assert conversions.count() == rounds
+    assert set(conversions.values_list("review", "hold_reason")) == {
+        (ReviewState.HELD, HoldReason.DUPLICATE)
+    }
+    assert not ClickDemotion.objects.exists()
