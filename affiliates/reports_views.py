@@ -17,7 +17,7 @@ import django_filters
 from django import forms
 from django.http import HttpResponseBadRequest
 from django.middleware.csrf import get_token
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -42,6 +42,19 @@ UNATTRIBUTED = "affiliates_report_unattributed"
 HELD = "affiliates_report_held"
 CONVERSION_INSPECT = "affiliates_conversions:inspect"
 CONVERSION_REVIEW = "affiliates_conversions:review"
+
+
+def report_paths(route: str, view, name: str) -> list:
+    """The URLs of one admin report: its page at ``reports/<route>/`` and the
+    results its filters reload, named ``name`` and ``<name>_results``."""
+    return [
+        path(f"reports/{route}/", view.as_view(), name=name),
+        path(
+            f"reports/{route}/results/",
+            view.as_view(results_only=True),
+            name=f"{name}_results",
+        ),
+    ]
 
 
 class EditorsMenuItem(MenuItem):

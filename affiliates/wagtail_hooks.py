@@ -16,7 +16,6 @@ from .models import (
     MerchantConnection,
     PayoutRun,
 )
-from .panels import creator_dashboard_panels, creator_home_panels
 from .permissions import EditorsPermissionPolicy
 from .report_views import (
     ArticlesReportView,
@@ -31,11 +30,11 @@ from .reports_views import (
     EditorsMenuItem,
     HeldConversionsReportView,
     UnattributedConversionsReportView,
+    report_paths,
 )
 from .selectors import creator_profile_for_user
 from .services import creator_enroll
 from .views import OwnEarningsView, OwnProfileView
-from .viewsets import MoneyViewSetGroup
 
 # Money policies first: Wagtail refuses a policy registered after it has made a
 # default one for the model. "review", "decide": the only changes there are, each
@@ -121,68 +120,11 @@ def _own_earnings_menu_item():
 @hooks.register("register_admin_urls")
 def _report_urls():
     return [
-        path(
-            "reports/link-health/",
-            LinkHealthReportView.as_view(),
-            name="affiliates_link_health",
-        ),
-        path(
-            "reports/link-health/results/",
-            LinkHealthReportView.as_view(results_only=True),
-            name="affiliates_link_health_results",
-        ),
-        path(
-            "reports/articles-performance/",
-            ArticlesReportView.as_view(),
-            name="affiliates_articles_report",
-        ),
-        path(
-            "reports/articles-performance/results/",
-            ArticlesReportView.as_view(results_only=True),
-            name="affiliates_articles_report_results",
+        *report_paths("link-health", LinkHealthReportView, "affiliates_link_health"),
+        *report_paths(
+            "articles-performance", ArticlesReportView, "affiliates_articles_report"
         ),
     ]
-
-
-@hooks.register("register_reports_menu_item")
-def _link_health_menu_item():
-    return EditorsMenuItem(
-        _("Link health"),
-        reverse("affiliates_link_health"),
-        icon_name=LinkHealthReportView.header_icon,
-        order=800,
-    )
-
-
-@hooks.register("register_reports_menu_item")
-def _articles_report_menu_item():
-    return EditorsMenuItem(
-        _("Articles performance"),
-        reverse("affiliates_articles_report"),
-        name="articles-performance",
-        icon_name="doc-full",
-        order=100,
-    )
-
-
-@hooks.register("construct_homepage_panels")
-def _creator_home_panels(request, panels):
-    panels.extend(creator_dashboard_panels(request=request))
-    panels.extend(creator_home_panels(request=request))
-
-
-@hooks.register("register_admin_viewset")
-def _money_viewsets():
-    return MoneyViewSetGroup()
-
-
-@hooks.register("register_log_actions")
-def _money_log_actions(actions):
-    actions.register_action(
-        "affiliates.rotate_secret",
-        _("Rotate postback secret"),
-        _("Postback secret rotated"),
-    )
 
 
 # -- Reports for editors: unattributed and held conversions ----------------------------
@@ -191,26 +133,12 @@ def _money_log_actions(actions):
 @hooks.register("register_admin_urls")
 def _conversion_report_urls():
     return [
-        path(
-            "reports/unattributed-conversions/",
-            UnattributedConversionsReportView.as_view(),
-            name=UNATTRIBUTED_REPORT,
+        *report_paths(
+            "unattributed-conversions",
+            UnattributedConversionsReportView,
+            UNATTRIBUTED_REPORT,
         ),
-        path(
-            "reports/unattributed-conversions/results/",
-            UnattributedConversionsReportView.as_view(results_only=True),
-            name=f"{UNATTRIBUTED_REPORT}_results",
-        ),
-        path(
-            "reports/held-conversions/",
-            HeldConversionsReportView.as_view(),
-            name=HELD_REPORT,
-        ),
-        path(
-            "reports/held-conversions/results/",
-            HeldConversionsReportView.as_view(results_only=True),
-            name=f"{HELD_REPORT}_results",
-        ),
+        *report_paths("held-conversions", HeldConversionsReportView, HELD_REPORT),
     ]
 
 

@@ -2,7 +2,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from affiliates.reports_views import EditorsMenuItem
+from affiliates.reports_views import EditorsMenuItem, report_paths
 
 from .admin_views import REPORT, BackgroundTasksReportView
 from .two_factor import views as two_factor
@@ -17,18 +17,7 @@ def admin_page_api(router):
 
 @hooks.register("register_admin_urls")
 def _background_tasks_report_urls():
-    return [
-        path(
-            "reports/background-tasks/",
-            BackgroundTasksReportView.as_view(),
-            name=REPORT,
-        ),
-        path(
-            "reports/background-tasks/results/",
-            BackgroundTasksReportView.as_view(results_only=True),
-            name=f"{REPORT}_results",
-        ),
-    ]
+    return report_paths("background-tasks", BackgroundTasksReportView, REPORT)
 
 
 @hooks.register("register_admin_urls")
