@@ -9,9 +9,11 @@ calls with a token or a session are not.
 """
 
 import hashlib
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils.module_loading import import_string
 from ninja.security import SessionAuth
 from ninja.throttling import AnonRateThrottle
 from wagtail.api.v3.auth import BearerTokenAuth
@@ -19,12 +21,28 @@ from wagtail.api.v3.auth import BearerTokenAuth
 from products.web import client_address
 
 
+@cache
+def _token_user_checks(paths: tuple[str, ...]) -> list:
+    return [import_string(path) for path in paths]
+
+
 class Token(BearerTokenAuth):
-    """A live API token's active user."""
+    """A live API token's active user, if every check of
+    settings.ZHONGCAO_API_TOKEN_USER_CHECKS (dotted paths of ``check(*, user) ->
+    bool``) lets them use a token: the project's own rules, such as two-factor
+    sign-in for editors, which this app does not know of."""
 
     def authenticate(self, request, token):
         api_token = super().authenticate(request, token)
-        return api_token.user if api_token is not None else None
+        if api_token is None:
+            return None
+        checks = _token_user_checks(tuple(settings.ZHONGCAO_API_TOKEN_USER_CHECKS))
+        if not all(check(user=api_token.user) for check in checks):
+            # Wagtail's class made the token's user the request's: undo it, so that
+            # the session check after this one does not take them as signed in.
+            request.user = AnonymousUser()
+            return None
+        return api_token.user
 
 
 class SignedIn(SessionAuth):

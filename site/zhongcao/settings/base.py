@@ -426,6 +426,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ]
 }
+# Who may use an API token beyond having a live one (affiliates.auth.Token).
+ZHONGCAO_API_TOKEN_USER_CHECKS = ["zhongcao.two_factor.selectors.api_token_allowed"]
 # Anonymous API calls allowed per client; calls with a token are not limited.
 ZHONGCAO_API_ANONYMOUS_RATE = os.environ.get("ZHONGCAO_API_ANONYMOUS_RATE", "600/m")
 # Public API answers may be cached this many seconds (browsers, CDNs).

@@ -33,6 +33,13 @@ def two_factor_required(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     return settings.ZHONGCAO_REQUIRE_2FA_FOR_EDITORS and user_is_editor(user=user)
 
 
+def api_token_allowed(*, user: AbstractBaseUser) -> bool:
+    """Whether the user's API tokens answer: not for an editor who must set up
+    two-factor sign-in and has not (their session counts as signed out too; a token
+    made for them by someone else, or before the rule, must not stand in for it)."""
+    return not two_factor_required(user=user) or two_factor_enabled(user=user)
+
+
 def recovery_codes_left(*, user: AbstractBaseUser) -> int:
     return StaticToken.objects.filter(device__user=user).count()
 
