@@ -16,6 +16,7 @@ from .models import (
     MerchantConnection,
     PayoutRun,
 )
+from .panels import creator_dashboard_panels, creator_home_panels
 from .permissions import EditorsPermissionPolicy
 from .report_views import (
     ArticlesReportView,
@@ -35,6 +36,7 @@ from .reports_views import (
 from .selectors import creator_profile_for_user
 from .services import creator_enroll
 from .views import OwnEarningsView, OwnProfileView
+from .viewsets import MoneyViewSetGroup
 
 # Money policies first: Wagtail refuses a policy registered after it has made a
 # default one for the model. "review", "decide": the only changes there are, each
@@ -125,6 +127,47 @@ def _report_urls():
             "articles-performance", ArticlesReportView, "affiliates_articles_report"
         ),
     ]
+
+
+@hooks.register("register_reports_menu_item")
+def _link_health_menu_item():
+    return EditorsMenuItem(
+        _("Link health"),
+        reverse("affiliates_link_health"),
+        icon_name=LinkHealthReportView.header_icon,
+        order=800,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def _articles_report_menu_item():
+    return EditorsMenuItem(
+        _("Articles performance"),
+        reverse("affiliates_articles_report"),
+        name="articles-performance",
+        icon_name="doc-full",
+        order=100,
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def _creator_home_panels(request, panels):
+    panels.extend(creator_dashboard_panels(request=request))
+    panels.extend(creator_home_panels(request=request))
+
+
+@hooks.register("register_admin_viewset")
+def _money_viewsets():
+    return MoneyViewSetGroup()
+
+
+@hooks.register("register_log_actions")
+def _money_log_actions(actions):
+    actions.register_action(
+        "affiliates.rotate_secret",
+        _("Rotate postback secret"),
+        _("Postback secret rotated"),
+    )
 
 
 # -- Reports for editors: unattributed and held conversions ----------------------------
