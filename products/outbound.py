@@ -2,7 +2,7 @@
 
 Everything the product fetches (offer URLs for the link checker, webhook deliveries)
 goes through ``outbound_request``. Nothing it fetches may reach the inside of its own
-network (README, "Outbound requests"; ``ZHONGCAO_OUTBOUND_ALLOW_HOSTS``). Wagtail's
+network (docs/operations.md, "Outbound requests"; ``ZHONGCAO_OUTBOUND_ALLOW_HOSTS``). Wagtail's
 embed finder keeps its own client: it asks only the fixed oEmbed endpoints of known
 providers, never a URL an editor typed.
 

@@ -1,7 +1,7 @@
 """Writes of the catalog: the link checker of offer URLs.
 
 ``offers_check`` requests each offer's URL and records what it saw on the offer's
-``OfferLinkCheck`` through ``offer_check_record``. The rules (README, "Link health"):
+``OfferLinkCheck`` through ``offer_check_record``. The rules (docs/link-health.md):
 
 - 2xx, or a 3xx that is the final answer (redirects are followed, at most
   ``max_redirects``): OK; both streaks start again from zero.

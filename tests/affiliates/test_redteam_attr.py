@@ -330,7 +330,7 @@ def test_every_order_of_row_reports_and_jobs_comes_to_one_outcome(
     or (written late) at any point among the rest."""
     late_first = flavor == "duplicate, first click written late"
     # The approval job may move money at once; but money approved before the
-    # reader's first click is written is not taken back (README), so where that
+    # reader's first click is written is not taken back (docs/money.md), so where that
     # click can come last, the hold period must outlast the test.
     connected.hold_period_days = 30 if late_first else 0
     connected.save()

@@ -6,7 +6,7 @@ The catalogue checks need no GNU gettext: the .po files are read with Babel (alr
 a dependency), the .mo files with the standard library, and the source strings are
 found the way `makemessages` finds them (Python calls of the gettext functions, and
 Django's own `templatize` for templates). When one fails, refresh the catalogue as the
-README says (Languages).
+docs/languages.md says.
 """
 
 import ast

@@ -1,4 +1,4 @@
-"""The many-servers story, on this machine (issue 16, README "Production"): two
+"""The many-servers story, on this machine (issue 16, docs/operations.md "Production"): two
 production servers (gunicorn, each with its own click journal and click writer) on
 two ports behind a pretend load balancer, one worker (RQ), one scheduler, one
 PostgreSQL database and one Redis (the shared cache, the link targets and the task

@@ -293,7 +293,7 @@ def test_the_redis_queue_runs_tasks_on_the_rq_worker_and_retries_failures(
     tmp_path, redis_queue
 ):
     """`manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler`,
-    as the README's production layout starts it (here with --burst: it stops once
+    as the production layout of docs/operations.md starts it (here with --burst: it stops once
     the queue is empty)."""
     sum_result = add.enqueue(20, 22)
     failing = fail.enqueue("no route to the merchant")

@@ -283,7 +283,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Background tasks (webhook deliveries, e-mails, link checks, rollups, approvals,
 # purges, and Wagtail's own: reference index, image focal points, file deletions)
 # go through Django's tasks framework (django-tasks). ZHONGCAO_TASK_QUEUE says where
-# they wait and what runs them (README, "Background tasks"):
+# they wait and what runs them (docs/operations.md, "Background tasks"):
 #   "database" (default): a table of this database (django-tasks-db), run by
 #       `manage.py db_worker`; no other service;
 #   "redis": Redis (django-tasks-rq, on RQ) at ZHONGCAO_TASK_REDIS_URL (default
