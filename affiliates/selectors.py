@@ -99,6 +99,24 @@ def _best_offer(
     return in_stock[0]
 
 
+def offer_link_destination(*, offer: Offer, offers: Iterable[Offer]) -> Offer:
+    """The offer that a tracked link of ``offer`` really sends its reader to, among
+    its product's ``offers`` (all of them, with their merchants): the same rule as
+    the redirect's (link_targets_load), so that a page can name the merchant and
+    price before the click. ``offer`` itself when it is in stock, or when no other
+    offer is."""
+    in_stock = sorted(
+        (
+            each
+            for each in offers
+            if each.availability == Availability.IN_STOCK
+            and each.product_id == offer.product_id
+        ),
+        key=lambda each: (each.price, each.pk),
+    )
+    return _best_offer(offer, offer.product_id, {offer.product_id: in_stock}) or offer
+
+
 def _offers_for_targets(offers: QuerySet[Offer]) -> dict[int, Offer]:
     return {offer.pk: offer for offer in offers.select_related("merchant").order_by()}
 

@@ -74,12 +74,27 @@ class ArticleList(Schema):
     items: list[ArticleItem]
 
 
+class LinkDestination(Schema):
+    offer_id: int
+    merchant: str
+    price: str = Field(description="Decimal string in the currency's minor units.")
+    currency: str = Field(description="ISO 4217 code.")
+    availability: Literal["in_stock", "out_of_stock", "discontinued"]
+
+
 class TrackedLinkOut(Schema):
     url: str = Field(
         description="Absolute /go/ URL: send readers here, never to the offer itself."
     )
     rel: Literal["sponsored nofollow"] = Field(
         description="Put this in the link's rel attribute."
+    )
+    goes_to: LinkDestination = Field(
+        description=(
+            "The offer the link really sends the reader to: the link of an offer "
+            "out of stock goes to the product's cheapest offer in stock (in the same "
+            "currency if there is one). Name this merchant and price on the button."
+        )
     )
 
 
@@ -90,6 +105,9 @@ class OfferOut(Schema):
     price: str = Field(description="Decimal string in the currency's minor units.")
     currency: str = Field(description="ISO 4217 code.")
     availability: Literal["in_stock", "out_of_stock", "discontinued"]
+    price_checked_at: datetime.datetime = Field(
+        description="When the price and availability were last set or confirmed."
+    )
     link: TrackedLinkOut | None = Field(
         description="The tracked link of this offer at this placement (in articles)."
     )
@@ -113,7 +131,12 @@ class ProductOut(Schema):
     best_prices: list[BestPrice] = Field(
         description="The lowest in-stock price in each currency."
     )
-    offers: list[OfferOut] = Field(description="In stock first, then cheapest.")
+    offers: list[OfferOut] = Field(
+        description=(
+            "In stock first, then (in an article) those in the currency of the "
+            "article's market, then cheapest."
+        )
+    )
 
 
 class ProductEmbed(ProductOut):

@@ -340,7 +340,7 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         ``article`` is the whole article, ``embeds`` its expanded products by
         placement, for the block templates."""
         from . import seo
-        from .selectors import article_embeds_by_placement
+        from .selectors import article_buy_bar, article_embeds_by_placement
         from .services import article_links_for_render, article_representation
 
         context = super().get_context(request, *args, **kwargs)
@@ -353,6 +353,7 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         context["article"] = article
         context["embeds"] = article_embeds_by_placement(detail=article)
         context["disclosure"] = article["disclosure"]
+        context["buy_bar"] = article_buy_bar(detail=article)
         return context
 
     def search_extra_terms(self) -> str:

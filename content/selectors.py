@@ -23,11 +23,16 @@ from wagtail.models import Page, PageQuerySet, get_page_models
 from wagtail.rich_text import expand_db_html
 
 from affiliates.models import CreatorProfile
-from affiliates.selectors import links_current, user_is_editor
+from affiliates.selectors import (
+    links_current,
+    offer_link_destination,
+    user_is_editor,
+)
 from products.currencies import money_str
 from products.models import Availability, Offer, Product
+from products.money import market_currency
 from products.searchterms import search_query
-from products.selectors import product_offers
+from products.selectors import offer_currency, product_offers
 
 from .models import (
     AffiliateDisclosureSettings,
@@ -251,31 +256,63 @@ class Media:
         return renditions
 
 
-def best_prices(*, offers: list[Offer]) -> list[dict]:
-    """The lowest in-stock price in each currency (currencies are never compared)."""
+def best_prices(*, offers: list[Offer], currency_first: str = "") -> list[dict]:
+    """The lowest in-stock price in each currency (currencies are never compared),
+    ``currency_first`` (the readers' market currency) first, then by code."""
     best: dict[str, Offer] = {}
     for offer in offers:
         if offer.availability != Availability.IN_STOCK:
             continue
-        current = best.get(offer.currency)
+        currency = offer_currency(offer)
+        current = best.get(currency)
         if current is None or offer.price < current.price:
-            best[offer.currency] = offer
+            best[currency] = offer
     return [
         {
-            "price": money_str(offer.price, offer.currency),
-            "currency": offer.currency,
+            "price": money_str(offer.price, currency),
+            "currency": currency,
             "offer_id": offer.pk,
         }
-        for currency, offer in sorted(best.items())
+        for currency, offer in sorted(
+            best.items(), key=lambda item: (item[0] != currency_first, item[0])
+        )
     ]
 
 
+def _offer_link(*, offer: Offer, offers: list[Offer], url: str | None) -> dict | None:
+    """An offer's tracked link, with the offer it really goes to: a link of an offer
+    that is out of stock sends its reader to another in stock (the redirect's rule,
+    affiliates.selectors.offer_link_destination), and the page must say so."""
+    if url is None:
+        return None
+    destination = offer_link_destination(offer=offer, offers=offers)
+    currency = offer_currency(destination)
+    return {
+        "url": url,
+        "rel": SPONSORED_REL,
+        "goes_to": {
+            "offer_id": destination.pk,
+            "merchant": destination.merchant.name,
+            "price": money_str(destination.price, currency),
+            "currency": currency,
+            "availability": destination.availability,
+        },
+    }
+
+
 def product_data(
-    *, product: Product, media: Media, links: dict[int, str] | None = None
+    *,
+    product: Product,
+    media: Media,
+    links: dict[int, str] | None = None,
+    currency_first: str = "",
 ) -> dict:
-    """A product with its offers (in stock first, then cheapest), each offer with
-    its tracked link where ``links`` (offer id → absolute URL) has one."""
-    offers = product_offers(product=product)
+    """A product with its offers (in stock first, then those in ``currency_first``,
+    the market currency of the article's language, then cheapest), each offer with
+    its tracked link where ``links`` (offer id → absolute URL) has one, and when its
+    price was last checked: the offer's last update (``updated_at``), the one time
+    the catalog keeps of when someone set or confirmed price and availability."""
+    offers = product_offers(product=product, currency_first=currency_first)
     links = links or {}
     return {
         "id": product.pk,
@@ -284,24 +321,96 @@ def product_data(
         "brand": product.brand,
         "gtin": product.gtin or None,
         "image": media.renditions(image_id=product.image_id, specs=PRODUCT_RENDITIONS),
-        "best_prices": best_prices(offers=offers),
+        "best_prices": best_prices(offers=offers, currency_first=currency_first),
         "offers": [
             {
                 "id": offer.pk,
                 "merchant": offer.merchant.name,
                 "merchant_slug": offer.merchant.slug,
-                "price": money_str(offer.price, offer.currency),
-                "currency": offer.currency,
+                "price": money_str(offer.price, offer_currency(offer)),
+                "currency": offer_currency(offer),
                 "availability": offer.availability,
-                "link": (
-                    {"url": links[offer.pk], "rel": SPONSORED_REL}
-                    if offer.pk in links
-                    else None
+                "price_checked_at": offer.updated_at,
+                "link": _offer_link(
+                    offer=offer, offers=offers, url=links.get(offer.pk)
                 ),
             }
             for offer in offers
         ],
     }
+
+
+def offers_for_reader(*, offers: list[dict]) -> list[dict]:
+    """The offers of a product_data as the reader site shows them, in their order:
+    ``buy`` for an offer in stock with a link (a buy button); else the offer is
+    shown as unavailable, with no button of its own, and ``fallback`` is the link's
+    real destination (merchant, price and the link) when the link sends the reader
+    to another offer that has no button of its own here. Nothing looks buyable that
+    is not, and no button leads anywhere but where it says."""
+    buttons = {
+        offer["id"]
+        for offer in offers
+        if offer["link"] and offer["availability"] == Availability.IN_STOCK
+    }
+    shown = []
+    for offer in offers:
+        link = offer["link"]
+        buy = offer["id"] in buttons
+        fallback = None
+        if link and not buy:
+            goes_to = link["goes_to"]
+            if (
+                goes_to["offer_id"] != offer["id"]
+                and goes_to["offer_id"] not in buttons
+                and goes_to["availability"] == Availability.IN_STOCK
+            ):
+                fallback = {**goes_to, "url": link["url"], "rel": link["rel"]}
+                buttons.add(goes_to["offer_id"])
+        shown.append({"offer": offer, "buy": buy, "fallback": fallback})
+    return shown
+
+
+def offer_best(*, offers: list[dict]) -> dict | None:
+    """The first offer of a product_data in stock with a tracked link: the best one
+    for the page's readers (offers come in stock first, market currency first, then
+    cheapest). None when nothing can be bought."""
+    return next(
+        (
+            offer
+            for offer in offers
+            if offer["link"] and offer["availability"] == Availability.IN_STOCK
+        ),
+        None,
+    )
+
+
+def article_buy_bar(*, detail: dict) -> dict | None:
+    """What the phone's buy bar of an article offers: the best offer of the product
+    the article is about (a review's product, a guide's first pick that can be
+    bought), with its tracked link. None when there is nothing to buy."""
+    candidates = [detail.get("product")]
+    candidates += [pick["product"] for pick in detail.get("picks", [])]
+    for product in candidates:
+        offer = offer_best(offers=product["offers"]) if product else None
+        if offer is not None:
+            return {"product": product, "offer": offer}
+    return None
+
+
+def product_buy_link(*, offer: Offer) -> dict | None:
+    """A tracked link of ``offer`` for the product page: the one in the newest
+    published article that shows the offer, so that a purchase credits the creator
+    who recommended the product. None when no published article shows it."""
+    link = (
+        links_current()
+        .filter(offer=offer, article_id__in=articles_live().order_by().values("pk"))
+        .select_related("article")
+        .order_by("-article__first_published_at", "pk")
+        .first()
+    )
+    if link is None:
+        return None
+    return {"url": f"/go/{link.code}", "rel": SPONSORED_REL, "article": link.article}
 
 
 def products_by_id(*, ids: Iterable[int]) -> dict[int, Product]:
@@ -369,6 +478,8 @@ class _Expander:
             ),
         ]
         self.media = Media(ids=image_ids, base_url=base_url)
+        # Offers in the currency the article's readers shop in come first.
+        self.currency_first = market_currency(language=article.language)
         self.links: dict[str, dict[int, str]] = {}
         for (placement, offer_id), path in links.items():
             self.links.setdefault(str(placement), {})[offer_id] = base_url + path
@@ -384,6 +495,7 @@ class _Expander:
                 product=found,
                 media=self.media,
                 links=self.links.get(str(placement), {}),
+                currency_first=self.currency_first,
             ),
         }
 
@@ -515,14 +627,20 @@ def product_detail(
         .filter(product=product, article_id__in=articles_live().values("pk"))
         .values_list("article_id", "placement", "offer_id", "code")
     )
+    offers = {offer.pk: offer for offer in product.offers.all()}
     by_article: dict[int, list[dict]] = {}
     for article_id, placement, offer_id, code in links.order_by("placement", "pk"):
+        if offer_id not in offers:
+            continue  # its offer was deleted: the link leads nowhere
         by_article.setdefault(article_id, []).append(
             {
                 "placement": placement,
                 "offer_id": offer_id,
-                "url": f"{base_url}/go/{code}",
-                "rel": SPONSORED_REL,
+                **_offer_link(
+                    offer=offers[offer_id],
+                    offers=list(offers.values()),
+                    url=f"{base_url}/go/{code}",
+                ),
             }
         )
     articles = articles_live().filter(pk__in=by_article).select_related("author")

@@ -11,10 +11,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from products.models import Availability
+from products.money import market_currency
 from products.selectors import product_for_reader, product_offers
 
 from . import seo
@@ -22,6 +24,7 @@ from .selectors import (
     articles_filter,
     articles_for_listing,
     creator_for_reader,
+    product_buy_link,
     tag_for_reader,
 )
 from .sitemaps import SITEMAPS
@@ -98,12 +101,22 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if product is None:
         raise Http404(_("No product has this address."))
     articles = _paginate(request, articles_filter(product=product.slug))
+    # The reader's language picks the currency listed first (the page is theirs).
+    offers = product_offers(
+        product=product, currency_first=market_currency(language=get_language())
+    )
+    best = next(
+        (offer for offer in offers if offer.availability == Availability.IN_STOCK),
+        None,
+    )
     return TemplateResponse(
         request,
         "content/product_page.html",
         {
             "product": product,
-            "offers": product_offers(product=product),
+            "offers": offers,
+            "best_offer": best,
+            "buy_link": best and product_buy_link(offer=best),
             "articles": articles,
             "seo": seo.product_seo(request=request, product=product),
         },

@@ -6,11 +6,24 @@ from .models import Availability, Merchant, Offer, Product
 from .searchterms import search_query
 
 
-def product_offers(*, product: Product) -> list[Offer]:
-    """A product's offers, in stock first, then by price; uses prefetched offers."""
+def offer_currency(offer: Offer) -> str:
+    """The offer's currency: its own, else its merchant's (an empty currency means
+    the merchant's)."""
+    return offer.currency or offer.merchant.currency
+
+
+def product_offers(*, product: Product, currency_first: str = "") -> list[Offer]:
+    """A product's offers: in stock first, then those in ``currency_first`` (the
+    market currency of the page's readers, products.money.market_currency), then by
+    price; uses prefetched offers."""
     offers = list(product.offers.all())
     offers.sort(
-        key=lambda offer: (offer.availability != Availability.IN_STOCK, offer.price)
+        key=lambda offer: (
+            offer.availability != Availability.IN_STOCK,
+            bool(currency_first) and offer_currency(offer) != currency_first,
+            offer.price,
+            offer.pk,
+        )
     )
     return offers
 

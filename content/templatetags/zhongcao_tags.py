@@ -1,13 +1,26 @@
-"""Template helpers of the reader pages."""
+"""Template helpers of the reader pages.
 
+Money, dates and numbers are written in the active language: a reader page about an
+article renders inside ``{% language page.language %}``, so that the article's
+labels, dates and prices speak its language whatever the reader's browser asks for.
+"""
+
+import datetime
 import json
+from decimal import Decimal
 
+from babel.dates import format_date, format_timedelta
+from babel.numbers import format_decimal
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from products.models import Availability
+from products.money import babel_locale, money_format
+
+from ..selectors import offers_for_reader
 
 register = template.Library()
 
@@ -26,6 +39,49 @@ def product_embed(context, placement):
 def availability_label(code: str) -> str:
     """The reader's words for an offer's availability code."""
     return Availability(code).label if code in Availability.values else code
+
+
+@register.filter
+def money(amount: Decimal | str | None, currency: str) -> str:
+    """``{{ offer.price|money:offer.currency }}`` → "¥1,299" (products.money)."""
+    return money_format(amount, currency)
+
+
+@register.filter
+def reader_date(value: datetime.datetime | datetime.date | None) -> str:
+    """A date in the active language's one format: "2026年12月5日", "5 Dec 2026"."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return format_date(value, format="medium", locale=babel_locale())
+
+
+@register.filter
+def time_ago(value: datetime.datetime | None) -> str:
+    """How long ago ``value`` was: "3 days ago", "3天前" (a minute at least: Babel
+    calls less "in 0 seconds")."""
+    if not value:
+        return ""
+    return format_timedelta(
+        min(value - timezone.now(), -datetime.timedelta(minutes=1)),
+        add_direction=True,
+        locale=babel_locale(),
+    )
+
+
+@register.filter
+def reader_number(value) -> str:
+    """A number as the active language writes it (8.5; 1,299)."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(Decimal(str(value)), locale=babel_locale())
+
+
+@register.simple_tag
+def reader_offers(embed: dict | None) -> list[dict]:
+    """An embed's offers as the reader sees them (selectors.offers_for_reader)."""
+    return offers_for_reader(offers=(embed or {}).get("offers") or [])
 
 
 @register.simple_tag

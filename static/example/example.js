@@ -34,12 +34,16 @@ function productCard(product, callToAction) {
   const image = product.image && product.image.thumbnail;
   const offers = el("ul", { class: "offers" });
   for (const offer of product.offers) {
-    const words = `${callToAction || "Check price"} · ${offer.merchant} · ${offer.price} ${offer.currency}`;
+    const price = `${offer.price} ${offer.currency}`;
+    // A button only for what can be bought: the link of an offer out of stock sends
+    // the reader elsewhere (offer.link.goes_to), to an offer with a button of its own.
     // Always the tracked link, always with its rel: that is how the author is credited.
-    offers.append(el("li", {}, offer.link
-      ? el("a", { href: offer.link.url, rel: offer.link.rel, class: "buy" }, words)
-      : words,
-      offer.availability === "in_stock" ? null : el("span", { class: "muted" }, ` (${offer.availability})`)));
+    const buyable = offer.link && offer.availability === "in_stock";
+    offers.append(el("li", {}, buyable
+      ? el("a", { href: offer.link.url, rel: offer.link.rel, class: "buy" },
+        `${callToAction || "Check price"} · ${offer.merchant} · ${price}`)
+      : `${offer.merchant} · ${price}`,
+      buyable ? null : el("span", { class: "muted" }, ` (${offer.availability.replace("_", " ")})`)));
   }
   return el("div", { class: "product", "data-placement": product.placement },
     image ? el("img", { src: image.url, width: image.width, height: image.height, alt: image.alt, loading: "lazy" }) : null,

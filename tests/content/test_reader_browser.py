@@ -17,8 +17,9 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from content.demo import demo_data_load
-from content.models import GuidePage, ReviewPage
+from content.models import ArticleIndexPage, GuidePage, ReviewPage
 from content.selectors import sitemap_creators, sitemap_products, sitemap_tags
+from products.models import Availability
 from tests.csp_watch import CSP_WATCH, csp_header_problems, csp_violations
 
 pytestmark = [
@@ -264,3 +265,103 @@ def test_the_headless_example_renders_an_article_from_the_api(
     for link in shown["links"]:
         assert link["href"].startswith(live_server.url + "/go/"), link
         assert link["rel"] == "sponsored nofollow", link
+
+
+NARROW = 360
+
+
+def _every_reader_page(reader_pages) -> dict[str, str]:
+    """One page of every kind a reader can land on, in both languages of articles,
+    with the product whose offers include one out of stock."""
+    english = ReviewPage.objects.live().filter(language="en").order_by("pk").first()
+    chinese = ReviewPage.objects.live().filter(language="zh-hans").order_by("pk")
+    sold_out = (
+        sitemap_products()
+        .filter(offers__availability=Availability.OUT_OF_STOCK)
+        .order_by("slug")
+        .first()
+    )
+    return {
+        **reader_pages,
+        "articles": ArticleIndexPage.objects.live().get().url,
+        "review-zh": chinese.first().url,
+        "review-en": english.url,
+        "product-sold-out": reverse("reader:product", args=[sold_out.slug]),
+        "search-empty": reverse("reader:search") + "?q=zzzzzz",
+        "join": reverse("signup"),
+        "join-sent": reverse("signup_sent"),
+        "link-not-found": "/go/nosuchcode",
+        "not-found": "/no-such-page/",
+    }
+
+
+def _widths(browser, base_url: str, pages: dict[str, str]) -> dict[str, dict]:
+    """Each page at NARROW px wide: the document's width, and what sticks out."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": NARROW, "height": 780})
+    found = {}
+    for name, path in pages.items():
+        page = context.new_page()
+        page.goto(base_url + path, wait_until="load")
+        found[name] = page.evaluate(
+            """(limit) => ({
+                path: location.pathname + location.search,
+                width: document.documentElement.scrollWidth,
+                wider: [...document.querySelectorAll("body *")]
+                    .filter(element => element.getBoundingClientRect().right > limit + 0.5)
+                    .slice(0, 5)
+                    .map(element => element.tagName.toLowerCase() + "." + element.className),
+            })""",
+            NARROW,
+        )
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{NARROW}.png"))
+        page.close()
+    context.close()
+    return found
+
+
+def test_no_reader_page_is_wider_than_a_small_phone(
+    chromium, live_server, reader_pages
+):
+    pages = _every_reader_page(reader_pages)
+    found = chromium.run(_widths, live_server.url, pages)
+    too_wide = {name: seen for name, seen in found.items() if seen["width"] > NARROW}
+    assert not too_wide, json.dumps(too_wide, ensure_ascii=False, indent=2)
+    assert found.keys() == pages.keys()
+
+
+def _buy_bar(browser, url: str) -> dict:
+    """The buy bar on a phone (pinned to the foot of the screen) and on a desktop."""
+    shown = {}
+    for name, width in (("phone", NARROW), ("desktop", 1280)):
+        context = browser.new_context(viewport={"width": width, "height": 780})
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        shown[name] = page.evaluate(
+            """() => {
+                const bar = document.querySelector(".buy-bar");
+                if (!bar) return null;
+                const box = bar.getBoundingClientRect();
+                const link = bar.querySelector("a.buy");
+                return {
+                    visible: getComputedStyle(bar).display !== "none" && box.height > 0,
+                    position: getComputedStyle(bar).position,
+                    atFoot: Math.abs(box.bottom - innerHeight) < 1,
+                    href: link && link.getAttribute("href"),
+                };
+            }"""
+        )
+        page.screenshot(path=str(ARTIFACTS / f"buy-bar-{name}.png"))
+        context.close()
+    return shown
+
+
+def test_a_review_has_a_buy_bar_pinned_to_the_foot_of_a_phone(
+    chromium, live_server, reader_pages
+):
+    shown = chromium.run(_buy_bar, live_server.url + reader_pages["review"])
+    phone, desktop = shown["phone"], shown["desktop"]
+    assert phone and phone["visible"] and phone["position"] == "fixed", shown
+    assert phone["atFoot"] and phone["href"].startswith("/go/"), shown
+    # The desktop shows the offers beside the verdict: no bar.
+    assert desktop is not None and not desktop["visible"], shown

@@ -205,8 +205,8 @@ def test_product_page_shows_offers_and_the_articles_that_feature_it(
     table = html[html.index('class="offer-table"') : html.index("</table>")]
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
     # in stock first, then by price
-    assert "199.00 CNY" in rows[0] and "In stock" in rows[0]
-    assert "Mingyue Home" in rows[1] and "1299.00 CNY" in rows[1]
+    assert "CN¥199" in rows[0] and "In stock" in rows[0]
+    assert "Mingyue Home" in rows[1] and "CN¥1,299" in rows[1]
     assert "Out of stock" in rows[1]
     assert titles(html) == [featuring.title]
     assert 'class="product-image"' in html and 'fetchpriority="high"' in html

@@ -216,16 +216,23 @@ def test_editor_who_chose_chinese_gets_a_report_in_chinese(client, editor):
 def test_reader_site_chrome_follows_the_browser_language(client, review):
     chinese = client.get(review.url, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     html = chinese.content.decode()
-    assert '<html lang="zh-hans">' in html
+    assert '<header class="site-header" lang="zh-hans">' in html
     assert "跳到正文" in html
     assert "你通过文章中的链接购买时，创作者会获得佣金。" in html
     assert "Accept-Language" in chinese["Vary"]
 
     english = client.get(review.url, headers={"Accept-Language": "en-GB,en;q=0.9"})
     html = english.content.decode()
-    assert '<html lang="en">' in html
+    assert '<header class="site-header" lang="en">' in html
     assert "Skip to content" in html
     assert "跳到正文" not in html
+    # The page itself speaks its article's language (a Chinese review), whoever reads.
+    assert '<html lang="zh-hans">' in html
+
+    search = client.get(
+        reverse("reader:search"), headers={"Accept-Language": "en-GB,en;q=0.9"}
+    )
+    assert '<html lang="en">' in search.content.decode()
 
 
 @pytest.mark.django_db

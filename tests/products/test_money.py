@@ -1,0 +1,55 @@
+"""Money as people read it (products.money): one format per language, whole amounts
+without cents, the admin's exact form, and each language's market currency."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from products.money import market_currency, money_format, money_plain
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "language", "expected"),
+    [
+        ("1299.00", "CNY", "zh-hans", "¥1,299"),
+        ("279.50", "CNY", "zh-hans", "¥279.50"),
+        ("179.00", "USD", "zh-hans", "US$179"),
+        ("1299.00", "CNY", "en", "CN¥1,299"),
+        ("179.00", "USD", "en", "US$179"),
+        ("29.99", "USD", "en", "US$29.99"),
+        ("1000", "JPY", "en", "JP¥1,000"),
+        # Rounded once, half away from zero, to the currency's minor units.
+        ("0.125", "USD", "en", "US$0.13"),
+        ("0.005", "CNY", "zh-hans", "¥0.01"),
+    ],
+)
+def test_reader_prices_are_written_as_the_language_writes_them(
+    amount, currency, language, expected
+):
+    assert money_format(Decimal(amount), currency, language=language) == expected
+
+
+def test_the_active_language_formats_when_none_is_given():
+    with translation.override("zh-hans"):
+        assert money_format("1299", "CNY") == "¥1,299"
+    with translation.override("en"):
+        assert money_format("1299", "CNY") == "CN¥1,299"
+
+
+def test_no_amount_is_no_text():
+    assert money_format(None, "CNY") == ""
+    assert money_plain(None, "CNY") == ""
+
+
+def test_the_admin_shows_exact_amounts_with_their_code():
+    assert money_plain(Decimal("48"), "CNY") == "48.00 CNY"
+    assert money_plain(Decimal("1000"), "JPY") == "1000 JPY"
+
+
+@pytest.mark.parametrize(
+    ("language", "currency"),
+    [("zh-hans", "CNY"), ("en", "USD"), ("zh-hant", "TWD"), ("xx", ""), ("", "")],
+)
+def test_each_language_has_the_currency_of_its_market(language, currency):
+    assert market_currency(language=language) == currency
