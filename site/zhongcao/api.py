@@ -1,11 +1,14 @@
 """The API under /api/: each app's router, mounted on one django-ninja API with one
 OpenAPI 3.1 document (/api/openapi.json) and its interactive docs (/api/docs);
-Wagtail's own v2 API under /api/v2/ (zhongcao.wagtail_api); and a JSON 404 for any
-other path under /api/, whatever the method.
+Wagtail's own v2 API under /api/v2/ (zhongcao.wagtail_api); a JSON 405 for a method
+an endpoint does not take; and a JSON 404 for any other path under /api/, whatever
+the method.
 
 Every operation that does not say otherwise needs a signed-in caller (a Wagtail API
 token or an admin session, affiliates.auth); anonymous calls are rate-limited.
 """
+
+import functools
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -29,6 +32,41 @@ api = NinjaAPI(
 )
 api.add_router("/", content_router)
 api.add_router("/", affiliates_router)
+
+
+def method_not_allowed_as_json(view):
+    """django-ninja answers a method an endpoint does not take with a plain-text
+    405; every other refusal of the API is JSON, so this one is too (the same
+    status and Allow header, a body naming the methods allowed)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        allowed = response.get("Allow", "")
+        json_response = JsonResponse(
+            {
+                "detail": f"Method {request.method} not allowed; allowed: {allowed}.",
+                "allowed": [method.strip() for method in allowed.split(",") if method],
+            },
+            status=405,
+        )
+        json_response["Allow"] = allowed
+        return json_response
+
+    return wrapped
+
+
+def urls():
+    """The API's URL patterns (for `path("api/", ...)`), each answering a method it
+    does not take in JSON."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = method_not_allowed_as_json(pattern.callback)
+    return patterns, app_name, namespace
 
 
 @api.exception_handler(Http404)

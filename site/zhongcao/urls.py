@@ -12,7 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from affiliates.views import go_redirect, signup, signup_confirm, signup_sent
 from content import views as content_views
 
-from .api import api, not_an_endpoint
+from . import api
 from .two_factor.views import SignInCodeView, SignInView
 from .wagtail_api import Dismissibles, wagtail_api
 
@@ -22,11 +22,11 @@ urlpatterns = [
     path("join/", signup, name="signup"),
     path("join/sent/", signup_sent, name="signup_sent"),
     path("join/confirm/<str:signed>/", signup_confirm, name="signup_confirm"),
-    path("api/", api.urls),
+    path("api/", api.urls()),
     # Before the admin's own: its page chooser and page types report, kept to what
     # each user may see (content.admin_pages).
     path("admin/", include("content.admin_pages")),
-    re_path(r"^api/", not_an_endpoint),
+    re_path(r"^api/", api.not_an_endpoint),
     # Wagtail's own view, but for a body that is not a JSON object (a 400, not a 500).
     path(
         "admin/dismissibles/",

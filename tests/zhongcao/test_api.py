@@ -133,3 +133,23 @@ def test_every_integer_parameter_is_bounded_by_the_database(client):
             where,
             name,
         )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("put", "/api/postbacks/shop", ["POST"]),
+        ("delete", "/api/articles", ["GET"]),
+        ("post", "/api/products", ["GET"]),
+    ],
+)
+def test_a_method_an_endpoint_does_not_take_is_a_json_405(
+    client, debug, method, path, allowed
+):
+    response = getattr(client, method)(path, b"{}", "application/json")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response["Allow"] == ", ".join(allowed)
+    body = response.json()
+    assert body["allowed"] == allowed
+    assert body["detail"].startswith(f"Method {method.upper()} not allowed")
