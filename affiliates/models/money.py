@@ -476,6 +476,17 @@ class Conversion(models.Model):
                 ),
                 name="conversion_shares_within_100",
             ),
+            # A merchant never pays more commission than the sale: refused at the
+            # postback and the import (affiliates.reports), and here whatever
+            # writes the row.
+            models.CheckConstraint(
+                condition=Q(commission__lte=F("amount"))
+                & (
+                    Q(stated_commission__isnull=True)
+                    | Q(stated_commission__lte=F("amount"))
+                ),
+                name="conversion_commission_within_sale",
+            ),
         ]
         indexes = [
             models.Index(fields=["author", "occurred_at"], name="conversion_author"),

@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from tests.factories import CreatorProfileFactory
+from affiliates.models import Conversion, ConversionSource, ConversionStatus
+from tests.factories import CreatorProfileFactory, MerchantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +34,28 @@ def test_unicode_names_and_slugs():
     creator = CreatorProfileFactory(public_name="林小鹿", slug="林小鹿")
     creator.full_clean()
     assert str(creator) == "林小鹿"
+
+
+@pytest.mark.parametrize(
+    ("commission", "stated"),
+    [("100.01", None), ("10.00", "100.01")],
+    ids=["commission", "stated commission"],
+)
+def test_the_database_refuses_a_commission_above_the_sale(commission, stated):
+    """The postback and the import refuse it first (affiliates.reports); the
+    database refuses it whatever writes the row."""
+    row = Conversion(
+        merchant=MerchantFactory(),
+        order_id="A-1",
+        status=ConversionStatus.PENDING,
+        amount=Decimal("100.00"),
+        currency="CNY",
+        commission=Decimal(commission),
+        stated_commission=Decimal(stated) if stated else None,
+        occurred_at=timezone.now(),
+        source=ConversionSource.POSTBACK,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+    row.commission = row.stated_commission = Decimal("100.00")
+    row.save()
