@@ -9,6 +9,13 @@ attempt n failed, up to ZHONGCAO_TASK_ATTEMPTS attempts, and never later than th
 task's next run in ZHONGCAO_SCHEDULE (that run is the retry: a task due every minute
 is not retried). A backend that cannot run a task later (the immediate one) does not
 retry. Tasks are safe to run twice, so a retry is too.
+
+A worker killed in the middle of a run (a deploy, the OOM killer, a power cut) tells
+nobody: the database queue would keep the run "running" for ever. The scheduler's
+``recover_lost_tasks`` finds runs started more than ZHONGCAO_TASK_LOST_AFTER seconds
+ago and still running, marks each failed (``WorkerLost``) and hands it to the same
+failure path, so it is recorded and retried. (RQ notices a dead worker itself: its
+job goes to the failed registry when the worker's heartbeat lapses.)
 """
 
 import datetime
@@ -16,6 +23,7 @@ import logging
 import sys
 import traceback
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
@@ -110,6 +118,46 @@ def task_failure_record(
             retry_result_id=retry_result_id,
             retry_at=retry_at,
         )
+
+
+class WorkerLost(Exception):
+    """The worker running a task stopped before the task finished."""
+
+
+def lost_task_runs_recover(
+    *, older_than: datetime.timedelta, now: datetime.datetime | None = None
+) -> int:
+    """Runs of the database queue started before ``older_than`` ago and still
+    running: each marked failed and recorded (with its retry, if it has attempts
+    left) in one transaction; how many."""
+    if not apps.is_installed("django_tasks_db"):
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    lost = DBTaskResult.objects.running().filter(started_at__lt=now - older_than)
+    recovered = 0
+    for pk in list(lost.values_list("pk", flat=True)):
+        with transaction.atomic():
+            row = (
+                DBTaskResult.objects.select_for_update(skip_locked=True)
+                .running()
+                .filter(pk=pk)
+                .first()
+            )
+            if row is None:  # it finished meanwhile, or another recovery has it
+                continue
+            row.set_failed(
+                WorkerLost(
+                    f"Worker {', '.join(row.worker_ids) or '?'} stopped during the "
+                    f"run started at {row.started_at.isoformat()}"
+                )
+            )
+            task_failure_record(task_result=row.task_result, now=now)
+            recovered += 1
+    if recovered:
+        logger.warning("Recovered %d task run(s) whose worker stopped", recovered)
+    return recovered
 
 
 def task_success_record(*, task_result: TaskResult) -> int:

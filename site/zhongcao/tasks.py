@@ -1,5 +1,6 @@
 """Background tasks of the project itself (django-tasks): Wagtail's scheduled
-publishing, forgetting old records of background work, and the worker's heartbeat.
+publishing, forgetting old records of background work, sending runs whose worker
+died back to the queue, and the worker's heartbeat.
 All are in settings.ZHONGCAO_SCHEDULE; each is safe to run twice.
 
 The heartbeat runs every minute; /readyz wants a beat younger than
@@ -12,6 +13,7 @@ import datetime
 import io
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import task
@@ -19,7 +21,7 @@ from django_tasks.base import TaskContext
 
 from .health import worker_heartbeat_record
 from .scheduling import scheduled_runs_purge
-from .taskqueue import task_failures_purge
+from .taskqueue import lost_task_runs_recover, task_failures_purge
 
 # Finished runs kept in the database queue, and failures kept for the report.
 SUCCESSFUL_RUNS_KEPT = datetime.timedelta(days=7)
@@ -55,6 +57,15 @@ def purge_task_records() -> int:
             results.failed().filter(finished_at__lt=now - FAILURES_KEPT).delete()[0]
         )
     return deleted
+
+
+@task()
+def recover_lost_tasks() -> int:
+    """Runs of the database queue whose worker stopped under them, failed and
+    retried (zhongcao.taskqueue); how many."""
+    return lost_task_runs_recover(
+        older_than=datetime.timedelta(seconds=settings.ZHONGCAO_TASK_LOST_AFTER)
+    )
 
 
 @task(takes_context=True)

@@ -21,3 +21,17 @@ def fail_once(key: str) -> str:
 @task()
 def add(a: int, b: int) -> int:
     return a + b
+
+
+@task()
+def hang_the_first_time(marker: str) -> str:
+    """Hangs (as if its worker were killed in the middle) the first time it runs
+    anywhere, as long as the file ``marker`` does not exist; then succeeds."""
+    import pathlib
+    import time
+
+    path = pathlib.Path(marker)
+    if not path.exists():
+        path.touch()
+        time.sleep(600)
+    return "done"

@@ -30,10 +30,10 @@ from content.models import (
 from tests.conftest import review_create
 from tests.content.webhook_receiver import receiver_running
 from tests.processes import manage_start, sqlite_on_a_file
-from tests.zhongcao.tasks import add, fail, fail_once
+from tests.zhongcao.tasks import add, fail, fail_once, hang_the_first_time
 from zhongcao.models import TaskFailure, TaskOutcome
 from zhongcao.settings.base import task_queue_settings
-from zhongcao.taskqueue import task_retry_delay
+from zhongcao.taskqueue import lost_task_runs_recover, task_retry_delay
 
 # A worker has connections of its own, or closes and reopens the test's: what the
 # tests write must be committed.
@@ -267,6 +267,51 @@ def test_the_worker_process_runs_tasks_and_retries_failures(tmp_path, database_q
             worker.send_signal(signal.SIGTERM)
             output, _ = worker.communicate(timeout=60)
     assert worker.returncode == 0, output
+
+
+@committed
+def test_a_run_whose_worker_was_killed_is_recovered_and_retried(
+    tmp_path, database_queue
+):
+    """A worker killed mid-run (SIGKILL: no chance to say so) leaves its run
+    "running"; recovery records it as failed and the retry runs it to the end."""
+    with sqlite_on_a_file(tmp_path):
+        worker = manage_start(
+            "db_worker",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
+            env={"ZHONGCAO_TASK_QUEUE": "database"},
+        )
+        try:
+            run = hang_the_first_time.enqueue(str(tmp_path / "started"))
+            assert wait_until(
+                lambda: DBTaskResult.objects.filter(
+                    pk=run.id, status=TaskResultStatus.RUNNING
+                ).exists()
+            )
+        finally:
+            worker.kill()
+            worker.communicate(timeout=60)
+        # Not yet: a run younger than the bound may still be working.
+        assert lost_task_runs_recover(older_than=datetime.timedelta(hours=1)) == 0
+        assert lost_task_runs_recover(older_than=datetime.timedelta(0)) == 1
+        assert lost_task_runs_recover(older_than=datetime.timedelta(0)) == 0
+        lost = DBTaskResult.objects.get(pk=run.id)
+        assert lost.status == TaskResultStatus.FAILED
+        failure = TaskFailure.objects.get(result_id=run.id)
+        assert failure.exception_class_path == "zhongcao.taskqueue.WorkerLost"
+        assert "stopped during the run" in failure.message
+        assert failure.outcome == TaskOutcome.RETRYING
+        due_now(failure.retry_result_id)
+        work()
+        retry = DBTaskResult.objects.get(pk=failure.retry_result_id)
+        assert (retry.status, retry.return_value) == (
+            TaskResultStatus.SUCCESSFUL,
+            "done",
+        )
+        failure.refresh_from_db()
+        assert failure.outcome == TaskOutcome.RECOVERED
 
 
 # -- Redis (RQ) ----------------------------------------------------------------------

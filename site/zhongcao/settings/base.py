@@ -304,6 +304,11 @@ if ZHONGCAO_TASK_QUEUE == "redis":
 # Reports → Background tasks.
 ZHONGCAO_TASK_ATTEMPTS = int(os.environ.get("ZHONGCAO_TASK_ATTEMPTS", "5"))
 ZHONGCAO_TASK_RETRY_DELAY = int(os.environ.get("ZHONGCAO_TASK_RETRY_DELAY", "60"))
+# A run of the database queue still "running" this many seconds after it started had
+# its worker killed under it (deploy, OOM, power): it is recorded as failed and
+# retried like any failure (zhongcao.taskqueue.lost_task_runs_recover). Every task
+# finishes in seconds; keep this well above the longest.
+ZHONGCAO_TASK_LOST_AFTER = int(os.environ.get("ZHONGCAO_TASK_LOST_AFTER", "3600"))
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -449,6 +454,8 @@ ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.refresh_rollups": "* * * * *",
     # Tells /readyz that a worker takes tasks (zhongcao.health).
     "zhongcao.tasks.worker_heartbeat": "* * * * *",
+    # Runs whose worker died under them go back to the queue (zhongcao.taskqueue).
+    "zhongcao.tasks.recover_lost_tasks": "*/5 * * * *",
     # Webhook deliveries that failed are retried with backoff (content.webhooks).
     "content.tasks.retry_webhook_deliveries": "* * * * *",
     # Sales that arrived before their click's row, which the click writer missed;
