@@ -27,6 +27,7 @@ from wagtail.models import Page
 from products.currencies import minor_unit, money_round
 
 from .models import (
+    CommissionSettings,
     Conversion,
     CreatorProfile,
     DailyCreatorClicks,
@@ -39,6 +40,7 @@ from .models import (
     MonthlyLinkSales,
     TrackedLink,
 )
+from .models.money import NOT_ZERO
 from .services.rollups import CLICK_SUMS, month_start
 
 # (key, days): the last 7, 30 and 90 UTC days, today included, and all time.
@@ -1201,3 +1203,177 @@ def quiet_offers_report(
     return sorted(
         rows, key=lambda row: (-row.billable_clicks, row.merchant, row.offer_id)
     )
+
+
+# -- Creators: when their money is paid -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpectedMoney:
+    """Pending money that becomes approved on one day (None: the merchant has not
+    confirmed the sale yet, so nobody knows when), and the payout run that would pay
+    it if nothing is refunded (None: the balance would still be under the minimum,
+    or the day is not known)."""
+
+    approvable_on: datetime.date | None
+    amount: Decimal
+    paid_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class PayoutOutlook:
+    """One currency of a creator's money as it moves towards a payout: confirmed
+    (approved, waiting for a run), expected (pending, by the day each part is
+    approved), held for an editor's review, and in a payout now."""
+
+    currency: str
+    minimum: Decimal
+    approved: Decimal
+    progress: int  # percent of the minimum that the approved balance reaches (≤ 100)
+    missing: Decimal  # how much more approved money the minimum needs (0 if none)
+    approved_paid_on: datetime.date | None  # the run that pays it, if it is due
+    pending: Decimal
+    expected: list[ExpectedMoney]
+    held: Decimal
+    processing: Decimal
+
+
+@dataclass(frozen=True)
+class PayoutSchedule:
+    next_run: datetime.date
+    currencies: list[PayoutOutlook]
+
+
+def _payout_runs_simulate(
+    *,
+    settings: CommissionSettings,
+    first_run: datetime.date,
+    minimum: Decimal,
+    approved: Decimal,
+    pending: list[tuple[datetime.date, Decimal]],
+) -> dict:
+    """The run that would pay the approved balance ("approved") and the pending
+    money of each day (``pending``: (day approved, amount), in order), if nothing is
+    refunded: runs on every payout day from ``first_run`` pay the whole approved
+    balance once it reaches ``minimum``. A run on the day a hold ends is counted
+    before the approval, since the hour of either is not known. Money that no run
+    in sight pays (the balance stays under the minimum) is left out."""
+    paid_on: dict = {}
+    balance = approved
+    waiting: list = ["approved"] if approved else []
+    run = first_run
+
+    def settle() -> None:
+        nonlocal balance
+        if waiting and balance > 0 and balance >= minimum:
+            for key in waiting:
+                paid_on[key] = run
+            waiting.clear()
+            balance = Decimal(0)
+
+    for day, amount in pending:
+        while run <= day:
+            settle()
+            run = settings.next_payout_day(today=run + datetime.timedelta(days=1))
+        balance += amount
+        waiting.append(day)
+    settle()
+    return paid_on
+
+
+def creator_payout_outlook(
+    *, creator: CreatorProfile, today: datetime.date, tz: datetime.tzinfo
+) -> PayoutSchedule:
+    """When the creator's money is paid: the next payout day (CommissionSettings's
+    payout day, on or after ``today``, a day in ``tz``: the creator's time zone), and
+    per currency their approved balance against the minimum and their pending money
+    by the day its conversion's hold ends (in ``tz``), with the run that would pay
+    it. Commissions are approved within the hour their hold ends; a run pays every
+    approved balance that reaches the minimum (payout_run_create). Two queries of
+    the ledger and one of the settings."""
+    settings = CommissionSettings.load()
+    next_run = settings.next_payout_day(today=today)
+    balances: dict[str, dict[str, Decimal]] = {}
+    for row in (
+        LedgerEntry.objects.filter(creator=creator)
+        .values("currency", "status")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        balances.setdefault(row["currency"], {})[row["status"]] = money_round(
+            _decimal(row["total"] or 0), row["currency"]
+        )
+    # Pending money by the moment its hold ends: moves copy their item's conversion,
+    # so a conversion's pending entries sum to what of it is still pending.
+    pending_by_day: dict[str, dict[datetime.date | None, Decimal]] = {}
+    for row in (
+        LedgerEntry.objects.filter(creator=creator, status=EntryStatus.PENDING)
+        .values("currency", hold_until=F("conversion__hold_until"))
+        .annotate(total=Sum("amount"))
+        .filter(NOT_ZERO)
+        .order_by()
+    ):
+        day = None
+        if row["hold_until"] is not None:
+            day = max(row["hold_until"].astimezone(tz).date(), today)
+        days = pending_by_day.setdefault(row["currency"], {})
+        days[day] = days.get(day, Decimal(0)) + _decimal(row["total"])
+
+    currencies = []
+    for currency in sorted(balances):
+        status = balances[currency]
+        minimum = settings.minimum_for(currency)
+        approved = status.get(EntryStatus.APPROVED, Decimal(0))
+        days = pending_by_day.get(currency, {})
+        paid_on = _payout_runs_simulate(
+            settings=settings,
+            first_run=next_run,
+            minimum=minimum,
+            approved=approved,
+            pending=[
+                (day, money_round(days[day], currency))
+                for day in sorted(day for day in days if day is not None)
+            ],
+        )
+        expected = [
+            ExpectedMoney(
+                approvable_on=day,
+                amount=money_round(days[day], currency),
+                paid_on=paid_on.get(day),
+            )
+            for day in sorted(day for day in days if day is not None)
+        ]
+        if days.get(None):
+            expected.append(
+                ExpectedMoney(
+                    approvable_on=None,
+                    amount=money_round(days[None], currency),
+                    paid_on=None,
+                )
+            )
+        due = approved > 0 and approved >= minimum
+        pending = status.get(EntryStatus.PENDING, Decimal(0))
+        held = status.get(EntryStatus.HELD, Decimal(0))
+        processing = status.get(EntryStatus.PROCESSING, Decimal(0))
+        if not (approved or pending or held or processing):
+            continue  # paid out in full: nothing on its way
+        progress = 100
+        if minimum > 0:
+            progress = int(min(Decimal(100), max(approved, 0) * 100 / minimum))
+        currencies.append(
+            PayoutOutlook(
+                currency=currency,
+                minimum=money_round(minimum, currency),
+                approved=approved,
+                progress=progress,
+                missing=money_round(max(minimum - approved, Decimal(0)), currency)
+                if not due
+                else Decimal(0),
+                approved_paid_on=paid_on.get("approved"),
+                pending=pending,
+                expected=expected,
+                held=held,
+                processing=processing,
+            )
+        )
+    return PayoutSchedule(next_run=next_run, currencies=currencies)

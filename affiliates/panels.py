@@ -22,6 +22,7 @@ from .dashboards import (
     PERIOD_LABELS,
     PERIODS,
     creator_daily_series,
+    creator_payout_outlook,
     creator_summary,
     creator_tables,
     period_start,
@@ -136,6 +137,32 @@ class CreatorSummaryPanel(CreatorPanel):
         return {"periods": periods, "rows": rows}
 
 
+class CreatorPayoutPanel(Component):
+    """When the creator is paid: the next payout day and, per currency, progress to
+    the payout minimum, confirmed (approved) against expected (pending) money and by
+    when each is paid. Days are the creator's own (the time zone of their admin
+    profile, which Wagtail activates)."""
+
+    name = "creator_payouts"
+    order = 9
+    template_name = "affiliates/dashboard/payout_panel.html"
+
+    def __init__(self, *, creator: CreatorProfile) -> None:
+        self.creator = creator
+
+    def get_context_data(self, parent_context):
+        schedule = creator_payout_outlook(
+            creator=self.creator,
+            today=timezone.localdate(),
+            tz=timezone.get_current_timezone(),
+        )
+        return {
+            "schedule": schedule,
+            "time_zone": timezone.get_current_timezone_name(),
+            "earnings_url": reverse("affiliates_own_earnings"),
+        }
+
+
 class CreatorChartPanel(CreatorPanel):
     name = "creator_chart"
     order = 11
@@ -201,6 +228,7 @@ def creator_dashboard_panels(*, request: HttpRequest) -> list[Component]:
         period = DEFAULT_TABLE_PERIOD
     today = _utc_today()
     return [
+        CreatorPayoutPanel(creator=creator),
         CreatorSummaryPanel(creator=creator, today=today),
         CreatorChartPanel(creator=creator, today=today),
         CreatorArticlesPanel(
