@@ -83,9 +83,7 @@ def test_the_outlook_of_the_history(history, django_assert_max_num_queries):
     )
     assert usd.missing == D("10.00")
     # 3.00 USD never reaches the 10 USD minimum on its own: no run in sight.
-    assert [(part.amount, part.paid_on) for part in usd.expected] == [
-        (D("3.00"), None)
-    ]
+    assert [(part.amount, part.paid_on) for part in usd.expected] == [(D("3.00"), None)]
     assert usd.approved_paid_on is None
 
 
@@ -100,9 +98,7 @@ def test_an_approved_balance_over_the_minimum_is_paid_in_the_next_run(history):
     assert (cny.progress, cny.missing) == (100, D(0))
     # The pending 70.00 CNY reaches the 30 minimum alone, at the run after approval.
     [expected] = cny.expected
-    assert expected.paid_on == first_day_after(
-        expected.approvable_on, day_of_month=15
-    )
+    assert expected.paid_on == first_day_after(expected.approvable_on, day_of_month=15)
 
 
 def panel(response):
@@ -120,7 +116,9 @@ def test_the_panel_on_the_creators_home(client, history):
     assert section is not None
     shanghai_today = timezone.now().astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
     next_run = CommissionSettings.load().next_payout_day(today=shanghai_today.date())
-    assert section.select_one("[data-next-run]")["data-next-run"] == next_run.isoformat()
+    assert (
+        section.select_one("[data-next-run]")["data-next-run"] == next_run.isoformat()
+    )
     text = " ".join(section.get_text(" ").split())
     assert "Asia/Shanghai" in text
     assert "35.00 of the 100.00 CNY payout minimum approved (35 %)" in text
