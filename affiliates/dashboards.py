@@ -34,6 +34,7 @@ from .models import (
     DailyCreatorSales,
     DailyLinkClicks,
     DailyLinkSales,
+    EntryKind,
     EntryStatus,
     LedgerEntry,
     MonthlyLinkClicks,
@@ -176,6 +177,9 @@ class CurrencyFigures:
     earnings: Decimal  # the author's share of sales through their own articles
     epc: Decimal | None
     by_status: dict[str, Decimal]  # all their ledger money (overrides too)
+    # Taken back by refunds and cancellations (reversal entries, shown positive);
+    # by_status is already net of it.
+    reversed: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,7 @@ class PeriodFigures:
     conversions: int
     conversion_rate: Decimal | None
     currencies: list[CurrencyFigures]
+    until: datetime.date | None = None  # None: up to today
 
 
 @dataclass(frozen=True)
@@ -201,11 +206,47 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
     """The creator's figures for each of PERIODS, in three queries: clicks and sales
     from the creator's daily rollups (a row per day, and currency), however many
     links or clicks; money by status from the ledger."""
-    starts = {key: period_start(key=key, today=today) for key, _days in PERIODS}
-    in_period = {
-        key: Q() if since is None else Q(day__gte=since)
-        for key, since in starts.items()
+    windows = {
+        key: (period_start(key=key, today=today), None) for key, _days in PERIODS
     }
+    periods, shown = _creator_figures(creator=creator, windows=windows)
+    statuses = [
+        (status.value, str(status.label)) for status in EntryStatus if status in shown
+    ]
+    return Summary(periods=periods, statuses=statuses)
+
+
+def creator_period_figures(
+    *, creator: CreatorProfile, since: datetime.date, until: datetime.date
+) -> PeriodFigures:
+    """The creator's figures for the UTC days ``since`` to ``until`` (inclusive),
+    read exactly as the dashboard reads its periods (creator_summary): three
+    queries. Money by status holds the ledger money of the sales purchased in
+    those days (adjustments belong to no sale, so to no period but all time)."""
+    [figures], _shown = _creator_figures(
+        creator=creator, windows={"custom": (since, until)}
+    )
+    return figures
+
+
+def _creator_figures(
+    *,
+    creator: CreatorProfile,
+    windows: dict[str, tuple[datetime.date | None, datetime.date | None]],
+) -> tuple[list[PeriodFigures], set[str]]:
+    """The figures of each window (key → (first day, last day), None open-ended) in
+    three queries; also the statuses that hold money in any window, and the main
+    ones (MAIN_STATUSES)."""
+
+    def days(since, until) -> Q:
+        where = Q()
+        if since is not None:
+            where &= Q(day__gte=since)
+        if until is not None:
+            where &= Q(day__lte=until)
+        return where
+
+    in_period = {key: days(*window) for key, window in windows.items()}
     clicks = DailyCreatorClicks.objects.filter(author=creator).aggregate(
         **{
             f"{name}_{key}": Sum(name, filter=where)
@@ -226,35 +267,55 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
         )
         .order_by()
     }
+
+    def purchased(since, until) -> Q:
+        where = Q()
+        if since is not None:
+            where &= Q(conversion__occurred_at__gte=_day_start(since))
+        if until is not None:
+            where &= Q(
+                conversion__occurred_at__lt=_day_start(
+                    until + datetime.timedelta(days=1)
+                )
+            )
+        return where
+
     # The ledger: a period holds the money of the conversions purchased in it (by
     # the same UTC days as the rollups); all time is every entry, adjustments too.
     ledger: dict[str, dict[str, dict[str, Decimal]]] = {}
+    reversed_money: dict[str, dict[str, Decimal]] = {}
+    reversal = Q(kind=EntryKind.REVERSAL)
     for row in (
         LedgerEntry.objects.filter(creator=creator)
         .values("currency", "status")
         .annotate(
             **{
-                f"total_{key}": Sum(
-                    "amount",
-                    filter=Q()
-                    if starts[key] is None
-                    else Q(conversion__occurred_at__gte=_day_start(starts[key])),
-                )
-                for key in starts
-            }
+                f"total_{key}": Sum("amount", filter=purchased(*window))
+                for key, window in windows.items()
+            },
+            **{
+                f"reversed_{key}": Sum("amount", filter=purchased(*window) & reversal)
+                for key, window in windows.items()
+            },
         )
         .order_by()
     ):
-        for key in starts:
+        for key in windows:
             amount = money_round(row[f"total_{key}"] or Decimal(0), row["currency"])
             if amount:
                 ledger.setdefault(key, {}).setdefault(row["currency"], {})[
                     row["status"]
                 ] = amount
+            taken = _decimal(row[f"reversed_{key}"] or 0)
+            if taken:
+                by_currency = reversed_money.setdefault(key, {})
+                by_currency[row["currency"]] = (
+                    by_currency.get(row["currency"], Decimal(0)) - taken
+                )
 
     shown = {status.value for status in MAIN_STATUSES}
     periods = []
-    for key, _days in PERIODS:
+    for key, (since, until) in windows.items():
         billable = clicks[f"billable_clicks_{key}"] or 0
         conversions = sum(row[f"conversions_{key}"] or 0 for row in sales.values())
         currencies = []
@@ -280,13 +341,18 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
                         billable_clicks=billable,
                     ),
                     by_status=by_status,
+                    reversed=money_round(
+                        reversed_money.get(key, {}).get(currency, Decimal(0)),
+                        currency,
+                    ),
                 )
             )
         periods.append(
             PeriodFigures(
                 key=key,
-                label=str(PERIOD_LABELS[key]),
-                since=starts[key],
+                label=str(PERIOD_LABELS.get(key, "")),
+                since=since,
+                until=until,
                 billable_clicks=billable,
                 bot_clicks=clicks[f"bot_clicks_{key}"] or 0,
                 duplicate_clicks=clicks[f"duplicate_clicks_{key}"] or 0,
@@ -297,10 +363,7 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
                 currencies=currencies,
             )
         )
-    statuses = [
-        (status.value, str(status.label)) for status in EntryStatus if status in shown
-    ]
-    return Summary(periods=periods, statuses=statuses)
+    return periods, shown
 
 
 def creator_daily_series(
