@@ -23,12 +23,18 @@ from .dashboards import (
     PERIODS,
     creator_daily_series,
     creator_payout_outlook,
+    site_overview,
     creator_summary,
     creator_tables,
     period_start,
 )
 from .models import CreatorProfile
-from .selectors import creator_profile_for_user, creator_referral_tree
+from .reports_views import HELD as HELD_REPORT
+from .selectors import (
+    creator_profile_for_user,
+    creator_referral_tree,
+    user_is_editor,
+)
 
 # ?dashboard_period= chooses the period of the articles and placements tables.
 PERIOD_PARAMETER = "dashboard_period"
@@ -279,3 +285,28 @@ def creator_home_panels(*, request) -> list[Component]:
     if creator is None:
         return []
     return [InviteLinkPanel(creator=creator), ReferralTreePanel(creator=creator)]
+
+
+class SiteOverviewPanel(Component):
+    """The editors' view of the whole site: today's and this month's clicks, sales
+    and commission, this month's top articles and creators, and what needs them
+    (sales held for review, broken links). Days are UTC days, as in every report."""
+
+    name = "site_overview"
+    order = 5
+    template_name = "affiliates/dashboard/site_overview_panel.html"
+
+    def get_context_data(self, parent_context):
+        return {
+            "overview": site_overview(today=_utc_today()),
+            "held_url": reverse(HELD_REPORT),
+            "link_health_url": reverse("affiliates_link_health"),
+            "articles_report_url": reverse("affiliates_articles_report"),
+        }
+
+
+def editor_home_panels(*, request: HttpRequest) -> list[Component]:
+    """The editors' panels of the admin home; none for anyone else."""
+    if not user_is_editor(user=request.user):
+        return []
+    return [SiteOverviewPanel()]

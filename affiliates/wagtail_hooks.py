@@ -16,7 +16,7 @@ from .models import (
     MerchantConnection,
     PayoutRun,
 )
-from .panels import creator_dashboard_panels, creator_home_panels
+from .panels import creator_dashboard_panels, creator_home_panels, editor_home_panels
 from .permissions import EditorsPermissionPolicy
 from .report_views import (
     ArticlesReportView,
@@ -157,6 +157,7 @@ def _articles_report_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def _creator_home_panels(request, panels):
+    panels.extend(editor_home_panels(request=request))
     panels.extend(creator_dashboard_panels(request=request))
     panels.extend(creator_home_panels(request=request))
 
