@@ -23,10 +23,10 @@ from .dashboards import (
     PERIODS,
     creator_daily_series,
     creator_payout_outlook,
-    site_overview,
     creator_summary,
     creator_tables,
     period_start,
+    site_overview,
 )
 from .models import CreatorProfile
 from .reports_views import HELD as HELD_REPORT
