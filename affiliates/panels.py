@@ -168,6 +168,10 @@ class CreatorPayoutPanel(Component):
             "earnings_url": reverse("affiliates_own_earnings"),
         }
 
+    @property
+    def media(self) -> Media:
+        return Media(css={"all": ["css/creator_dashboard.css"]})
+
 
 class CreatorChartPanel(CreatorPanel):
     name = "creator_chart"
@@ -303,6 +307,10 @@ class SiteOverviewPanel(Component):
             "link_health_url": reverse("affiliates_link_health"),
             "articles_report_url": reverse("affiliates_articles_report"),
         }
+
+    @property
+    def media(self) -> Media:
+        return Media(css={"all": ["css/creator_dashboard.css"]})
 
 
 def editor_home_panels(*, request: HttpRequest) -> list[Component]:

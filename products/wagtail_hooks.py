@@ -1,6 +1,9 @@
 """Registers the catalog in the Wagtail admin; no logic lives here."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -50,3 +53,11 @@ class CatalogViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogViewSetGroup)
+
+
+@hooks.register("insert_global_admin_css")
+def _catalog_admin_css():
+    # Global: the product chooser opens in a modal on any edit page.
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("css/catalog_admin.css")
+    )

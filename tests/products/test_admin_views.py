@@ -134,3 +134,18 @@ def test_the_chooser_reads_a_fixed_number_of_queries(client, creator):
     many, html = queries_of(client, reverse(CHOOSER_RESULTS))
     assert html.count("2 of 3 in stock") == 9
     assert many == few
+
+
+def test_a_search_in_the_chooser_keeps_its_columns_and_queries(client, creator):
+    client.force_login(creator.user)
+    catalog(2)
+    ProductFactory(title="Sonari WH-7", image=None)
+    url = f"{reverse(CHOOSER_RESULTS)}?q=Sonari"
+    few, html = queries_of(client, url)
+    assert "Sonari WH-7" in html and "耳机 WH-0" not in html
+    assert "No offers" in html
+    for number in range(4):
+        OfferFactory(product__title=f"Sonari S{number}")
+    many, html = queries_of(client, url)
+    assert html.count("1 of 1 in stock") == 4
+    assert many == few
