@@ -1392,7 +1392,11 @@ def creator_payout_outlook(
     for currency in sorted(balances):
         status = balances[currency]
         minimum = settings.minimum_for(currency)
-        approved = status.get(EntryStatus.APPROVED, Decimal(0))
+
+        def amount_in(name: str, status=status, currency=currency) -> Decimal:
+            return money_round(status.get(name, Decimal(0)), currency)
+
+        approved = amount_in(EntryStatus.APPROVED)
         days = pending_by_day.get(currency, {})
         paid_on = _payout_runs_simulate(
             settings=settings,
@@ -1421,9 +1425,9 @@ def creator_payout_outlook(
                 )
             )
         due = approved > 0 and approved >= minimum
-        pending = status.get(EntryStatus.PENDING, Decimal(0))
-        held = status.get(EntryStatus.HELD, Decimal(0))
-        processing = status.get(EntryStatus.PROCESSING, Decimal(0))
+        pending = amount_in(EntryStatus.PENDING)
+        held = amount_in(EntryStatus.HELD)
+        processing = amount_in(EntryStatus.PROCESSING)
         if not (approved or pending or held or processing):
             continue  # paid out in full: nothing on its way
         progress = 100
