@@ -27,17 +27,26 @@ from wagtail.models import Page
 from products.currencies import minor_unit, money_round
 
 from .models import (
+    CommissionSettings,
     Conversion,
     CreatorProfile,
     DailyCreatorClicks,
     DailyCreatorSales,
     DailyLinkClicks,
     DailyLinkSales,
+    EntryKind,
     EntryStatus,
     LedgerEntry,
     MonthlyLinkClicks,
     MonthlyLinkSales,
     TrackedLink,
+)
+from .models.money import NOT_ZERO
+from .selectors import (
+    LinkProblem,
+    conversions_held,
+    link_problem_condition,
+    offers_with_link_problems,
 )
 from .services.rollups import CLICK_SUMS, month_start
 
@@ -174,6 +183,9 @@ class CurrencyFigures:
     earnings: Decimal  # the author's share of sales through their own articles
     epc: Decimal | None
     by_status: dict[str, Decimal]  # all their ledger money (overrides too)
+    # Taken back by refunds and cancellations (reversal entries, shown positive);
+    # by_status is already net of it.
+    reversed: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,7 @@ class PeriodFigures:
     conversions: int
     conversion_rate: Decimal | None
     currencies: list[CurrencyFigures]
+    until: datetime.date | None = None  # None: up to today
 
 
 @dataclass(frozen=True)
@@ -199,11 +212,47 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
     """The creator's figures for each of PERIODS, in three queries: clicks and sales
     from the creator's daily rollups (a row per day, and currency), however many
     links or clicks; money by status from the ledger."""
-    starts = {key: period_start(key=key, today=today) for key, _days in PERIODS}
-    in_period = {
-        key: Q() if since is None else Q(day__gte=since)
-        for key, since in starts.items()
+    windows = {
+        key: (period_start(key=key, today=today), None) for key, _days in PERIODS
     }
+    periods, shown = _creator_figures(creator=creator, windows=windows)
+    statuses = [
+        (status.value, str(status.label)) for status in EntryStatus if status in shown
+    ]
+    return Summary(periods=periods, statuses=statuses)
+
+
+def creator_period_figures(
+    *, creator: CreatorProfile, since: datetime.date, until: datetime.date
+) -> PeriodFigures:
+    """The creator's figures for the UTC days ``since`` to ``until`` (inclusive),
+    read exactly as the dashboard reads its periods (creator_summary): three
+    queries. Money by status holds the ledger money of the sales purchased in
+    those days (adjustments belong to no sale, so to no period but all time)."""
+    [figures], _shown = _creator_figures(
+        creator=creator, windows={"custom": (since, until)}
+    )
+    return figures
+
+
+def _creator_figures(
+    *,
+    creator: CreatorProfile,
+    windows: dict[str, tuple[datetime.date | None, datetime.date | None]],
+) -> tuple[list[PeriodFigures], set[str]]:
+    """The figures of each window (key → (first day, last day), None open-ended) in
+    three queries; also the statuses that hold money in any window, and the main
+    ones (MAIN_STATUSES)."""
+
+    def days(since, until) -> Q:
+        where = Q()
+        if since is not None:
+            where &= Q(day__gte=since)
+        if until is not None:
+            where &= Q(day__lte=until)
+        return where
+
+    in_period = {key: days(*window) for key, window in windows.items()}
     clicks = DailyCreatorClicks.objects.filter(author=creator).aggregate(
         **{
             f"{name}_{key}": Sum(name, filter=where)
@@ -224,35 +273,55 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
         )
         .order_by()
     }
+
+    def purchased(since, until) -> Q:
+        where = Q()
+        if since is not None:
+            where &= Q(conversion__occurred_at__gte=_day_start(since))
+        if until is not None:
+            where &= Q(
+                conversion__occurred_at__lt=_day_start(
+                    until + datetime.timedelta(days=1)
+                )
+            )
+        return where
+
     # The ledger: a period holds the money of the conversions purchased in it (by
     # the same UTC days as the rollups); all time is every entry, adjustments too.
     ledger: dict[str, dict[str, dict[str, Decimal]]] = {}
+    reversed_money: dict[str, dict[str, Decimal]] = {}
+    reversal = Q(kind=EntryKind.REVERSAL)
     for row in (
         LedgerEntry.objects.filter(creator=creator)
         .values("currency", "status")
         .annotate(
             **{
-                f"total_{key}": Sum(
-                    "amount",
-                    filter=Q()
-                    if starts[key] is None
-                    else Q(conversion__occurred_at__gte=_day_start(starts[key])),
-                )
-                for key in starts
-            }
+                f"total_{key}": Sum("amount", filter=purchased(*window))
+                for key, window in windows.items()
+            },
+            **{
+                f"reversed_{key}": Sum("amount", filter=purchased(*window) & reversal)
+                for key, window in windows.items()
+            },
         )
         .order_by()
     ):
-        for key in starts:
+        for key in windows:
             amount = money_round(row[f"total_{key}"] or Decimal(0), row["currency"])
             if amount:
                 ledger.setdefault(key, {}).setdefault(row["currency"], {})[
                     row["status"]
                 ] = amount
+            taken = _decimal(row[f"reversed_{key}"] or 0)
+            if taken:
+                by_currency = reversed_money.setdefault(key, {})
+                by_currency[row["currency"]] = (
+                    by_currency.get(row["currency"], Decimal(0)) - taken
+                )
 
     shown = {status.value for status in MAIN_STATUSES}
     periods = []
-    for key, _days in PERIODS:
+    for key, (since, until) in windows.items():
         billable = clicks[f"billable_clicks_{key}"] or 0
         conversions = sum(row[f"conversions_{key}"] or 0 for row in sales.values())
         currencies = []
@@ -278,13 +347,18 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
                         billable_clicks=billable,
                     ),
                     by_status=by_status,
+                    reversed=money_round(
+                        reversed_money.get(key, {}).get(currency, Decimal(0)),
+                        currency,
+                    ),
                 )
             )
         periods.append(
             PeriodFigures(
                 key=key,
-                label=str(PERIOD_LABELS[key]),
-                since=starts[key],
+                label=str(PERIOD_LABELS.get(key, "")),
+                since=since,
+                until=until,
                 billable_clicks=billable,
                 bot_clicks=clicks[f"bot_clicks_{key}"] or 0,
                 duplicate_clicks=clicks[f"duplicate_clicks_{key}"] or 0,
@@ -295,10 +369,7 @@ def creator_summary(*, creator: CreatorProfile, today: datetime.date) -> Summary
                 currencies=currencies,
             )
         )
-    statuses = [
-        (status.value, str(status.label)) for status in EntryStatus if status in shown
-    ]
-    return Summary(periods=periods, statuses=statuses)
+    return periods, shown
 
 
 def creator_daily_series(
@@ -1200,4 +1271,336 @@ def quiet_offers_report(
         )
     return sorted(
         rows, key=lambda row: (-row.billable_clicks, row.merchant, row.offer_id)
+    )
+
+
+# -- Creators: when their money is paid -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpectedMoney:
+    """Pending money that becomes approved on one day (None: the merchant has not
+    confirmed the sale yet, so nobody knows when), and the payout run that would pay
+    it if nothing is refunded (None: the balance would still be under the minimum,
+    or the day is not known)."""
+
+    approvable_on: datetime.date | None
+    amount: Decimal
+    paid_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class PayoutOutlook:
+    """One currency of a creator's money as it moves towards a payout: confirmed
+    (approved, waiting for a run), expected (pending, by the day each part is
+    approved), held for an editor's review, and in a payout now."""
+
+    currency: str
+    minimum: Decimal
+    approved: Decimal
+    progress: int  # percent of the minimum that the approved balance reaches (≤ 100)
+    missing: Decimal  # how much more approved money the minimum needs (0 if none)
+    approved_paid_on: datetime.date | None  # the run that pays it, if it is due
+    pending: Decimal
+    expected: list[ExpectedMoney]
+    held: Decimal
+    processing: Decimal
+
+
+@dataclass(frozen=True)
+class PayoutSchedule:
+    next_run: datetime.date
+    currencies: list[PayoutOutlook]
+
+
+def _payout_runs_simulate(
+    *,
+    settings: CommissionSettings,
+    first_run: datetime.date,
+    minimum: Decimal,
+    approved: Decimal,
+    pending: list[tuple[datetime.date, Decimal]],
+) -> dict:
+    """The run that would pay the approved balance ("approved") and the pending
+    money of each day (``pending``: (day approved, amount), in order), if nothing is
+    refunded: runs on every payout day from ``first_run`` pay the whole approved
+    balance once it reaches ``minimum``. A run on the day a hold ends is counted
+    before the approval, since the hour of either is not known. Money that no run
+    in sight pays (the balance stays under the minimum) is left out."""
+    paid_on: dict = {}
+    balance = approved
+    waiting: list = ["approved"] if approved else []
+    run = first_run
+
+    def settle() -> None:
+        nonlocal balance
+        if waiting and balance > 0 and balance >= minimum:
+            for key in waiting:
+                paid_on[key] = run
+            waiting.clear()
+            balance = Decimal(0)
+
+    for day, amount in pending:
+        while run <= day:
+            settle()
+            run = settings.next_payout_day(today=run + datetime.timedelta(days=1))
+        balance += amount
+        waiting.append(day)
+    settle()
+    return paid_on
+
+
+def creator_payout_outlook(
+    *, creator: CreatorProfile, today: datetime.date, tz: datetime.tzinfo
+) -> PayoutSchedule:
+    """When the creator's money is paid: the next payout day (CommissionSettings's
+    payout day, on or after ``today``, a day in ``tz``: the creator's time zone), and
+    per currency their approved balance against the minimum and their pending money
+    by the day its conversion's hold ends (in ``tz``), with the run that would pay
+    it. Commissions are approved within the hour their hold ends; a run pays every
+    approved balance that reaches the minimum (payout_run_create). Two queries of
+    the ledger and one of the settings."""
+    settings = CommissionSettings.load()
+    next_run = settings.next_payout_day(today=today)
+    balances: dict[str, dict[str, Decimal]] = {}
+    for row in (
+        LedgerEntry.objects.filter(creator=creator)
+        .values("currency", "status")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        balances.setdefault(row["currency"], {})[row["status"]] = money_round(
+            _decimal(row["total"] or 0), row["currency"]
+        )
+    # Pending money by the moment its hold ends: moves copy their item's conversion,
+    # so a conversion's pending entries sum to what of it is still pending.
+    pending_by_day: dict[str, dict[datetime.date | None, Decimal]] = {}
+    for row in (
+        LedgerEntry.objects.filter(creator=creator, status=EntryStatus.PENDING)
+        .values("currency", hold_until=F("conversion__hold_until"))
+        .annotate(total=Sum("amount"))
+        .filter(NOT_ZERO)
+        .order_by()
+    ):
+        day = None
+        if row["hold_until"] is not None:
+            day = max(row["hold_until"].astimezone(tz).date(), today)
+        days = pending_by_day.setdefault(row["currency"], {})
+        days[day] = days.get(day, Decimal(0)) + _decimal(row["total"])
+
+    currencies = []
+    for currency in sorted(balances):
+        status = balances[currency]
+        minimum = settings.minimum_for(currency)
+
+        def amount_in(name: str, status=status, currency=currency) -> Decimal:
+            return money_round(status.get(name, Decimal(0)), currency)
+
+        approved = amount_in(EntryStatus.APPROVED)
+        days = pending_by_day.get(currency, {})
+        paid_on = _payout_runs_simulate(
+            settings=settings,
+            first_run=next_run,
+            minimum=minimum,
+            approved=approved,
+            pending=[
+                (day, money_round(days[day], currency))
+                for day in sorted(day for day in days if day is not None)
+            ],
+        )
+        expected = [
+            ExpectedMoney(
+                approvable_on=day,
+                amount=money_round(days[day], currency),
+                paid_on=paid_on.get(day),
+            )
+            for day in sorted(day for day in days if day is not None)
+        ]
+        if days.get(None):
+            expected.append(
+                ExpectedMoney(
+                    approvable_on=None,
+                    amount=money_round(days[None], currency),
+                    paid_on=None,
+                )
+            )
+        due = approved > 0 and approved >= minimum
+        pending = amount_in(EntryStatus.PENDING)
+        held = amount_in(EntryStatus.HELD)
+        processing = amount_in(EntryStatus.PROCESSING)
+        if not (approved or pending or held or processing):
+            continue  # paid out in full: nothing on its way
+        progress = 100
+        if minimum > 0:
+            progress = int(min(Decimal(100), max(approved, 0) * 100 / minimum))
+        currencies.append(
+            PayoutOutlook(
+                currency=currency,
+                minimum=money_round(minimum, currency),
+                approved=approved,
+                progress=progress,
+                missing=money_round(max(minimum - approved, Decimal(0)), currency)
+                if not due
+                else Decimal(0),
+                approved_paid_on=paid_on.get("approved"),
+                pending=pending,
+                expected=expected,
+                held=held,
+                processing=processing,
+            )
+        )
+    return PayoutSchedule(next_run=next_run, currencies=currencies)
+
+
+# -- Editors: the site at a glance ----------------------------------------------------
+
+TOP_ROWS = 5
+
+
+@dataclass
+class OverviewFigures:
+    """Clicks and sales of a stretch of days: billable clicks, conversions, and per
+    currency the sales and the platform's commission."""
+
+    billable_clicks: int = 0
+    conversions: int = 0
+    money: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+    def add_sales(self, row: dict) -> None:
+        self.conversions += row["conversions"]
+        money = self.money.setdefault(
+            row["currency"], {"sales": Decimal(0), "commission": Decimal(0)}
+        )
+        money["sales"] += _decimal(row["sales"])
+        money["commission"] += _decimal(row["commission"])
+
+    def finish(self) -> "OverviewFigures":
+        self.money = {
+            currency: {
+                name: money_round(value, currency) for name, value in sums.items()
+            }
+            for currency, sums in sorted(self.money.items())
+        }
+        return self
+
+
+@dataclass
+class OverviewRow(OverviewFigures):
+    """An article or a creator in this month's ranking."""
+
+    key: int | None = None
+    name: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class SiteOverview:
+    today: datetime.date
+    month: datetime.date
+    day_figures: OverviewFigures
+    month_figures: OverviewFigures
+    top_articles: list[OverviewRow]
+    top_creators: list[OverviewRow]
+    held_for_review: int
+    broken_links: int
+    unavailable_links: int  # out of stock or discontinued
+
+
+def _ranked(rows: dict, *, limit: int) -> list[OverviewRow]:
+    """Most conversions first, then most billable clicks: amounts in different
+    currencies are never compared."""
+    finished = [row.finish() for row in rows.values()]
+    return sorted(
+        finished, key=lambda row: (-row.conversions, -row.billable_clicks, row.name)
+    )[:limit]
+
+
+def site_overview(*, today: datetime.date, limit: int = TOP_ROWS) -> SiteOverview:
+    """The whole site today (the UTC day) and this month so far (its UTC days):
+    billable clicks, conversions, sales and platform commission per currency; this
+    month's top articles and creators; how many sales wait for an editor's review
+    and how many offers in published articles have a broken link (or are out of
+    stock or discontinued). From the rollups, never raw clicks: this month from
+    the monthly rollups (a row per link), today from the daily ones. Six queries,
+    however many links, clicks or sales."""
+    month = month_start(today)
+    day = OverviewFigures(
+        billable_clicks=DailyLinkClicks.objects.filter(day=today).aggregate(
+            total=Sum("billable_clicks")
+        )["total"]
+        or 0
+    )
+    for row in (
+        DailyLinkSales.objects.filter(day=today)
+        .values("currency")
+        .annotate(
+            conversions=Sum("conversions"),
+            sales=Sum("sales"),
+            commission=Sum("commission"),
+        )
+        .order_by()
+    ):
+        day.add_sales(row)
+
+    whole = OverviewFigures()
+    articles: dict[int | None, OverviewRow] = {}
+    creators: dict[int, OverviewRow] = {}
+
+    def rows_of(row: dict) -> tuple[OverviewRow, OverviewRow]:
+        article = articles.setdefault(
+            row["article_id"],
+            OverviewRow(
+                key=row["article_id"],
+                name=row["article__title"] or str(_("Deleted article")),
+                author=row["author__public_name"],
+            ),
+        )
+        creator = creators.setdefault(
+            row["author_id"],
+            OverviewRow(key=row["author_id"], name=row["author__public_name"]),
+        )
+        return article, creator
+
+    fields = ("article_id", "article__title", "author_id", "author__public_name")
+    for row in (
+        MonthlyLinkClicks.objects.filter(month=month)
+        .values(*fields)
+        .annotate(billable=Sum("billable_clicks"))
+        .order_by()
+    ):
+        whole.billable_clicks += row["billable"]
+        for ranked in rows_of(row):
+            ranked.billable_clicks += row["billable"]
+    for row in (
+        MonthlyLinkSales.objects.filter(month=month)
+        .values(*fields, "currency")
+        .annotate(
+            conversions=Sum("conversions"),
+            sales=Sum("sales"),
+            commission=Sum("commission"),
+        )
+        .order_by()
+    ):
+        whole.add_sales(row)
+        for ranked in rows_of(row):
+            ranked.add_sales(row)
+
+    links = offers_with_link_problems().aggregate(
+        broken=Count("pk", filter=link_problem_condition(problem=LinkProblem.BROKEN)),
+        unavailable=Count(
+            "pk",
+            filter=link_problem_condition(problem=LinkProblem.OUT_OF_STOCK)
+            | link_problem_condition(problem=LinkProblem.DISCONTINUED),
+        ),
+    )
+    return SiteOverview(
+        today=today,
+        month=month,
+        day_figures=day.finish(),
+        month_figures=whole.finish(),
+        top_articles=_ranked(articles, limit=limit),
+        top_creators=_ranked(creators, limit=limit),
+        held_for_review=conversions_held().count(),
+        broken_links=links["broken"],
+        unavailable_links=links["unavailable"],
     )

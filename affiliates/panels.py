@@ -22,12 +22,19 @@ from .dashboards import (
     PERIOD_LABELS,
     PERIODS,
     creator_daily_series,
+    creator_payout_outlook,
     creator_summary,
     creator_tables,
     period_start,
+    site_overview,
 )
 from .models import CreatorProfile
-from .selectors import creator_profile_for_user, creator_referral_tree
+from .reports_views import HELD as HELD_REPORT
+from .selectors import (
+    creator_profile_for_user,
+    creator_referral_tree,
+    user_is_editor,
+)
 
 # ?dashboard_period= chooses the period of the articles and placements tables.
 PERIOD_PARAMETER = "dashboard_period"
@@ -136,6 +143,36 @@ class CreatorSummaryPanel(CreatorPanel):
         return {"periods": periods, "rows": rows}
 
 
+class CreatorPayoutPanel(Component):
+    """When the creator is paid: the next payout day and, per currency, progress to
+    the payout minimum, confirmed (approved) against expected (pending) money and by
+    when each is paid. Days are the creator's own (the time zone of their admin
+    profile, which Wagtail activates)."""
+
+    name = "creator_payouts"
+    order = 9
+    template_name = "affiliates/dashboard/payout_panel.html"
+
+    def __init__(self, *, creator: CreatorProfile) -> None:
+        self.creator = creator
+
+    def get_context_data(self, parent_context):
+        schedule = creator_payout_outlook(
+            creator=self.creator,
+            today=timezone.localdate(),
+            tz=timezone.get_current_timezone(),
+        )
+        return {
+            "schedule": schedule,
+            "time_zone": timezone.get_current_timezone_name(),
+            "earnings_url": reverse("affiliates_own_earnings"),
+        }
+
+    @property
+    def media(self) -> Media:
+        return Media(css={"all": ["css/creator_dashboard.css"]})
+
+
 class CreatorChartPanel(CreatorPanel):
     name = "creator_chart"
     order = 11
@@ -201,6 +238,7 @@ def creator_dashboard_panels(*, request: HttpRequest) -> list[Component]:
         period = DEFAULT_TABLE_PERIOD
     today = _utc_today()
     return [
+        CreatorPayoutPanel(creator=creator),
         CreatorSummaryPanel(creator=creator, today=today),
         CreatorChartPanel(creator=creator, today=today),
         CreatorArticlesPanel(
@@ -251,3 +289,32 @@ def creator_home_panels(*, request) -> list[Component]:
     if creator is None:
         return []
     return [InviteLinkPanel(creator=creator), ReferralTreePanel(creator=creator)]
+
+
+class SiteOverviewPanel(Component):
+    """The editors' view of the whole site: today's and this month's clicks, sales
+    and commission, this month's top articles and creators, and what needs them
+    (sales held for review, broken links). Days are UTC days, as in every report."""
+
+    name = "site_overview"
+    order = 5
+    template_name = "affiliates/dashboard/site_overview_panel.html"
+
+    def get_context_data(self, parent_context):
+        return {
+            "overview": site_overview(today=_utc_today()),
+            "held_url": reverse(HELD_REPORT),
+            "link_health_url": reverse("affiliates_link_health"),
+            "articles_report_url": reverse("affiliates_articles_report"),
+        }
+
+    @property
+    def media(self) -> Media:
+        return Media(css={"all": ["css/creator_dashboard.css"]})
+
+
+def editor_home_panels(*, request: HttpRequest) -> list[Component]:
+    """The editors' panels of the admin home; none for anyone else."""
+    if not user_is_editor(user=request.user):
+        return []
+    return [SiteOverviewPanel()]

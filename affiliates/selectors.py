@@ -444,6 +444,82 @@ def creator_other_items(*, creator: CreatorProfile) -> list[OtherItem]:
     ]
 
 
+@dataclass(frozen=True)
+class EarningsExportRow:
+    """One line of a creator's earnings export: what one sale earned them (author
+    share or referral override), or an item no sale explains (an adjustment, a
+    refund after payment)."""
+
+    day: datetime.date  # the purchase's day, or the day an item was made
+    kind: str  # an EntryKind
+    amount: Decimal
+    currency: str
+    status: str  # an EntryStatus, or "reversed"
+    order_id: str = ""
+    merchant: str = ""
+    article: str = ""
+    product: str = ""
+    placement: str = ""
+    sale_amount: Decimal | None = None
+    approvable_on: datetime.date | None = None
+    note: str = ""
+
+
+def creator_earnings_export(
+    *, creator: CreatorProfile, tz: datetime.tzinfo
+) -> list[EarningsExportRow]:
+    """Every earning of the creator's, newest sale first, then the items no sale
+    explains, newest first: the same money as My earnings, not a page of it. Days are
+    in ``tz`` (the creator's time zone). Only the creator's own entries are read,
+    whoever else earned from the same sales. A fixed number of queries."""
+    conversions = list(
+        conversions_earning(creator=creator).select_related("offer__product")
+    )
+    earnings = sorted(
+        creator_earnings(creator=creator, conversions=conversions),
+        key=lambda earning: (earning.conversion.occurred_at, earning.conversion.pk),
+        reverse=True,
+    )
+
+    def day(moment: datetime.datetime | None) -> datetime.date | None:
+        return None if moment is None else moment.astimezone(tz).date()
+
+    rows = [
+        EarningsExportRow(
+            day=day(earning.conversion.occurred_at),
+            kind=earning.kind,
+            amount=money_round(earning.amount, earning.currency),
+            currency=earning.currency,
+            status=earning.status,
+            order_id=earning.conversion.order_id,
+            merchant=earning.conversion.merchant.name,
+            article=earning.conversion.article.title
+            if earning.conversion.article
+            else "",
+            product=earning.conversion.offer.product.title
+            if earning.conversion.offer
+            else "",
+            placement=earning.conversion.placement,
+            sale_amount=money_round(earning.conversion.amount, earning.currency),
+            approvable_on=day(earning.conversion.hold_until),
+        )
+        for earning in earnings
+    ]
+    rows += [
+        EarningsExportRow(
+            day=day(other.entry.created_at),
+            kind=other.entry.kind,
+            amount=money_round(other.entry.amount, other.entry.currency),
+            currency=other.entry.currency,
+            status=other.status,
+            order_id=other.entry.conversion.order_id if other.entry.conversion else "",
+            note=other.entry.note,
+        )
+        for other in creator_other_items(creator=creator)
+    ]
+    return rows
+
+
 # -- Link health ----------------------------------------------------------------------
 
 

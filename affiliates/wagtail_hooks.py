@@ -16,7 +16,7 @@ from .models import (
     MerchantConnection,
     PayoutRun,
 )
-from .panels import creator_dashboard_panels, creator_home_panels
+from .panels import creator_dashboard_panels, creator_home_panels, editor_home_panels
 from .permissions import EditorsPermissionPolicy
 from .report_views import (
     ArticlesReportView,
@@ -35,7 +35,7 @@ from .reports_views import (
 )
 from .selectors import creator_profile_for_user
 from .services import creator_enroll
-from .views import OwnEarningsView, OwnProfileView
+from .views import OwnEarningsExportView, OwnEarningsView, OwnProfileView
 from .viewsets import MoneyViewSetGroup
 
 # Money policies first: Wagtail refuses a policy registered after it has made a
@@ -89,6 +89,11 @@ def _own_pages_urls():
     return [
         path("my-profile/", OwnProfileView.as_view(), name="affiliates_own_profile"),
         path("my-earnings/", OwnEarningsView.as_view(), name="affiliates_own_earnings"),
+        path(
+            "my-earnings/export/",
+            OwnEarningsExportView.as_view(),
+            name="affiliates_own_earnings_export",
+        ),
     ]
 
 
@@ -152,6 +157,7 @@ def _articles_report_menu_item():
 
 @hooks.register("construct_homepage_panels")
 def _creator_home_panels(request, panels):
+    panels.extend(editor_home_panels(request=request))
     panels.extend(creator_dashboard_panels(request=request))
     panels.extend(creator_home_panels(request=request))
 

@@ -1,5 +1,8 @@
 """Reads of the catalog."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import F, Prefetch, QuerySet
 
 from .models import Availability, Merchant, Offer, Product
@@ -84,4 +87,62 @@ def product_for_reader(*, slug: str) -> Product | None:
         .prefetch_related("image__renditions")
         .filter(slug=slug)
         .first()
+    )
+
+
+# -- The catalog in the admin: listings and the chooser -------------------------------
+
+
+@dataclass(frozen=True)
+class PriceRange:
+    currency: str
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True)
+class OfferSummary:
+    """What a product's offers come to, as the admin's product listing and chooser
+    show it: how many offers and how many in stock, the price range per currency
+    (the market currency first), and the best offer: the cheapest in stock, in the
+    market currency if one is (None when nothing is in stock)."""
+
+    offers: int
+    in_stock: int
+    price_ranges: list[PriceRange]
+    best: Offer | None
+
+
+def products_for_admin(queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
+    """Products with what the admin's listing and chooser show of each: the image
+    and its renditions, and the offers with their merchants. A fixed number of
+    queries (four), whatever the number of products or offers."""
+    queryset = Product.objects.all() if queryset is None else queryset
+    return queryset.select_related("image").prefetch_related(
+        "image__renditions",
+        Prefetch("offers", queryset=Offer.objects.select_related("merchant")),
+    )
+
+
+def product_offer_summary(
+    *, product: Product, currency_first: str = ""
+) -> OfferSummary:
+    """The summary of a product's offers (OfferSummary); uses prefetched offers
+    (products_for_admin), so no query of its own."""
+    offers = product_offers(product=product, currency_first=currency_first)
+    ranges: dict[str, list[Decimal]] = {}
+    for offer in offers:
+        ranges.setdefault(offer_currency(offer), []).append(offer.price)
+    ordered = sorted(
+        ranges, key=lambda code: (bool(currency_first) and code != currency_first, code)
+    )
+    in_stock = [o for o in offers if o.availability == Availability.IN_STOCK]
+    return OfferSummary(
+        offers=len(offers),
+        in_stock=len(in_stock),
+        price_ranges=[
+            PriceRange(currency=code, low=min(ranges[code]), high=max(ranges[code]))
+            for code in ordered
+        ],
+        best=in_stock[0] if in_stock else None,
     )

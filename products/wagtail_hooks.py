@@ -1,9 +1,20 @@
 """Registers the catalog in the Wagtail admin; no logic lives here."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_views import (
+    ProductChooserViewSet,
+    ProductIndexView,
+    offer_count,
+    price_range,
+    stock,
+)
 from .models import Merchant, Product
 
 
@@ -20,9 +31,17 @@ class ProductViewSet(SnippetViewSet):
     model = Product
     icon = "tag"
     menu_label = _("Products")
-    list_display = ["title", "brand", "gtin"]
+    list_display = [
+        "title",
+        "brand",
+        Column("price_range", label=_("Price"), accessor=price_range),
+        Column("stock", label=_("Stock"), accessor=stock),
+        Column("offers", label=_("Offers"), accessor=offer_count),
+    ]
     list_filter = ["brand"]
     list_per_page = 50
+    index_view_class = ProductIndexView
+    chooser_viewset_class = ProductChooserViewSet
 
 
 class CatalogViewSetGroup(SnippetViewSetGroup):
@@ -34,3 +53,11 @@ class CatalogViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogViewSetGroup)
+
+
+@hooks.register("insert_global_admin_css")
+def _catalog_admin_css():
+    # Global: the product chooser opens in a modal on any edit page.
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("css/catalog_admin.css")
+    )

@@ -10,10 +10,12 @@ by status is a plain sum of entries, and an item's status is the one status in
 which its entries do not sum to zero.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
@@ -137,6 +139,15 @@ class CommissionSettings(BaseGenericSetting):
             "their approved balance reaches it; a currency not listed has no minimum."
         ),
     )
+    payout_day = models.PositiveSmallIntegerField(
+        _("payout day"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_(
+            "The day of each month on which creators are paid (1 to 28, so that "
+            "every month has it). Creators' dashboards show the next one."
+        ),
+    )
 
     panels = [
         FieldRowPanel(
@@ -144,7 +155,7 @@ class CommissionSettings(BaseGenericSetting):
         ),
         FieldRowPanel([FieldPanel("override_level_1"), FieldPanel("override_level_2")]),
         FieldPanel("self_purchase_policy"),
-        FieldPanel("payout_minimums"),
+        FieldRowPanel([FieldPanel("payout_minimums"), FieldPanel("payout_day")]),
     ]
 
     class Meta:
@@ -158,6 +169,10 @@ class CommissionSettings(BaseGenericSetting):
                 & Q(kol_author_share__lte=HUNDRED - OVERRIDES)
                 & Q(member_author_share__lte=HUNDRED - OVERRIDES),
                 name="commission_settings_shares_within_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(payout_day__gte=1) & Q(payout_day__lte=28),
+                name="commission_settings_payout_day_in_every_month",
             ),
         ]
 
@@ -200,6 +215,13 @@ class CommissionSettings(BaseGenericSetting):
 
     def minimum_for(self, currency: str) -> Decimal:
         return parse_payout_minimums(self.payout_minimums).get(currency, Decimal(0))
+
+    def next_payout_day(self, *, today: datetime.date) -> datetime.date:
+        """The first payout day on or after ``today``."""
+        if today.day <= self.payout_day:
+            return today.replace(day=self.payout_day)
+        following = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        return following.replace(day=self.payout_day)
 
 
 class MerchantConnection(models.Model):

@@ -906,6 +906,7 @@ def test_overrides_that_leave_a_creator_less_than_their_own_share_are_refused(
         "override_level_2": "6",
         "self_purchase_policy": "earn",
         "payout_minimums": "CNY 100",
+        "payout_day": "15",
     }
     response = editor_client.post(url, form)
     assert response.status_code == 200  # the form again, with its error
@@ -955,6 +956,7 @@ def test_editors_change_commission_settings_and_bad_shares_are_refused(editor_cl
         "override_level_2": "5",
         "self_purchase_policy": "hold",
         "payout_minimums": "CNY 100\nUSD 10\nJPY 1000",
+        "payout_day": "10",
     }
     response = editor_client.post(url, {**form, "kol_author_share": "90"})
     assert response.status_code == 200  # the form again, with its error
@@ -962,7 +964,12 @@ def test_editors_change_commission_settings_and_bad_shares_are_refused(editor_cl
     assert CommissionSettings.load().kol_author_share == Decimal("80")
     response = editor_client.post(url, {**form, "payout_minimums": "CNY lots"})
     assert "Line 1" in response.content.decode()
+    for day in ("0", "29", "31", "15th"):
+        response = editor_client.post(url, {**form, "payout_day": day})
+        assert response.status_code == 200, day  # the form again, with its error
+        assert CommissionSettings.load().payout_day == 15, day
     editor_client.post(url, form)
     settings = CommissionSettings.load()
     assert settings.kol_author_share == Decimal("85")
+    assert settings.payout_day == 10
     assert settings.minimum_for("JPY") == Decimal("1000")
