@@ -107,17 +107,13 @@ class HomePage(PreviewInAdminFrameMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from . import seo
-        from .selectors import (
-            articles_latest,
-            articles_section,
-            home_collections,
-            home_featured_articles,
-        )
+        from .selectors import articles_section, home_sections
 
         context = super().get_context(request, *args, **kwargs)
-        context["featured"] = home_featured_articles(home=self)
-        context["collections"] = home_collections(home=self)
-        context["latest"] = articles_latest()
+        sections = home_sections(home=self)
+        context["featured"] = sections.featured
+        context["collections"] = sections.collections
+        context["latest"] = sections.latest
         context["articles_section"] = articles_section(home=self)
         context["seo"] = seo.page_seo(
             request=request, page=self, description=self.intro, is_home=True

@@ -746,9 +746,14 @@ class CollectionSection:
     articles: list[ArticlePage]
 
 
-def home_collections(*, home: Page) -> list[CollectionSection]:
+def home_collections(
+    *, home: Page, exclude: Iterable[int] = ()
+) -> list[CollectionSection]:
     """The home page's collections in order, each with its published articles; empty
-    collections are left out. Three queries (and renditions) whatever the counts."""
+    collections are left out. Three queries (and renditions) whatever the counts.
+
+    An article shows once on the home page: one in ``exclude`` (the featured ones)
+    or in an earlier collection is left out of a later one."""
     placements = list(
         HomePageCollection.objects.filter(page_id=home.pk)
         .select_related("collection")
@@ -766,21 +771,52 @@ def home_collections(*, home: Page) -> list[CollectionSection]:
         for item in placement.collection.items.all()
     ]
     found = articles_for_listing(queryset=articles_live()).in_bulk(pks)
+    shown = set(exclude)
     sections = []
     for placement in placements:
-        articles = [
-            found[item.article_id]
-            for item in placement.collection.items.all()
-            if item.article_id in found
-        ]
+        articles = []
+        for item in placement.collection.items.all():
+            if item.article_id in found and item.article_id not in shown:
+                shown.add(item.article_id)
+                articles.append(found[item.article_id])
         if articles:
             sections.append(CollectionSection(placement.collection, articles))
     return sections
 
 
-def articles_latest(*, limit: int = READER_LATEST_COUNT) -> list[ArticlePage]:
-    """The newest published articles."""
-    return list(articles_for_listing(queryset=articles_live())[:limit])
+def articles_latest(
+    *, limit: int = READER_LATEST_COUNT, exclude: Iterable[int] = ()
+) -> list[ArticlePage]:
+    """The newest published articles, but for those in ``exclude``."""
+    queryset = articles_for_listing(queryset=articles_live())
+    exclude = list(exclude)
+    if exclude:
+        queryset = queryset.exclude(pk__in=exclude)
+    return list(queryset[:limit])
+
+
+@dataclass(frozen=True)
+class HomeSections:
+    """What the home page lists: featured articles, collections, the latest."""
+
+    featured: list[ArticlePage]
+    collections: list[CollectionSection]
+    latest: list[ArticlePage]
+
+
+def home_sections(*, home: Page, latest: int = READER_LATEST_COUNT) -> HomeSections:
+    """The home page's lists, each article once: featured beats a collection (an
+    earlier collection beats a later one) beats the latest, which fills up to
+    ``latest`` articles with the newest not shown above."""
+    featured = home_featured_articles(home=home)
+    shown = [article.pk for article in featured]
+    collections = home_collections(home=home, exclude=shown)
+    shown += [article.pk for section in collections for article in section.articles]
+    return HomeSections(
+        featured=featured,
+        collections=collections,
+        latest=articles_latest(limit=latest, exclude=shown),
+    )
 
 
 def tag_for_reader(*, slug: str) -> Tag | None:

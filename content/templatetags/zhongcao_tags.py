@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from products.models import Availability
 from products.money import babel_locale, money_format
 
-from ..selectors import offers_for_reader
+from ..selectors import article_kind, offers_for_reader
 
 register = template.Library()
 
@@ -76,6 +76,22 @@ def reader_number(value) -> str:
     if value is None or value == "":
         return ""
     return format_decimal(Decimal(str(value)), locale=babel_locale())
+
+
+CARD_TONES = 6
+
+
+@register.filter
+def card_tone(article) -> int:
+    """One of CARD_TONES colour schemes for a card without a picture, fixed per
+    article so that neighbouring placeholders differ and a reload keeps its look."""
+    return (article.pk or 0) % CARD_TONES
+
+
+@register.filter(name="article_kind")
+def article_kind_filter(article) -> str:
+    """ "review", "guide" or "article" (selectors.article_kind)."""
+    return article_kind(article)
 
 
 @register.simple_tag

@@ -49,8 +49,10 @@ def test_home_shows_featured_collections_and_latest_published_articles(
         HomePageFeaturedArticle.objects.create(
             page=home, article=article, sort_order=sort_order
         )
+    third = article_add(parent=articles, author=creator, product=product, title="Three")
     collection = ArticleCollection.objects.create(name="Gifts under 200", slug="gifts")
     ArticleCollectionItem.objects.create(collection=collection, article=first)
+    ArticleCollectionItem.objects.create(collection=collection, article=third)
     HomePageCollection.objects.create(page=home, collection=collection)
     empty = ArticleCollection.objects.create(name="Only drafts", slug="drafts")
     ArticleCollectionItem.objects.create(collection=empty, article=draft)
@@ -60,13 +62,70 @@ def test_home_shows_featured_collections_and_latest_published_articles(
 
     featured = html[html.index('id="featured-heading"') : html.index("Gifts under 200")]
     assert titles(featured) == ["Two", "One"]  # the editor's order, no draft
-    gifts = html[html.index("Gifts under 200") : html.index('id="latest-heading"')]
-    assert titles(gifts) == ["One"]
+    gifts = html[html.index("Gifts under 200") : html.index('class="more"')]
+    assert titles(gifts) == ["Three"]  # "One" is featured already
     assert "Only drafts" not in html  # a collection with nothing published
-    latest = html[html.index('id="latest-heading"') :]
-    assert set(titles(latest)) == {"One", "Two"}
+    # Every published article is shown above: no "Latest" with nothing new.
+    assert 'id="latest-heading"' not in html
     assert "Draft" not in html
     assert 'href="/articles/"' in html
+
+
+def test_home_shows_each_article_once(client, home, articles, creator, product):
+    """Featured beats a collection, an earlier collection a later one, and both beat
+    the latest, which fills up with articles not shown above."""
+    pages = {
+        title: article_add(
+            parent=articles, author=creator, product=product, title=title
+        )
+        for title in ["Old", "Featured", "Collected", "Twice collected", "New"]
+    }
+    HomePageFeaturedArticle.objects.create(page=home, article=pages["Featured"])
+    first = ArticleCollection.objects.create(name="First shelf", slug="first")
+    second = ArticleCollection.objects.create(name="Second shelf", slug="second")
+    for collection, members in [
+        (first, ["Featured", "Collected", "Twice collected"]),
+        (second, ["Twice collected", "Featured"]),
+    ]:
+        for sort_order, title in enumerate(members):
+            ArticleCollectionItem.objects.create(
+                collection=collection, article=pages[title], sort_order=sort_order
+            )
+    HomePageCollection.objects.create(page=home, collection=first, sort_order=0)
+    HomePageCollection.objects.create(page=home, collection=second, sort_order=1)
+
+    html = text(client.get("/"))
+
+    every = titles(html)
+    assert sorted(every) == sorted(pages)  # each published article, once
+    featured = html[html.index('id="featured-heading"') : html.index("First shelf")]
+    assert titles(featured) == ["Featured"]
+    shelf = html[html.index("First shelf") : html.index('id="latest-heading"')]
+    assert titles(shelf) == ["Collected", "Twice collected"]
+    assert "Second shelf" not in html  # everything in it is shown above
+    assert titles(html[html.index('id="latest-heading"') :]) == ["New", "Old"]
+
+
+def test_a_card_without_a_hero_image_shows_a_drawn_placeholder(
+    client, articles, creator, product
+):
+    page = article_add(
+        parent=articles, author=creator, product=product, title="No picture"
+    )
+    page.hero_image = None
+    page.save_revision().publish()
+    article_add(parent=articles, author=creator, product=product, title="Picture")
+
+    html = text(client.get("/"))
+
+    cards = re.findall(r'<article class="card".*?</article>', html, flags=re.S)
+    assert len(cards) == 2
+    without = next(card for card in cards if "No picture" in card)
+    with_picture = next(card for card in cards if ">Picture<" in card)
+    assert "<img" not in without
+    assert 'class="card-image card-placeholder card-tone-' in without
+    assert "<svg" in without and "测评" in without  # its kind, in its language
+    assert "<img" in with_picture and "card-placeholder" not in with_picture
 
 
 def test_home_without_articles(client, home):
