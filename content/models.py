@@ -206,11 +206,20 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
         from django.core.paginator import Paginator
 
         from . import seo
-        from .selectors import articles_for_listing, articles_live
+        from .selectors import ARTICLE_TYPES, articles_for_listing, articles_live
 
         context = super().get_context(request, *args, **kwargs)
+        articles = articles_live().child_of(self)
+        # The reader site's categories: ?type=review or ?type=guide (else all).
+        kind = request.GET.get("type", "")
+        if kind in ARTICLE_TYPES:
+            articles = articles.type(ARTICLE_TYPES[kind])
+            context["nav_current"] = kind
+            context["kind_title"] = (
+                _("Reviews") if kind == "review" else _("Buying guides")
+            )
         paginator = Paginator(
-            articles_for_listing(queryset=articles_live().child_of(self)).order_by(
+            articles_for_listing(queryset=articles).order_by(
                 "-first_published_at", "-pk"
             ),
             24,
@@ -222,6 +231,12 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
             description=self.intro,
             page_number=context["articles"].number,
         )
+        if "kind_title" in context:
+            number = context["articles"].number
+            context["seo"].title = str(context["kind_title"])
+            context["seo"].canonical = seo.absolute_url(
+                request, f"{self.get_url(request)}?type={kind}"
+            ) + (f"&page={number}" if number > 1 else "")
         return context
 
 

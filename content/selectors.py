@@ -32,7 +32,7 @@ from products.currencies import money_str
 from products.models import Availability, Offer, Product
 from products.money import market_currency
 from products.searchterms import search_query
-from products.selectors import offer_currency, product_offers
+from products.selectors import offer_currency, product_offers, products_filter
 
 from .models import (
     AffiliateDisclosureSettings,
@@ -886,4 +886,86 @@ def articles_featuring_product(*, product_id: int) -> QuerySet[ArticlePage]:
         ArticlePage.objects.live()
         .filter(Q(pk__in=linked) | Q(reviewpage__product_id=product_id))
         .order_by("pk")
+    )
+
+
+# -- The reader site's navigation and index pages -------------------------------------
+#
+# Only what published articles lead to: a tag, product or creator that only drafts
+# carry stays unseen, as on the sitemap.
+
+NAV_TAG_COUNT = 8
+
+
+@dataclass(frozen=True)
+class ReaderNavigation:
+    """The header's navigation: the articles section (its categories are the article
+    types, ``?type=review`` and ``?type=guide``) and the most used tags."""
+
+    section: Page | None
+    tags: list[Tag]
+
+
+def reader_navigation(*, tag_count: int = NAV_TAG_COUNT) -> ReaderNavigation:
+    """What the header links to (two queries)."""
+    return ReaderNavigation(
+        section=ArticleIndexPage.objects.live().public().order_by("path").first(),
+        tags=list(tags_with_counts()[:tag_count]),
+    )
+
+
+def products_for_reader(*, q: str = "") -> QuerySet[Product]:
+    """Products that published articles feature (sitemap_products), by title, with
+    their offers, merchants, tags and image renditions (four queries whatever the
+    count); with ``q``, a full-text search of them (Chinese or English)."""
+    return (
+        products_filter(q=q)
+        .filter(pk__in=sitemap_products().values("pk"))
+        .prefetch_related("image__renditions")
+    )
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """A product as the reader site's lists show it."""
+
+    product: Product
+    best: dict | None  # best_prices' first: price, currency, offer_id
+    merchants_in_stock: int
+
+
+def product_cards(*, products: Iterable[Product], language: str) -> list[ProductCard]:
+    """Each product with its best in-stock price in the market currency of
+    ``language`` (else another currency) and how many merchants have it in stock."""
+    currency_first = market_currency(language=language)
+    cards = []
+    for product in products:
+        offers = product_offers(product=product, currency_first=currency_first)
+        best = best_prices(offers=offers, currency_first=currency_first)
+        cards.append(
+            ProductCard(
+                product=product,
+                best=best[0] if best else None,
+                merchants_in_stock=len(
+                    {
+                        offer.merchant_id
+                        for offer in offers
+                        if offer.availability == Availability.IN_STOCK
+                    }
+                ),
+            )
+        )
+    return cards
+
+
+def creators_for_reader() -> QuerySet[CreatorProfile]:
+    """Active creators with a published article, most published first, each with
+    ``published_count`` and the avatar's renditions (two queries)."""
+    live = articles_live().order_by().values("pk")
+    return (
+        CreatorProfile.objects.filter(user__is_active=True, articles__in=live)
+        .annotate(published_count=Count("articles", distinct=True))
+        .select_related("avatar")
+        .prefetch_related("avatar__renditions")
+        .order_by("-published_count", "public_name", "pk")
     )

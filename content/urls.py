@@ -10,6 +10,9 @@ app_name = "reader"
 SLUG = r"(?P<slug>[-\w]+)"
 
 urlpatterns = [
+    re_path(r"^tags/$", views.tag_index, name="tags"),
+    re_path(r"^creators/$", views.creator_index, name="creators"),
+    re_path(r"^products/$", views.product_index, name="products"),
     re_path(rf"^tags/{SLUG}/$", views.tag_detail, name="tag"),
     re_path(rf"^creators/{SLUG}/$", views.creator_detail, name="creator"),
     re_path(rf"^products/{SLUG}/$", views.product_detail, name="product"),

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from products.models import Availability
 from products.money import babel_locale, money_format
 
-from ..selectors import article_kind, offers_for_reader
+from ..selectors import article_kind, offers_for_reader, reader_navigation
 
 register = template.Library()
 
@@ -118,3 +118,18 @@ def page_url(context, number):
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.inclusion_tag(
+    "content/includes/navigation.html", takes_context=True, name="reader_navigation"
+)
+def reader_navigation_tag(context):
+    """The header's navigation; ``nav_current`` (review, guide, products, creators,
+    tags) and ``tag`` in the page's context mark where the reader is."""
+    tag = context.get("tag")
+    return {
+        "navigation": reader_navigation(),
+        "current": context.get("nav_current", ""),
+        "current_tag": getattr(tag, "slug", ""),
+        "request": context.get("request"),
+    }

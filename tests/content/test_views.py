@@ -20,7 +20,7 @@ from content.views import ARTICLES_PER_PAGE
 from products.models import Availability
 from tests.conftest import guide_create
 from tests.content.reader_pages import article_add, image_create
-from tests.factories import MerchantFactory, OfferFactory
+from tests.factories import CreatorProfileFactory, MerchantFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -387,18 +387,21 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-def test_query_counts_do_not_grow_with_the_list(
-    client, home, articles, creator, product
-):
+def test_query_counts_do_not_grow_with_the_list(client, home, articles, creator):
     collection = ArticleCollection.objects.create(name="Picks", slug="picks")
     HomePageCollection.objects.create(page=home, collection=collection)
+    product = OfferFactory(product__title="Gadget", product__slug="gadget").product
     urls = [
         "/",
         "/articles/",
+        "/articles/?type=review",
         reverse("reader:tag", args=["shared"]),
         reverse("reader:creator", args=[creator.slug]),
         reverse("reader:product", args=[product.slug]),
         reverse("reader:search") + "?q=gadget",
+        reverse("reader:products"),
+        reverse("reader:creators"),
+        reverse("reader:tags"),
     ]
 
     def add(count):
@@ -413,13 +416,31 @@ def test_query_counts_do_not_grow_with_the_list(
             )
             HomePageFeaturedArticle.objects.create(page=home, article=page)
             ArticleCollectionItem.objects.create(collection=collection, article=page)
+            # And one by a creator of their own about a product of its own (with
+            # two merchants' offers), so that the index pages grow too.
+            other = OfferFactory(
+                product__title=f"Gadget extra {number}",
+                product__image=image_create(f"Gadget extra {number}"),
+            ).product
+            OfferFactory(product=other, merchant=MerchantFactory())
+            article_add(
+                parent=articles,
+                author=CreatorProfileFactory(
+                    public_name=f"Author {number}",
+                    avatar=image_create(f"Author {number}"),
+                ),
+                product=other,
+                title=f"Extra {number}",
+                tags=["shared", f"extra-{number}"],
+            )
 
     add(2)
     few = {url: _queries(client, url) for url in urls}
     add(5)
     many = {url: _queries(client, url) for url in urls}
     assert many == few
-    assert all(count <= 20 for count in few.values()), few
+    # The header's navigation costs two of these on every page.
+    assert all(count <= 24 for count in few.values()), few
 
 
 def test_guide_page_renders(client, articles, creator, product):
@@ -427,3 +448,111 @@ def test_guide_page_renders(client, articles, creator, product):
     response = client.get(page.url)
     assert response.status_code == 200
     assert 'lang="zh-hans"' in text(response)
+
+
+# Navigation and index pages: only what published articles lead to
+
+
+@pytest.fixture
+def published_and_draft(articles, creator, other_creator, product):
+    """A published review of ``product`` by Lulu (tagged 耳机), and a draft by Ann
+    of another product, tagged with a tag only the draft carries."""
+    published = article_add(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="Published review",
+        tags=["耳机"],
+    )
+    secret = OfferFactory(
+        product__title="Unreleased gadget", product__slug="unreleased"
+    ).product
+    draft = article_add(
+        parent=articles,
+        author=other_creator,
+        product=secret,
+        title="Secret draft",
+        tags=["unreleased-tag"],
+        publish=False,
+    )
+    return published, draft
+
+
+def test_header_links_categories_index_pages_and_popular_tags(
+    client, published_and_draft
+):
+    html = text(client.get("/"))
+    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+    assert 'href="/articles/?type=review"' in nav
+    assert 'href="/articles/?type=guide"' in nav
+    for url in ["/products/", "/creators/", "/tags/"]:
+        assert f'href="{url}"' in nav
+    assert 'href="/tags/%E8%80%B3%E6%9C%BA/"' in nav  # 耳机
+    assert "unreleased" not in nav
+
+
+def test_a_category_lists_articles_of_its_type(client, articles, creator, product):
+    article_add(parent=articles, author=creator, product=product, title="A review")
+    guide_create(parent=articles, author=creator, products=[product], title="A guide")
+
+    reviews = text(client.get("/articles/", {"type": "review"}))
+    guides = text(client.get("/articles/", {"type": "guide"}))
+    every = text(client.get("/articles/", {"type": "nonsense"}))
+
+    assert titles(reviews) == ["A review"] and "<h1>Reviews</h1>" in reviews
+    assert 'aria-current="page">Reviews' in reviews
+    assert titles(guides) == ["A guide"] and "<h1>Buying guides</h1>" in guides
+    assert sorted(titles(every)) == ["A guide", "A review"]
+    assert 'rel="canonical" href="http://testserver/articles/?type=review"' in reviews
+
+
+def test_product_index_lists_products_of_published_articles_with_best_price(
+    client, published_and_draft, product
+):
+    product.offers.update(price=Decimal("1299.00"))
+    OfferFactory(
+        product=product, price=Decimal("999.00"), availability=Availability.OUT_OF_STOCK
+    )
+    response = client.get(reverse("reader:products"))
+    assert response.status_code == 200
+    html = text(response)
+    assert f'href="{reverse("reader:product", args=[product.slug])}"' in html
+    # The cheapest offer in stock, as products/money.py writes it in English.
+    assert '<span class="price">CN¥1,299</span>' in html
+    assert "999" not in html
+    assert "Unreleased gadget" not in html  # only a draft features it
+    assert "1 product in our reviews and guides" in html
+
+
+def test_creator_index_lists_creators_who_published_with_their_counts(
+    client, published_and_draft, creator, other_creator
+):
+    html = text(client.get(reverse("reader:creators")))
+    assert 'href="/creators/lulu/">Lulu</a>' in html
+    assert "1 article" in html
+    assert other_creator.public_name not in html  # Ann has only a draft
+    assert "kol1" not in html  # public names, never usernames
+
+
+def test_tag_index_lists_tags_of_published_articles(client, published_and_draft):
+    html = text(client.get(reverse("reader:tags")))
+    assert ">耳机</a>" in html and "1 article" in html
+    assert "unreleased-tag" not in html
+
+
+def test_search_finds_products_beside_articles(client, published_and_draft, product):
+    product.title = "降噪耳机 WH-7"
+    product.save()
+    published, _draft = published_and_draft
+    published.title = "WH-7 耳机评测"
+    published.save_revision().publish()
+    html = text(client.get(reverse("reader:search"), {"q": "耳机"}))
+    products = html[
+        html.index('id="search-products"') : html.index('id="search-articles"')
+    ]
+    assert "降噪耳机 WH-7" in products
+    assert titles(html) == ["WH-7 耳机评测"]
+
+    draft_only = text(client.get(reverse("reader:search"), {"q": "Unreleased"}))
+    assert 'id="search-products"' not in draft_only
+    assert "Unreleased gadget" not in draft_only
