@@ -206,7 +206,12 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
         from django.core.paginator import Paginator
 
         from . import seo
-        from .selectors import ARTICLE_TYPES, articles_for_listing, articles_live
+        from .selectors import (
+            ARTICLE_TYPES,
+            articles_for_listing,
+            articles_live,
+            articles_with_card_details,
+        )
 
         context = super().get_context(request, *args, **kwargs)
         articles = articles_live().child_of(self)
@@ -225,6 +230,9 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
             24,
         )
         context["articles"] = paginator.get_page(request.GET.get("page"))
+        context["articles"].object_list = articles_with_card_details(
+            articles=context["articles"].object_list
+        )
         context["seo"] = seo.page_seo(
             request=request,
             page=self,
@@ -351,7 +359,11 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         ``article`` is the whole article, ``embeds`` its expanded products by
         placement, for the block templates."""
         from . import seo
-        from .selectors import article_buy_bar, article_embeds_by_placement
+        from .selectors import (
+            article_buy_bar,
+            article_embeds_by_placement,
+            articles_related,
+        )
         from .services import article_links_for_render, article_representation
 
         context = super().get_context(request, *args, **kwargs)
@@ -365,6 +377,7 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         context["embeds"] = article_embeds_by_placement(detail=article)
         context["disclosure"] = article["disclosure"]
         context["buy_bar"] = article_buy_bar(detail=article)
+        context["related"] = articles_related(article=self)
         return context
 
     def search_extra_terms(self) -> str:

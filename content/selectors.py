@@ -3,6 +3,7 @@ articles, products and creators as the API and the reader site show them."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
@@ -32,7 +33,11 @@ from products.currencies import money_str
 from products.models import Availability, Offer, Product
 from products.money import market_currency
 from products.searchterms import search_query
-from products.selectors import offer_currency, product_offers, products_filter
+from products.selectors import (
+    offer_currency,
+    product_offers,
+    products_filter,
+)
 
 from .models import (
     AffiliateDisclosureSettings,
@@ -41,6 +46,7 @@ from .models import (
     ArticleCollectionItem,
     ArticleIndexPage,
     ArticlePage,
+    ArticleTag,
     GuidePage,
     HomePageCollection,
     HomePageFeaturedArticle,
@@ -812,10 +818,17 @@ def home_sections(*, home: Page, latest: int = READER_LATEST_COUNT) -> HomeSecti
     shown = [article.pk for article in featured]
     collections = home_collections(home=home, exclude=shown)
     shown += [article.pk for section in collections for article in section.articles]
+    latest_articles = articles_latest(limit=latest, exclude=shown)
+    # Card details for every card of the page at once.
+    articles_with_card_details(
+        articles=[
+            *featured,
+            *(article for section in collections for article in section.articles),
+            *latest_articles,
+        ]
+    )
     return HomeSections(
-        featured=featured,
-        collections=collections,
-        latest=articles_latest(limit=latest, exclude=shown),
+        featured=featured, collections=collections, latest=latest_articles
     )
 
 
@@ -969,3 +982,112 @@ def creators_for_reader() -> QuerySet[CreatorProfile]:
         .prefetch_related("avatar__renditions")
         .order_by("-published_count", "public_name", "pk")
     )
+
+
+# -- What an article card shows beyond its article: rating and best price --------------
+
+
+def _card_ratings_and_products(
+    *, articles: list[ArticlePage]
+) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """Article pk → a review's rating; article pk → the product its card prices (a
+    review's product, a guide's top pick). Two queries, whatever the count."""
+    pks = [article.pk for article in articles]
+    ratings: dict[int, Decimal] = {}
+    found: dict[int, int] = {}
+    for pk, rating, product_id in ReviewPage.objects.filter(pk__in=pks).values_list(
+        "pk", "rating", "product_id"
+    ):
+        ratings[pk] = rating
+        if product_id:
+            found[pk] = product_id
+    for guide in GuidePage.objects.filter(pk__in=pks).only("pk", "picks"):
+        for pick in guide.picks.raw_data:
+            product_id = (pick.get("value") or {}).get("product")
+            if product_id:
+                found[guide.pk] = product_id
+                break
+    return ratings, found
+
+
+def articles_with_card_details(*, articles: Iterable[ArticlePage]) -> list[ArticlePage]:
+    """``articles`` (as a list) with what their cards show besides the article:
+    ``card_rating`` (a review's rating out of 10, else None) and ``card_price``
+    (the best price in stock of the product the article is about, in the market
+    currency of the article's language first: ``{"price", "currency"}``, else None).
+    Four queries whatever the count."""
+    articles = list(articles)
+    if not articles:
+        return articles
+    ratings, product_ids = _card_ratings_and_products(articles=articles)
+    products = {
+        product.pk: product
+        for product in Product.objects.filter(
+            pk__in=set(product_ids.values())
+        ).prefetch_related(
+            Prefetch("offers", queryset=Offer.objects.select_related("merchant"))
+        )
+    }
+    for article in articles:
+        article.card_rating = ratings.get(article.pk)
+        article.card_price = None
+        product = products.get(product_ids.get(article.pk))
+        if product is not None:
+            currency_first = market_currency(language=article.language)
+            best = best_prices(
+                offers=product_offers(product=product, currency_first=currency_first),
+                currency_first=currency_first,
+            )
+            if best:
+                article.card_price = best[0]
+    return articles
+
+
+# -- The end of an article: related articles ----------------------------------------
+
+RELATED_COUNT = 3
+
+
+def articles_related(
+    *, article: ArticlePage, limit: int = RELATED_COUNT
+) -> list[ArticlePage]:
+    """Published articles that share tags or products with ``article`` (itself left
+    out): a shared product counts twice a shared tag; ties go to the newest. Works on
+    a preview's unsaved article too (its tags and embeds as they stand); with card
+    details (articles_with_card_details)."""
+    tag_ids = [tag.pk for tag in article.tags.all() if tag.pk]
+    product_ids = {
+        embed.product_id for embed in article_product_embeds(article=article)
+    }
+    live = articles_live().exclude(pk=article.pk).order_by().values("pk")
+    scores: dict[int, int] = {}
+    if tag_ids:
+        for pk in ArticleTag.objects.filter(
+            tag_id__in=tag_ids, content_object_id__in=live
+        ).values_list("content_object_id", flat=True):
+            scores[pk] = scores.get(pk, 0) + 1
+    if product_ids:
+        shared = (
+            links_current()
+            .filter(product_id__in=product_ids, article_id__in=live)
+            .values_list("article_id", "product_id")
+            .distinct()
+        )
+        for pk, _product_id in shared:
+            scores[pk] = scores.get(pk, 0) + 2
+    if not scores:
+        return []
+    published = dict(
+        ArticlePage.objects.filter(pk__in=scores).values_list(
+            "pk", "first_published_at"
+        )
+    )
+    ranked = sorted(
+        published,
+        key=lambda pk: (
+            -scores[pk],
+            -(published[pk].timestamp() if published[pk] else 0),
+            -pk,
+        ),
+    )
+    return articles_with_card_details(articles=_articles_in_order(pks=ranked[:limit]))

@@ -23,6 +23,7 @@ from . import seo
 from .selectors import (
     articles_filter,
     articles_for_listing,
+    articles_with_card_details,
     creator_for_reader,
     creators_for_reader,
     product_buy_link,
@@ -46,8 +47,9 @@ def _paginate(request: HttpRequest, queryset) -> PaginatorPage:
     queryset = articles_for_listing(queryset=queryset).order_by(
         "-first_published_at", "-pk"
     )
-    paginator = Paginator(queryset, ARTICLES_PER_PAGE)
-    return paginator.get_page(request.GET.get("page"))
+    page = Paginator(queryset, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = articles_with_card_details(articles=page.object_list)
+    return page
 
 
 @require_safe

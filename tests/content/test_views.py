@@ -439,8 +439,9 @@ def test_query_counts_do_not_grow_with_the_list(client, home, articles, creator)
     add(5)
     many = {url: _queries(client, url) for url in urls}
     assert many == few
-    # The header's navigation costs two of these on every page.
-    assert all(count <= 24 for count in few.values()), few
+    # The header's navigation costs two of these on every page, the cards' ratings
+    # and prices four on a page of cards.
+    assert all(count <= 26 for count in few.values()), few
 
 
 def test_guide_page_renders(client, articles, creator, product):
@@ -556,3 +557,94 @@ def test_search_finds_products_beside_articles(client, published_and_draft, prod
     draft_only = text(client.get(reverse("reader:search"), {"q": "Unreleased"}))
     assert 'id="search-products"' not in draft_only
     assert "Unreleased gadget" not in draft_only
+
+
+# Cards, related articles and the author box
+
+
+def test_cards_show_a_reviews_rating_and_the_best_price_in_stock(
+    client, articles, creator, product
+):
+    product.offers.update(price=Decimal("1299.00"))
+    OfferFactory(product=product, price=Decimal("1199.00"), currency="USD")
+    OfferFactory(
+        product=product, price=Decimal("999.00"), availability=Availability.OUT_OF_STOCK
+    )
+    other = OfferFactory(price=Decimal("49.50")).product
+    article_add(
+        parent=articles, author=creator, product=product, title="Review", tags=["t"]
+    )
+    guide = guide_create(
+        parent=articles, author=creator, products=[other, product], title="Guide"
+    )
+    guide.tags.add("t")
+    guide.save_revision().publish()
+
+    html = text(client.get(reverse("reader:tag", args=["t"])))
+
+    cards = dict(
+        re.findall(
+            r'card-title"><a href="[^"]+">([^<]+)</a>.*?(<p class="card-facts">.*?</p>)',
+            html,
+            flags=re.S,
+        )
+    )
+    # Chinese articles: their market's currency (CNY) first, in stock only.
+    assert "<strong>8.5</strong>/10" in cards["Review"]
+    assert '<strong class="price">¥1,299</strong>' in cards["Review"]
+    # A guide: no rating; its top pick's price.
+    assert "/10" not in cards["Guide"]
+    assert '<strong class="price">¥49.50</strong>' in cards["Guide"]
+
+
+def test_an_article_ends_with_its_author_and_related_articles(
+    client, articles, creator, other_creator
+):
+    creator.bio = "Tests headphones on the metro."
+    creator.save()
+    headphones = OfferFactory(product__title="Headphones").product
+    kettle = OfferFactory(product__title="Kettle").product
+    page = article_add(
+        parent=articles,
+        author=creator,
+        product=headphones,
+        title="Main",
+        tags=["audio", "commute"],
+    )
+    article_add(
+        parent=articles,
+        author=other_creator,
+        product=kettle,
+        title="Shares a tag",
+        tags=["audio"],
+    )
+    article_add(
+        parent=articles, author=other_creator, product=headphones, title="Same product"
+    )
+    article_add(
+        parent=articles,
+        author=other_creator,
+        product=headphones,
+        title="Draft on it",
+        tags=["audio", "commute"],
+        publish=False,
+    )
+    article_add(
+        parent=articles, author=other_creator, product=kettle, title="Unrelated"
+    )
+
+    html = text(client.get(page.url))
+
+    box = html[
+        html.index('class="author-box"') : html.index(
+            "</aside>", html.index('class="author-box"')
+        )
+    ]
+    assert "Lulu" in box and "Tests headphones on the metro." in box
+    assert 'href="/creators/lulu/"' in box
+    assert 'class="avatar avatar-medium avatar-initial"' in box  # no avatar: initial
+    assert "kol1" not in html
+    related = html[html.index('id="related-heading"') :]
+    # A shared product counts more than a shared tag; drafts never show.
+    assert titles(related) == ["Same product", "Shares a tag"]
+    assert "Draft on it" not in html and "Unrelated" not in related
