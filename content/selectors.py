@@ -1091,3 +1091,13 @@ def articles_related(
         ),
     )
     return articles_with_card_details(articles=_articles_in_order(pks=ranked[:limit]))
+
+
+def articles_feed(*, limit: int, tag: str = "", author: str = "") -> list[ArticlePage]:
+    """The newest ``limit`` published articles (of a tag's slug, of an author's slug)
+    with their authors and tags, for the feeds (three queries)."""
+    return list(
+        articles_filter(tag=tag, author=author)
+        .select_related("author")
+        .prefetch_related("tags")[:limit]
+    )
