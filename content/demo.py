@@ -4,7 +4,6 @@ The demo is loaded once: when the database already has users or merchants, nothi
 is loaded, so a second `make run` keeps whatever the user changed or deleted.
 """
 
-import colorsys
 import datetime
 import io
 import random
@@ -17,8 +16,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image as PILImage
-from PIL import ImageDraw
 from wagtail.images.models import Image
 
 from affiliates import tracking
@@ -45,6 +42,7 @@ from products.models import Merchant, Offer, Product
 from products.searchterms import CJK_RUN
 
 from . import demo_data
+from .demo_images import product_scene, shape_for
 from .models import (
     ArticleCollection,
     ArticleCollectionItem,
@@ -73,21 +71,19 @@ def demo_data_present() -> bool:
     )
 
 
-def _image(*, title: str, color: str, label: str) -> Image:
-    """A simple generated picture: a colour field with a lighter band and a label."""
-    red, green, blue = (int(color[index : index + 2], 16) / 255 for index in (1, 3, 5))
-    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
-    light = colorsys.hls_to_rgb(hue, min(0.9, lightness + 0.3), saturation)
-    picture = PILImage.new("RGB", (960, 600), color)
-    draw = ImageDraw.Draw(picture)
-    draw.ellipse((560, 120, 920, 480), fill=tuple(int(part * 255) for part in light))
-    draw.text((48, 520), label, fill="white", font_size=40)
+def _image(*, title: str, products: list[tuple[str, str]], name: str) -> Image:
+    """A drawn studio picture of ``products`` (shape, colour: content.demo_images)."""
     buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
+    product_scene(products).save(buffer, format="PNG", optimize=True)
     image = Image(title=title)
-    image.file = ImageFile(buffer, name=f"demo-{label.lower().replace(' ', '-')}.png")
+    image.file = ImageFile(buffer, name=f"demo-{name}.png")
     image.save()
     return image
+
+
+def _look(data: dict) -> tuple[str, str]:
+    """How a demo product is drawn: its shape and colour."""
+    return shape_for(slug=data["slug"], tags=data["tags"]), data["color"]
 
 
 def _merchants() -> dict[str, Merchant]:
@@ -113,7 +109,9 @@ def _products(merchants: dict[str, Merchant]) -> dict[str, Product]:
             description=data["description"],
             gtin=data["gtin"],
             sku=data["sku"],
-            image=_image(title=data["title"], color=data["color"], label=data["brand"]),
+            image=_image(
+                title=data["title"], products=[_look(data)], name=data["slug"]
+            ),
         )
         product.full_clean()
         product.save()
@@ -181,6 +179,15 @@ def _body(blocks: list[tuple[str, object]], products: dict[str, Product]) -> lis
     return raw
 
 
+def _hero_looks(data: dict, colors) -> list[tuple[str, str]]:
+    """What an article's hero picture shows: a review's product, a guide's first
+    three picks (their shapes and colours)."""
+    looks = {product["slug"]: _look(product) for product in demo_data.PRODUCTS}
+    slugs = [data["product"]] if data.get("product") else []
+    slugs += [pick["product"] for pick in data.get("picks", [])][:3]
+    return [looks[slug] for slug in slugs if slug in looks] or [("phone", next(colors))]
+
+
 def _article(data: dict, *, products, creators, colors) -> ArticlePage:
     author = creators[data["author"]]
     common = {
@@ -191,7 +198,7 @@ def _article(data: dict, *, products, creators, colors) -> ArticlePage:
         "summary": data["summary"],
         "body": _body(data["body"], products),
         "hero_image": _image(
-            title=data["title"], color=next(colors), label=data["slug"][:24]
+            title=data["title"], products=_hero_looks(data, colors), name=data["slug"]
         ),
         "live": data["status"] == "published",
         "language": "zh-hans" if CJK_RUN.search(data["summary"]) else "en",

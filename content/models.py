@@ -107,17 +107,13 @@ class HomePage(PreviewInAdminFrameMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from . import seo
-        from .selectors import (
-            articles_latest,
-            articles_section,
-            home_collections,
-            home_featured_articles,
-        )
+        from .selectors import articles_section, home_sections
 
         context = super().get_context(request, *args, **kwargs)
-        context["featured"] = home_featured_articles(home=self)
-        context["collections"] = home_collections(home=self)
-        context["latest"] = articles_latest()
+        sections = home_sections(home=self)
+        context["featured"] = sections.featured
+        context["collections"] = sections.collections
+        context["latest"] = sections.latest
         context["articles_section"] = articles_section(home=self)
         context["seo"] = seo.page_seo(
             request=request, page=self, description=self.intro, is_home=True
@@ -210,22 +206,45 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
         from django.core.paginator import Paginator
 
         from . import seo
-        from .selectors import articles_for_listing, articles_live
+        from .selectors import (
+            ARTICLE_TYPES,
+            articles_for_listing,
+            articles_live,
+            articles_with_card_details,
+        )
 
         context = super().get_context(request, *args, **kwargs)
+        articles = articles_live().child_of(self)
+        # The reader site's categories: ?type=review or ?type=guide (else all).
+        kind = request.GET.get("type", "")
+        if kind in ARTICLE_TYPES:
+            articles = articles.type(ARTICLE_TYPES[kind])
+            context["nav_current"] = kind
+            context["kind_title"] = (
+                _("Reviews") if kind == "review" else _("Buying guides")
+            )
         paginator = Paginator(
-            articles_for_listing(queryset=articles_live().child_of(self)).order_by(
+            articles_for_listing(queryset=articles).order_by(
                 "-first_published_at", "-pk"
             ),
             24,
         )
         context["articles"] = paginator.get_page(request.GET.get("page"))
+        context["articles"].object_list = articles_with_card_details(
+            articles=context["articles"].object_list
+        )
         context["seo"] = seo.page_seo(
             request=request,
             page=self,
             description=self.intro,
             page_number=context["articles"].number,
         )
+        if "kind_title" in context:
+            number = context["articles"].number
+            context["seo"].title = str(context["kind_title"])
+            context["seo"].canonical = seo.absolute_url(
+                request, f"{self.get_url(request)}?type={kind}"
+            ) + (f"&page={number}" if number > 1 else "")
         return context
 
 
@@ -340,7 +359,11 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         ``article`` is the whole article, ``embeds`` its expanded products by
         placement, for the block templates."""
         from . import seo
-        from .selectors import article_buy_bar, article_embeds_by_placement
+        from .selectors import (
+            article_buy_bar,
+            article_embeds_by_placement,
+            articles_related,
+        )
         from .services import article_links_for_render, article_representation
 
         context = super().get_context(request, *args, **kwargs)
@@ -354,6 +377,7 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         context["embeds"] = article_embeds_by_placement(detail=article)
         context["disclosure"] = article["disclosure"]
         context["buy_bar"] = article_buy_bar(detail=article)
+        context["related"] = articles_related(article=self)
         return context
 
     def search_extra_terms(self) -> str:

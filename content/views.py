@@ -23,13 +23,20 @@ from . import seo
 from .selectors import (
     articles_filter,
     articles_for_listing,
+    articles_with_card_details,
     creator_for_reader,
+    creators_for_reader,
     product_buy_link,
+    product_cards,
+    products_for_reader,
     tag_for_reader,
+    tags_with_counts,
 )
 from .sitemaps import SITEMAPS
 
 ARTICLES_PER_PAGE = 12
+INDEX_PER_PAGE = 24
+SEARCH_PRODUCTS_SHOWN = 6
 SEARCH_QUERY_MAX_LENGTH = 200
 
 
@@ -40,8 +47,9 @@ def _paginate(request: HttpRequest, queryset) -> PaginatorPage:
     queryset = articles_for_listing(queryset=queryset).order_by(
         "-first_published_at", "-pk"
     )
-    paginator = Paginator(queryset, ARTICLES_PER_PAGE)
-    return paginator.get_page(request.GET.get("page"))
+    page = Paginator(queryset, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = articles_with_card_details(articles=page.object_list)
+    return page
 
 
 @require_safe
@@ -123,9 +131,76 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@require_safe
+def tag_index(request: HttpRequest) -> HttpResponse:
+    """/tags/: every tag a published article carries, the most used first."""
+    return TemplateResponse(
+        request,
+        "content/tag_index.html",
+        {
+            "tags": list(tags_with_counts()),
+            "nav_current": "tags",
+            "seo": seo.listing_seo(
+                request=request,
+                title=_("Tags"),
+                description=_("Every topic our reviews and buying guides cover."),
+                path=reverse("reader:tags"),
+            ),
+        },
+    )
+
+
+@require_safe
+def creator_index(request: HttpRequest) -> HttpResponse:
+    """/creators/: the creators who have published, the most published first."""
+    creators = Paginator(creators_for_reader(), INDEX_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return TemplateResponse(
+        request,
+        "content/creator_index.html",
+        {
+            "creators": creators,
+            "nav_current": "creators",
+            "seo": seo.listing_seo(
+                request=request,
+                title=_("Creators"),
+                description=_("The people who write our reviews and buying guides."),
+                path=reverse("reader:creators"),
+                page_number=creators.number,
+            ),
+        },
+    )
+
+
+@require_safe
+def product_index(request: HttpRequest) -> HttpResponse:
+    """/products/: the products published articles feature, by title, each with its
+    best price in stock."""
+    products = Paginator(products_for_reader(), INDEX_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return TemplateResponse(
+        request,
+        "content/product_index.html",
+        {
+            "products": products,
+            "cards": product_cards(products=products, language=get_language()),
+            "nav_current": "products",
+            "seo": seo.listing_seo(
+                request=request,
+                title=_("Products"),
+                description=_("Every product our reviews and buying guides feature."),
+                path=reverse("reader:products"),
+                page_number=products.number,
+            ),
+        },
+    )
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label=gettext_lazy("Search articles"),
+        label=gettext_lazy("Search articles and products"),
         max_length=SEARCH_QUERY_MAX_LENGTH,
         required=False,
         strip=True,
@@ -134,11 +209,20 @@ class SearchForm(forms.Form):
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    """Full-text search of published articles (Chinese and English). Results are
-    for readers, not for search engines: the page asks not to be indexed."""
+    """Full-text search of published articles and of the products they feature
+    (Chinese and English). Results are for readers, not for search engines: the page asks not to be indexed."""
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     articles = _paginate(request, articles_filter(q=query)) if query else None
+    # Products beside the articles, on the first page of results only.
+    products = (
+        product_cards(
+            products=products_for_reader(q=query)[:SEARCH_PRODUCTS_SHOWN],
+            language=get_language(),
+        )
+        if query and articles.number == 1
+        else []
+    )
     path = reverse("reader:search")
     response = TemplateResponse(
         request,
@@ -147,6 +231,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "form": form,
             "query": query,
             "articles": articles,
+            "products": products,
             "seo": seo.listing_seo(
                 request=request,
                 title=_("Search: %(query)s") % {"query": query}

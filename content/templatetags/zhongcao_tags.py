@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from products.models import Availability
 from products.money import babel_locale, money_format
 
-from ..selectors import offers_for_reader
+from ..selectors import article_kind, offers_for_reader, reader_navigation
 
 register = template.Library()
 
@@ -78,6 +78,22 @@ def reader_number(value) -> str:
     return format_decimal(Decimal(str(value)), locale=babel_locale())
 
 
+CARD_TONES = 6
+
+
+@register.filter
+def card_tone(article) -> int:
+    """One of CARD_TONES colour schemes for a card without a picture, fixed per
+    article so that neighbouring placeholders differ and a reload keeps its look."""
+    return (article.pk or 0) % CARD_TONES
+
+
+@register.filter(name="article_kind")
+def article_kind_filter(article) -> str:
+    """ "review", "guide" or "article" (selectors.article_kind)."""
+    return article_kind(article)
+
+
 @register.simple_tag
 def reader_offers(embed: dict | None) -> list[dict]:
     """An embed's offers as the reader sees them (selectors.offers_for_reader)."""
@@ -102,3 +118,18 @@ def page_url(context, number):
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.inclusion_tag(
+    "content/includes/navigation.html", takes_context=True, name="reader_navigation"
+)
+def reader_navigation_tag(context):
+    """The header's navigation; ``nav_current`` (review, guide, products, creators,
+    tags) and ``tag`` in the page's context mark where the reader is."""
+    tag = context.get("tag")
+    return {
+        "navigation": reader_navigation(),
+        "current": context.get("nav_current", ""),
+        "current_tag": getattr(tag, "slug", ""),
+        "request": context.get("request"),
+    }

@@ -107,6 +107,10 @@ def reader_pages(media_on_disk):
         "tag": reverse("reader:tag", args=[sitemap_tags().first().slug]),
         "creator": reverse("reader:creator", args=[sitemap_creators().first().slug]),
         "search": reverse("reader:search") + "?q=耳机",
+        "products": reverse("reader:products"),
+        "creators": reverse("reader:creators"),
+        "tags": reverse("reader:tags"),
+        "reviews": ArticleIndexPage.objects.live().get().url + "?type=review",
     }
 
 

@@ -20,7 +20,7 @@ from content.views import ARTICLES_PER_PAGE
 from products.models import Availability
 from tests.conftest import guide_create
 from tests.content.reader_pages import article_add, image_create
-from tests.factories import MerchantFactory, OfferFactory
+from tests.factories import CreatorProfileFactory, MerchantFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,10 @@ def test_home_shows_featured_collections_and_latest_published_articles(
         HomePageFeaturedArticle.objects.create(
             page=home, article=article, sort_order=sort_order
         )
+    third = article_add(parent=articles, author=creator, product=product, title="Three")
     collection = ArticleCollection.objects.create(name="Gifts under 200", slug="gifts")
     ArticleCollectionItem.objects.create(collection=collection, article=first)
+    ArticleCollectionItem.objects.create(collection=collection, article=third)
     HomePageCollection.objects.create(page=home, collection=collection)
     empty = ArticleCollection.objects.create(name="Only drafts", slug="drafts")
     ArticleCollectionItem.objects.create(collection=empty, article=draft)
@@ -60,13 +62,70 @@ def test_home_shows_featured_collections_and_latest_published_articles(
 
     featured = html[html.index('id="featured-heading"') : html.index("Gifts under 200")]
     assert titles(featured) == ["Two", "One"]  # the editor's order, no draft
-    gifts = html[html.index("Gifts under 200") : html.index('id="latest-heading"')]
-    assert titles(gifts) == ["One"]
+    gifts = html[html.index("Gifts under 200") : html.index('class="more"')]
+    assert titles(gifts) == ["Three"]  # "One" is featured already
     assert "Only drafts" not in html  # a collection with nothing published
-    latest = html[html.index('id="latest-heading"') :]
-    assert set(titles(latest)) == {"One", "Two"}
+    # Every published article is shown above: no "Latest" with nothing new.
+    assert 'id="latest-heading"' not in html
     assert "Draft" not in html
     assert 'href="/articles/"' in html
+
+
+def test_home_shows_each_article_once(client, home, articles, creator, product):
+    """Featured beats a collection, an earlier collection a later one, and both beat
+    the latest, which fills up with articles not shown above."""
+    pages = {
+        title: article_add(
+            parent=articles, author=creator, product=product, title=title
+        )
+        for title in ["Old", "Featured", "Collected", "Twice collected", "New"]
+    }
+    HomePageFeaturedArticle.objects.create(page=home, article=pages["Featured"])
+    first = ArticleCollection.objects.create(name="First shelf", slug="first")
+    second = ArticleCollection.objects.create(name="Second shelf", slug="second")
+    for collection, members in [
+        (first, ["Featured", "Collected", "Twice collected"]),
+        (second, ["Twice collected", "Featured"]),
+    ]:
+        for sort_order, title in enumerate(members):
+            ArticleCollectionItem.objects.create(
+                collection=collection, article=pages[title], sort_order=sort_order
+            )
+    HomePageCollection.objects.create(page=home, collection=first, sort_order=0)
+    HomePageCollection.objects.create(page=home, collection=second, sort_order=1)
+
+    html = text(client.get("/"))
+
+    every = titles(html)
+    assert sorted(every) == sorted(pages)  # each published article, once
+    featured = html[html.index('id="featured-heading"') : html.index("First shelf")]
+    assert titles(featured) == ["Featured"]
+    shelf = html[html.index("First shelf") : html.index('id="latest-heading"')]
+    assert titles(shelf) == ["Collected", "Twice collected"]
+    assert "Second shelf" not in html  # everything in it is shown above
+    assert titles(html[html.index('id="latest-heading"') :]) == ["New", "Old"]
+
+
+def test_a_card_without_a_hero_image_shows_a_drawn_placeholder(
+    client, articles, creator, product
+):
+    page = article_add(
+        parent=articles, author=creator, product=product, title="No picture"
+    )
+    page.hero_image = None
+    page.save_revision().publish()
+    article_add(parent=articles, author=creator, product=product, title="Picture")
+
+    html = text(client.get("/"))
+
+    cards = re.findall(r'<article class="card".*?</article>', html, flags=re.S)
+    assert len(cards) == 2
+    without = next(card for card in cards if "No picture" in card)
+    with_picture = next(card for card in cards if ">Picture<" in card)
+    assert "<img" not in without
+    assert 'class="card-image card-placeholder card-tone-' in without
+    assert "<svg" in without and "测评" in without  # its kind, in its language
+    assert "<img" in with_picture and "card-placeholder" not in with_picture
 
 
 def test_home_without_articles(client, home):
@@ -328,18 +387,21 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-def test_query_counts_do_not_grow_with_the_list(
-    client, home, articles, creator, product
-):
+def test_query_counts_do_not_grow_with_the_list(client, home, articles, creator):
     collection = ArticleCollection.objects.create(name="Picks", slug="picks")
     HomePageCollection.objects.create(page=home, collection=collection)
+    product = OfferFactory(product__title="Gadget", product__slug="gadget").product
     urls = [
         "/",
         "/articles/",
+        "/articles/?type=review",
         reverse("reader:tag", args=["shared"]),
         reverse("reader:creator", args=[creator.slug]),
         reverse("reader:product", args=[product.slug]),
         reverse("reader:search") + "?q=gadget",
+        reverse("reader:products"),
+        reverse("reader:creators"),
+        reverse("reader:tags"),
     ]
 
     def add(count):
@@ -354,13 +416,32 @@ def test_query_counts_do_not_grow_with_the_list(
             )
             HomePageFeaturedArticle.objects.create(page=home, article=page)
             ArticleCollectionItem.objects.create(collection=collection, article=page)
+            # And one by a creator of their own about a product of its own (with
+            # two merchants' offers), so that the index pages grow too.
+            other = OfferFactory(
+                product__title=f"Gadget extra {number}",
+                product__image=image_create(f"Gadget extra {number}"),
+            ).product
+            OfferFactory(product=other, merchant=MerchantFactory())
+            article_add(
+                parent=articles,
+                author=CreatorProfileFactory(
+                    public_name=f"Author {number}",
+                    avatar=image_create(f"Author {number}"),
+                ),
+                product=other,
+                title=f"Extra {number}",
+                tags=["shared", f"extra-{number}"],
+            )
 
     add(2)
     few = {url: _queries(client, url) for url in urls}
     add(5)
     many = {url: _queries(client, url) for url in urls}
     assert many == few
-    assert all(count <= 20 for count in few.values()), few
+    # The header's navigation costs two of these on every page, the cards' ratings
+    # and prices four on a page of cards.
+    assert all(count <= 26 for count in few.values()), few
 
 
 def test_guide_page_renders(client, articles, creator, product):
@@ -368,3 +449,202 @@ def test_guide_page_renders(client, articles, creator, product):
     response = client.get(page.url)
     assert response.status_code == 200
     assert 'lang="zh-hans"' in text(response)
+
+
+# Navigation and index pages: only what published articles lead to
+
+
+@pytest.fixture
+def published_and_draft(articles, creator, other_creator, product):
+    """A published review of ``product`` by Lulu (tagged 耳机), and a draft by Ann
+    of another product, tagged with a tag only the draft carries."""
+    published = article_add(
+        parent=articles,
+        author=creator,
+        product=product,
+        title="Published review",
+        tags=["耳机"],
+    )
+    secret = OfferFactory(
+        product__title="Unreleased gadget", product__slug="unreleased"
+    ).product
+    draft = article_add(
+        parent=articles,
+        author=other_creator,
+        product=secret,
+        title="Secret draft",
+        tags=["unreleased-tag"],
+        publish=False,
+    )
+    return published, draft
+
+
+def test_header_links_categories_index_pages_and_popular_tags(
+    client, published_and_draft
+):
+    html = text(client.get("/"))
+    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+    assert 'href="/articles/?type=review"' in nav
+    assert 'href="/articles/?type=guide"' in nav
+    for url in ["/products/", "/creators/", "/tags/"]:
+        assert f'href="{url}"' in nav
+    assert 'href="/tags/%E8%80%B3%E6%9C%BA/"' in nav  # 耳机
+    assert "unreleased" not in nav
+
+
+def test_a_category_lists_articles_of_its_type(client, articles, creator, product):
+    article_add(parent=articles, author=creator, product=product, title="A review")
+    guide_create(parent=articles, author=creator, products=[product], title="A guide")
+
+    reviews = text(client.get("/articles/", {"type": "review"}))
+    guides = text(client.get("/articles/", {"type": "guide"}))
+    every = text(client.get("/articles/", {"type": "nonsense"}))
+
+    assert titles(reviews) == ["A review"] and "<h1>Reviews</h1>" in reviews
+    assert 'aria-current="page">Reviews' in reviews
+    assert titles(guides) == ["A guide"] and "<h1>Buying guides</h1>" in guides
+    assert sorted(titles(every)) == ["A guide", "A review"]
+    assert 'rel="canonical" href="http://testserver/articles/?type=review"' in reviews
+
+
+def test_product_index_lists_products_of_published_articles_with_best_price(
+    client, published_and_draft, product
+):
+    product.offers.update(price=Decimal("1299.00"))
+    OfferFactory(
+        product=product, price=Decimal("999.00"), availability=Availability.OUT_OF_STOCK
+    )
+    response = client.get(reverse("reader:products"))
+    assert response.status_code == 200
+    html = text(response)
+    assert f'href="{reverse("reader:product", args=[product.slug])}"' in html
+    # The cheapest offer in stock, as products/money.py writes it in English.
+    assert '<span class="price">CN¥1,299</span>' in html
+    assert "999" not in html
+    assert "Unreleased gadget" not in html  # only a draft features it
+    assert "1 product in our reviews and guides" in html
+
+
+def test_creator_index_lists_creators_who_published_with_their_counts(
+    client, published_and_draft, creator, other_creator
+):
+    html = text(client.get(reverse("reader:creators")))
+    assert 'href="/creators/lulu/">Lulu</a>' in html
+    assert "1 article" in html
+    assert other_creator.public_name not in html  # Ann has only a draft
+    assert "kol1" not in html  # public names, never usernames
+
+
+def test_tag_index_lists_tags_of_published_articles(client, published_and_draft):
+    html = text(client.get(reverse("reader:tags")))
+    assert ">耳机 <span class=\"tag-count\">1 article</span></a>" in html
+    assert "unreleased-tag" not in html
+
+
+def test_search_finds_products_beside_articles(client, published_and_draft, product):
+    product.title = "降噪耳机 WH-7"
+    product.save()
+    published, _draft = published_and_draft
+    published.title = "WH-7 耳机评测"
+    published.save_revision().publish()
+    html = text(client.get(reverse("reader:search"), {"q": "耳机"}))
+    products = html[
+        html.index('id="search-products"') : html.index('id="search-articles"')
+    ]
+    assert "降噪耳机 WH-7" in products
+    assert titles(html) == ["WH-7 耳机评测"]
+
+    draft_only = text(client.get(reverse("reader:search"), {"q": "Unreleased"}))
+    assert 'id="search-products"' not in draft_only
+    assert "Unreleased gadget" not in draft_only
+
+
+# Cards, related articles and the author box
+
+
+def test_cards_show_a_reviews_rating_and_the_best_price_in_stock(
+    client, articles, creator, product
+):
+    product.offers.update(price=Decimal("1299.00"))
+    OfferFactory(product=product, price=Decimal("1199.00"), currency="USD")
+    OfferFactory(
+        product=product, price=Decimal("999.00"), availability=Availability.OUT_OF_STOCK
+    )
+    other = OfferFactory(price=Decimal("49.50")).product
+    article_add(
+        parent=articles, author=creator, product=product, title="Review", tags=["t"]
+    )
+    guide = guide_create(
+        parent=articles, author=creator, products=[other, product], title="Guide"
+    )
+    guide.tags.add("t")
+    guide.save_revision().publish()
+
+    html = text(client.get(reverse("reader:tag", args=["t"])))
+
+    cards = dict(
+        re.findall(
+            r'card-title"><a href="[^"]+">([^<]+)</a>.*?(<p class="card-facts">.*?</p>)',
+            html,
+            flags=re.S,
+        )
+    )
+    # Chinese articles: their market's currency (CNY) first, in stock only.
+    assert "<strong>8.5</strong>/10" in cards["Review"]
+    assert '<strong class="price">¥1,299</strong>' in cards["Review"]
+    # A guide: no rating; its top pick's price.
+    assert "/10" not in cards["Guide"]
+    assert '<strong class="price">¥49.50</strong>' in cards["Guide"]
+
+
+def test_an_article_ends_with_its_author_and_related_articles(
+    client, articles, creator, other_creator
+):
+    creator.bio = "Tests headphones on the metro."
+    creator.save()
+    headphones = OfferFactory(product__title="Headphones").product
+    kettle = OfferFactory(product__title="Kettle").product
+    page = article_add(
+        parent=articles,
+        author=creator,
+        product=headphones,
+        title="Main",
+        tags=["audio", "commute"],
+    )
+    article_add(
+        parent=articles,
+        author=other_creator,
+        product=kettle,
+        title="Shares a tag",
+        tags=["audio"],
+    )
+    article_add(
+        parent=articles, author=other_creator, product=headphones, title="Same product"
+    )
+    article_add(
+        parent=articles,
+        author=other_creator,
+        product=headphones,
+        title="Draft on it",
+        tags=["audio", "commute"],
+        publish=False,
+    )
+    article_add(
+        parent=articles, author=other_creator, product=kettle, title="Unrelated"
+    )
+
+    html = text(client.get(page.url))
+
+    box = html[
+        html.index('class="author-box"') : html.index(
+            "</aside>", html.index('class="author-box"')
+        )
+    ]
+    assert "Lulu" in box and "Tests headphones on the metro." in box
+    assert 'href="/creators/lulu/"' in box
+    assert 'class="avatar avatar-medium avatar-initial"' in box  # no avatar: initial
+    assert "kol1" not in html
+    related = html[html.index('id="related-heading"') :]
+    # A shared product counts more than a shared tag; drafts never show.
+    assert titles(related) == ["Same product", "Shares a tag"]
+    assert "Draft on it" not in html and "Unrelated" not in related
