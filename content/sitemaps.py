@@ -1,5 +1,5 @@
 """The sitemap: every published page (Wagtail's), plus the tag, creator and product
-pages that have published articles."""
+pages that have published articles, and their index pages."""
 
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -55,9 +55,20 @@ class ProductSitemap(ReaderSitemap):
         return sitemap_products()
 
 
+class IndexSitemap(ReaderSitemap):
+    """The index pages of products, creators and tags."""
+
+    def items(self):
+        return ["reader:products", "reader:creators", "reader:tags"]
+
+    def location(self, item):
+        return reverse(item)
+
+
 SITEMAPS = {
     "pages": PageSitemap,
     "tags": TagSitemap,
     "creators": CreatorSitemap,
     "products": ProductSitemap,
+    "indexes": IndexSitemap,
 }

@@ -295,6 +295,8 @@ def test_sitemap_lists_published_pages_tags_creators_and_products_but_no_drafts(
     assert (
         ORIGIN + reverse("reader:product", args=[hidden_product.slug]) not in locations
     )
+    for index in ("/products/", "/creators/", "/tags/"):
+        assert ORIGIN + index in locations
 
 
 def test_robots_txt(client):

@@ -537,7 +537,7 @@ def test_creator_index_lists_creators_who_published_with_their_counts(
 
 def test_tag_index_lists_tags_of_published_articles(client, published_and_draft):
     html = text(client.get(reverse("reader:tags")))
-    assert ">耳机 <span class=\"tag-count\">1 article</span></a>" in html
+    assert '>耳机 <span class="tag-count">1 article</span></a>' in html
     assert "unreleased-tag" not in html
 
 
