@@ -16,7 +16,6 @@ from collections.abc import Callable
 import django_filters
 from django import forms
 from django.http import HttpResponseBadRequest
-from django.middleware.csrf import get_token
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -102,8 +101,8 @@ def _author(conversion: Conversion) -> str:
 
 
 class ReviewActionsColumn(BaseColumn):
-    """Approve and Reject, each a POST (with the CSRF token) to the conversion's
-    review view, which comes back to this report with its filters."""
+    """Approve and Reject, each a link to the conversion's confirmation page, whose
+    POST comes back to this report with its filters."""
 
     cell_template_name = "affiliates/admin/review_actions_cell.html"
 
@@ -121,7 +120,6 @@ class ReviewActionsColumn(BaseColumn):
             return_url += "?" + query.urlencode()
         return {
             **context,
-            "csrf_token": get_token(request),
             "review_url": reverse(CONVERSION_REVIEW, args=[instance.pk]),
             "return_url": return_url,
         }
