@@ -36,6 +36,7 @@ from wagtail.log_actions import log
 from products.currencies import money_round
 from products.models import Merchant, Offer
 
+from .encryption import DecryptionError
 from .forms import LedgerAdjustmentForm, MerchantConnectionCreateForm, PayoutRunForm
 from .models import (
     Conversion,
@@ -59,6 +60,8 @@ from .selectors import (
     link_problem_condition,
     merchant_connections,
     offers_with_link_problems,
+    payout_method_for,
+    payout_methods_by_creator,
     payout_runs,
     payouts_in_run,
     payouts_summary,
@@ -466,8 +469,14 @@ class PayoutRunInspectView(CheckedInspectView):
         context = super().get_context_data(**kwargs)
         payouts = list(payouts_in_run(run=self.object))
         can_decide = self.user_has_permission("decide")
+        methods = payout_methods_by_creator(
+            creator_ids=[payout.creator_id for payout in payouts]
+        )
         for payout in payouts:
             payout.decide_url = reverse(self.decide_url_name, args=[quote(payout.pk)])
+            method = methods.get(payout.creator_id)
+            # Masked: the full account is only in the export, for the bank.
+            payout.method_masked = method.masked if method else ""
         return {
             **context,
             "payouts": payouts,
@@ -477,6 +486,7 @@ class PayoutRunInspectView(CheckedInspectView):
                 self.run_decide_url_name, args=[quote(self.object.pk)]
             ),
             "export_url": reverse(self.export_url_name, args=[quote(self.object.pk)]),
+            "missing_methods": sum(1 for payout in payouts if not payout.method_masked),
         }
 
 
@@ -535,7 +545,8 @@ class PayoutDecideView(ActionView):
         )
 
     def get_extra_rows(self, target) -> list[tuple[str, str]]:
-        return []
+        method = payout_method_for(creator=target.creator)
+        return [(_("Payout method"), method.masked if method else _("Not set"))]
 
     def perform(self, target, choice):
         payout = payout_decide(payout=target, paid=choice, user=self.request.user)
@@ -613,13 +624,20 @@ CSV_COLUMNS = [
     "amount",
     "run_date",
     "status",
+    "payout_method",
+    "account_holder",
+    "account",
+    "bank",
 ]
 
 
 class PayoutRunExportView(PermissionCheckedMixin, SpreadsheetExportMixin, View):
-    """GET: the run's payouts as a CSV file for the bank or the accountant. Written
-    by Wagtail's spreadsheet export, like every export, so that its cells are made
-    safe in one place (zhongcao.spreadsheets): creators choose their public names."""
+    """GET: the run's payouts as a CSV (``?export=xlsx``: XLSX) file for the bank or
+    the accountant, with each creator's payout account in full: the only place it
+    is not masked. Written by Wagtail's spreadsheet export, like every export, so
+    that its cells are made safe in one place (zhongcao.spreadsheets): creators
+    choose their public names. The CSV starts with a UTF-8 byte order mark, without
+    which Excel reads 林小鹿 as mojibake."""
 
     http_method_names = ["get", "head"]
     model = PayoutRun
@@ -629,13 +647,45 @@ class PayoutRunExportView(PermissionCheckedMixin, SpreadsheetExportMixin, View):
 
     def get(self, request, pk):
         self.run = get_object_or_404(PayoutRun, pk=pk)
-        return self.as_spreadsheet(payouts_in_run(run=self.run), self.FORMAT_CSV)
+        payouts = list(payouts_in_run(run=self.run))
+        self.methods = payout_methods_by_creator(
+            creator_ids=[payout.creator_id for payout in payouts]
+        )
+        export_format = request.GET.get("export", self.FORMAT_CSV)
+        if export_format not in self.FORMATS:
+            return HttpResponseBadRequest(str(_("Unknown export format.")))
+        # Who downloaded the accounts, and when, is in the run's history.
+        log(self.run, "affiliates.payout_export", user=request.user)
+        return self.as_spreadsheet(payouts, export_format)
+
+    def stream_csv(self, queryset):
+        yield "\ufeff"
+        yield from super().stream_csv(queryset)
+
+    def write_csv_response(self, queryset):
+        response = super().write_csv_response(queryset)
+        response["Content-Type"] = "text/csv; charset=utf-8"
+        return response
 
     def get_filename(self) -> str:
         return f"payouts-{self.run.run_date.isoformat()}-{self.run.pk}"
 
     def to_row_dict(self, item: Payout) -> dict:
         creator, user = item.creator, item.creator.user
+        method = self.methods.get(creator.pk)
+        account = ("", "", "", "")
+        if method is not None:
+            try:
+                details = method.details
+            except DecryptionError:
+                account = (method.kind, "", str(_("Unreadable: enter it again")), "")
+            else:
+                account = (
+                    method.kind,
+                    details.holder_name,
+                    details.account_number or details.account,
+                    details.bank_name,
+                )
         values = [
             item.pk,
             creator.public_name,
@@ -646,6 +696,7 @@ class PayoutRunExportView(PermissionCheckedMixin, SpreadsheetExportMixin, View):
             money_round(item.amount, item.currency),
             self.run.run_date.isoformat(),
             item.status,
+            *account,
         ]
         return dict(zip(CSV_COLUMNS, values, strict=True))
 

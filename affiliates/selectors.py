@@ -27,6 +27,7 @@ from .models import (
     LedgerEntry,
     MerchantConnection,
     Payout,
+    PayoutMethod,
     PayoutRun,
     PayoutStatus,
     ReviewState,
@@ -272,6 +273,18 @@ def conversion_held_shares(*, conversion: Conversion) -> list[HeldShare]:
         for (pk, currency), amount in totals.items()
     ]
     return sorted(rows, key=lambda row: (row.creator is None, str(row.creator or "")))
+
+
+def payout_method_for(*, creator: CreatorProfile) -> PayoutMethod | None:
+    return PayoutMethod.objects.filter(creator=creator).first()
+
+
+def payout_methods_by_creator(*, creator_ids: Iterable[int]) -> dict[int, PayoutMethod]:
+    """Creator id → payout method, for those who have one (one query)."""
+    return {
+        method.creator_id: method
+        for method in PayoutMethod.objects.filter(creator_id__in=set(creator_ids))
+    }
 
 
 def payouts_summary(*, payouts: Iterable[Payout]) -> list[dict]:

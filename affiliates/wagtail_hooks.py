@@ -35,7 +35,7 @@ from .reports_views import (
 )
 from .selectors import creator_profile_for_user
 from .services import creator_enroll
-from .views import OwnEarningsView, OwnProfileView
+from .views import OwnEarningsView, OwnPayoutMethodView, OwnProfileView
 from .viewsets import MoneyViewSetGroup
 
 # Money policies first: Wagtail refuses a policy registered after it has made a
@@ -89,6 +89,11 @@ def _own_pages_urls():
     return [
         path("my-profile/", OwnProfileView.as_view(), name="affiliates_own_profile"),
         path("my-earnings/", OwnEarningsView.as_view(), name="affiliates_own_earnings"),
+        path(
+            "my-payout-method/",
+            OwnPayoutMethodView.as_view(),
+            name="affiliates_own_payout_method",
+        ),
     ]
 
 
@@ -113,6 +118,16 @@ def _own_earnings_menu_item():
         reverse("affiliates_own_earnings"),
         icon_name="decimal",
         order=901,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def _own_payout_method_menu_item():
+    return CreatorMenuItem(
+        _("Payout method"),
+        reverse("affiliates_own_payout_method"),
+        icon_name="key",
+        order=902,
     )
 
 
@@ -167,6 +182,16 @@ def _money_log_actions(actions):
         "affiliates.rotate_secret",
         _("Rotate postback secret"),
         _("Postback secret rotated"),
+    )
+    actions.register_action(
+        "affiliates.payout_method",
+        _("Set payout method"),
+        _("Payout method set"),
+    )
+    actions.register_action(
+        "affiliates.payout_export",
+        _("Export payouts"),
+        _("Payouts exported with their accounts"),
     )
 
 

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 from html import unescape
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -26,12 +27,18 @@ from affiliates.models import (
     LedgerEntry,
     MerchantConnection,
     Payout,
+    PayoutDetails,
     PayoutRun,
     PayoutStatus,
     ReviewState,
     SelfPurchasePolicy,
 )
-from affiliates.services import commissions_approve, ledger_adjust, payout_run_create
+from affiliates.services import (
+    commissions_approve,
+    ledger_adjust,
+    payout_method_set,
+    payout_run_create,
+)
 from tests.affiliates.conftest import SECRET, click_id_for, postback, sale
 from tests.factories import MerchantFactory, TrackedLinkFactory
 
@@ -43,6 +50,11 @@ PAYOUTS = "affiliates_payouts"
 CONNECTIONS = "affiliates_merchant_connections"
 EARNINGS = "affiliates_own_earnings"
 FAR_FUTURE = datetime.timedelta(days=365)
+BANK_DETAILS = PayoutDetails(
+    holder_name="林小鹿",
+    bank_name="招商银行 上海分行",
+    account_number="6222021234561234",
+)
 
 
 @pytest.fixture
@@ -547,13 +559,19 @@ def test_a_run_cannot_be_marked_failed_wholesale(editor_client, run):
 def test_payout_run_csv(editor_client, run, creator, other_creator):
     other_creator.public_name = '=HYPERLINK("http://evil.example")'
     other_creator.save()
+    creator.public_name = "林小鹿"
+    creator.save()
+    payout_method_set(creator=creator, kind="bank", details=BANK_DETAILS)
     response = editor_client.get(url(PAYOUTS, "export", run.pk))
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
         f'attachment; filename="payouts-2026-01-31-{run.pk}.csv"'
     )
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    # A byte order mark first: without it Excel shows 林小鹿 as mojibake.
+    assert body.startswith(b"\xef\xbb\xbfpayout_id,")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == [
         "payout_id",
         "creator_public_name",
@@ -564,14 +582,66 @@ def test_payout_run_csv(editor_client, run, creator, other_creator):
         "amount",
         "run_date",
         "status",
+        "payout_method",
+        "account_holder",
+        "account",
+        "bank",
     ]
     mine = run.payouts.get(creator=creator)
-    assert [str(mine.pk), "Lulu", "lulu", "kol1", "kol1@example.com", "CNY"] == (
+    assert [str(mine.pk), "林小鹿", "lulu", "kol1", "kol1@example.com", "CNY"] == (
         rows[2][:6]
     )
-    assert rows[2][6:] == ["240.00", "2026-01-31", "open"]
+    # The bank's file carries the account in full.
+    assert rows[2][6:] == [
+        "240.00",
+        "2026-01-31",
+        "open",
+        "bank",
+        "林小鹿",
+        "6222021234561234",
+        "招商银行 上海分行",
+    ]
+    # Nobody's account yet: its columns are empty, not invented.
+    assert rows[1][9:] == ["", "", "", ""]
     # A public name that a spreadsheet would run as a formula is written as text.
     assert rows[1][1] == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_payout_run_xlsx(editor_client, run, creator):
+    creator.public_name = "林小鹿"
+    creator.save()
+    payout_method_set(creator=creator, kind="bank", details=BANK_DETAILS)
+    response = editor_client.get(url(PAYOUTS, "export", run.pk) + "?export=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="payouts-2026-01-31-{run.pk}.xlsx"'
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(sheet.active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("payout_id", "creator_public_name")
+    mine = next(row for row in rows if row[1] == "林小鹿")
+    assert mine[9:] == ("bank", "林小鹿", "6222021234561234", "招商银行 上海分行")
+    assert Decimal(str(mine[6])) == Decimal("240.00")
+
+
+def test_an_unknown_export_format_is_400(editor_client, run):
+    response = editor_client.get(url(PAYOUTS, "export", run.pk) + "?export=pdf")
+    assert response.status_code == 400
+
+
+def test_editors_see_payout_accounts_masked(editor_client, run, creator):
+    payout_method_set(creator=creator, kind="bank", details=BANK_DETAILS)
+    mine = run.payouts.get(creator=creator)
+    for path in (
+        url(PAYOUTS, "inspect", run.pk),
+        url(PAYOUTS, "decide", mine.pk) + "?outcome=paid",
+    ):
+        page = editor_client.get(path).content.decode()
+        assert "6222 **** **** 1234" in page, path
+        assert "6222021234561234" not in page and "林小鹿" not in page, path
+    run_page = editor_client.get(url(PAYOUTS, "inspect", run.pk)).content.decode()
+    # Ann has none: the page says so before anyone exports the file for the bank.
+    assert "1 creator has no payout method yet" in run_page
 
 
 # -- Merchant connections -------------------------------------------------------------
