@@ -838,6 +838,7 @@ class LinkHealthReportView(ReportView):
 
     page_title = _("Link health")
     header_icon = "warning"
+    results_template_name = "affiliates/admin/report_results.html"
     index_url_name = "affiliates_link_health"
     index_results_url_name = "affiliates_link_health_results"
     permission_policy = EditorsPermissionPolicy(TrackedLink, actions={"view"})

@@ -1,6 +1,8 @@
 """Registers creators, money and reports in the Wagtail admin; no logic lives here."""
 
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -162,6 +164,14 @@ def _articles_report_menu_item():
         name="articles-performance",
         icon_name="doc-full",
         order=100,
+    )
+
+
+@hooks.register("insert_global_admin_css")
+def _report_css():
+    # Reports scroll sideways inside their tables (affiliates/admin/report_results.html).
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("css/admin_reports.css")
     )
 
 
