@@ -49,6 +49,7 @@ from .models import (
     ReviewState,
     TrackedLink,
 )
+from .people import public_name
 from .permissions import EditorsPermissionPolicy
 from .selectors import (
     LinkProblem,
@@ -293,7 +294,7 @@ class ConversionInspectView(CheckedInspectView):
         return f"{self.object.merchant} {self.object.order_id}"
 
     def get_reviewed_by_display_value(self):
-        return self.object.reviewed_by or ""
+        return public_name(self.object.reviewed_by)
 
     def get_queryset(self):
         return conversions_visible(user=self.request.user).select_related(

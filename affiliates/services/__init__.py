@@ -26,6 +26,7 @@ from .links import (
     creator_profile_create,
     creator_profile_update,
     hourly_salts_purge,
+    person_locale_set,
 )
 from .payouts import (
     payout_decide,
@@ -57,6 +58,7 @@ __all__ = [
     "merchant_connection_ensure",
     "payout_decide",
     "payout_method_set",
+    "person_locale_set",
     "payout_run_create",
     "payout_run_decide",
     "rollup_day_replace",

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.users.models import UserProfile
 
 from affiliates.models import (
     CommissionSettings,
@@ -524,12 +525,31 @@ def test_editor_marks_payouts_paid_and_failed(editor_client, editor, run, creato
     assert mine.status == PayoutStatus.PAID
 
 
+def test_a_decision_shows_who_and_when_in_the_readers_language_and_zone(
+    editor_client, editor, run, creator
+):
+    editor.first_name, editor.last_name = "Mei", "Wang"
+    editor.save()
+    profile = UserProfile.get_for_user(editor)
+    profile.preferred_language, profile.current_time_zone = "zh-hans", "Asia/Shanghai"
+    profile.save()
+    mine = run.payouts.get(creator=creator)
+    editor_client.post(url(PAYOUTS, "decide", mine.pk), {"outcome": "paid"})
+    Payout.objects.filter(pk=mine.pk).update(
+        decided_at=datetime.datetime(2026, 12, 4, 17, 30, tzinfo=datetime.UTC)
+    )
+    page = editor_client.get(url(PAYOUTS, "inspect", run.pk)).content.decode()
+    # Shanghai's day and time, in the one Chinese format; the editor's name.
+    assert "2026年12月5日 01:30, Mei Wang" in page
+    assert "editor" not in page.split('id="payouts-heading"')[1]
+
+
 def test_editor_marks_a_whole_run_paid(editor_client, run):
     link = url(PAYOUTS, "decide_run", run.pk) + "?outcome=paid"
     confirmation = editor_client.get(link).context["confirmation"]
     assert (
         confirmation.title
-        == "Mark all 2 open payouts of Payout run of 2026-01-31 paid?"
+        == "Mark all 2 open payouts of Payout run of 31 Jan 2026 paid?"
     )
     assert ("Total (2 payouts)", "360.00 CNY") in confirmation.rows
     assert {"Lulu", "Ann"} <= {label for label, _value in confirmation.rows}

@@ -255,6 +255,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# One date format per language (products.dates), for Django's and Wagtail's too.
+FORMAT_MODULE_PATH = ["zhongcao.formats"]
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 TIME_ZONE = "UTC"
