@@ -26,6 +26,7 @@ from wagtail.admin.ui.tables import BaseColumn, Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
 from products.currencies import money_round
+from products.dates import datetime_display
 from products.models import Merchant
 
 from .models import Conversion, CreatorProfile, HoldReason, UnattributedReason
@@ -75,7 +76,9 @@ def _commission(conversion: Conversion) -> str:
 
 
 def _purchased(conversion: Conversion) -> str:
-    return timezone.localtime(conversion.occurred_at).strftime("%Y-%m-%d %H:%M")
+    # On screen in the reader's one format (products.dates); the export keeps the
+    # moment itself, which a spreadsheet can sort.
+    return datetime_display(conversion.occurred_at)
 
 
 def _article(conversion: Conversion):

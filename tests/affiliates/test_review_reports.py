@@ -28,6 +28,7 @@ from affiliates.models import (
     ReviewState,
     SelfPurchasePolicy,
 )
+from products.dates import datetime_display
 from tests.affiliates.conftest import SECRET, click_id_for, flush, postback, sale
 
 pytestmark = pytest.mark.django_db
@@ -287,7 +288,11 @@ def test_unattributed_csv_export_equals_the_screen(editor_client, unattributed):
         assert row["Merchant"] == shown["Merchant"]
         assert f"{row['Sale']} {row['Currency']}" == shown["Sale"]
         assert f"{row['Commission']} {row['Currency']}" == shown["Commission"]
-        assert row["Purchased"][:16] == shown["Purchased"]
+        purchased = datetime.datetime.fromisoformat(row["Purchased"])
+        assert datetime_display(purchased) == shown["Purchased"]
+        assert re.fullmatch(
+            r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", shown["Purchased"]
+        )
         assert row["Click id received"] == shown["Click id received"]
         assert row["Why unattributed"] == shown["Why unattributed"]
     # Numbers, not text: a spreadsheet sums them (per currency).
@@ -393,7 +398,11 @@ def test_held_csv_and_xlsx_exports_equal_the_screen(editor_client, held):
             assert row[heading] == shown[heading]
         assert f"{row['Sale']} {row['Currency']}" == shown["Sale"]
         assert f"{row['Commission']} {row['Currency']}" == shown["Commission"]
-        assert row["Purchased"][:16] == shown["Purchased"]
+        purchased = datetime.datetime.fromisoformat(row["Purchased"])
+        assert datetime_display(purchased) == shown["Purchased"]
+        assert re.fullmatch(
+            r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", shown["Purchased"]
+        )
     workbook = exported_xlsx(editor_client, reverse(HELD))
     assert [(r["Order"], Decimal(str(r["Commission"]))) for r in workbook] == [
         (r["Order"], Decimal(r["Commission"])) for r in exported
