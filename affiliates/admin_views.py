@@ -7,6 +7,8 @@ live in ``affiliates.services``. Who may open a page is the model's
 ``PermissionCheckedMixin`` on every request, GET or POST.
 """
 
+from dataclasses import dataclass, field
+
 import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
@@ -19,7 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -34,6 +36,7 @@ from wagtail.log_actions import log
 from products.currencies import money_round
 from products.models import Merchant, Offer
 
+from .encryption import DecryptionError
 from .forms import LedgerAdjustmentForm, MerchantConnectionCreateForm, PayoutRunForm
 from .models import (
     Conversion,
@@ -46,18 +49,23 @@ from .models import (
     ReviewState,
     TrackedLink,
 )
+from .people import public_name
 from .permissions import EditorsPermissionPolicy
 from .selectors import (
     LinkProblem,
     conversion_entries,
+    conversion_held_shares,
     conversions_visible,
     ledger_entries,
     link_health_rows,
     link_problem_condition,
     merchant_connections,
     offers_with_link_problems,
+    payout_method_for,
+    payout_methods_by_creator,
     payout_runs,
     payouts_in_run,
+    payouts_summary,
 )
 from .services import (
     LedgerError,
@@ -69,6 +77,11 @@ from .services import (
     payout_run_decide,
 )
 from .templatetags.affiliates_money import money
+
+
+def public_name_or_platform(creator) -> str:
+    return creator.public_name if creator is not None else str(_("Platform"))
+
 
 # -- Shared ---------------------------------------------------------------------------
 
@@ -118,14 +131,29 @@ class ServiceFormView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormVie
         return reverse(self.index_url_name)
 
 
-class ActionView(PermissionCheckedMixin, View):
-    """A POST that calls one service on one object and returns to a page, with the
-    outcome (or the service's refusal) as a message."""
+class ActionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    """An action on one object that asks first, as Wagtail's delete does: GET shows
+    what will move (``get_confirmation``) and a form; its POST (with the CSRF
+    token) calls one service and returns to a page, with the outcome (or the
+    service's refusal) as a message. Posting twice moves nothing twice: the
+    service refuses what is already done."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "head", "post"]
+    template_name = "affiliates/admin/confirm_action.html"
+    header_icon = "warning"
     model = None
     permission_required = None
     choices: dict[str, bool] = {}
+
+    def get(self, request, pk):
+        self.target = get_object_or_404(self.get_queryset(), pk=pk)
+        self.choice = request.GET.get("outcome", "")
+        if self.choices and self.choice not in self.choices:
+            return HttpResponseBadRequest(str(_("Unknown action.")))
+        self.confirmation = self.get_confirmation(
+            self.target, self.choices.get(self.choice)
+        )
+        return self.render_to_response(self.get_context_data())
 
     def post(self, request, pk):
         target = get_object_or_404(self.get_queryset(), pk=pk)
@@ -140,14 +168,60 @@ class ActionView(PermissionCheckedMixin, View):
             messages.success(request, message)
         return redirect(self.get_return_url(target))
 
+    def get_page_title(self):
+        return self.confirmation.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": self.get_return_url(self.target), "label": str(self.target)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "confirmation": self.confirmation,
+            "outcome": self.choice,
+            "next": self.get_next_url(),
+            "cancel_url": self.get_return_url(self.target),
+        }
+
+    def get_next_url(self) -> str:
+        """Where the page that linked here asked to return (this site only)."""
+        after = self.request.POST.get("next", "") or self.request.GET.get("next", "")
+        if after and url_has_allowed_host_and_scheme(
+            after,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        ):
+            return after
+        return ""
+
     def get_queryset(self):
         return self.model._default_manager.all()
+
+    def get_confirmation(self, target, choice) -> "Confirmation":
+        raise NotImplementedError
 
     def perform(self, target, choice) -> str:
         raise NotImplementedError
 
     def get_return_url(self, target) -> str:
         raise NotImplementedError
+
+
+@dataclass
+class Confirmation:
+    """What a confirmation page says: the question, what will move (label, value
+    rows), the button; or why nothing can be done (``refusal``), with no button."""
+
+    title: str
+    message: str = ""
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    button_label: str = ""
+    serious: bool = False
+    refusal: str = ""
 
 
 class CheckedInspectView(InspectView):
@@ -220,7 +294,7 @@ class ConversionInspectView(CheckedInspectView):
         return f"{self.object.merchant} {self.object.order_id}"
 
     def get_reviewed_by_display_value(self):
-        return self.object.reviewed_by or ""
+        return public_name(self.object.reviewed_by)
 
     def get_queryset(self):
         return conversions_visible(user=self.request.user).select_related(
@@ -257,6 +331,46 @@ class ConversionReviewView(ActionView):
     choices = {"approve": True, "reject": False}
     inspect_url_name = None
 
+    def get_queryset(self):
+        return conversions_visible(user=self.request.user).select_related(
+            "merchant", "author"
+        )
+
+    def get_confirmation(self, target, choice):
+        order = {"order": target.order_id}
+        if choice:
+            title = _("Approve conversion %(order)s?") % order
+            message = _(
+                "Its held commission becomes pending, to be paid once the hold "
+                "period ends:"
+            )
+        else:
+            title = _("Reject conversion %(order)s?") % order
+            message = _("Its held commission is reversed: nobody is paid for it.")
+        rows = [
+            (_("Merchant"), str(target.merchant)),
+            (_("Sale"), money(target.amount, target.currency)),
+        ]
+        shares = conversion_held_shares(conversion=target)
+        rows += [
+            (
+                public_name_or_platform(share.creator),
+                money(share.amount, share.currency),
+            )
+            for share in shares
+        ]
+        refusal = ""
+        if target.review != ReviewState.HELD:
+            refusal = _("This conversion is not held for review.")
+        return Confirmation(
+            title=title,
+            message=message,
+            rows=rows,
+            button_label=_("Yes, approve") if choice else _("Yes, reject"),
+            serious=not choice,
+            refusal=refusal,
+        )
+
     def perform(self, target, choice):
         conversion_review(conversion=target, approve=choice, user=self.request.user)
         if choice:
@@ -268,16 +382,12 @@ class ConversionReviewView(ActionView):
         }
 
     def get_return_url(self, target):
-        # The held-for-review report posts here too and asks to come back to itself
-        # (with its filters); anywhere off this site goes to the inspect page instead.
-        after = self.request.POST.get("next", "")
-        if after and url_has_allowed_host_and_scheme(
-            after,
-            allowed_hosts={self.request.get_host()},
-            require_https=self.request.is_secure(),
-        ):
-            return after
-        return reverse(self.inspect_url_name, args=[quote(target.pk)])
+        # The held-for-review report links here too and asks to come back to
+        # itself (with its filters); anywhere off this site goes to the inspect
+        # page instead.
+        return self.get_next_url() or reverse(
+            self.inspect_url_name, args=[quote(target.pk)]
+        )
 
 
 # -- Ledger ---------------------------------------------------------------------------
@@ -360,8 +470,14 @@ class PayoutRunInspectView(CheckedInspectView):
         context = super().get_context_data(**kwargs)
         payouts = list(payouts_in_run(run=self.object))
         can_decide = self.user_has_permission("decide")
+        methods = payout_methods_by_creator(
+            creator_ids=[payout.creator_id for payout in payouts]
+        )
         for payout in payouts:
             payout.decide_url = reverse(self.decide_url_name, args=[quote(payout.pk)])
+            method = methods.get(payout.creator_id)
+            # Masked: the full account is only in the export, for the bank.
+            payout.method_masked = method.masked if method else ""
         return {
             **context,
             "payouts": payouts,
@@ -371,6 +487,7 @@ class PayoutRunInspectView(CheckedInspectView):
                 self.run_decide_url_name, args=[quote(self.object.pk)]
             ),
             "export_url": reverse(self.export_url_name, args=[quote(self.object.pk)]),
+            "missing_methods": sum(1 for payout in payouts if not payout.method_masked),
         }
 
 
@@ -384,7 +501,53 @@ class PayoutDecideView(ActionView):
     inspect_url_name = None
 
     def get_queryset(self):
-        return Payout.objects.select_related("creator")
+        return Payout.objects.select_related("creator", "run")
+
+    def get_confirmation(self, target, choice):
+        names = {
+            "creator": target.creator.public_name,
+            "amount": money(target.amount, target.currency),
+        }
+        if choice:
+            title = _("Mark the payout to %(creator)s paid?") % names
+            message = (
+                _(
+                    "Only once %(amount)s has reached %(creator)s: their balance "
+                    "becomes paid."
+                )
+                % names
+            )
+        else:
+            title = _("Mark the payout to %(creator)s failed?") % names
+            message = (
+                _(
+                    "%(amount)s goes back to the approved balance of %(creator)s, for "
+                    "the next payout run."
+                )
+                % names
+            )
+        refusal = ""
+        if target.status != PayoutStatus.OPEN:
+            refusal = _("This payout is already %(status)s.") % {
+                "status": target.get_status_display().lower()
+            }
+        return Confirmation(
+            title=title,
+            message=message,
+            rows=[
+                (_("Creator"), target.creator.public_name),
+                (_("Amount"), money(target.amount, target.currency)),
+                (_("Payout run"), str(target.run)),
+                *self.get_extra_rows(target),
+            ],
+            button_label=_("Yes, mark paid") if choice else _("Yes, mark failed"),
+            serious=not choice,
+            refusal=refusal,
+        )
+
+    def get_extra_rows(self, target) -> list[tuple[str, str]]:
+        method = payout_method_for(creator=target.creator)
+        return [(_("Payout method"), method.masked if method else _("Not set"))]
 
     def perform(self, target, choice):
         payout = payout_decide(payout=target, paid=choice, user=self.request.user)
@@ -402,6 +565,45 @@ class PayoutRunDecideView(ActionView):
     permission_required = "decide"
     choices = {"paid": True}
     inspect_url_name = None
+
+    def get_confirmation(self, target, choice):
+        open_payouts = [
+            payout
+            for payout in payouts_in_run(run=target)
+            if payout.status == PayoutStatus.OPEN
+        ]
+        count = len(open_payouts)
+        rows = [
+            (payout.creator.public_name, money(payout.amount, payout.currency))
+            for payout in open_payouts
+        ]
+        rows += [
+            (
+                ngettext(
+                    "Total (%(count)s payout)",
+                    "Total (%(count)s payouts)",
+                    total["count"],
+                )
+                % {"count": total["count"]},
+                money(total["amount"], total["currency"]),
+            )
+            for total in payouts_summary(payouts=open_payouts)
+        ]
+        return Confirmation(
+            title=ngettext(
+                "Mark %(count)s open payout of %(run)s paid?",
+                "Mark all %(count)s open payouts of %(run)s paid?",
+                count,
+            )
+            % {"count": count, "run": target},
+            message=_(
+                "Only once every amount below has reached its creator: their "
+                "balances become paid."
+            ),
+            rows=rows,
+            button_label=_("Yes, mark all paid"),
+            refusal="" if count else _("This run has no open payouts."),
+        )
 
     def perform(self, target, choice):
         count = payout_run_decide(run=target, paid=choice, user=self.request.user)
@@ -423,13 +625,20 @@ CSV_COLUMNS = [
     "amount",
     "run_date",
     "status",
+    "payout_method",
+    "account_holder",
+    "account",
+    "bank",
 ]
 
 
 class PayoutRunExportView(PermissionCheckedMixin, SpreadsheetExportMixin, View):
-    """GET: the run's payouts as a CSV file for the bank or the accountant. Written
-    by Wagtail's spreadsheet export, like every export, so that its cells are made
-    safe in one place (zhongcao.spreadsheets): creators choose their public names."""
+    """GET: the run's payouts as a CSV (``?export=xlsx``: XLSX) file for the bank or
+    the accountant, with each creator's payout account in full: the only place it
+    is not masked. Written by Wagtail's spreadsheet export, like every export, so
+    that its cells are made safe in one place (zhongcao.spreadsheets): creators
+    choose their public names. The CSV starts with a UTF-8 byte order mark, without
+    which Excel reads 林小鹿 as mojibake."""
 
     http_method_names = ["get", "head"]
     model = PayoutRun
@@ -439,13 +648,45 @@ class PayoutRunExportView(PermissionCheckedMixin, SpreadsheetExportMixin, View):
 
     def get(self, request, pk):
         self.run = get_object_or_404(PayoutRun, pk=pk)
-        return self.as_spreadsheet(payouts_in_run(run=self.run), self.FORMAT_CSV)
+        payouts = list(payouts_in_run(run=self.run))
+        self.methods = payout_methods_by_creator(
+            creator_ids=[payout.creator_id for payout in payouts]
+        )
+        export_format = request.GET.get("export", self.FORMAT_CSV)
+        if export_format not in self.FORMATS:
+            return HttpResponseBadRequest(str(_("Unknown export format.")))
+        # Who downloaded the accounts, and when, is in the run's history.
+        log(self.run, "affiliates.payout_export", user=request.user)
+        return self.as_spreadsheet(payouts, export_format)
+
+    def stream_csv(self, queryset):
+        yield "\ufeff"
+        yield from super().stream_csv(queryset)
+
+    def write_csv_response(self, queryset):
+        response = super().write_csv_response(queryset)
+        response["Content-Type"] = "text/csv; charset=utf-8"
+        return response
 
     def get_filename(self) -> str:
         return f"payouts-{self.run.run_date.isoformat()}-{self.run.pk}"
 
     def to_row_dict(self, item: Payout) -> dict:
         creator, user = item.creator, item.creator.user
+        method = self.methods.get(creator.pk)
+        account = ("", "", "", "")
+        if method is not None:
+            try:
+                details = method.details
+            except DecryptionError:
+                account = (method.kind, "", str(_("Unreadable: enter it again")), "")
+            else:
+                account = (
+                    method.kind,
+                    details.holder_name,
+                    details.account_number or details.account,
+                    details.bank_name,
+                )
         values = [
             item.pk,
             creator.public_name,
@@ -456,6 +697,7 @@ class PayoutRunExportView(PermissionCheckedMixin, SpreadsheetExportMixin, View):
             money_round(item.amount, item.currency),
             self.run.run_date.isoformat(),
             item.status,
+            *account,
         ]
         return dict(zip(CSV_COLUMNS, values, strict=True))
 
@@ -531,6 +773,19 @@ class MerchantConnectionRotateView(ActionView):
     def get_queryset(self):
         return merchant_connections()
 
+    def get_confirmation(self, target, choice):
+        return Confirmation(
+            title=_("Rotate the postback secret of %(merchant)s?")
+            % {"merchant": target.merchant},
+            message=_(
+                "The old secret stops working at once: postbacks that %(merchant)s "
+                "signs with it are refused until it uses the new one."
+            )
+            % {"merchant": target.merchant},
+            button_label=_("Yes, rotate"),
+            serious=True,
+        )
+
     def perform(self, target, choice):
         connection = merchant_connection_ensure(merchant=target.merchant, rotate=True)
         # Who rotated a secret, and when, shows in the connection's history.
@@ -584,6 +839,7 @@ class LinkHealthReportView(ReportView):
 
     page_title = _("Link health")
     header_icon = "warning"
+    results_template_name = "affiliates/admin/report_results.html"
     index_url_name = "affiliates_link_health"
     index_results_url_name = "affiliates_link_health_results"
     permission_policy = EditorsPermissionPolicy(TrackedLink, actions={"view"})

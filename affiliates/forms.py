@@ -1,5 +1,7 @@
 """Admin forms of creators and of money; the public sign-up form of members."""
 
+from dataclasses import asdict
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -11,7 +13,8 @@ from wagtail.images.widgets import AdminImageChooser
 
 from products.currencies import currency_choices
 
-from .models import CreatorProfile
+from .encryption import DecryptionError
+from .models import CreatorProfile, PayoutDetails, PayoutMethod, PayoutMethodKind
 from .selectors import merchants_unconnected
 
 
@@ -25,6 +28,55 @@ class OwnProfileForm(forms.ModelForm):
             "avatar": AdminImageChooser,
             "bio": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class PayoutMethodForm(forms.Form):
+    """How a creator is paid; checked by ``payout_method_set`` (each error is shown
+    next to its field). Only the fields of the chosen kind are read."""
+
+    kind = forms.ChoiceField(
+        label=_("Paid by"), choices=PayoutMethodKind.choices, widget=forms.RadioSelect
+    )
+    holder_name = forms.CharField(
+        label=_("Account holder"),
+        max_length=200,
+        required=False,
+        help_text=_("The name on the account, as the bank or app has it."),
+    )
+    account = forms.CharField(
+        label=_("Alipay or WeChat account"),
+        max_length=200,
+        required=False,
+        help_text=_("A mobile number or e-mail address (Alipay), or a WeChat ID."),
+    )
+    bank_name = forms.CharField(
+        label=_("Bank"),
+        max_length=200,
+        required=False,
+        help_text=_("The bank and, if it needs one, the branch (开户行)."),
+    )
+    account_number = forms.CharField(
+        label=_("Account number"), max_length=60, required=False
+    )
+
+    @classmethod
+    def initial_for(cls, method: PayoutMethod | None) -> dict:
+        if method is None:
+            return {}
+        try:
+            details = method.details
+        except DecryptionError:
+            return {"kind": method.kind}
+        return {"kind": method.kind, **asdict(details)}
+
+    def details(self) -> PayoutDetails:
+        data = self.cleaned_data
+        return PayoutDetails(
+            holder_name=data["holder_name"],
+            account=data["account"],
+            bank_name=data["bank_name"],
+            account_number=data["account_number"],
+        )
 
 
 # -- Money ----------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from collections.abc import Callable
 import django_filters
 from django import forms
 from django.http import HttpResponseBadRequest
-from django.middleware.csrf import get_token
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +26,7 @@ from wagtail.admin.ui.tables import BaseColumn, Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
 from products.currencies import money_round
+from products.dates import datetime_display
 from products.models import Merchant
 
 from .models import Conversion, CreatorProfile, HoldReason, UnattributedReason
@@ -76,7 +76,9 @@ def _commission(conversion: Conversion) -> str:
 
 
 def _purchased(conversion: Conversion) -> str:
-    return timezone.localtime(conversion.occurred_at).strftime("%Y-%m-%d %H:%M")
+    # On screen in the reader's one format (products.dates); the export keeps the
+    # moment itself, which a spreadsheet can sort.
+    return datetime_display(conversion.occurred_at)
 
 
 def _article(conversion: Conversion):
@@ -102,8 +104,8 @@ def _author(conversion: Conversion) -> str:
 
 
 class ReviewActionsColumn(BaseColumn):
-    """Approve and Reject, each a POST (with the CSRF token) to the conversion's
-    review view, which comes back to this report with its filters."""
+    """Approve and Reject, each a link to the conversion's confirmation page, whose
+    POST comes back to this report with its filters."""
 
     cell_template_name = "affiliates/admin/review_actions_cell.html"
 
@@ -121,7 +123,6 @@ class ReviewActionsColumn(BaseColumn):
             return_url += "?" + query.urlencode()
         return {
             **context,
-            "csrf_token": get_token(request),
             "review_url": reverse(CONVERSION_REVIEW, args=[instance.pk]),
             "return_url": return_url,
         }

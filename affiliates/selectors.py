@@ -23,9 +23,11 @@ from .models import (
     Conversion,
     CreatorProfile,
     EntryKind,
+    EntryStatus,
     LedgerEntry,
     MerchantConnection,
     Payout,
+    PayoutMethod,
     PayoutRun,
     PayoutStatus,
     ReviewState,
@@ -241,6 +243,61 @@ def item_positions(entries: QuerySet[LedgerEntry]) -> dict[int, tuple[str, Decim
         row["item"]: (row["status"], money_round(row["total"], row["currency"]))
         for row in rows
     }
+
+
+@dataclass(frozen=True)
+class HeldShare:
+    """Money of a held conversion waiting for an editor: whose, how much."""
+
+    creator: CreatorProfile | None  # None: the platform's part
+    amount: Decimal
+    currency: str
+
+
+def conversion_held_shares(*, conversion: Conversion) -> list[HeldShare]:
+    """What an editor's review of ``conversion`` would move: its held money, one row
+    per creator (the platform last), for the confirmation page."""
+    positions = item_positions(
+        LedgerEntry.objects.filter(conversion=conversion, status=EntryStatus.HELD)
+    )
+    entries = LedgerEntry.objects.select_related("creator").in_bulk(list(positions))
+    totals: dict[tuple, Decimal] = {}
+    creators: dict[int | None, CreatorProfile | None] = {}
+    for item_id, (_status, amount) in positions.items():
+        entry = entries[item_id]
+        creators[entry.creator_id] = entry.creator
+        key = (entry.creator_id, entry.currency)
+        totals[key] = totals.get(key, Decimal(0)) + amount
+    rows = [
+        HeldShare(creator=creators[pk], amount=amount, currency=currency)
+        for (pk, currency), amount in totals.items()
+    ]
+    return sorted(rows, key=lambda row: (row.creator is None, str(row.creator or "")))
+
+
+def payout_method_for(*, creator: CreatorProfile) -> PayoutMethod | None:
+    return PayoutMethod.objects.filter(creator=creator).first()
+
+
+def payout_methods_by_creator(*, creator_ids: Iterable[int]) -> dict[int, PayoutMethod]:
+    """Creator id → payout method, for those who have one (one query)."""
+    return {
+        method.creator_id: method
+        for method in PayoutMethod.objects.filter(creator_id__in=set(creator_ids))
+    }
+
+
+def payouts_summary(*, payouts: Iterable[Payout]) -> list[dict]:
+    """The total of ``payouts`` per currency: [{"currency", "amount", "count"}]."""
+    totals: dict[str, dict] = {}
+    for payout in payouts:
+        row = totals.setdefault(
+            payout.currency,
+            {"currency": payout.currency, "amount": Decimal(0), "count": 0},
+        )
+        row["amount"] += payout.amount
+        row["count"] += 1
+    return [totals[currency] for currency in sorted(totals)]
 
 
 def ledger_balances(*, creator: CreatorProfile) -> list[dict]:

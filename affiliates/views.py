@@ -7,6 +7,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -23,7 +24,7 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from products.web import client_address
 
-from .forms import OwnProfileForm, SignupForm
+from .forms import OwnProfileForm, PayoutMethodForm, SignupForm
 from .linktargets import link_target
 from .models import EntryKind, EntryStatus
 from .selectors import (
@@ -36,6 +37,7 @@ from .selectors import (
     creator_other_items,
     creator_profile_for_user,
     ledger_balances,
+    payout_method_for,
     payouts_for,
 )
 from .services import (
@@ -44,6 +46,7 @@ from .services import (
     creator_profile_update,
     member_signup,
     member_signup_confirm,
+    payout_method_set,
 )
 
 logger = logging.getLogger(__name__)
@@ -78,6 +81,39 @@ class OwnProfileView(_CreatorOwnView, FormView):
         creator_profile_update(profile=self.profile, **form.cleaned_data)
         messages.success(self.request, _("Your profile has been saved."))
         return redirect("affiliates_own_profile")
+
+
+class OwnPayoutMethodView(_CreatorOwnView, FormView):
+    """A creator sets how they are paid (Alipay, WeChat Pay or a bank account).
+    Only their own: the page takes no id, and nobody else's account is shown."""
+
+    form_class = PayoutMethodForm
+    template_name = "affiliates/own_payout_method.html"
+    page_title = _("Payout method")
+    header_icon = "key"
+
+    def get_initial(self):
+        return PayoutMethodForm.initial_for(payout_method_for(creator=self.profile))
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "method": payout_method_for(creator=self.profile),
+        }
+
+    def form_valid(self, form):
+        try:
+            payout_method_set(
+                creator=self.profile,
+                kind=form.cleaned_data["kind"],
+                details=form.details(),
+                user=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your payout method has been saved."))
+        return redirect("affiliates_own_payout_method")
 
 
 class OwnEarningsView(_CreatorOwnView, TemplateView):

@@ -1,6 +1,8 @@
 """Registers creators, money and reports in the Wagtail admin; no logic lives here."""
 
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -35,7 +37,12 @@ from .reports_views import (
 )
 from .selectors import creator_profile_for_user
 from .services import creator_enroll
-from .views import OwnEarningsExportView, OwnEarningsView, OwnProfileView
+from .views import (
+    OwnEarningsExportView,
+    OwnEarningsView,
+    OwnPayoutMethodView,
+    OwnProfileView,
+)
 from .viewsets import MoneyViewSetGroup
 
 # Money policies first: Wagtail refuses a policy registered after it has made a
@@ -94,6 +101,11 @@ def _own_pages_urls():
             OwnEarningsExportView.as_view(),
             name="affiliates_own_earnings_export",
         ),
+        path(
+            "my-payout-method/",
+            OwnPayoutMethodView.as_view(),
+            name="affiliates_own_payout_method",
+        ),
     ]
 
 
@@ -118,6 +130,16 @@ def _own_earnings_menu_item():
         reverse("affiliates_own_earnings"),
         icon_name="decimal",
         order=901,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def _own_payout_method_menu_item():
+    return CreatorMenuItem(
+        _("Payout method"),
+        reverse("affiliates_own_payout_method"),
+        icon_name="key",
+        order=902,
     )
 
 
@@ -155,6 +177,14 @@ def _articles_report_menu_item():
     )
 
 
+@hooks.register("insert_global_admin_css")
+def _report_css():
+    # Reports scroll sideways inside their tables (affiliates/admin/report_results.html).
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("css/admin_reports.css")
+    )
+
+
 @hooks.register("construct_homepage_panels")
 def _creator_home_panels(request, panels):
     panels.extend(editor_home_panels(request=request))
@@ -173,6 +203,16 @@ def _money_log_actions(actions):
         "affiliates.rotate_secret",
         _("Rotate postback secret"),
         _("Postback secret rotated"),
+    )
+    actions.register_action(
+        "affiliates.payout_method",
+        _("Set payout method"),
+        _("Payout method set"),
+    )
+    actions.register_action(
+        "affiliates.payout_export",
+        _("Export payouts"),
+        _("Payouts exported with their accounts"),
     )
 
 

@@ -160,6 +160,7 @@ def _users() -> tuple[object, dict[str, CreatorProfile]]:
             referred_by=creators.get(data["referred_by"])
             if data["referred_by"]
             else None,
+            language=data.get("language", ""),
         )
     return editor, creators
 

@@ -954,6 +954,7 @@ PRODUCTS = [
 CREATORS = [
     {
         "username": "kol1",
+        "language": "zh-hans",
         "public_name": "林小鹿 Lulu Lin",
         "slug": "lulu-lin",
         "kind": "kol",
@@ -962,6 +963,7 @@ CREATORS = [
     },
     {
         "username": "kol2",
+        "language": "en",
         "public_name": "Theo Marsh",
         "slug": "theo-marsh",
         "kind": "kol",
@@ -970,6 +972,7 @@ CREATORS = [
     },
     {
         "username": "member1",
+        "language": "zh-hans",
         "public_name": "陈一帆 Chen Yifan",
         "slug": "chen-yifan",
         "kind": "member",
@@ -978,6 +981,7 @@ CREATORS = [
     },
     {
         "username": "member2",
+        "language": "en",
         "public_name": "Priya Nair",
         "slug": "priya-nair",
         "kind": "member",

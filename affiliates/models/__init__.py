@@ -31,6 +31,7 @@ from .money import (
     SelfPurchasePolicy,
     UnattributedReason,
 )
+from .payout_methods import PayoutDetails, PayoutMethod, PayoutMethodKind
 from .rollups import (
     DailyCreatorClicks,
     DailyCreatorSales,
@@ -66,6 +67,9 @@ __all__ = [
     "Payout",
     "PayoutRun",
     "PayoutStatus",
+    "PayoutDetails",
+    "PayoutMethod",
+    "PayoutMethodKind",
     "ReviewState",
     "SelfPurchasePolicy",
     "TrackedLink",

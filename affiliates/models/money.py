@@ -24,6 +24,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from products.currencies import in_minor_units, is_active_currency
+from products.dates import date_display
 from products.validators import percent_validators, validate_currency
 
 from .links import CreatorProfile, TrackedLink
@@ -726,7 +727,7 @@ class PayoutRun(models.Model):
         verbose_name_plural = _("payout runs")
 
     def __str__(self) -> str:
-        return str(_("Payout run of %(date)s") % {"date": self.run_date.isoformat()})
+        return str(_("Payout run of %(date)s") % {"date": date_display(self.run_date)})
 
 
 class Payout(models.Model):

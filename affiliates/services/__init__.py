@@ -26,8 +26,14 @@ from .links import (
     creator_profile_create,
     creator_profile_update,
     hourly_salts_purge,
+    person_locale_set,
 )
-from .payouts import payout_decide, payout_run_create, payout_run_decide
+from .payouts import (
+    payout_decide,
+    payout_method_set,
+    payout_run_create,
+    payout_run_decide,
+)
 from .rollups import (
     rollup_day_replace,
     rollup_month_replace,
@@ -51,6 +57,8 @@ __all__ = [
     "ledger_adjust",
     "merchant_connection_ensure",
     "payout_decide",
+    "payout_method_set",
+    "person_locale_set",
     "payout_run_create",
     "payout_run_decide",
     "rollup_day_replace",

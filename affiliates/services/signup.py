@@ -20,12 +20,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from products.web import public_url
 
 from ..models import CreatorKind, CreatorProfile
-from .links import creator_profile_create
+from .links import creator_profile_create, person_locale_set
 
 SIGNUP_SALT = "affiliates.signup.confirm"
 
@@ -65,6 +66,8 @@ def _confirm_url(*, user, public_name: str, referrer: CreatorProfile | None) -> 
             "token": default_token_generator.make_token(user),
             "name": public_name,
             "referrer": referrer.pk if referrer is not None else None,
+            # The language they signed up in: their admin's and e-mails'.
+            "language": get_language() or "",
         },
         salt=SIGNUP_SALT,
         compress=True,
@@ -206,6 +209,7 @@ def member_signup_confirm(*, signed: str) -> CreatorProfile:
             ).first()
         user.is_active = True
         user.save(update_fields=["is_active"])
+        person_locale_set(user=user, language=str(data.get("language") or ""))
         return creator_profile_create(
             user=user,
             public_name=str(data.get("name") or "")[:100] or _("Member"),

@@ -9,7 +9,7 @@ import datetime
 import json
 from decimal import Decimal
 
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from products.dates import date_display
 from products.models import Availability
 from products.money import babel_locale, money_format
 
@@ -50,11 +51,7 @@ def money(amount: Decimal | str | None, currency: str) -> str:
 @register.filter
 def reader_date(value: datetime.datetime | datetime.date | None) -> str:
     """A date in the active language's one format: "2026年12月5日", "5 Dec 2026"."""
-    if not value:
-        return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date()
-    return format_date(value, format="medium", locale=babel_locale())
+    return date_display(value) if value else ""
 
 
 @register.filter

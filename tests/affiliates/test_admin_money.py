@@ -4,8 +4,11 @@ payouts and merchant connections, creators' own earnings, and who may open what.
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
+from html import unescape
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -15,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.users.models import UserProfile
 
 from affiliates.models import (
     CommissionSettings,
@@ -24,12 +28,18 @@ from affiliates.models import (
     LedgerEntry,
     MerchantConnection,
     Payout,
+    PayoutDetails,
     PayoutRun,
     PayoutStatus,
     ReviewState,
     SelfPurchasePolicy,
 )
-from affiliates.services import commissions_approve, ledger_adjust, payout_run_create
+from affiliates.services import (
+    commissions_approve,
+    ledger_adjust,
+    payout_method_set,
+    payout_run_create,
+)
 from tests.affiliates.conftest import SECRET, click_id_for, postback, sale
 from tests.factories import MerchantFactory, TrackedLinkFactory
 
@@ -41,6 +51,11 @@ PAYOUTS = "affiliates_payouts"
 CONNECTIONS = "affiliates_merchant_connections"
 EARNINGS = "affiliates_own_earnings"
 FAR_FUTURE = datetime.timedelta(days=365)
+BANK_DETAILS = PayoutDetails(
+    holder_name="林小鹿",
+    bank_name="招商银行 上海分行",
+    account_number="6222021234561234",
+)
 
 
 @pytest.fixture
@@ -195,14 +210,49 @@ def test_unattributed_conversion_page_says_why(editor_client, connected):
     assert "No click id" in page.decode()
 
 
+def confirmation_form(client, link: str) -> tuple[str, dict]:
+    """Follow a money action's link to its confirmation page: the form's action and
+    fields (hidden ones and the Yes button's), as a browser would send them."""
+    response = client.get(link)
+    assert response.status_code == 200, link
+    page = response.content.decode()
+    form = re.search(r'<form action="([^"]+)" method="POST">(.*?)</form>', page, re.S)
+    assert form, f"no confirmation form at {link}"
+    fields = dict(
+        re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form[2])
+    )
+    return unescape(form[1]), {name: unescape(v) for name, v in fields.items()}
+
+
+def action_links(page: str, path: str) -> list[str]:
+    """The links on ``page`` that lead to the action at ``path``."""
+    return [
+        unescape(href) for href in re.findall(rf'href="({re.escape(path)}[^"]*)"', page)
+    ]
+
+
 def test_editor_approves_a_held_conversion(editor_client, editor, held):
     page = editor_client.get(url(CONVERSIONS, "inspect", held.pk)).content.decode()
-    assert 'value="approve"' in page and 'value="reject"' in page
+    review = url(CONVERSIONS, "review", held.pk)
+    # No form on the page acts at once: Approve and Reject lead to a question.
+    assert f'action="{review}"' not in page
+    assert action_links(page, review) == [
+        f"{review}?outcome=approve",
+        f"{review}?outcome=reject",
+    ]
     assert "Self-purchase" in page
 
-    response = editor_client.post(
-        url(CONVERSIONS, "review", held.pk), {"outcome": "approve"}, follow=True
-    )
+    confirm = editor_client.get(f"{review}?outcome=approve")
+    text = confirm.content.decode()
+    assert "Approve conversion OWN-1?" in text
+    # What will move: whose held money, how much, in which currency.
+    assert "Lulu" in text and "CNY" in text
+    held.refresh_from_db()
+    assert held.review == ReviewState.HELD  # asking changes nothing
+
+    action, data = confirmation_form(editor_client, f"{review}?outcome=approve")
+    assert (action, data["outcome"]) == (review, "approve")
+    response = editor_client.post(action, data, follow=True)
     held.refresh_from_db()
     assert held.review == ReviewState.RELEASED
     assert held.reviewed_by == editor
@@ -235,6 +285,32 @@ def test_an_unknown_review_outcome_is_400(editor_client, held):
     assert response.status_code == 400
     held.refresh_from_db()
     assert held.review == ReviewState.HELD
+
+
+def test_the_review_question_says_what_moves(editor_client, held):
+    shares = held.entries.filter(status=EntryStatus.HELD, creator__isnull=False)
+    amount = sum(entry.amount for entry in shares)
+    assert amount > 0
+    response = editor_client.get(
+        url(CONVERSIONS, "review", held.pk) + "?outcome=reject"
+    )
+    rows = response.context["confirmation"].rows
+    assert ("Lulu", f"{amount:.2f} CNY") in rows
+    assert response.context["confirmation"].title == "Reject conversion OWN-1?"
+    assert response.context["confirmation"].serious
+
+
+def test_a_question_on_a_decided_conversion_offers_no_button(editor_client, held):
+    review = url(CONVERSIONS, "review", held.pk)
+    editor_client.post(review, {"outcome": "approve"})
+    page = editor_client.get(review + "?outcome=reject").content.decode()
+    assert "This conversion is not held for review." in page
+    assert 'method="POST"' not in page
+
+
+def test_an_unknown_outcome_is_400_on_the_question_too(editor_client, held):
+    response = editor_client.get(url(CONVERSIONS, "review", held.pk) + "?outcome=x")
+    assert response.status_code == 400
 
 
 def test_review_needs_the_csrf_token(editor, held):
@@ -408,7 +484,14 @@ def test_editor_creates_a_payout_run_and_sees_its_payouts(
     ]
     html = page.content.decode()
     assert "240.00 CNY" in html and "120.00 CNY" in html
-    assert html.count('value="paid"') == 3  # each payout, and the whole run
+    # Each payout and the whole run: links to a question, no form that pays.
+    assert len(action_links(html, url(PAYOUTS, "decide_run", run.pk))) == 1
+    for payout in run.payouts.all():
+        assert action_links(html, url(PAYOUTS, "decide", payout.pk)) == [
+            url(PAYOUTS, "decide", payout.pk) + "?outcome=paid",
+            url(PAYOUTS, "decide", payout.pk) + "?outcome=failed",
+        ]
+    assert 'method="post"' not in html.lower().split('id="payouts-heading"')[1]
     listing = editor_client.get(url(PAYOUTS, "index"))
     assert [r.payouts_open for r in listing.context["object_list"]] == [2]
 
@@ -416,9 +499,17 @@ def test_editor_creates_a_payout_run_and_sees_its_payouts(
 def test_editor_marks_payouts_paid_and_failed(editor_client, editor, run, creator):
     mine = run.payouts.get(creator=creator)
     other = run.payouts.exclude(creator=creator).get()
-    response = editor_client.post(
-        url(PAYOUTS, "decide", mine.pk), {"outcome": "paid"}, follow=True
+    question = editor_client.get(url(PAYOUTS, "decide", mine.pk) + "?outcome=paid")
+    confirmation = question.context["confirmation"]
+    assert confirmation.title == "Mark the payout to Lulu paid?"
+    assert ("Creator", "Lulu") in confirmation.rows
+    assert ("Amount", "240.00 CNY") in confirmation.rows
+    mine.refresh_from_db()
+    assert mine.status == PayoutStatus.OPEN  # asking pays nobody
+    action, data = confirmation_form(
+        editor_client, url(PAYOUTS, "decide", mine.pk) + "?outcome=paid"
     )
+    response = editor_client.post(action, data, follow=True)
     assert response.redirect_chain[-1][0] == url(PAYOUTS, "inspect", run.pk)
     editor_client.post(url(PAYOUTS, "decide", other.pk), {"outcome": "failed"})
     mine.refresh_from_db()
@@ -434,15 +525,49 @@ def test_editor_marks_payouts_paid_and_failed(editor_client, editor, run, creato
     assert mine.status == PayoutStatus.PAID
 
 
-def test_editor_marks_a_whole_run_paid(editor_client, run):
-    response = editor_client.post(
-        url(PAYOUTS, "decide_run", run.pk), {"outcome": "paid"}, follow=True
+def test_a_decision_shows_who_and_when_in_the_readers_language_and_zone(
+    editor_client, editor, run, creator
+):
+    editor.first_name, editor.last_name = "Mei", "Wang"
+    editor.save()
+    profile = UserProfile.get_for_user(editor)
+    profile.preferred_language, profile.current_time_zone = "zh-hans", "Asia/Shanghai"
+    profile.save()
+    mine = run.payouts.get(creator=creator)
+    editor_client.post(url(PAYOUTS, "decide", mine.pk), {"outcome": "paid"})
+    Payout.objects.filter(pk=mine.pk).update(
+        decided_at=datetime.datetime(2026, 12, 4, 17, 30, tzinfo=datetime.UTC)
     )
+    page = editor_client.get(url(PAYOUTS, "inspect", run.pk)).content.decode()
+    # Shanghai's day and time, in the one Chinese format; the editor's name.
+    assert "2026年12月5日 01:30, Mei Wang" in page
+    assert "editor" not in page.split('id="payouts-heading"')[1]
+
+
+def test_editor_marks_a_whole_run_paid(editor_client, run):
+    link = url(PAYOUTS, "decide_run", run.pk) + "?outcome=paid"
+    confirmation = editor_client.get(link).context["confirmation"]
+    assert (
+        confirmation.title
+        == "Mark all 2 open payouts of Payout run of 31 Jan 2026 paid?"
+    )
+    assert ("Total (2 payouts)", "360.00 CNY") in confirmation.rows
+    assert {"Lulu", "Ann"} <= {label for label, _value in confirmation.rows}
+    assert set(run.payouts.values_list("status", flat=True)) == {PayoutStatus.OPEN}
+    action, data = confirmation_form(editor_client, link)
+    response = editor_client.post(action, data, follow=True)
     assert messages_of(response) == ["2 payouts marked paid."]
     assert set(run.payouts.values_list("status", flat=True)) == {PayoutStatus.PAID}
     paid = LedgerEntry.objects.filter(status=EntryStatus.PAID)
     assert sum(entry.amount for entry in paid) == Decimal("360.00")
-    assert 'value="paid"' not in response.content.decode()
+    assert "outcome=paid" not in response.content.decode()
+    # The same confirmation sent again (a double click, a reload) pays nobody twice.
+    entries = LedgerEntry.objects.count()
+    response = editor_client.post(action, data, follow=True)
+    assert messages_of(response)[-1] == "0 payouts marked paid."
+    assert LedgerEntry.objects.count() == entries
+    again = editor_client.get(link).content.decode()
+    assert "This run has no open payouts." in again and 'method="POST"' not in again
 
 
 def test_a_run_cannot_be_marked_failed_wholesale(editor_client, run):
@@ -454,13 +579,19 @@ def test_a_run_cannot_be_marked_failed_wholesale(editor_client, run):
 def test_payout_run_csv(editor_client, run, creator, other_creator):
     other_creator.public_name = '=HYPERLINK("http://evil.example")'
     other_creator.save()
+    creator.public_name = "林小鹿"
+    creator.save()
+    payout_method_set(creator=creator, kind="bank", details=BANK_DETAILS)
     response = editor_client.get(url(PAYOUTS, "export", run.pk))
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
         f'attachment; filename="payouts-2026-01-31-{run.pk}.csv"'
     )
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    # A byte order mark first: without it Excel shows 林小鹿 as mojibake.
+    assert body.startswith(b"\xef\xbb\xbfpayout_id,")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == [
         "payout_id",
         "creator_public_name",
@@ -471,14 +602,66 @@ def test_payout_run_csv(editor_client, run, creator, other_creator):
         "amount",
         "run_date",
         "status",
+        "payout_method",
+        "account_holder",
+        "account",
+        "bank",
     ]
     mine = run.payouts.get(creator=creator)
-    assert [str(mine.pk), "Lulu", "lulu", "kol1", "kol1@example.com", "CNY"] == (
+    assert [str(mine.pk), "林小鹿", "lulu", "kol1", "kol1@example.com", "CNY"] == (
         rows[2][:6]
     )
-    assert rows[2][6:] == ["240.00", "2026-01-31", "open"]
+    # The bank's file carries the account in full.
+    assert rows[2][6:] == [
+        "240.00",
+        "2026-01-31",
+        "open",
+        "bank",
+        "林小鹿",
+        "6222021234561234",
+        "招商银行 上海分行",
+    ]
+    # Nobody's account yet: its columns are empty, not invented.
+    assert rows[1][9:] == ["", "", "", ""]
     # A public name that a spreadsheet would run as a formula is written as text.
     assert rows[1][1] == '\'=HYPERLINK("http://evil.example")'
+
+
+def test_payout_run_xlsx(editor_client, run, creator):
+    creator.public_name = "林小鹿"
+    creator.save()
+    payout_method_set(creator=creator, kind="bank", details=BANK_DETAILS)
+    response = editor_client.get(url(PAYOUTS, "export", run.pk) + "?export=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="payouts-2026-01-31-{run.pk}.xlsx"'
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(sheet.active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("payout_id", "creator_public_name")
+    mine = next(row for row in rows if row[1] == "林小鹿")
+    assert mine[9:] == ("bank", "林小鹿", "6222021234561234", "招商银行 上海分行")
+    assert Decimal(str(mine[6])) == Decimal("240.00")
+
+
+def test_an_unknown_export_format_is_400(editor_client, run):
+    response = editor_client.get(url(PAYOUTS, "export", run.pk) + "?export=pdf")
+    assert response.status_code == 400
+
+
+def test_editors_see_payout_accounts_masked(editor_client, run, creator):
+    payout_method_set(creator=creator, kind="bank", details=BANK_DETAILS)
+    mine = run.payouts.get(creator=creator)
+    for path in (
+        url(PAYOUTS, "inspect", run.pk),
+        url(PAYOUTS, "decide", mine.pk) + "?outcome=paid",
+    ):
+        page = editor_client.get(path).content.decode()
+        assert "6222 **** **** 1234" in page, path
+        assert "6222021234561234" not in page and "林小鹿" not in page, path
+    run_page = editor_client.get(url(PAYOUTS, "inspect", run.pk)).content.decode()
+    # Ann has none: the page says so before anyone exports the file for the bank.
+    assert "1 creator has no payout method yet" in run_page
 
 
 # -- Merchant connections -------------------------------------------------------------
@@ -559,7 +742,12 @@ def test_editor_rotates_the_secret(editor_client, connected):
     connection = connected.connection
     edit = editor_client.get(url(CONNECTIONS, "edit", connection.pk)).content.decode()
     assert SECRET in edit and url(CONNECTIONS, "rotate", connection.pk) in edit
-    response = editor_client.post(url(CONNECTIONS, "rotate", connection.pk))
+    action, data = confirmation_form(
+        editor_client, url(CONNECTIONS, "rotate", connection.pk)
+    )
+    connection.refresh_from_db()
+    assert connection.postback_secret == SECRET  # asking rotates nothing
+    response = editor_client.post(action, data)
     assert response["Location"] == url(CONNECTIONS, "edit", connection.pk)
     connection.refresh_from_db()
     assert connection.postback_secret.startswith("whsec_")
@@ -674,6 +862,11 @@ def editor_urls(
         "conversions": ("get", url(CONVERSIONS, "index"), {}),
         "conversions results": ("get", url(CONVERSIONS, "index_results"), {}),
         "conversion": ("get", url(CONVERSIONS, "inspect", conversion.pk), {}),
+        "conversion review question": (
+            "get",
+            url(CONVERSIONS, "review", conversion.pk) + "?outcome=approve",
+            {},
+        ),
         "conversion review": (
             "post",
             url(CONVERSIONS, "review", conversion.pk),
@@ -690,6 +883,16 @@ def editor_urls(
         "payout run create": ("post", url(PAYOUTS, "add"), {"run_date": "2026-02-28"}),
         "payout run": ("get", url(PAYOUTS, "inspect", run.pk), {}),
         "payout run csv": ("get", url(PAYOUTS, "export", run.pk), {}),
+        "payout decide question": (
+            "get",
+            url(PAYOUTS, "decide", payout.pk) + "?outcome=paid",
+            {},
+        ),
+        "payout run decide question": (
+            "get",
+            url(PAYOUTS, "decide_run", run.pk) + "?outcome=paid",
+            {},
+        ),
         "payout decide": (
             "post",
             url(PAYOUTS, "decide", payout.pk),
@@ -716,6 +919,11 @@ def editor_urls(
         ),
         "connection history": ("get", url(CONNECTIONS, "history", connection.pk), {}),
         "connection usage": ("get", url(CONNECTIONS, "usage", connection.pk), {}),
+        "connection rotate question": (
+            "get",
+            url(CONNECTIONS, "rotate", connection.pk),
+            {},
+        ),
         "connection rotate": ("post", url(CONNECTIONS, "rotate", connection.pk), {}),
     }
 
@@ -724,6 +932,7 @@ ENDPOINTS = [
     "conversions",
     "conversions results",
     "conversion",
+    "conversion review question",
     "conversion review",
     "ledger",
     "ledger results",
@@ -736,6 +945,8 @@ ENDPOINTS = [
     "payout run create",
     "payout run",
     "payout run csv",
+    "payout decide question",
+    "payout run decide question",
     "payout decide",
     "payout run decide",
     "connections",
@@ -746,6 +957,7 @@ ENDPOINTS = [
     "connection edit",
     "connection history",
     "connection usage",
+    "connection rotate question",
     "connection rotate",
 ]
 

@@ -8,6 +8,7 @@ import datetime
 import io
 import re
 from decimal import Decimal
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -27,6 +28,7 @@ from affiliates.models import (
     ReviewState,
     SelfPurchasePolicy,
 )
+from products.dates import datetime_display
 from tests.affiliates.conftest import SECRET, click_id_for, flush, postback, sale
 
 pytestmark = pytest.mark.django_db
@@ -286,7 +288,11 @@ def test_unattributed_csv_export_equals_the_screen(editor_client, unattributed):
         assert row["Merchant"] == shown["Merchant"]
         assert f"{row['Sale']} {row['Currency']}" == shown["Sale"]
         assert f"{row['Commission']} {row['Currency']}" == shown["Commission"]
-        assert row["Purchased"][:16] == shown["Purchased"]
+        purchased = datetime.datetime.fromisoformat(row["Purchased"])
+        assert datetime_display(purchased) == shown["Purchased"]
+        assert re.fullmatch(
+            r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", shown["Purchased"]
+        )
         assert row["Click id received"] == shown["Click id received"]
         assert row["Why unattributed"] == shown["Why unattributed"]
     # Numbers, not text: a spreadsheet sums them (per currency).
@@ -392,26 +398,39 @@ def test_held_csv_and_xlsx_exports_equal_the_screen(editor_client, held):
             assert row[heading] == shown[heading]
         assert f"{row['Sale']} {row['Currency']}" == shown["Sale"]
         assert f"{row['Commission']} {row['Currency']}" == shown["Commission"]
-        assert row["Purchased"][:16] == shown["Purchased"]
+        purchased = datetime.datetime.fromisoformat(row["Purchased"])
+        assert datetime_display(purchased) == shown["Purchased"]
+        assert re.fullmatch(
+            r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", shown["Purchased"]
+        )
     workbook = exported_xlsx(editor_client, reverse(HELD))
     assert [(r["Order"], Decimal(str(r["Commission"]))) for r in workbook] == [
         (r["Order"], Decimal(r["Commission"])) for r in exported
     ]
 
 
-def review_form(response, order_id: str) -> dict:
-    """The Approve / Reject form of one row: its action and hidden fields."""
+def review_form(response, order_id: str, outcome: str = "approve") -> dict:
+    """The confirmation form behind one row's Approve (or Reject) link: its action
+    and hidden fields, as the editor's browser would send them."""
     page = response.content.decode()
     conversion = Conversion.objects.get(order_id=order_id)
     action = reverse("affiliates_conversions:review", args=[conversion.pk])
+    link = re.search(rf'<a href="({re.escape(action)}\?outcome={outcome}[^"]*)"', page)
+    assert link, f"no {outcome} link for {order_id}"
+    # The row acts on nothing itself: no form of the report posts to the review.
+    assert f'action="{action}"' not in page
+    question = response.client.get(unescape(link[1]))
+    assert question.status_code == 200
     form = re.search(
-        rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', page, re.S
+        r'<form action="([^"]+)" method="POST">(.*?)</form>',
+        question.content.decode(),
+        re.S,
     )
-    assert form, f"no review form for {order_id}"
+    assert form and unescape(form[1]) == action, f"no confirmation for {order_id}"
     fields = dict(
-        re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form[1])
+        re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form[2])
     )
-    return {"action": action, **fields}
+    return {"action": action, **{k: unescape(v) for k, v in fields.items()}}
 
 
 def messages_of(response) -> list[str]:
@@ -446,7 +465,7 @@ def test_approve_from_the_report_moves_the_commission_to_pending(editor, held):
 
 
 def test_reject_from_the_report_reverses_the_commission(editor_client, held):
-    form = review_form(editor_client.get(reverse(HELD)), "DUP-1")
+    form = review_form(editor_client.get(reverse(HELD)), "DUP-1", "reject")
     response = editor_client.post(form["action"], {**form, "outcome": "reject"})
     assert response.status_code == 302 and response["Location"] == reverse(HELD)
     duplicate = held["duplicate"]

@@ -247,7 +247,17 @@ def test_loop(
     assert out.getvalue().startswith("Approved ")
     assert not out.getvalue().startswith("Approved 0 ")
 
-    # ... an editor makes a payout run and marks it paid, ...
+    # ... the creator says how they are paid, ...
+    creator.get_by_role("link", name="Payout method").click()
+    creator.get_by_label("Bank account").check()
+    creator.get_by_label("Account holder").fill("林小鹿")
+    creator.get_by_label("Bank", exact=True).fill("招商银行 上海分行")
+    creator.get_by_label("Account number").fill("6222 0212 3456 1234")
+    creator.get_by_role("button", name="Save").click()
+    expect(creator.get_by_text("Your payout method has been saved.")).to_be_visible()
+
+    # ... an editor makes a payout run and marks it paid, after saying yes to what
+    # will move (the account masked), ...
     editor.get_by_role("button", name="Money").click()
     editor.get_by_role("link", name="Payouts").click()
     editor.get_by_role("link", name="New payout run").click()
@@ -255,12 +265,20 @@ def test_loop(
     payouts = editor.get_by_role("region", name="Payouts")
     row = payouts.get_by_role("row").filter(has_text="lulu")
     assert share in row.inner_text()
-    row.get_by_role("button", name="Mark paid").click()
+    assert "6222 **** **** 1234" in row.inner_text()
+    row.get_by_role("link", name="Mark paid").click()
+    question = editor.locator("main")
+    expect(question).to_contain_text("Mark the payout to Lulu paid?")
+    expect(question).to_contain_text(share)
+    expect(question).to_contain_text("6222 **** **** 1234")
+    assert Payout.objects.get().status == PayoutStatus.OPEN  # asking pays nobody
+    editor.screenshot(path=artifacts / "e2e-mark-paid.png", full_page=True)
+    editor.get_by_role("button", name="Yes, mark paid").click()
     expect(row).to_contain_text("Paid")
     assert Payout.objects.get().status == PayoutStatus.PAID
 
     # ... and the creator sees it paid.
-    creator.reload()
+    creator.get_by_role("link", name="My earnings").click()
     paid = creator.get_by_role("region", name="Payouts").get_by_role("row")
     assert paid.filter(has_text=share).filter(has_text="Paid").count() == 1
     creator.screenshot(path=artifacts / "e2e-earnings.png", full_page=True)

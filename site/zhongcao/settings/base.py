@@ -255,6 +255,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# One date format per language (products.dates), for Django's and Wagtail's too.
+FORMAT_MODULE_PATH = ["zhongcao.formats"]
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 TIME_ZONE = "UTC"
@@ -474,6 +476,14 @@ ZHONGCAO_SCHEDULE = {
 # the address itself) as "count/period" (s, m, h, d), counted in the default cache;
 # and how long a confirmation link stays valid, in seconds.
 ZHONGCAO_SIGNUP_RATE = os.environ.get("ZHONGCAO_SIGNUP_RATE", "10/h")
+
+# Fernet keys that encrypt creators' payout accounts at rest (affiliates.encryption):
+# comma-separated, the first encrypts, all decrypt. Empty: one derived from SECRET_KEY.
+ZHONGCAO_ENCRYPTION_KEYS = [
+    key
+    for key in os.environ.get("ZHONGCAO_ENCRYPTION_KEYS", "").split(",")
+    if key.strip()
+]
 ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE = int(
     os.environ.get("ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE", str(2 * 24 * 60 * 60))
 )
