@@ -17,7 +17,9 @@ QUERIES = ["耳机", "降噪", "降噪耳机", "WH7", "wh7", "WH-7", "Sonari 耳
 @pytest.fixture
 def headphones(db):
     """A product whose title has a model number and a run of Chinese."""
-    return ProductFactory(title="WH-7 降噪耳机", brand="Sonari 索纳里", slug="sonari-wh7")
+    return ProductFactory(
+        title="WH-7 降噪耳机", brand="Sonari 索纳里", slug="sonari-wh7"
+    )
 
 
 @pytest.fixture
@@ -47,7 +49,9 @@ def test_product_listing_search(client, editor, headphones, kettle, query):
 
 
 @pytest.mark.parametrize("query", ["耳机", "降噪", "WH7", "咖啡"])
-def test_product_chooser_search_as_a_creator(client, creator, headphones, kettle, query):
+def test_product_chooser_search_as_a_creator(
+    client, creator, headphones, kettle, query
+):
     client.force_login(creator.user)
     response = client.get(
         reverse("wagtailsnippetchoosers_products_product:choose_results"), {"q": query}
