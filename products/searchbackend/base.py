@@ -2,27 +2,37 @@
 text carrying its terms (products.searchterms)."""
 
 from modelsearch.index import AutocompleteField, RelatedFields, SearchField
-from modelsearch.query import And, Boost, Not, Or, Phrase, PlainText
+from modelsearch.query import And, Boost, MatchAll, Not, Or, Phrase, PlainText
 
 from ..searchterms import search_index_terms, search_query
 
 # What the autocomplete column holds: the model's search fields and its autocomplete
 # fields.
 INDEXED_FIELD_TYPES = (SearchField, AutocompleteField)
+# What a query with no terms (only double quotes, say) finds: nothing, through the
+# engine's own path, which knows the model searched (Wagtail's listings need it).
+NOTHING = Not(MatchAll())
+
+
+def _terms(text: str) -> str:
+    # modelsearch writes each SQLite FTS5 term inside double quotes without escaping
+    # one inside it: 'a"b' would be a syntax error (a 500 on every search box). Both
+    # engines' tokenisers split words at a double quote anyway.
+    return search_query(text.replace('"', " "))
 
 
 def query_terms(query):
     """``query`` (a string or a search query object) as the index holds it."""
     if isinstance(query, str):
-        return search_query(query)
+        return _terms(query) or NOTHING
     if isinstance(query, PlainText):
-        return PlainText(
-            search_query(query.query_string),
-            operator=query.operator,
-            boost=query.boost,
-        )
+        terms = _terms(query.query_string)
+        if not terms:
+            return NOTHING
+        return PlainText(terms, operator=query.operator, boost=query.boost)
     if isinstance(query, Phrase):
-        return Phrase(search_query(query.query_string))
+        terms = _terms(query.query_string)
+        return Phrase(terms) if terms else NOTHING
     if isinstance(query, (And, Or)):
         return type(query)([query_terms(subquery) for subquery in query.subqueries])
     if isinstance(query, Not):

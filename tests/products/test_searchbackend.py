@@ -118,3 +118,27 @@ def test_index_follows_edits(headphones, kettle):
     assert list(Product.objects.autocomplete("降噪")) == []
     assert list(Product.objects.autocomplete("头戴")) == [headphones]
     assert list(Product.objects.autocomplete("wh8")) == [headphones]
+
+
+@pytest.mark.parametrize("query", ['"', 'a"b', '耳机"', "'", "*", "(", "wh-", "AND"])
+def test_odd_queries_are_no_error_in_any_search_box(
+    client, editor, articles, headphones, query
+):
+    client.force_login(editor)
+    for url in (
+        reverse("wagtailsnippets_products_product:list_results"),
+        reverse("wagtailsnippetchoosers_products_product:choose_results"),
+        reverse("wagtailadmin_pages:search_results"),
+        reverse("wagtailadmin_choose_page_search"),
+        reverse("wagtailadmin_explore_results", args=[articles.pk]),
+        "/search/",
+        "/api/products",
+        "/api/articles",
+    ):
+        assert client.get(url, {"q": query}).status_code == 200, url
+    assert (
+        "降噪耳机"
+        in client.get(
+            reverse("wagtailsnippets_products_product:list_results"), {"q": '"耳机"'}
+        ).content.decode()
+    )
