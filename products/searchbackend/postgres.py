@@ -21,7 +21,8 @@ class PostgresObjectIndexer(TermsIndexerMixin, postgres.ObjectIndexer):
 
 class PostgresIndex(postgres.PostgresIndex):
     def add_items(self, model, objs):
-        # modelsearch 1.3.2's PostgresIndex.add_items, with PostgresObjectIndexer.
+        # modelsearch 1.3.2's PostgresIndex.add_items, with PostgresObjectIndexer: it
+        # names its indexer class itself, so it is copied rather than extended.
         if not model.get_search_fields():
             return
         indexers = [PostgresObjectIndexer(obj, self.backend) for obj in objs]

@@ -21,7 +21,8 @@ class SQLiteObjectIndexer(TermsIndexerMixin, sqlite.ObjectIndexer):
 
 class SQLiteIndex(sqlite.SQLiteIndex):
     def add_items(self, model, objs):
-        # modelsearch 1.3.2's SQLiteIndex.add_items, with SQLiteObjectIndexer.
+        # modelsearch 1.3.2's SQLiteIndex.add_items, with SQLiteObjectIndexer: it
+        # names its indexer class itself, so it is copied rather than extended.
         if not model.get_search_fields():
             return
         indexers = [SQLiteObjectIndexer(obj, self.backend) for obj in objs]
