@@ -20,11 +20,14 @@ install: $(STAMP)
 # unless ZHONGCAO_PUBLIC_BASE_URL is set already.
 # The web server, the task worker and the scheduler run together (Procfile.dev) under
 # honcho: their output interleaved and labelled, Ctrl-C stops all three.
+# update_index: the search index as this code writes it (products.searchbackend),
+# whatever an older checkout wrote into var/; a few seconds for the demo.
 run: export ZHONGCAO_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	mkdir -p var
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo_data
+	$(MANAGE) update_index --verbosity 0
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(BIN)/honcho --procfile Procfile.dev start --port $(PORT)
 

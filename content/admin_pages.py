@@ -33,8 +33,10 @@ from wagtail.admin.views.pages.bulk_actions import (
     PublishBulkAction,
     UnpublishBulkAction,
 )
+from wagtail.admin.views.pages.search import SearchView
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.models import Page
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from affiliates.selectors import user_is_editor
@@ -71,10 +73,20 @@ def _refusing_unseen_pages(view):
     return checked
 
 
+class PageSearchView(SearchView):
+    """Wagtail's page search, counting its results as pages: "1-1 of 1 page", where
+    Wagtail's view has no name for what it lists and says "1-1 of 1 None"."""
+
+    verbose_name = Page._meta.verbose_name
+    verbose_name_plural = Page._meta.verbose_name_plural
+
+
 class VisiblePageViewSet(PageViewSet):
     """Wagtail's views of pages, for every page type, each refusing a page that its
     user may not learn about (registered in wagtail_hooks after Wagtail's own, so it
     takes its place)."""
+
+    search_view_class = PageSearchView
 
     def construct_view(self, view_class, **kwargs):
         return _refusing_unseen_pages(super().construct_view(view_class, **kwargs))

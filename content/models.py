@@ -9,7 +9,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -32,7 +31,6 @@ from wagtail.search import index
 
 from affiliates.reports import signing_secret_new
 from products.outbound import outbound_url_check
-from products.searchterms import search_index_terms
 
 from .blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
 from .forms import ArticlePageForm
@@ -313,7 +311,6 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         index.SearchField("body"),
         index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.RelatedFields("author", [index.SearchField("public_name")]),
-        index.SearchField("search_extra_terms"),
         index.FilterField("author"),
     ]
     api_fields = [
@@ -379,18 +376,6 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         context["buy_bar"] = article_buy_bar(detail=article)
         context["related"] = articles_related(article=self)
         return context
-
-    def search_extra_terms(self) -> str:
-        """Chinese words and model numbers for the search index (products.searchterms)."""
-        specific = self.specific
-        texts = [self.title, self.summary, *(tag.name for tag in self.tags.all())]
-        for field in specific._meta.fields:
-            if isinstance(field, StreamField):
-                value = getattr(specific, field.attname)
-                texts.extend(field.get_searchable_content(value))
-            elif field.name in ("verdict", "intro"):
-                texts.append(strip_tags(getattr(specific, field.attname)))
-        return search_index_terms(*texts)
 
     def _stream_ids_store(self) -> None:
         # Stream data written in Wagtail's short list form (a ListBlock as a plain list
@@ -458,6 +443,8 @@ class ReviewPage(ArticlePage):
     search_fields = [
         *ArticlePage.search_fields,
         index.SearchField("verdict"),
+        index.SearchField("pros"),
+        index.SearchField("cons"),
         index.RelatedFields(
             "product", [index.SearchField("title"), index.SearchField("brand")]
         ),
@@ -518,7 +505,12 @@ class GuidePage(ArticlePage):
     parent_page_types = ["content.ArticleIndexPage"]
     subpage_types: list[str] = []
     is_creatable = True
-    search_fields = [*ArticlePage.search_fields, index.SearchField("intro")]
+    search_fields = [
+        *ArticlePage.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("picks"),
+        index.SearchField("comparison_rows"),
+    ]
     api_fields = [
         *ArticlePage.api_fields,
         APIField("intro"),

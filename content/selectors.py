@@ -32,7 +32,6 @@ from affiliates.selectors import (
 from products.currencies import money_str
 from products.models import Availability, Offer, Product
 from products.money import market_currency
-from products.searchterms import search_query
 from products.selectors import (
     offer_currency,
     product_offers,
@@ -110,8 +109,9 @@ def articles_live() -> QuerySet[ArticlePage]:
 
 def articles_search(*, query: str):
     """Published articles matching ``query``, best first; Chinese words match anywhere
-    in a run of Chinese text, model numbers however they are written (products.searchterms)."""
-    return articles_live().order_by().search(search_query(query), operator="and")
+    in a run of Chinese text, model numbers however they are written
+    (products.searchbackend)."""
+    return articles_live().order_by().search(query, operator="and")
 
 
 def pages_visible_to(

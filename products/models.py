@@ -17,7 +17,6 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 
 from . import deeplinks
 from .outbound import outbound_host_check, outbound_url_check
-from .searchterms import search_index_terms
 from .validators import (
     host_is_allowed,
     parse_domains,
@@ -226,7 +225,6 @@ class Product(index.Indexed, ClusterableModel):
         index.SearchField("slug"),
         index.FilterField("brand"),
         index.RelatedFields("tags", [index.SearchField("name")]),
-        index.SearchField("search_extra_terms"),
     ]
 
     class Meta:
@@ -236,15 +234,6 @@ class Product(index.Indexed, ClusterableModel):
 
     def __str__(self) -> str:
         return f"{self.brand} {self.title}".strip() if self.brand else self.title
-
-    def search_extra_terms(self) -> str:
-        """Chinese words and model numbers for the search index (products.searchterms)."""
-        return search_index_terms(
-            self.title,
-            self.brand,
-            self.description,
-            *(tag.name for tag in self.tags.all()),
-        )
 
 
 class Availability(models.TextChoices):

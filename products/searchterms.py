@@ -7,16 +7,21 @@
 * Model numbers such as "WH-7" or "AF.55" are split differently by PostgreSQL in a
   document and in a query. They are also indexed joined ("wh7"), and a query's model
   numbers are searched joined.
+* Latin letters and digits written against Chinese ("索纳里WH-7降噪", "买iPhone15")
+  are one token with it for both engines; they are also indexed on their own.
 
 Both engines (SQLite FTS5, PostgreSQL) then agree, with no dictionary to ship.
 """
 
 import re
 
-CJK_RUN = re.compile(
-    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+CJK_RUN = re.compile(f"[{CJK}]+")
+# Not \b: Chinese characters are word characters, and "里WH-7" is still a model number.
+COMPOUND = re.compile(
+    r"(?<![0-9A-Za-z])[0-9A-Za-z]+(?:[-_./][0-9A-Za-z]+)+(?![0-9A-Za-z])"
 )
-COMPOUND = re.compile(r"\b[0-9A-Za-z]+(?:[-_./][0-9A-Za-z]+)+\b")
+LATIN_BESIDE_CJK = re.compile(f"(?<=[{CJK}])[0-9A-Za-z]+|[0-9A-Za-z]+(?=[{CJK}])")
 
 
 def _pairs(run: str) -> list[str]:
@@ -24,7 +29,8 @@ def _pairs(run: str) -> list[str]:
 
 
 def search_index_terms(*texts: str) -> str:
-    """CJK unigrams and bigrams, and joined model numbers, of ``texts``."""
+    """CJK unigrams and bigrams, joined model numbers, and Latin words written against
+    CJK, of ``texts``."""
     terms: list[str] = []
     for text in texts:
         text = text or ""
@@ -35,6 +41,7 @@ def search_index_terms(*texts: str) -> str:
         terms.extend(
             re.sub(r"[-_./]", "", word).lower() for word in COMPOUND.findall(text)
         )
+        terms.extend(word.lower() for word in LATIN_BESIDE_CJK.findall(text))
     return " ".join(terms)
 
 

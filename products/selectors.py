@@ -6,7 +6,6 @@ from decimal import Decimal
 from django.db.models import F, Prefetch, QuerySet
 
 from .models import Availability, Merchant, Offer, Product
-from .searchterms import search_query
 
 
 def offer_currency(offer: Offer) -> str:
@@ -58,7 +57,7 @@ def products_filter(
     if merchant:
         queryset = queryset.filter(offers__merchant__slug=merchant)
     if q:
-        matches = Product.objects.search(search_query(q), operator="and")
+        matches = Product.objects.search(q, operator="and")
         queryset = queryset.filter(
             pk__in=[product.pk for product in matches[:PRODUCT_SEARCH_LIMIT]]
         )

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import CreatorProfileFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -31,3 +33,20 @@ def test_editors_open_the_creator_profile_pages(client, editor, creator):
     for view in ("edit", "history", "usage"):
         url = reverse(f"{name}:{view}", args=[creator.pk])
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("query", ["小鹿", "林小", "lulu"])
+def test_editors_find_creators_by_part_of_a_chinese_name(client, editor, query):
+    """The listing and the author chooser find 林小鹿 by any part of her name
+    (products.searchbackend)."""
+    lu = CreatorProfileFactory(public_name="林小鹿 Lulu", slug="lin-xiaolu")
+    CreatorProfileFactory(public_name="王大山", slug="wang")
+    client.force_login(editor)
+    name = "creatorprofile"
+    for url_name in (
+        f"wagtailsnippets_affiliates_{name}:list_results",
+        f"wagtailsnippetchoosers_affiliates_{name}:choose_results",
+    ):
+        text = client.get(reverse(url_name), {"q": query}).content.decode()
+        assert lu.public_name in text, url_name
+        assert "王大山" not in text, url_name

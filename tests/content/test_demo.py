@@ -166,3 +166,32 @@ def test_demo_dashboards_have_their_rollups(client):
     response = client.get("/admin/")
     assert response.status_code == 200
     assert b'id="creator-chart-data"' in response.content
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_demo_is_searchable_in_chinese_once_the_worker_has_run(client, settings):
+    """As `make run` has it: the loader's saves enqueue their search index updates on
+    the database queue, the worker runs them, and every admin search finds the demo's
+    Chinese words and model numbers (products.searchbackend)."""
+    from django.urls import reverse
+
+    from tests.zhongcao.test_taskqueue import DATABASE_QUEUE, work
+
+    settings.TASKS = DATABASE_QUEUE
+    load()
+    work()
+    headphones = Product.objects.get(title="WH-7 降噪耳机")
+    review = ReviewPage.objects.get(title__startswith="Sonari WH-7 评测")
+    searches = [
+        ("kol1", "wagtailsnippetchoosers_products_product:choose_results", "耳机"),
+        ("editor", "wagtailsnippets_products_product:list_results", "耳机"),
+        ("editor", "wagtailsnippets_products_product:list_results", "WH7"),
+        ("editor", "wagtailadmin_pages:search_results", "降噪"),
+        ("editor", "wagtailadmin_pages:search_results", "甜点"),
+        ("editor", "wagtailadmin_choose_page_search", "wh7"),
+    ]
+    for username, url_name, query in searches:
+        client.force_login(get_user_model().objects.get(username=username))
+        text = client.get(reverse(url_name), {"q": query}).content.decode()
+        wanted = headphones.title if "product" in url_name else review.title
+        assert wanted in text, (username, url_name, query)

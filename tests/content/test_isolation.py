@@ -319,3 +319,69 @@ def test_public_v2_api_names_only_published_featured_articles(
         ][0]["article"]["title"]
         == "Kol1 published"
     )
+
+
+@pytest.fixture
+def chinese_drafts(articles, creator, other_creator, member1):
+    """kol1's Chinese draft, and kol2's (in review) and member1's with the same words:
+    every word of each is inside a longer run of Chinese."""
+    own = _draft(
+        parent=articles,
+        author=creator,
+        title="我的通勤降噪耳机WH-9草稿",
+        slug="kol1-zh-draft",
+        submit=True,
+    )
+    rivals = [
+        _draft(
+            parent=articles,
+            author=other_creator,
+            title="对手的降噪耳机WH-9秘密计划",
+            slug="kol2-zh-secret",
+            submit=True,
+        ),
+        _draft(
+            parent=articles,
+            author=member1,
+            title="会员的降噪耳机WH-9草稿",
+            slug="member1-zh-draft",
+            submit=False,
+        ),
+    ]
+    return own, rivals
+
+
+@pytest.mark.parametrize("query", ["耳机", "降噪", "WH9", "wh-9", "草稿", "秘密计划"])
+def test_chinese_search_finds_own_drafts_and_never_a_rivals(
+    client, creator, articles, chinese_drafts, query
+):
+    """Every admin search that names pages, as kol1: their own draft is found by any
+    word of it (products.searchbackend), a rival's never, whatever the words."""
+    own, rivals = chinese_drafts
+    client.force_login(creator.user)
+    explore = reverse("wagtailadmin_explore_results", args=[articles.pk])
+    searches = [
+        (reverse("wagtailadmin_pages:search_results"), {"q": query}),
+        (explore, {"q": query}),
+        (explore, {"q": query, "search_all": "1"}),
+        (reverse("wagtailadmin_choose_page_search"), {"q": query}),
+        (
+            reverse(
+                "wagtailadmin_pages:type_use_results", args=["content", "reviewpage"]
+            ),
+            {"q": query},
+        ),
+    ]
+    for url, params in searches:
+        text = _text(client.get(url, params))
+        for rival in rivals:
+            assert rival.title not in text, (url, params)
+            assert rival.slug not in text, (url, params)
+        assert (own.title in text) == (query != "秘密计划"), (url, params)
+    found = {
+        item["id"]
+        for item in client.get("/admin/api/main/pages/", {"search": query}).json()[
+            "items"
+        ]
+    }
+    assert found == ({own.pk} if query != "秘密计划" else set())

@@ -10,6 +10,14 @@ def test_index_terms_are_characters_pairs_and_joined_model_numbers():
     assert search_index_terms("pour-over, AF.55 and X_1") == "pourover af55 x1"
 
 
+def test_latin_written_against_chinese_is_indexed_on_its_own():
+    assert (
+        search_index_terms("索纳里WH-7长测") == "索 纳 里 索纳 纳里 长 测 长测 wh7 wh 7"
+    )
+    assert search_index_terms("买iPhone15还是") == "买 还 是 还是 iphone15"
+    assert search_query("索纳里WH-7") == "索纳 纳里 wh7"
+
+
 def test_query_runs_become_pairs_and_model_numbers_are_joined():
     assert search_query("索纳里 降噪耳机 WH-7") == "索纳 纳里 降噪 噪耳 耳机 wh7"
     assert search_query("耳") == "耳"

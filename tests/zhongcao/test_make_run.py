@@ -28,3 +28,7 @@ def test_make_run_starts_them_with_honcho_on_its_port():
     assert any("migrate" in step for step in steps)
     assert any("load_demo_data" in step for step in steps)
     assert any("collectstatic" in step for step in steps)
+    # The search index is rebuilt after the demo is loaded, so that a database an
+    # older checkout indexed is searched as this code indexes (products.searchbackend).
+    loaded = next(i for i, step in enumerate(steps) if "load_demo_data" in step)
+    assert any("update_index" in step for step in steps[loaded:])

@@ -325,7 +325,9 @@ ZHONGCAO_PUBLIC_BASE_URL = public_base_url(
 )
 WAGTAILADMIN_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
 WAGTAILAPI_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend (SQLite FTS5, PostgreSQL), finding Chinese words and model
+# numbers in every search, the admin's included (products.searchbackend).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "products.searchbackend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
