@@ -21,7 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from products.web import client_address
 
-from .forms import OwnProfileForm, SignupForm
+from .forms import OwnProfileForm, SignupForm, SignupResendForm
 from .linktargets import link_target
 from .models import EntryKind, EntryStatus
 from .selectors import (
@@ -40,6 +40,7 @@ from .services import (
     creator_profile_update,
     member_signup,
     member_signup_confirm,
+    member_signup_resend,
 )
 
 logger = logging.getLogger(__name__)
@@ -235,6 +236,54 @@ def signup(request: HttpRequest) -> HttpResponse:
     return redirect("signup_sent")
 
 
+def signup_address_key(group: str, request: HttpRequest) -> str:
+    """The resend limit's key for an address: its keyed hash, whatever its case."""
+    email = request.POST.get("email", "").strip().lower()
+    return salted_hmac("affiliates.signup.address", email).hexdigest()
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def signup_resend(request: HttpRequest) -> HttpResponse:
+    """GET/POST /join/resend/: a new confirmation link for a sign-up waiting for
+    one. Limited per connection and per address, and answered the same whether or
+    not the address has such a sign-up (nobody learns who signed up)."""
+    if request.method != "POST":
+        return render(
+            request, "affiliates/signup/resend.html", {"form": SignupResendForm()}
+        )
+    form = SignupResendForm(request.POST)
+    limited = False
+    for key, rate in (
+        (signup_client_key, settings.ZHONGCAO_SIGNUP_RATE),
+        (signup_address_key, settings.ZHONGCAO_SIGNUP_RESEND_RATE),
+    ):
+        limited |= is_ratelimited(
+            request,
+            group=f"{SIGNUP_RATE_GROUP}.resend",
+            key=key,
+            rate=rate,
+            method="POST",
+            increment=True,
+        )
+    if limited:
+        return render(
+            request,
+            "affiliates/signup/resend.html",
+            {"form": form, "rate_limited": True},
+            status=429,
+        )
+    if not form.is_valid():
+        return render(
+            request, "affiliates/signup/resend.html", {"form": form}, status=400
+        )
+    member_signup_resend(
+        email=form.cleaned_data["email"],
+        public_name=form.cleaned_data["public_name"],
+    )
+    return redirect("signup_sent")
+
+
 @require_safe
 def signup_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "affiliates/signup/sent.html")
@@ -253,7 +302,7 @@ def signup_confirm(request: HttpRequest, signed: str) -> HttpResponse:
         return render(
             request, "affiliates/signup/confirm.html", {"error": error}, status=400
         )
-    login(request, profile.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, profile.user, backend="affiliates.backends.EmailOrUsernameBackend")
     messages.success(
         request,
         _("Welcome, %(name)s: your account is confirmed. Start with a new article.")

@@ -324,6 +324,10 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Creators may be given a new password by an editor; they never see the users area.
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
+# Sign in with an e-mail address or a user name; a member whose sign-up is not
+# confirmed is told so (affiliates.backends, affiliates.forms.LoginForm).
+AUTHENTICATION_BACKENDS = ["affiliates.backends.EmailOrUsernameBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "affiliates.forms.LoginForm"
 
 LOGGING = {
     "version": 1,
@@ -467,6 +471,9 @@ ZHONGCAO_SCHEDULE = {
 # the address itself) as "count/period" (s, m, h, d), counted in the default cache;
 # and how long a confirmation link stays valid, in seconds.
 ZHONGCAO_SIGNUP_RATE = os.environ.get("ZHONGCAO_SIGNUP_RATE", "10/h")
+# New confirmation links for one address (/join/resend/), besides the limit above
+# per connection: a mailbox is not flooded from many connections.
+ZHONGCAO_SIGNUP_RESEND_RATE = os.environ.get("ZHONGCAO_SIGNUP_RESEND_RATE", "3/h")
 ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE = int(
     os.environ.get("ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE", str(2 * 24 * 60 * 60))
 )
