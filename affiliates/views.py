@@ -10,12 +10,14 @@ from django.contrib.auth import login
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
+from wagtail.admin import messages as wagtail_messages
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -303,9 +305,14 @@ def signup_confirm(request: HttpRequest, signed: str) -> HttpResponse:
             request, "affiliates/signup/confirm.html", {"error": error}, status=400
         )
     login(request, profile.user, backend="affiliates.backends.EmailOrUsernameBackend")
-    messages.success(
+    # The button leads to content's "New article" (by URL name: affiliates never
+    # imports content).
+    wagtail_messages.success(
         request,
         _("Welcome, %(name)s: your account is confirmed. Start with a new article.")
         % {"name": profile.public_name},
+        buttons=[
+            wagtail_messages.button(reverse("content_article_new"), _("New article"))
+        ],
     )
     return redirect("wagtailadmin_home")

@@ -107,6 +107,12 @@ def test_sign_up_confirm_and_log_in_with_an_invite(client, join, creator, articl
     home = client.get("/admin/")
     assert home.status_code == 200
     assert "Your invite link" in home.content.decode()
+    # The welcome says where to start, with a link to it.
+    assert re.search(
+        r"Start with a new article\..*?<a [^>]*href=\"/admin/articles/new/\"",
+        home.content.decode(),
+        re.S,
+    )
     again = Client()
     assert again.login(username="mei@example.com", password=PASSWORD)
     assert again.get("/admin/").status_code == 200
