@@ -1,6 +1,7 @@
 """Admin forms of articles."""
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -19,6 +20,10 @@ class ArticlePageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            # Made from the title when left empty (clean_slug): a Chinese title whose
+            # slug the browser did not fill in must not stop a draft.
+            self.fields["slug"].required = False
         user = self.for_user
         self.user_is_editor = user is not None and user_is_editor(user=user)
         if "author" not in self.fields or self.user_is_editor:
@@ -38,7 +43,9 @@ class ArticlePageForm(WagtailAdminPageForm):
     def clean_slug(self):
         """A new or never-published article gets a free slug rather than an error
         (content.slugs): autosave's drafts must not block the next article."""
-        slug = self.cleaned_data.get("slug")
+        slug = self.cleaned_data.get("slug") or slugify(
+            self.cleaned_data.get("title") or "", allow_unicode=True
+        )
         if self.parent_page is None:
             return slug
         return article_slug_free(

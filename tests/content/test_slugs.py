@@ -125,3 +125,19 @@ def test_a_published_article_keeps_wagtails_error_for_a_taken_slug(
     assert "slug" in response.context["form"].errors
     second.refresh_from_db()
     assert second.slug == "second"
+
+
+def test_a_draft_whose_slug_the_browser_left_empty_gets_one_from_its_title(
+    client, creator, articles
+):
+    """Was "Slug: This field is required" on Save draft with a Chinese title."""
+    client.force_login(creator.user)
+    response = client.post(add_url(articles), guide_form_data(slug=""))
+    assert response.status_code == 302
+    assert GuidePage.objects.get().slug == SLUG
+    response = client.post(add_url(articles), guide_form_data(slug=""))
+    assert response.status_code == 302
+    assert sorted(GuidePage.objects.values_list("slug", flat=True)) == [
+        SLUG,
+        f"{SLUG}-2",
+    ]
