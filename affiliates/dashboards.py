@@ -41,6 +41,7 @@ from .models import (
     MonthlyLinkSales,
     TrackedLink,
 )
+from .models.links import block_type_label
 from .models.money import NOT_ZERO
 from .selectors import (
     LinkProblem,
@@ -565,8 +566,7 @@ def _placements_ranked(rollups: CreatorRollupRows, *, limit: int) -> list[RowFig
     rows, currencies = _rows(
         rollups,
         key_of=lambda row: (row["link__block_type"], row["link__position"]),
-        # Block type names as the article's blocks spell them: product_card → Product card.
-        label_of=lambda row: row["link__block_type"].replace("_", " ").capitalize(),
+        label_of=lambda row: block_type_label(row["link__block_type"]),
     )
     ranked = sorted(
         rows.values(),
@@ -1131,13 +1131,6 @@ def position_bucket(position: int | None) -> str:
         if position >= first and (last is None or position <= last):
             return label
     return ""  # position 0 is never stored; shown as not known
-
-
-def block_type_label(block_type: str) -> str:
-    """product_card → Product card; "" → Not known yet."""
-    if not block_type:
-        return str(_("Not known yet"))
-    return block_type.replace("_", " ").capitalize()
 
 
 def placements_report(

@@ -8,6 +8,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.images.widgets import AdminImageChooser
 
@@ -16,6 +17,7 @@ from products.currencies import currency_choices
 from .encryption import DecryptionError
 from .models import CreatorProfile, PayoutDetails, PayoutMethod, PayoutMethodKind
 from .selectors import merchants_unconnected
+from .services import member_signup_pending
 
 
 class OwnProfileForm(forms.ModelForm):
@@ -184,3 +186,65 @@ class SignupForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website", "").strip())
+
+
+class SignupResendForm(forms.Form):
+    """Ask for a new confirmation link. The public name is asked again because a
+    sign-up keeps nothing but the address and password until it is confirmed."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=150,
+        help_text=_("The address you signed up with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    public_name = forms.CharField(
+        label=_("Public name"),
+        max_length=100,
+        help_text=_("Shown on your articles."),
+    )
+
+
+# -- Signing in to the admin (WAGTAILADMIN_USER_LOGIN_FORM) ------------------------
+
+
+class LoginForm(WagtailLoginForm):
+    """Wagtail's sign-in form, for an e-mail address or a user name
+    (affiliates.backends), that tells a member who has not confirmed their sign-up
+    to do so instead of saying that the password did not match."""
+
+    error_messages = {
+        **WagtailLoginForm.error_messages,
+        "invalid_login": _(
+            "Your email address or username and password didn't match. Please try "
+            "again."
+        ),
+        "unconfirmed": _(
+            "Your sign-up is not confirmed yet: open the confirmation link we sent "
+            "to your email address, then sign in."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.label = _("Email or username")
+        field.widget.attrs["placeholder"] = _("Enter your email address or username")
+        field.widget.attrs["autocomplete"] = "username"
+        self.unconfirmed = False
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if getattr(error, "code", None) != "invalid_login":
+                raise
+            if member_signup_pending(
+                login=self.cleaned_data.get("username") or "",
+                password=self.cleaned_data.get("password") or "",
+            ):
+                self.unconfirmed = True
+                raise ValidationError(
+                    self.error_messages["unconfirmed"], code="unconfirmed"
+                ) from error
+            raise

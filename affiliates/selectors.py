@@ -59,6 +59,27 @@ def creator_profile_for_user(
     return CreatorProfile.objects.filter(user=user).first()
 
 
+def user_for_login(*, login: str) -> AbstractBaseUser | None:
+    """The one account a sign-in name means, active or not: the user name, exactly
+    or in any case; else the e-mail address, in any case. None when nothing or more
+    than one account matches (two accounts sharing an address sign in by name)."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    users = get_user_model()._default_manager
+    username_field = get_user_model().USERNAME_FIELD
+    for lookup in ("exact", "iexact"):
+        matches = list(users.filter(**{f"{username_field}__{lookup}": login})[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            return None
+    if "@" not in login:
+        return None
+    matches = list(users.filter(email__iexact=login)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
 # Stands in for the click id in a target's precomputed destination: letters only,
 # so that no URL encoding changes it; a click id (URL-safe base64) needs none either.
 CLICK_ID_SLOT = "ZhongcaoClickIdSlot"

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -18,13 +19,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import FormView, TemplateView, View
 from django_ratelimit.core import is_ratelimited
+from wagtail.admin import messages as wagtail_messages
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from products.web import client_address
 
-from .forms import OwnProfileForm, PayoutMethodForm, SignupForm
+from .forms import OwnProfileForm, PayoutMethodForm, SignupForm, SignupResendForm
 from .linktargets import link_target
 from .models import EntryKind, EntryStatus
 from .selectors import (
@@ -46,6 +48,7 @@ from .services import (
     creator_profile_update,
     member_signup,
     member_signup_confirm,
+    member_signup_resend,
     payout_method_set,
 )
 
@@ -338,6 +341,54 @@ def signup(request: HttpRequest) -> HttpResponse:
     return redirect("signup_sent")
 
 
+def signup_address_key(group: str, request: HttpRequest) -> str:
+    """The resend limit's key for an address: its keyed hash, whatever its case."""
+    email = request.POST.get("email", "").strip().lower()
+    return salted_hmac("affiliates.signup.address", email).hexdigest()
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def signup_resend(request: HttpRequest) -> HttpResponse:
+    """GET/POST /join/resend/: a new confirmation link for a sign-up waiting for
+    one. Limited per connection and per address, and answered the same whether or
+    not the address has such a sign-up (nobody learns who signed up)."""
+    if request.method != "POST":
+        return render(
+            request, "affiliates/signup/resend.html", {"form": SignupResendForm()}
+        )
+    form = SignupResendForm(request.POST)
+    limited = False
+    for key, rate in (
+        (signup_client_key, settings.ZHONGCAO_SIGNUP_RATE),
+        (signup_address_key, settings.ZHONGCAO_SIGNUP_RESEND_RATE),
+    ):
+        limited |= is_ratelimited(
+            request,
+            group=f"{SIGNUP_RATE_GROUP}.resend",
+            key=key,
+            rate=rate,
+            method="POST",
+            increment=True,
+        )
+    if limited:
+        return render(
+            request,
+            "affiliates/signup/resend.html",
+            {"form": form, "rate_limited": True},
+            status=429,
+        )
+    if not form.is_valid():
+        return render(
+            request, "affiliates/signup/resend.html", {"form": form}, status=400
+        )
+    member_signup_resend(
+        email=form.cleaned_data["email"],
+        public_name=form.cleaned_data["public_name"],
+    )
+    return redirect("signup_sent")
+
+
 @require_safe
 def signup_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "affiliates/signup/sent.html")
@@ -356,10 +407,15 @@ def signup_confirm(request: HttpRequest, signed: str) -> HttpResponse:
         return render(
             request, "affiliates/signup/confirm.html", {"error": error}, status=400
         )
-    login(request, profile.user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(
+    login(request, profile.user, backend="affiliates.backends.EmailOrUsernameBackend")
+    # The button leads to content's "New article" (by URL name: affiliates never
+    # imports content).
+    wagtail_messages.success(
         request,
         _("Welcome, %(name)s: your account is confirmed. Start with a new article.")
         % {"name": profile.public_name},
+        buttons=[
+            wagtail_messages.button(reverse("content_article_new"), _("New article"))
+        ],
     )
     return redirect("wagtailadmin_home")

@@ -11,6 +11,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from .admin_views import LinkHealthReportView
+from .avatars import user_avatar_url
 from .models import (
     Conversion,
     CreatorProfile,
@@ -89,6 +90,11 @@ class CreatorProfileViewSet(SnippetViewSet):
 
 
 register_snippet(CreatorProfileViewSet)
+
+
+@hooks.register("get_avatar_url")
+def _avatar_url(user, size):
+    return user_avatar_url(user=user, size=size)
 
 
 @hooks.register("register_admin_urls")

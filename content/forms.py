@@ -1,11 +1,14 @@
 """Admin forms of articles."""
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from affiliates.models import CreatorProfile
 from affiliates.selectors import creator_profile_for_user, user_is_editor
+
+from .slugs import article_slug_free
 
 
 class ArticlePageForm(WagtailAdminPageForm):
@@ -17,6 +20,10 @@ class ArticlePageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            # Made from the title when left empty (clean_slug): a Chinese title whose
+            # slug the browser did not fill in must not stop a draft.
+            self.fields["slug"].required = False
         user = self.for_user
         self.user_is_editor = user is not None and user_is_editor(user=user)
         if "author" not in self.fields or self.user_is_editor:
@@ -32,6 +39,26 @@ class ArticlePageForm(WagtailAdminPageForm):
         self.own_profile = own_profile
         if own_profile is not None:
             self.initial["author"] = own_profile.pk
+
+    def clean_slug(self):
+        """A new or never-published article gets a free slug rather than an error
+        (content.slugs): autosave's drafts must not block the next article."""
+        slug = self.cleaned_data.get("slug") or slugify(
+            self.cleaned_data.get("title") or "", allow_unicode=True
+        )
+        if self.parent_page is None:
+            return slug
+        return article_slug_free(
+            page=self.instance, parent=self.parent_page, slug=slug, user=self.for_user
+        )
+
+    def get_field_updates_for_resave(self):
+        # After an autosave, the page still open in the browser takes the slug the
+        # server gave, so that the next save asks for the same one.
+        updates = list(super().get_field_updates_for_resave())
+        if "slug" in self.fields and self.data.get("slug") != self.instance.slug:
+            updates.append(("slug", self.instance.slug))
+        return updates
 
     def clean(self):
         cleaned_data = super().clean()

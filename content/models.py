@@ -398,6 +398,8 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
 class ReviewPage(ArticlePage):
     """A review of one product: rating, verdict, pros and cons."""
 
+    page_description = _("One product you tried: a rating out of 10, pros and cons.")
+
     product = models.ForeignKey(
         "products.Product",
         verbose_name=_("reviewed product"),
@@ -471,6 +473,10 @@ class ReviewPage(ArticlePage):
 
 class GuidePage(ArticlePage):
     """A buying guide (“best X for Y”): ranked picks and a comparison."""
+
+    page_description = _(
+        "Several products ranked for one need (“best X for Y”), with a comparison."
+    )
 
     intro = RichTextField(_("intro"), features=["bold", "italic", "link"])
     picks = StreamField(

@@ -1,7 +1,9 @@
 """Registers content's admin pieces and wires the article rules; no logic here."""
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import AbstractPage
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -11,7 +13,9 @@ from affiliates.dashboards import ARTICLE_TAGS_HOOK
 from affiliates.permissions import EditorsPermissionPolicy
 
 from .admin_pages import PAGE_BULK_ACTIONS, VisiblePageViewSet, reports_menu_narrow
+from .admin_views import ArticleNewView
 from .models import ArticleCollection, ArticleTag, WebhookDelivery, WebhookEndpoint
+from .panels import article_kinds_for_request, new_article_panels
 from .permissions import VisiblePagesPermissionPolicy
 from .selectors import pages_visible_to
 from .services import article_owner_sync
@@ -107,3 +111,37 @@ def _webhook_log_actions(actions):
         _("Rotate webhook secret"),
         _("Webhook secret rotated"),
     )
+
+
+# -- New article: the admin home's panel, the menu's first item, one stable URL ------
+
+
+@hooks.register("register_admin_urls")
+def _new_article_urls():
+    return [
+        path("articles/new/", ArticleNewView.as_view(), name="content_article_new"),
+        path(
+            "articles/new/<slug:kind>/",
+            ArticleNewView.as_view(),
+            name="content_article_new_kind",
+        ),
+    ]
+
+
+class NewArticleMenuItem(MenuItem):
+    """Shown to whoever may write an article."""
+
+    def is_shown(self, request):
+        return bool(article_kinds_for_request(request=request))
+
+
+@hooks.register("register_admin_menu_item")
+def _new_article_menu_item():
+    return NewArticleMenuItem(
+        _("New article"), reverse("content_article_new"), icon_name="plus", order=1
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def _new_article_panel(request, panels):
+    panels.extend(new_article_panels(request=request))

@@ -88,3 +88,16 @@ def money_str(amount: Decimal, currency: str) -> str:
     """An amount as it leaves the API: a string with the currency's minor units
     ("48.00" CNY, "1000" JPY). The amount must already be rounded."""
     return str(money_round(Decimal(amount), currency))
+
+
+# What people type for a currency that is not its ISO code: renminbi's everyday
+# abbreviation and name. (ISO codes themselves are taken in any case.)
+CURRENCY_ALIASES = {"RMB": "CNY", "人民币": "CNY", "元": "CNY"}
+
+
+def currency_normalize(value: str) -> str:
+    """A currency as typed (" usd ", "RMB", "人民币") as its ISO 4217 code ("USD",
+    "CNY"); anything else comes back stripped and upper-cased, for the validator
+    to refuse. Editors, feeds and imports all go through here."""
+    code = (value or "").strip().upper()
+    return CURRENCY_ALIASES.get(code, code)

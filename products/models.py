@@ -16,6 +16,8 @@ from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
 from . import deeplinks
+from .currencies import currency_normalize
+from .forms import MerchantForm, ProductForm
 from .outbound import outbound_host_check, outbound_url_check
 from .validators import (
     host_is_allowed,
@@ -98,6 +100,7 @@ class Merchant(index.Indexed, models.Model):
         FieldPanel("deep_link_template"),
         FieldPanel("sends_referrer"),
     ]
+    base_form_class = MerchantForm
     search_fields = [
         index.SearchField("name"),
         index.AutocompleteField("name"),
@@ -132,6 +135,10 @@ class Merchant(index.Indexed, models.Model):
         except ValidationError:
             return []
 
+    def clean_fields(self, exclude=None) -> None:
+        self.currency = currency_normalize(self.currency)
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors: dict[str, list] = {}
         try:
@@ -145,8 +152,6 @@ class Merchant(index.Indexed, models.Model):
             self.allowed_domains = "\n".join(domains)
             if not self.allowed_domains:
                 errors["allowed_domains"] = [_("Give at least one domain.")]
-        if self.currency:
-            self.currency = self.currency.strip().upper()
         try:
             deeplinks.deep_link_check(self.deep_link_template)
         except ValidationError as error:
@@ -216,6 +221,7 @@ class Product(index.Indexed, ClusterableModel):
         FieldPanel("tags"),
         InlinePanel("offers", heading=_("Offers"), label=_("Offer")),
     ]
+    base_form_class = ProductForm
     search_fields = [
         index.SearchField("title", boost=3),
         index.AutocompleteField("title"),
@@ -324,11 +330,13 @@ class Offer(models.Model):
             return self.commission_rate
         return self.merchant.default_commission_rate
 
+    def clean_fields(self, exclude=None) -> None:
+        self.currency = currency_normalize(self.currency)
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors: dict[str, list] = {}
-        if self.currency:
-            self.currency = self.currency.strip().upper()
-        elif self.merchant_id:
+        if not self.currency and self.merchant_id:
             self.currency = self.merchant.currency
         if self.merchant_id and self.url:
             try:

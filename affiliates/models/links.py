@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
 
@@ -227,15 +228,35 @@ class TrackedLink(models.Model):
 
     def placement_label(self) -> str:
         """The placement as people read it: the block type and its position among
-        the article's product embeds ("Product card #2")."""
+        the article's product embeds ("Product card #2", "商品卡片 #2")."""
+        kind = block_type_label(self.block_type)
         if not self.block_type:
-            return str(_("Not known yet"))
-        kind = self.block_type.replace("_", " ").capitalize()
+            return kind
         return f"{kind} #{self.position}" if self.position else kind
 
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+
+# The kinds of product embed an article has (content.selectors.article_product_embeds
+# names them), as people read them, in their language.
+BLOCK_TYPE_LABELS = {
+    "review": pgettext_lazy("placement", "Review"),
+    "pick": pgettext_lazy("placement", "Pick"),
+    "product_card": pgettext_lazy("placement", "Product card"),
+    "product_grid": pgettext_lazy("placement", "Product grid"),
+    "comparison_table": pgettext_lazy("placement", "Comparison table"),
+}
+
+
+def block_type_label(block_type: str) -> str:
+    """product_card → Product card (商品卡片 in Chinese); "" → Not known yet; a type
+    this table does not know yet → its name made readable."""
+    if not block_type:
+        return str(_("Not known yet"))
+    label = BLOCK_TYPE_LABELS.get(block_type)
+    return str(label) if label else block_type.replace("_", " ").capitalize()
 
 
 # The clicks that may be their visitor's billable click on their link for their UTC

@@ -40,7 +40,14 @@ from .rollups import (
     rollups_rebuild,
     rollups_refresh,
 )
-from .signup import SignupError, member_signup, member_signup_confirm, signups_purge
+from .signup import (
+    SignupError,
+    member_signup,
+    member_signup_confirm,
+    member_signup_pending,
+    member_signup_resend,
+    signups_purge,
+)
 
 __all__ = [
     "ConversionConflict",
@@ -79,5 +86,7 @@ __all__ = [
     "SignupError",
     "member_signup",
     "member_signup_confirm",
+    "member_signup_pending",
+    "member_signup_resend",
     "signups_purge",
 ]

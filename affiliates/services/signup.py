@@ -156,6 +156,41 @@ def member_signup(
     )
 
 
+def member_signup_pending(*, login: str, password: str) -> bool:
+    """Whether ``login`` and ``password`` are those of a sign-up that is waiting for
+    its confirmation, so that the sign-in page can say so rather than that they did
+    not match. Only someone who knows the password learns it; the password is hashed
+    whether or not such an account exists, so the time tells nothing either."""
+    from ..selectors import user_for_login
+
+    user = user_for_login(login=login)
+    if user is None or user.is_active or not _is_pending(user):
+        make_password(password)
+        return False
+    return user.check_password(password)
+
+
+def member_signup_resend(*, email: str, public_name: str) -> None:
+    """Send a sign-up waiting for confirmation a new link (its public name the one
+    given now; an inviter travels only in the first link). Any other address gets
+    nothing, and the caller answers the same either way."""
+    email = email.strip().lower()
+    user = _users_with_address(email).first()
+    if user is None or not _is_pending(user):
+        return
+    _mail_send(
+        to=email,
+        template="confirm",
+        context={
+            "confirm_url": _confirm_url(
+                user=user, public_name=public_name, referrer=None
+            ),
+            "max_age_hours": settings.ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE // 3600,
+            "login_url": public_url(reverse("wagtailadmin_login")),
+        },
+    )
+
+
 def _free_slug(public_name: str) -> str:
     """The public name as a slug, made unique with a short random suffix if taken."""
     max_length = CreatorProfile._meta.get_field("slug").max_length

@@ -9,7 +9,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
-from affiliates.views import go_redirect, signup, signup_confirm, signup_sent
+from affiliates.views import (
+    go_redirect,
+    signup,
+    signup_confirm,
+    signup_resend,
+    signup_sent,
+)
 from content import views as content_views
 
 from . import api
@@ -21,6 +27,7 @@ urlpatterns = [
     path("api/v2/", wagtail_api.urls),
     path("join/", signup, name="signup"),
     path("join/sent/", signup_sent, name="signup_sent"),
+    path("join/resend/", signup_resend, name="signup_resend"),
     path("join/confirm/<str:signed>/", signup_confirm, name="signup_confirm"),
     path("api/", api.urls()),
     # Before the admin's own: its page chooser and page types report, kept to what

@@ -59,3 +59,25 @@ def test_the_database_refuses_a_commission_above_the_sale(commission, stated):
         row.save()
     row.commission = row.stated_commission = Decimal("100.00")
     row.save()
+
+
+@pytest.mark.parametrize(
+    ("language", "block_type", "position", "label"),
+    [
+        ("en", "product_card", 2, "Product card #2"),
+        ("zh-hans", "product_card", 2, "商品卡片 #2"),
+        ("zh-hans", "comparison_table", 1, "对比表 #1"),
+        ("zh-hans", "pick", 0, "选购指南推荐"),
+        ("zh-hans", "", 0, "尚不清楚"),
+    ],
+)
+def test_a_placement_is_named_in_the_readers_language(
+    language, block_type, position, label
+):
+    from django.utils import translation
+
+    from affiliates.models import TrackedLink
+
+    with translation.override(language):
+        link = TrackedLink(block_type=block_type, position=position)
+        assert link.placement_label() == label

@@ -107,6 +107,12 @@ def test_sign_up_confirm_and_log_in_with_an_invite(client, join, creator, articl
     home = client.get("/admin/")
     assert home.status_code == 200
     assert "Your invite link" in home.content.decode()
+    # The welcome says where to start, with a link to it.
+    assert re.search(
+        r"Start with a new article\..*?<a [^>]*href=\"/admin/articles/new/\"",
+        home.content.decode(),
+        re.S,
+    )
     again = Client()
     assert again.login(username="mei@example.com", password=PASSWORD)
     assert again.get("/admin/").status_code == 200
@@ -377,3 +383,136 @@ def test_the_emails_carry_nothing_the_person_typed_but_the_address(join, creator
     ]
     for message in mail.outbox:
         assert "spam.example" not in message.subject + message.body
+
+
+# -- Signing in before and after confirming (issue 17, item 13) -----------------------
+
+LOGIN = "/admin/login/"
+
+
+def sign_in(http, login, password=PASSWORD):
+    return http.post(LOGIN, {"username": login, "password": password})
+
+
+def test_the_sign_in_field_asks_for_an_email_or_username(client):
+    page = client.get(LOGIN).content.decode()
+    assert "Email or username" in page
+
+
+def test_an_unconfirmed_member_is_told_to_confirm_not_that_the_password_is_wrong(
+    client, join
+):
+    join()
+    response = sign_in(client, "Mei@Example.com")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "not confirmed yet" in page
+    assert "didn&#x27;t match" not in page
+    assert 'href="/join/resend/"' in page
+    # A wrong password learns nothing about the account.
+    page = sign_in(client, "mei@example.com", "not the password 99").content.decode()
+    assert "didn&#x27;t match" in page
+    assert "not confirmed" not in page
+    assert "/join/resend/" not in page
+
+
+def test_an_unknown_address_gets_the_same_answer_as_a_wrong_password(client, join):
+    join()
+    wrong = sign_in(client, "mei@example.com", "not the password 99")
+    unknown = sign_in(client, "nobody@example.com")
+    for response in (wrong, unknown):
+        assert response.status_code == 200
+        assert (
+            "Your email address or username and password didn&#x27;t match"
+            in response.content.decode()
+        )
+
+
+def test_a_confirmed_member_signs_in_with_their_address_in_any_case(client, join):
+    join()
+    client.post(confirm_path(mail.outbox[0]))
+    for login in ("mei@example.com", "MEI@example.COM", "  mei@example.com "):
+        other = Client()
+        response = sign_in(other, login)
+        assert response.status_code == 302, login
+        assert other.get("/admin/").status_code == 200
+
+
+def test_an_account_an_editor_made_signs_in_by_username_or_email(creator):
+    creator.user.email = "Lulu@Example.com"
+    creator.user.set_password(PASSWORD)
+    creator.user.save()
+    for login in ("kol1", "lulu@example.com", "LULU@EXAMPLE.COM"):
+        http = Client()
+        assert sign_in(http, login).status_code == 302, login
+        assert http.get("/admin/").status_code == 200
+    assert sign_in(Client(), "kol1", "wrong password 12").status_code == 200
+
+
+def test_an_address_two_accounts_share_signs_in_neither(creator, other_creator):
+    for profile in (creator, other_creator):
+        profile.user.email = "shared@example.com"
+        profile.user.set_password(PASSWORD)
+        profile.user.save()
+    assert sign_in(Client(), "shared@example.com").status_code == 200
+    assert sign_in(Client(), "kol2").status_code == 302
+
+
+def resend(http, **fields):
+    data = {"email": "mei@example.com", "public_name": "Mei 小美"}
+    data.update(fields)
+    return http.post("/join/resend/", data)
+
+
+def test_an_unconfirmed_member_gets_a_new_link(
+    client, join, django_capture_on_commit_callbacks
+):
+    join()
+    assert client.get("/join/resend/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = resend(client, email="MEI@example.com", public_name="Mei 新")
+    assert response.status_code == 302
+    assert response["Location"] == "/join/sent/"
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].to == ["mei@example.com"]
+    assert client.post(confirm_path(mail.outbox[1])).status_code == 302
+    user = User.objects.get(email="mei@example.com")
+    assert user.is_active
+    assert user.creator_profile.public_name == "Mei 新"
+    assert user.check_password(PASSWORD)
+
+
+def test_a_new_link_is_sent_only_to_a_sign_up_waiting_for_one(
+    client, creator, django_capture_on_commit_callbacks
+):
+    """Unknown and confirmed addresses get the same answer and no mail: nobody
+    learns from the page who has an account."""
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = resend(client, email="nobody@example.com")
+        known = resend(client, email=creator.user.email)
+    assert unknown.status_code == known.status_code == 302
+    assert unknown["Location"] == known["Location"] == "/join/sent/"
+    assert mail.outbox == []
+
+
+@override_settings(ZHONGCAO_SIGNUP_RATE="100/h", ZHONGCAO_SIGNUP_RESEND_RATE="2/h")
+def test_new_links_are_limited_per_address_whatever_the_connection(join):
+    join()
+    statuses = [
+        resend(
+            Client(REMOTE_ADDR=f"203.0.113.{number}"),
+            email="Mei@example.com" if number % 2 else "mei@example.com",
+        ).status_code
+        for number in range(4)
+    ]
+    assert statuses == [302, 302, 429, 429]
+    assert resend(Client(), email="other@example.com").status_code == 302
+
+
+@override_settings(ZHONGCAO_SIGNUP_RATE="2/h", ZHONGCAO_SIGNUP_RESEND_RATE="100/h")
+def test_new_links_are_limited_per_connection(join):
+    http = Client(REMOTE_ADDR="203.0.113.9")
+    statuses = [
+        resend(http, email=f"a{number}@example.com").status_code for number in range(3)
+    ]
+    assert statuses == [302, 302, 429]

@@ -158,3 +158,16 @@ def test_article_page_queries_do_not_grow_with_embeds(client, articles, creator)
         assert html.count('rel="sponsored nofollow"') == size + 2
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_a_reviews_verdict_has_a_real_heading_and_no_paragraph_posing_as_one(
+    client, rich_review
+):
+    """Wagtail's accessibility checker flagged the bold verdict paragraph
+    (p-as-heading) on the demo review."""
+    content = client.get(rich_review.url).content.decode()
+    verdict = content[content.index('<section class="verdict"') :]
+    verdict = verdict[: verdict.index("</section>")]
+    assert re.search(r'<h2 id="verdict-heading"[^>]*>(Verdict|结论)</h2>', verdict)
+    assert not re.search(r"<p[^>]*>\s*<(strong|b)>[^<]*</\1>\s*</p>", content)
+    assert '<p class="rating">' not in content

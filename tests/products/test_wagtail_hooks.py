@@ -65,8 +65,8 @@ def test_merchant_defaults_window_and_hold_to_30_days():
     [
         ("default_commission_rate", "-1"),
         ("default_commission_rate", "100.01"),
-        ("currency", "RMB"),
         ("currency", "XAU"),
+        ("currency", "RMBX"),
         ("attribution_window_days", "-1"),
         ("hold_period_days", "-5"),
         ("allowed_domains", "not a domain!"),
@@ -87,6 +87,80 @@ def test_bad_merchant_input_is_a_form_error_and_saves_nothing(
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Merchant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("usd", "USD"),
+        ("RMB", "CNY"),
+        (" cny ", "CNY"),
+        ("人民币", "CNY"),
+        ("Jpy", "JPY"),
+    ],
+)
+def test_a_currency_typed_loosely_is_stored_as_its_iso_code(
+    editor_client, typed, stored
+):
+    response = editor_client.post(reverse(MERCHANT_ADD), merchant_data(currency=typed))
+    assert response.status_code == 302, response.context["form"].errors
+    assert Merchant.objects.get().currency == stored
+
+
+def test_a_merchant_left_without_slug_gets_one_from_its_latin_name(editor_client):
+    response = editor_client.post(
+        reverse(MERCHANT_ADD), merchant_data(name="京选商城 JingXuan", slug="")
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert Merchant.objects.get().slug == "jingxuan"
+
+
+def test_a_chinese_only_name_is_transliterated_and_made_unique(editor_client):
+    for domain in ("qingcheng.cn", "qingcheng2.cn"):
+        response = editor_client.post(
+            reverse(MERCHANT_ADD),
+            merchant_data(
+                name="青橙优选",
+                slug="",
+                website=f"https://{domain}/",
+                allowed_domains=domain,
+            ),
+        )
+        assert response.status_code == 302, response.context["form"].errors
+    assert sorted(Merchant.objects.values_list("slug", flat=True)) == [
+        "qing-cheng-you-xuan",
+        "qing-cheng-you-xuan-2",
+    ]
+
+
+def test_a_name_of_symbols_only_still_gets_a_slug(editor_client):
+    response = editor_client.post(
+        reverse(MERCHANT_ADD), merchant_data(name="★★★", slug="")
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert Merchant.objects.get().slug == "merchant"
+
+
+def test_a_slug_typed_by_the_editor_is_kept(editor_client):
+    editor_client.post(reverse(MERCHANT_ADD), merchant_data(slug="jx-mall"))
+    assert Merchant.objects.get().slug == "jx-mall"
+
+
+def test_a_merchant_edited_keeps_its_slug_when_the_field_is_emptied(editor_client):
+    merchant = MerchantFactory(name="京选商城 JingXuan", slug="jingxuan")
+    url = reverse("wagtailsnippets_products_merchant:edit", args=[merchant.pk])
+    response = editor_client.post(
+        url,
+        merchant_data(
+            name="京选商城 JingXuan",
+            slug="",
+            website="https://jingxuan.example/",
+            allowed_domains=merchant.allowed_domains,
+        ),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    merchant.refresh_from_db()
+    assert merchant.slug == "jingxuan"
 
 
 def test_network_template_on_an_allowed_domain_is_accepted(editor_client):
@@ -155,6 +229,25 @@ def test_editor_creates_a_product_with_offers(editor_client):
     assert offers[merchant.pk].effective_commission_rate == Decimal("8.00")
     assert offers[other.pk].currency == "USD"  # empty currency takes the merchant's
     assert offers[other.pk].effective_commission_rate == Decimal("12")
+
+
+def test_a_product_without_slug_gets_one_from_brand_and_model(editor_client):
+    merchant = MerchantFactory()
+    response = editor_client.post(
+        reverse(PRODUCT_ADD), product_data(merchant, [offer(merchant)], slug="")
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert Product.objects.get().slug == "sonari-wh-7"
+
+
+def test_an_offer_currency_typed_loosely_is_stored_as_its_iso_code(editor_client):
+    merchant = MerchantFactory()
+    response = editor_client.post(
+        reverse(PRODUCT_ADD),
+        product_data(merchant, [offer(merchant, currency="rmb")]),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert Offer.objects.get().currency == "CNY"
 
 
 @pytest.mark.parametrize(

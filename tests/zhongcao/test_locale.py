@@ -284,3 +284,61 @@ def test_words_shared_with_wagtail_read_as_wagtail_has_them():
             if not m.context
         ), f"{msgid!r} is no longer translated as {ours!r}: update WAGTAIL_DIFFERENCES"
     assert not differences, "\n".join(differences)
+
+
+# -- Wagtail's own strings that its zh_Hans catalogue leaves out (issue 17) ------------
+
+WAGTAIL_GAPS = ROOT / "site" / "zhongcao" / "locale_wagtail" / LANGUAGE / "LC_MESSAGES"
+
+
+def wagtail_source_ids() -> set[tuple]:
+    ids: set[tuple] = set()
+    for path in Path(wagtail.__file__).parent.rglob("locale/en/LC_MESSAGES/django.po"):
+        with path.open("rb") as file:
+            ids |= {key_of(m.context, m.id) for m in read_po(file) if m.id}
+    return ids
+
+
+def test_the_wagtail_gaps_catalogue_only_fills_gaps_and_keeps_placeholders():
+    with (WAGTAIL_GAPS / "django.po").open("rb") as file:
+        gaps = read_po(file, locale=LANGUAGE)
+    ours = set().union(
+        *({key_of(m.context, m.id) for m in catalogue(app) if m.id} for app in APPS)
+    )
+    wagtails = wagtail_source_ids()
+    with (WAGTAIL_GAPS / "django.mo").open("rb") as file:
+        compiled = gettext.GNUTranslations(file)
+    problems = []
+    for message in gaps:
+        if not message.id:
+            continue
+        key = key_of(message.context, message.id)
+        if key not in wagtails:
+            problems.append(f"not a Wagtail string: {key!r}")
+        if key in ours:
+            problems.append(f"one of ours (it would override our own): {key!r}")
+        if not message.string or message.fuzzy:
+            problems.append(f"untranslated: {key!r}")
+        if sorted(PLACEHOLDER.findall(message.id)) != sorted(
+            PLACEHOLDER.findall(message.string)
+        ):
+            problems.append(f"placeholders differ: {key!r}")
+        prefix = f"{message.context}\x04" if message.context else ""
+        if compiled.gettext(prefix + message.id) != message.string:
+            problems.append(f"recompile: {key!r}")
+    assert not problems, "\n  ".join(problems)
+
+
+@pytest.mark.django_db
+def test_an_editor_who_chose_chinese_gets_wagtails_screens_in_chinese(
+    client, editor, articles
+):
+    prefer_chinese(editor)
+    client.force_login(editor)
+    listing = client.get(
+        reverse("wagtailadmin_explore", args=[articles.pk])
+    ).content.decode()
+    for english, chinese in [("Has child pages", "有子页面"), ("Edited by", "编辑者")]:
+        assert chinese in listing and english not in listing, english
+    account = client.get(reverse("wagtailadmin_account")).content.decode()
+    assert "主题偏好" in account and "Theme preferences" not in account

@@ -259,6 +259,9 @@ LANGUAGE_CODE = "en"
 FORMAT_MODULE_PATH = ["zhongcao.formats"]
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Chinese for the strings of Wagtail's admin that Wagtail's own zh_Hans catalogue
+# leaves untranslated (searched first; none of Zhongcao's own strings is in it).
+LOCALE_PATHS = [BASE_DIR / "site" / "zhongcao" / "locale_wagtail"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -333,6 +336,10 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Creators may be given a new password by an editor; they never see the users area.
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
+# Sign in with an e-mail address or a user name; a member whose sign-up is not
+# confirmed is told so (affiliates.backends, affiliates.forms.LoginForm).
+AUTHENTICATION_BACKENDS = ["affiliates.backends.EmailOrUsernameBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "affiliates.forms.LoginForm"
 
 LOGGING = {
     "version": 1,
@@ -486,6 +493,9 @@ ZHONGCAO_ENCRYPTION_KEYS = [
     for key in os.environ.get("ZHONGCAO_ENCRYPTION_KEYS", "").split(",")
     if key.strip()
 ]
+# New confirmation links for one address (/join/resend/), besides the limit above
+# per connection: a mailbox is not flooded from many connections.
+ZHONGCAO_SIGNUP_RESEND_RATE = os.environ.get("ZHONGCAO_SIGNUP_RESEND_RATE", "3/h")
 ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE = int(
     os.environ.get("ZHONGCAO_SIGNUP_CONFIRM_MAX_AGE", str(2 * 24 * 60 * 60))
 )
