@@ -9,6 +9,7 @@ import pytest
 
 from content.demo import demo_data_load
 from content.models import ReviewPage
+from tests.e2e.test_loop import admin_login
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,16 +39,6 @@ def guide_artifacts(artifacts):
     return folder
 
 
-def sign_in(context, url: str, login: str, password: str):
-    page = context.new_page()
-    page.goto(f"{url}/admin/login/")
-    page.locator("input[name=username]").fill(login)
-    page.locator("input[name=password]").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{url}/admin/")
-    return page
-
-
 def test_a_reader_reads_a_review_on_a_phone(
     demo, new_context, expect, reader_user_agent, guide_artifacts
 ):
@@ -67,7 +58,7 @@ def test_a_reader_reads_a_review_on_a_phone(
 def test_a_creator_signs_in_to_a_dashboard_of_their_own(
     demo, new_context, expect, guide_artifacts
 ):
-    page = sign_in(new_context(viewport=DESKTOP), demo, "kol1", "kol1-demo")
+    page = admin_login(new_context(viewport=DESKTOP), demo, "kol1", "kol1-demo")
     page.screenshot(path=str(guide_artifacts / "creator.png"))
     # Her own name, in her language; a way to start; the money on its way.
     expect(page.locator("main")).to_contain_text("林小鹿 Lulu Lin")
@@ -80,7 +71,7 @@ def test_a_creator_signs_in_to_a_dashboard_of_their_own(
 def test_an_editor_signs_in_to_the_site_dashboard(
     demo, new_context, expect, guide_artifacts
 ):
-    page = sign_in(new_context(viewport=DESKTOP), demo, "editor", "editor-demo")
+    page = admin_login(new_context(viewport=DESKTOP), demo, "editor", "editor-demo")
     page.screenshot(path=str(guide_artifacts / "editor.png"))
     expect(page.locator("main")).to_contain_text("The site at a glance")
     expect(page.locator("main")).to_contain_text("Top articles this month")

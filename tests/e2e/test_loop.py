@@ -71,12 +71,13 @@ def world(live_server, live_public_base_url, merchant_server):
     }
 
 
-def admin_login(context, url: str, username: str):
-    """A new tab of ``context`` signed in to the admin as ``username``."""
+def admin_login(context, url: str, username: str, password: str = PASSWORD):
+    """A new tab of ``context`` signed in to the admin as ``username`` (or an
+    e-mail address)."""
     page = context.new_page()
     page.goto(f"{url}/admin/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{url}/admin/")
     return page

@@ -230,17 +230,22 @@ def test_a_backend_that_cannot_wait_records_the_failure_without_retrying():
 # -- The worker process ----------------------------------------------------------------
 
 
+def db_worker_start():
+    """`manage.py db_worker`, as `make run` and production start it, polling often."""
+    return manage_start(
+        "db_worker",
+        "--interval",
+        "0.1",
+        "--no-startup-delay",
+        env={"ZHONGCAO_TASK_QUEUE": "database"},
+    )
+
+
 @committed
 def test_the_worker_process_runs_tasks_and_retries_failures(tmp_path, database_queue):
     """`manage.py db_worker`, as `make run` and production start it."""
     with sqlite_on_a_file(tmp_path):
-        worker = manage_start(
-            "db_worker",
-            "--interval",
-            "0.1",
-            "--no-startup-delay",
-            env={"ZHONGCAO_TASK_QUEUE": "database"},
-        )
+        worker = db_worker_start()
         try:
             sum_result = add.enqueue(2, 3)
             failing = fail.enqueue("boom")
@@ -276,13 +281,7 @@ def test_a_run_whose_worker_was_killed_is_recovered_and_retried(
     """A worker killed mid-run (SIGKILL: no chance to say so) leaves its run
     "running"; recovery records it as failed and the retry runs it to the end."""
     with sqlite_on_a_file(tmp_path):
-        worker = manage_start(
-            "db_worker",
-            "--interval",
-            "0.1",
-            "--no-startup-delay",
-            env={"ZHONGCAO_TASK_QUEUE": "database"},
-        )
+        worker = db_worker_start()
         try:
             run = hang_the_first_time.enqueue(str(tmp_path / "started"))
             assert wait_until(
