@@ -82,3 +82,16 @@ def test_hostile_queries_are_never_a_500_nor_a_rivals_draft(
             assert rival_draft.title not in response.content.decode(), url
     response = client.get("/admin/api/main/pages/", {"search": query})
     assert response.status_code in (200, 400), query[:20]
+
+
+@pytest.mark.parametrize("query", ["耳机\x00降噪", "\x00", "耳机" * 2000, "a " * 3000])
+def test_the_backend_itself_takes_nul_and_very_long_queries(articles, query):
+    """Searches that no URL carries (the middleware refuses a NUL in a URL) go
+    through the backend too: it takes them without an error."""
+    from content.models import ArticlePage
+    from products.models import Product
+
+    ProductFactory(title="降噪耳机")
+    assert isinstance(list(Product.objects.search(query)), list)
+    assert isinstance(list(ArticlePage.objects.search(query)), list)
+    assert isinstance(list(Product.objects.autocomplete(query)), list)
