@@ -32,3 +32,10 @@ def test_a_nul_in_the_url_is_a_400(client, home, url):
 
 def test_urls_without_a_nul_still_work(client, home):
     assert client.get("/api/products?tag=x").status_code == 200
+
+
+def test_the_api_answers_in_json_naming_the_field(client, home):
+    response = client.get("/api/products", {"brand": "a\x00b"})
+    assert response.status_code == 400
+    assert response.json()["field"] == "brand"
+    assert client.get("/api/products/a%00b").json()["field"] == "path"
