@@ -279,7 +279,8 @@ def _creator_figures(
         where = Q()
         if since is not None:
             where &= Q(conversion__occurred_at__gte=_day_start(since))
-        if until is not None:
+        # The calendar's last day has no next day to stop before (9999-12-31).
+        if until is not None and until < datetime.date.max:
             where &= Q(
                 conversion__occurred_at__lt=_day_start(
                     until + datetime.timedelta(days=1)

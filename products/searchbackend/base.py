@@ -14,11 +14,20 @@ INDEXED_FIELD_TYPES = (SearchField, AutocompleteField)
 NOTHING = Not(MatchAll())
 
 
+# A query's first terms only: the engines build one clause a term, SQLite's
+# recursively (a few thousand terms, a long Chinese paste say, were a RecursionError,
+# a 500).
+MAX_QUERY_TERMS = 32
+
+
 def _terms(text: str) -> str:
     # modelsearch writes each SQLite FTS5 term inside double quotes without escaping
     # one inside it: 'a"b' would be a syntax error (a 500 on every search box). Both
-    # engines' tokenisers split words at a double quote anyway.
-    return search_query(text.replace('"', " "))
+    # engines' tokenisers split words at a double quote anyway. A NUL byte ends
+    # SQLite's query early ("unterminated string") and PostgreSQL refuses it in text:
+    # a 500 too.
+    text = text.replace('"', " ").replace("\x00", " ")
+    return " ".join(search_query(text).split()[:MAX_QUERY_TERMS])
 
 
 def query_terms(query):

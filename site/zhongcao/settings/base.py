@@ -186,6 +186,8 @@ MIDDLEWARE = [
     # After WhiteNoise: static files need no policy (the headless example under
     # /static/example/ may call an API on another origin).
     "zhongcao.csp.PolicyByPathMiddleware",
+    # A NUL in the URL is a 400 before any view reads it (zhongcao.badrequests).
+    "zhongcao.badrequests.NulRefusedMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
