@@ -8,7 +8,17 @@ class AffiliatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_save
+        from wagtail.users.models import UserProfile
+
         from .linktargets import signals_connect
+        from .people import time_zone_default_for_language
 
         # Cache upkeep: a changed offer, product or merchant changes link targets.
         signals_connect()
+        # Chinese speakers see their days in Asia/Shanghai unless they choose.
+        pre_save.connect(
+            time_zone_default_for_language,
+            sender=UserProfile,
+            dispatch_uid="affiliates_time_zone_default",
+        )

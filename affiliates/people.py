@@ -32,3 +32,13 @@ def time_zone_for_language(language: str) -> str:
     """The time zone a person who speaks ``language`` gets by default ("" for the
     site's own, settings.TIME_ZONE)."""
     return CHINESE_TIME_ZONE if language.lower().startswith("zh") else ""
+
+
+def time_zone_default_for_language(sender, instance, **kwargs) -> None:
+    """``pre_save`` of Wagtail's UserProfile: anyone (creator or editor) whose admin
+    speaks Chinese and who has not chosen a time zone gets Asia/Shanghai, also when
+    they switch language later in Account → Preferences."""
+    if not instance.current_time_zone:
+        zone = time_zone_for_language(instance.preferred_language or "")
+        if zone:
+            instance.current_time_zone = zone

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from wagtail.admin.forms.account import LocalePreferencesForm
 from wagtail.admin.utils import get_user_display_name
 from wagtail.users.models import UserProfile
 
@@ -44,6 +45,25 @@ def test_an_english_creator_keeps_the_sites_time_zone(db):
     )
     profile = UserProfile.get_for_user(theo.user)
     assert profile.preferred_language == "en" and profile.current_time_zone == ""
+
+
+def test_an_editor_who_switches_to_chinese_gets_shanghai_time():
+    editor = EditorFactory()
+    # Account → Preferences: 简体中文, the time zone left at its default.
+    form = LocalePreferencesForm(
+        {"preferred_language": "zh-hans", "current_time_zone": ""},
+        instance=UserProfile.get_for_user(editor),
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    profile = UserProfile.get_for_user(editor)
+    assert profile.preferred_language == "zh-hans"
+    assert profile.get_current_time_zone() == "Asia/Shanghai"
+    # A zone chosen is kept, Chinese or not.
+    profile.current_time_zone = "Europe/London"
+    profile.save()
+    profile.refresh_from_db()
+    assert profile.current_time_zone == "Europe/London"
 
 
 def test_a_persons_own_choice_is_kept(lulu):
