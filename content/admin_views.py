@@ -25,6 +25,7 @@ from wagtail.log_actions import log
 from affiliates.admin_views import (
     ActionView,
     CheckedInspectView,
+    Confirmation,
     SecretKeepingEditView,
 )
 
@@ -90,11 +91,22 @@ class WebhookEndpointEditView(SecretKeepingEditView):
 
 
 class WebhookEndpointRotateView(ActionView):
-    """POST: a new signing secret for the endpoint."""
+    """GET asks; POST: a new signing secret for the endpoint."""
 
     model = WebhookEndpoint
     permission_required = "change"
     edit_url_name = None
+
+    def get_confirmation(self, target, choice):
+        return Confirmation(
+            title=_("Rotate the signing secret of “%(name)s”?") % {"name": target.name},
+            message=_(
+                "The old secret stops signing at once, retries included: the "
+                "receiver refuses deliveries until it checks with the new one."
+            ),
+            button_label=_("Yes, rotate"),
+            serious=True,
+        )
 
     def perform(self, target, choice):
         webhook_endpoint_secret_rotate(endpoint=target)

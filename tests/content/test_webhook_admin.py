@@ -255,11 +255,14 @@ def test_rotating_the_secret(editor_client, endpoint):
     endpoint.refresh_from_db()
     assert endpoint.secret != old
     assert any("new signing secret" in message for message in messages_of(response))
-    # GET does nothing.
-    assert (
-        editor_client.get(reverse("webhooks:rotate", args=[endpoint.pk])).status_code
-        == 405
-    )
+    # GET asks, and moves nothing.
+    endpoint.refresh_from_db()
+    current = endpoint.secret
+    question = editor_client.get(reverse("webhooks:rotate", args=[endpoint.pk]))
+    assert question.status_code == 200
+    assert "Rotate the signing secret" in question.content.decode()
+    endpoint.refresh_from_db()
+    assert endpoint.secret == current
 
 
 def test_the_endpoint_list(editor_client, endpoint):

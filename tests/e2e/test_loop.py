@@ -111,7 +111,7 @@ def guide_write(page, *, url: str, articles, title: str, products) -> None:
     """The creator writes a buying guide with one pick per product, in the editor."""
     page.goto(f"{url}/admin/pages/{articles.pk}/")
     page.get_by_role("link", name="Add child page").first.click()
-    page.get_by_role("link", name="Buying guide", exact=True).click()
+    page.locator('a[href*="/add/content/guidepage/"]', has_text="Buying guide").click()
     field(page, "title").locator("input").fill(title)
     field(page, "summary").locator("textarea").fill("新手也能冲出好咖啡的两件装备。")
     field(page, "intro").locator('[contenteditable="true"]').click()
@@ -226,7 +226,7 @@ def test_loop(
         )
         assert row.get_by_role("cell").first.inner_text().strip() == value, figure
     creator.screenshot(path=artifacts / "e2e-dashboard.png", full_page=True)
-    creator.get_by_role("link", name="My earnings").click()
+    creator.get_by_role("link", name="My earnings", exact=True).click()
     sale = creator.get_by_role("row").filter(has_text=title)
     assert kettle.title in sale.inner_text()
     assert share in sale.inner_text() and "Pending" in sale.inner_text()
@@ -279,9 +279,9 @@ def test_loop(
     assert Payout.objects.get().status == PayoutStatus.PAID
 
     # ... and the creator sees it paid.
-    creator.get_by_role("link", name="My earnings").click()
+    creator.get_by_role("link", name="My earnings", exact=True).click()
     paid = creator.get_by_role("region", name="Payouts").get_by_role("row")
-    assert paid.filter(has_text=share).filter(has_text="Paid").count() == 1
+    expect(paid.filter(has_text=share).filter(has_text="Paid")).to_have_count(1)
     creator.screenshot(path=artifacts / "e2e-earnings.png", full_page=True)
     assert TrackedLink.objects.filter(article=guide, is_preview=False).count() == 2
 
