@@ -28,7 +28,6 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import EditView, IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.boolean_radio_select import BooleanRadioSelect
 from wagtail.log_actions import log
@@ -37,6 +36,7 @@ from products.currencies import money_round
 from products.models import Merchant, Offer
 
 from .encryption import DecryptionError
+from .exports import ExcelCsvExportMixin
 from .forms import LedgerAdjustmentForm, MerchantConnectionCreateForm, PayoutRunForm
 from .models import (
     Conversion,
@@ -632,7 +632,7 @@ CSV_COLUMNS = [
 ]
 
 
-class PayoutRunExportView(PermissionCheckedMixin, SpreadsheetExportMixin, View):
+class PayoutRunExportView(PermissionCheckedMixin, ExcelCsvExportMixin, View):
     """GET: the run's payouts as a CSV (``?export=xlsx``: XLSX) file for the bank or
     the accountant, with each creator's payout account in full: the only place it
     is not masked. Written by Wagtail's spreadsheet export, like every export, so
@@ -658,15 +658,6 @@ class PayoutRunExportView(PermissionCheckedMixin, SpreadsheetExportMixin, View):
         # Who downloaded the accounts, and when, is in the run's history.
         log(self.run, "affiliates.payout_export", user=request.user)
         return self.as_spreadsheet(payouts, export_format)
-
-    def stream_csv(self, queryset):
-        yield "\ufeff"
-        yield from super().stream_csv(queryset)
-
-    def write_csv_response(self, queryset):
-        response = super().write_csv_response(queryset)
-        response["Content-Type"] = "text/csv; charset=utf-8"
-        return response
 
     def get_filename(self) -> str:
         return f"payouts-{self.run.run_date.isoformat()}-{self.run.pk}"

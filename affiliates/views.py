@@ -22,10 +22,10 @@ from django_ratelimit.core import is_ratelimited
 from wagtail.admin import messages as wagtail_messages
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from products.web import client_address
 
+from .exports import ExcelCsvExportMixin
 from .forms import OwnProfileForm, PayoutMethodForm, SignupForm, SignupResendForm
 from .linktargets import link_target
 from .models import EntryKind, EntryStatus
@@ -177,9 +177,6 @@ class OwnEarningsView(_CreatorOwnView, TemplateView):
         }
 
 
-# Excel opens a CSV file as UTF-8 only when it starts with the byte order mark;
-# without it a Chinese name (林小鹿) comes out garbled.
-UTF8_BOM = "\ufeff"
 EARNINGS_EXPORT_COLUMNS = (
     ("day", _("Day")),
     ("order_id", _("Order")),
@@ -197,7 +194,7 @@ EARNINGS_EXPORT_COLUMNS = (
 )
 
 
-class OwnEarningsExportView(_CreatorOwnView, SpreadsheetExportMixin, View):
+class OwnEarningsExportView(_CreatorOwnView, ExcelCsvExportMixin, View):
     """GET ?export=csv|xlsx: every earning of the signed-in creator's (as My
     earnings shows them, all pages), written by Wagtail's spreadsheet export like
     every export, so that its cells are made safe in one place
@@ -230,14 +227,6 @@ class OwnEarningsExportView(_CreatorOwnView, SpreadsheetExportMixin, View):
         row["kind"] = kinds.get(item.kind, item.kind)
         row["status"] = statuses.get(item.status, item.status)
         return row
-
-    def stream_csv(self, queryset):
-        lines = super().stream_csv(queryset)
-        first = next(lines, b"")
-        bom = UTF8_BOM.encode() if isinstance(first, bytes) else UTF8_BOM
-        # Once only, whoever else adds one.
-        yield first if first.startswith(bom) else bom + first
-        yield from lines
 
 
 LINK_CODE = re.compile(r"[A-Za-z0-9]{8,12}")
