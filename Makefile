@@ -35,6 +35,7 @@ test: $(STAMP)
 	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=site:. $(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=zhongcao.settings.test $(MANAGE) makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=zhongcao.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=zhongcao.settings.production \
@@ -47,6 +48,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=site:. $(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
