@@ -14,7 +14,7 @@ def _site_structure_ensure(sender, using="default", **kwargs):
     from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
 
-    from .services import site_structure_ensure
+    from content.services import site_structure_ensure
 
     if using != "default":
         return
@@ -44,8 +44,8 @@ def _emit(emit, **kwargs) -> None:
 
 
 def _article_published(sender, instance, **kwargs):
-    from .models import ArticlePage, WebhookEvent
-    from .webhooks import article_event_emit
+    from content.models import ArticlePage, WebhookEvent
+    from content.webhooks.services import article_event_emit
 
     if isinstance(instance, ArticlePage):
         _emit(
@@ -58,8 +58,8 @@ def _article_published(sender, instance, **kwargs):
 def _article_unpublished(sender, instance, **kwargs):
     from wagtail.models import Page
 
-    from .models import ArticlePage, WebhookEvent
-    from .webhooks import article_event_emit
+    from content.models import ArticlePage, WebhookEvent
+    from content.webhooks.services import article_event_emit
 
     if not isinstance(instance, ArticlePage):
         return
@@ -75,8 +75,8 @@ def _article_unpublished(sender, instance, **kwargs):
 
 
 def _article_slug_changed(sender, instance, instance_before, **kwargs):
-    from .models import ArticlePage, WebhookEvent
-    from .webhooks import article_event_emit
+    from content.models import ArticlePage, WebhookEvent
+    from content.webhooks.services import article_event_emit
 
     # Sent after the publish that changed the slug has committed: the published
     # event said the new path, this one also names the old one.
@@ -90,21 +90,21 @@ def _article_slug_changed(sender, instance, instance_before, **kwargs):
 
 
 def _article_deleted(sender, instance, **kwargs):
-    from .models import WebhookEvent
-    from .webhooks import article_event_emit
+    from content.models import WebhookEvent
+    from content.webhooks.services import article_event_emit
 
     _emit(article_event_emit, article=instance, event_type=WebhookEvent.ARTICLE_DELETED)
 
 
 def _product_changed(sender, instance, raw=False, **kwargs):
-    from .webhooks import product_changed_emit
+    from content.webhooks.services import product_changed_emit
 
     if not raw:
         _emit(product_changed_emit, product_id=instance.pk, slug=instance.slug)
 
 
 def _offer_changed(sender, instance, raw=False, **kwargs):
-    from .webhooks import product_changed_emit
+    from content.webhooks.services import product_changed_emit
 
     if not raw:
         _emit(product_changed_emit, product_id=instance.product_id)
@@ -118,9 +118,8 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         from wagtail.signals import page_published, page_slug_changed, page_unpublished
 
+        from content.models import ArticlePage
         from products.models import Offer, Product
-
-        from .models import ArticlePage
 
         post_migrate.connect(_site_structure_ensure, sender=self)
         # Sent with the specific class (ReviewPage, GuidePage): no sender filter.

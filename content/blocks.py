@@ -29,7 +29,7 @@ class ProductChooserBlock(SnippetChooserBlock):
     def get_api_representation(self, value, context=None):
         """The product with its offers and images, as the API shows it (without
         links: those belong to a placement; articles' API fields add them)."""
-        from .selectors import product_items
+        from content.selectors import product_items
 
         return product_items(products=[value])[0] if value is not None else None
 

@@ -30,11 +30,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from affiliates.reports import signing_secret_new
+from content.api.serializers import ArticlePartField, PublishedArticleChoicesField
+from content.blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
+from content.forms import ArticlePageForm
 from products.outbound import outbound_url_check
-
-from .blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
-from .forms import ArticlePageForm
-from .serializers import ArticlePartField, PublishedArticleChoicesField
 
 ARTICLE_TYPES = ["content.ReviewPage", "content.GuidePage"]
 
@@ -104,8 +103,8 @@ class HomePage(PreviewInAdminFrameMixin, Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from . import seo
-        from .selectors import articles_section, home_sections
+        from content.reader import seo
+        from content.selectors import articles_section, home_sections
 
         context = super().get_context(request, *args, **kwargs)
         sections = home_sections(home=self)
@@ -203,8 +202,8 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from django.core.paginator import Paginator
 
-        from . import seo
-        from .selectors import (
+        from content.reader import seo
+        from content.selectors import (
             ARTICLE_TYPES,
             articles_for_listing,
             articles_live,
@@ -330,7 +329,7 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
     def publish(self, revision, *args, **kwargs):
         """Publishing gives every product embed its tracked links (and retires the
         links of embeds that are gone), whichever way the page is published."""
-        from .services import article_links_publish
+        from content.services import article_links_publish
 
         result = super().publish(revision, *args, **kwargs)
         article_links_publish(article=revision.as_object())
@@ -346,7 +345,7 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
 
     def serve_preview(self, request, mode_name):
         if mode_name == "frontend" and settings.ZHONGCAO_FRONTEND_PREVIEW_URL:
-            from .services import article_preview_share
+            from content.services import article_preview_share
 
             return redirect(article_preview_share(request=request, article=self))
         return super().serve_preview(request, mode_name)
@@ -355,13 +354,13 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         """The reader page shows what the API shows (services.article_representation):
         ``article`` is the whole article, ``embeds`` its expanded products by
         placement, for the block templates."""
-        from . import seo
-        from .selectors import (
+        from content.reader import seo
+        from content.selectors import (
             article_buy_bar,
             article_embeds_by_placement,
             articles_related,
         )
-        from .services import article_links_for_render, article_representation
+        from content.services import article_links_for_render, article_representation
 
         context = super().get_context(request, *args, **kwargs)
         context["seo"] = seo.article_seo(request=request, article=self)
@@ -530,7 +529,7 @@ class GuidePage(ArticlePage):
         verbose_name_plural = _("buying guides")
 
 
-# -- Outbound webhooks (content.webhooks) ---------------------------------------------
+# -- Outbound webhooks (content.webhooks.services) ---------------------------------------------
 
 
 class WebhookEvent(models.TextChoices):

@@ -29,16 +29,7 @@ from affiliates.selectors import (
     offer_link_destination,
     user_is_editor,
 )
-from products.currencies import money_str
-from products.models import Availability, Offer, Product
-from products.money import market_currency
-from products.selectors import (
-    offer_currency,
-    product_offers,
-    products_filter,
-)
-
-from .models import (
+from content.models import (
     AffiliateDisclosureSettings,
     ArticleChoice,
     ArticleCollection,
@@ -50,6 +41,14 @@ from .models import (
     HomePageCollection,
     HomePageFeaturedArticle,
     ReviewPage,
+)
+from products.currencies import money_str
+from products.models import Availability, Offer, Product
+from products.money import market_currency
+from products.selectors import (
+    offer_currency,
+    product_offers,
+    products_filter,
 )
 
 REVIEWED_PRODUCT_PLACEMENT = "reviewed-product"
@@ -125,7 +124,7 @@ def pages_visible_to(
     section): never another person's article, published or not, since the admin shows
     a page's latest draft (its title, "live + draft") and its history, which are
     that person's unpublished work. Every admin listing, chooser, report and API that
-    names pages narrows to this (content.permissions, content.admin_pages).
+    names pages narrows to this (content.admin.permissions, content.admin.pages).
     """
     pages = Page.objects.all() if pages is None else pages
     if user_is_editor(user=user):
@@ -714,7 +713,7 @@ def tags_with_counts() -> QuerySet:
     )
 
 
-# The reader site's reads (content.views, HomePage.get_context). Lists come with their
+# The reader site's reads (content.reader.views, HomePage.get_context). Lists come with their
 # hero images' renditions prefetched, so a page of cards costs the same few queries
 # however many cards it shows.
 

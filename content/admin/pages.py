@@ -3,7 +3,7 @@
 its title, slug, status or history.
 
 Wagtail's listings go through its page permission policy, narrowed in
-``content.permissions``. What is here covers the views that name a page without
+``content.admin.permissions``. What is here covers the views that name a page without
 asking that policy:
 
 - every view of one page (explorer, edit, history, usage, workflow actions and
@@ -40,8 +40,7 @@ from wagtail.models import Page
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from affiliates.selectors import user_is_editor
-
-from .selectors import page_visible_to, pages_visible_to
+from content.selectors import page_visible_to, pages_visible_to
 
 # The keyword arguments by which Wagtail's page URLs name a page.
 PAGE_ID_ARGUMENTS = ("page_id", "parent_page_id", "page_to_move_id", "destination_id")

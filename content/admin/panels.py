@@ -4,7 +4,7 @@ one button for each kind of article they may write (content.selectors)."""
 from django.http import HttpRequest
 from wagtail.admin.ui.components import Component
 
-from .selectors import ArticleKindToAdd, article_kinds_to_add
+from content.selectors import ArticleKindToAdd, article_kinds_to_add
 
 
 def article_kinds_for_request(*, request: HttpRequest) -> list[ArticleKindToAdd]:

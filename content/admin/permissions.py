@@ -11,7 +11,7 @@ two here narrows all of them. What the user may *do* with a page is unchanged.
 
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .selectors import pages_visible_to
+from content.selectors import pages_visible_to
 
 
 class VisiblePagesPermissionPolicy(PagePermissionPolicy):

@@ -17,11 +17,8 @@ from ninja import Field, Path, Query, Router, Schema
 from wagtail.models import Site
 
 from affiliates.auth import OPTIONAL, request_user
-from products.selectors import products_filter, products_with_offers
-from products.web import DATABASE_INTEGER_MAX, public_base_url
-
-from .models import AffiliateDisclosureSettings, ArticlePage
-from .selectors import (
+from content.models import AffiliateDisclosureSettings, ArticlePage
+from content.selectors import (
     article_items,
     articles_filter,
     creator_detail,
@@ -30,7 +27,9 @@ from .selectors import (
     product_items,
     tags_with_counts,
 )
-from .services import article_preview_read, article_representation
+from content.services import article_preview_read, article_representation
+from products.selectors import products_filter, products_with_offers
+from products.web import DATABASE_INTEGER_MAX, public_base_url
 
 router = Router(tags=["articles"])
 

@@ -15,7 +15,7 @@ class ArticlePartField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, page):
-        from .services import article_representation
+        from content.services import article_representation
 
         request = self.context["request"]
         cached = getattr(page, "_api_whole", None)
@@ -35,7 +35,7 @@ class PublishedArticleChoicesField(serializers.Field):
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, value):
-        from .selectors import article_choices_published
+        from content.selectors import article_choices_published
 
         choices = article_choices_published(choices=value.all())
         # Wagtail's v2 API builds each choice's serializer for the fields asked for

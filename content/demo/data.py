@@ -1,6 +1,6 @@
 """Demo data for a new Zhongcao site: merchants, catalog, creators, articles, curation.
 
-Plain data only; content/demo.py loads it. Amounts are strings (percent or price),
+Plain data only; content/demo/demo.py loads it. Amounts are strings (percent or price),
 product references are PRODUCTS slugs, authors are CREATORS usernames.
 """
 

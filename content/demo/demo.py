@@ -1,4 +1,4 @@
-"""Loads the demo data of content/demo_data.py: accounts, catalog, articles, curation.
+"""Loads the demo data of content/demo/data.py: accounts, catalog, articles, curation.
 
 The demo is loaded once: when the database already has users or merchants, nothing
 is loaded, so a second `make run` keeps whatever the user changed or deleted.
@@ -38,12 +38,9 @@ from affiliates.services import (
     payout_run_create,
     rollups_rebuild,
 )
-from products.models import Merchant, Offer, Product
-from products.searchterms import CJK_RUN
-
-from . import demo_data
-from .demo_images import product_scene, shape_for
-from .models import (
+from content.demo import data as demo_data
+from content.demo.images import product_scene, shape_for
+from content.models import (
     ArticleCollection,
     ArticleCollectionItem,
     ArticleIndexPage,
@@ -54,7 +51,9 @@ from .models import (
     HomePageFeaturedArticle,
     ReviewPage,
 )
-from .services import site_structure_ensure
+from content.services import site_structure_ensure
+from products.models import Merchant, Offer, Product
+from products.searchterms import CJK_RUN
 
 DEMO_USERNAMES = ["editor", *(creator["username"] for creator in demo_data.CREATORS)]
 
@@ -72,7 +71,7 @@ def demo_data_present() -> bool:
 
 
 def _image(*, title: str, products: list[tuple[str, str]], name: str) -> Image:
-    """A drawn studio picture of ``products`` (shape, colour: content.demo_images)."""
+    """A drawn studio picture of ``products`` (shape, colour: content.demo.images)."""
     buffer = io.BytesIO()
     product_scene(products).save(buffer, format="PNG", optimize=True)
     image = Image(title=title)

@@ -18,10 +18,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from affiliates.models import CreatorProfile
-
-from . import seo
-from .models import AffiliateDisclosureSettings, ArticlePage
-from .selectors import articles_feed, creator_for_reader, tag_for_reader
+from content.models import AffiliateDisclosureSettings, ArticlePage
+from content.reader import seo
+from content.selectors import articles_feed, creator_for_reader, tag_for_reader
 
 FEED_LENGTH = 30
 

@@ -151,7 +151,7 @@ def _article_common(request: HttpRequest, article, canonical: str) -> dict:
 def article_json_ld(request: HttpRequest, article, canonical: str) -> list[dict]:
     """A review: schema.org Review of its Product with its rating out of 10. A guide:
     an Article and the ItemList of its ranked picks. Anything else: an Article."""
-    from .models import GuidePage, ReviewPage
+    from content.models import GuidePage, ReviewPage
 
     common = _article_common(request, article, canonical)
     if isinstance(article, ReviewPage) and article.product_id:

@@ -8,9 +8,8 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
+from content.selectors import sitemap_creators, sitemap_products, sitemap_tags
 from products.web import public_base_url
-
-from .selectors import sitemap_creators, sitemap_products, sitemap_tags
 
 
 class ReaderSitemap(Sitemap):
@@ -21,7 +20,7 @@ class ReaderSitemap(Sitemap):
     limit = 5000
 
     def __init__(self, request):
-        # content.views.sitemap hands every sitemap the request; these need none.
+        # content.reader.views.sitemap hands every sitemap the request; these need none.
         pass
 
     def location(self, item):

@@ -3,7 +3,7 @@
 from django.urls import re_path
 from django.views.decorators.http import require_safe
 
-from . import feeds, views
+from content.reader import feeds, views
 
 app_name = "reader"
 

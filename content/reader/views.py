@@ -15,12 +15,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from products.models import Availability
-from products.money import market_currency
-from products.selectors import product_for_reader, product_offers
-
-from . import seo
-from .selectors import (
+from content.reader import seo
+from content.reader.sitemaps import SITEMAPS
+from content.selectors import (
     articles_filter,
     articles_for_listing,
     articles_with_card_details,
@@ -32,7 +29,9 @@ from .selectors import (
     tag_for_reader,
     tags_with_counts,
 )
-from .sitemaps import SITEMAPS
+from products.models import Availability
+from products.money import market_currency
+from products.selectors import product_for_reader, product_offers
 
 ARTICLES_PER_PAGE = 12
 INDEX_PER_PAGE = 24

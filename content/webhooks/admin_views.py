@@ -1,6 +1,6 @@
 """Editors' webhook pages in the Wagtail admin: endpoints (with their signing
 secret) and the delivery log. Each view parses its input, calls one function of
-``content.webhooks`` and renders. Who may open a page is the model's
+``content.webhooks.services`` and renders. Who may open a page is the model's
 ``EditorsPermissionPolicy`` (registered in ``wagtail_hooks``), checked on every
 request, GET or POST."""
 
@@ -28,10 +28,14 @@ from affiliates.admin_views import (
     Confirmation,
     SecretKeepingEditView,
 )
-
-from .models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from .panels import article_kinds_for_request
-from .webhooks import (
+from content.admin.panels import article_kinds_for_request
+from content.models import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from content.webhooks.services import (
     WebhookError,
     webhook_deliveries,
     webhook_delivery_redeliver,

@@ -3,9 +3,9 @@
 An event (an article published, unpublished or deleted, a product or offer changed)
 is written as one delivery row per subscribed endpoint, in the transaction that made
 the change: an outbox, so that no event is lost and none is sent for a change that
-rolled back. After the commit a background task (``content.tasks.deliver_webhooks``)
+rolled back. After the commit a background task (``content.webhooks.tasks.deliver_webhooks``)
 POSTs each one, signed like merchants' postbacks (``affiliates.reports``); a failure
-is retried with backoff by ``content.tasks.retry_webhook_deliveries``, which
+is retried with backoff by ``content.webhooks.tasks.retry_webhook_deliveries``, which
 ``manage.py run_schedule`` runs every minute. A receiver that is down never makes
 the change itself fail.
 """
@@ -25,17 +25,16 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from affiliates.reports import SIGNATURE_HEADER, signature_make
-from products.models import Product
-from products.outbound import outbound_failure, outbound_request
-
-from .models import (
+from content.models import (
     DeliveryStatus,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
     webhook_secret_new,
 )
-from .selectors import articles_featuring_product
+from content.selectors import articles_featuring_product
+from products.models import Product
+from products.outbound import outbound_failure, outbound_request
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +109,7 @@ def _batch_token() -> str:
 
 
 def _after_commit(delivery_pks: list[int]) -> None:
-    from .tasks import deliver_webhooks
+    from content.webhooks.tasks import deliver_webhooks
 
     _batch.token = None
     deliver_webhooks.enqueue(delivery_pks=delivery_pks)

@@ -10,9 +10,8 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from affiliates.viewsets import InspectURLFinder
-
-from . import admin_views
-from .models import WebhookDelivery, WebhookEndpoint
+from content.models import WebhookDelivery, WebhookEndpoint
+from content.webhooks import admin_views
 
 
 class EditorsOnlyViewSet(ModelViewSet):

@@ -1,4 +1,4 @@
-"""Wagtail's page admin as Zhongcao narrows and names it (content.admin_pages)."""
+"""Wagtail's page admin as Zhongcao narrows and names it (content.admin.pages)."""
 
 import re
 

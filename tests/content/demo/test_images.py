@@ -1,10 +1,10 @@
-"""The demo's drawn product pictures (content.demo_images)."""
+"""The demo's drawn product pictures (content.demo.images)."""
 
 import pytest
 from PIL import ImageChops, ImageStat
 
-from content import demo_data
-from content.demo_images import SHAPE_KEYWORDS, product_scene, shape_for
+from content.demo import data as demo_data
+from content.demo.images import SHAPE_KEYWORDS, product_scene, shape_for
 
 SHAPES = [shape for shape, _keywords in SHAPE_KEYWORDS] + ["phone"]
 

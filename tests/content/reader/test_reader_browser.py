@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from content.demo import demo_data_load
+from content.demo.demo import demo_data_load
 from content.models import ArticleIndexPage, GuidePage, ReviewPage
 from content.selectors import sitemap_creators, sitemap_products, sitemap_tags
 from products.models import Availability
@@ -32,7 +32,7 @@ pytestmark = [
 
 CHROMIUM = Path("/usr/bin/chromium")
 # axe-core 4.14.1 from the npm registry (`npm pack axe-core@4.14.1`), MPL-2.0: see
-# tests/content/axe/README.md.
+# tests/content/reader/axe/README.md.
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
 ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "artifacts" / "reader"
 BLOCKING_IMPACTS = {"serious", "critical"}

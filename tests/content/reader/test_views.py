@@ -16,7 +16,7 @@ from content.models import (
     HomePageCollection,
     HomePageFeaturedArticle,
 )
-from content.views import ARTICLES_PER_PAGE
+from content.reader.views import ARTICLES_PER_PAGE
 from products.models import Availability
 from tests.conftest import guide_create
 from tests.content.reader_pages import article_add, image_create

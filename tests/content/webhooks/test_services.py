@@ -14,9 +14,9 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from affiliates.reports import SIGNATURE_HEADER, signature_verify
-from content import webhooks
 from content.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from content.webhooks import (
+from content.webhooks import services as webhooks
+from content.webhooks.services import (
     RETRY_DELAYS,
     webhook_deliveries_purge,
     webhook_deliveries_retry,
