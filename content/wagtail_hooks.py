@@ -18,6 +18,7 @@ from content.admin.pages import (
 )
 from content.admin.panels import article_kinds_for_request, new_article_panels
 from content.admin.permissions import VisiblePagesPermissionPolicy
+from content.admin.views import ArticleNewView
 from content.models import (
     ArticleCollection,
     ArticleTag,
@@ -26,7 +27,6 @@ from content.models import (
 )
 from content.selectors import pages_visible_to
 from content.services import article_owner_sync
-from content.webhooks.admin_views import ArticleNewView
 from content.webhooks.viewsets import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 # Pages: Wagtail's permissions, whose listings leave out what a user may not learn

@@ -8,9 +8,7 @@ import json
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
 from django.core.validators import URLValidator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -28,7 +26,6 @@ from affiliates.admin_views import (
     Confirmation,
     SecretKeepingEditView,
 )
-from content.admin.panels import article_kinds_for_request
 from content.models import (
     DeliveryStatus,
     WebhookDelivery,
@@ -189,23 +186,3 @@ class WebhookDeliveryRedeliverView(PermissionCheckedMixin, View):
             return redirect(self.inspect_url_name, quote(delivery.pk))
         messages.success(request, _("The event is being delivered again."))
         return redirect(self.inspect_url_name, quote(copy.pk))
-
-
-class ArticleNewView(View):
-    """/admin/articles/new/[<kind>/]: "New article" from anywhere (the menu, the
-    welcome message): Wagtail's add page of that kind of article under the articles
-    section the user may write in, or its choice of kinds when none is named. 403 for
-    someone who may write none."""
-
-    def get(self, request, kind: str | None = None):
-        kinds = article_kinds_for_request(request=request)
-        if not kinds:
-            raise PermissionDenied
-        if kind is None:
-            if len(kinds) == 1:
-                return redirect(kinds[0].add_url)
-            return redirect("wagtailadmin_pages:add_subpage", kinds[0].parent.pk)
-        for candidate in kinds:
-            if candidate.key == kind:
-                return redirect(candidate.add_url)
-        raise Http404
