@@ -529,7 +529,7 @@ class GuidePage(ArticlePage):
         verbose_name_plural = _("buying guides")
 
 
-# -- Outbound webhooks (content.webhooks.services) ---------------------------------------------
+# -- Outbound webhooks (content.webhooks) ------------------------------------------
 
 
 class WebhookEvent(models.TextChoices):

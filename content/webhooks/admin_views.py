@@ -32,9 +32,9 @@ from content.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from content.webhooks.selectors import webhook_deliveries
 from content.webhooks.services import (
     WebhookError,
-    webhook_deliveries,
     webhook_delivery_redeliver,
     webhook_endpoint_secret_rotate,
 )

@@ -4,7 +4,7 @@ enqueues the periodic ones (settings.ZHONGCAO_SCHEDULE). Each is safe to run twi
 from django.conf import settings
 from django_tasks import task
 
-from content.webhooks.services import (
+from content.webhooks.delivery import (
     webhook_deliveries_deliver,
     webhook_deliveries_purge,
     webhook_deliveries_retry,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from content.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from content.webhooks.services import webhook_deliveries_retry
+from content.webhooks.delivery import webhook_deliveries_retry
 from tests.conftest import review_create
 from tests.content.webhook_receiver import receiver_running
 

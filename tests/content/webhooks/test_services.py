@@ -15,14 +15,14 @@ from wagtail.models import Page
 
 from affiliates.reports import SIGNATURE_HEADER, signature_verify
 from content.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from content.webhooks import services as webhooks
-from content.webhooks.services import (
+from content.webhooks import delivery as webhook_delivery
+from content.webhooks.delivery import (
     RETRY_DELAYS,
     webhook_deliveries_purge,
     webhook_deliveries_retry,
     webhook_delivery_attempt,
-    webhook_endpoint_secret_rotate,
 )
+from content.webhooks.services import webhook_endpoint_secret_rotate
 from products.models import Offer
 from tests.conftest import guide_create, review_create, schedule_run_once
 from tests.content.webhook_receiver import closed_port_url, receiver_running
@@ -472,7 +472,7 @@ def test_a_slow_receiver_times_out_and_is_retried(
     product,
     django_capture_on_commit_callbacks,
 ):
-    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(webhook_delivery, "TIMEOUT_SECONDS", 0.2)
     receiver.delay_seconds = 1
     endpoint_add(receiver.url())
     with django_capture_on_commit_callbacks(execute=True):
