@@ -1,4 +1,5 @@
-"""Loads the demo data of content/demo/data.py: accounts, catalog, articles, curation.
+"""Loads the demo data (the JSON files of content/demo/data/, read by
+content.demo.dataset): accounts, catalog, articles, curation.
 
 The demo is loaded once: when the database already has users or merchants, nothing
 is loaded, so a second `make run` keeps whatever the user changed or deleted.
@@ -38,7 +39,7 @@ from affiliates.services import (
     payout_run_create,
     rollups_rebuild,
 )
-from content.demo import data as demo_data
+from content.demo import dataset as demo_data
 from content.demo.images import product_scene, shape_for
 from content.models import (
     ArticleCollection,
@@ -164,8 +165,9 @@ def _users() -> tuple[object, dict[str, CreatorProfile]]:
     return editor, creators
 
 
-def _body(blocks: list[tuple[str, object]], products: dict[str, Product]) -> list[dict]:
-    """Demo blocks with product slugs turned into the StreamField's raw form."""
+def _body(blocks: list[list], products: dict[str, Product]) -> list[dict]:
+    """Demo blocks ([block type, value] pairs, with product slugs) turned into the
+    StreamField's raw form."""
     raw = []
     for block_type, value in blocks:
         if block_type == "product_card":

@@ -3,7 +3,7 @@
 import pytest
 from PIL import ImageChops, ImageStat
 
-from content.demo import data as demo_data
+from content.demo import dataset as demo_data
 from content.demo.images import SHAPE_KEYWORDS, product_scene, shape_for
 
 SHAPES = [shape for shape, _keywords in SHAPE_KEYWORDS] + ["phone"]
