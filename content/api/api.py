@@ -17,6 +17,7 @@ from ninja import Field, Path, Query, Router, Schema
 from wagtail.models import Site
 
 from affiliates.auth import OPTIONAL, request_user
+from content.catalog import product_items
 from content.models import AffiliateDisclosureSettings, ArticlePage
 from content.selectors import (
     article_items,
@@ -24,7 +25,6 @@ from content.selectors import (
     creator_detail,
     creator_public,
     product_detail,
-    product_items,
     tags_with_counts,
 )
 from content.services import article_preview_read, article_representation

@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from content.models import GuidePage, ReviewPage
 from products.currencies import money_str
 from products.models import Availability, Offer, Product
 from products.selectors import product_offers
@@ -151,8 +152,6 @@ def _article_common(request: HttpRequest, article, canonical: str) -> dict:
 def article_json_ld(request: HttpRequest, article, canonical: str) -> list[dict]:
     """A review: schema.org Review of its Product with its rating out of 10. A guide:
     an Article and the ItemList of its ranked picks. Anything else: an Article."""
-    from content.models import GuidePage, ReviewPage
-
     common = _article_common(request, article, canonical)
     if isinstance(article, ReviewPage) and article.product_id:
         return [
