@@ -104,7 +104,7 @@ class HomePage(PreviewInAdminFrameMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from content.reader import seo
-        from content.selectors import articles_section, home_sections
+        from content.reader.selectors import articles_section, home_sections
 
         context = super().get_context(request, *args, **kwargs)
         sections = home_sections(home=self)
@@ -203,12 +203,11 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
         from django.core.paginator import Paginator
 
         from content.reader import seo
-        from content.selectors import (
-            ARTICLE_TYPES,
+        from content.reader.selectors import (
             articles_for_listing,
-            articles_live,
             articles_with_card_details,
         )
+        from content.selectors import ARTICLE_TYPES, articles_live
 
         context = super().get_context(request, *args, **kwargs)
         articles = articles_live().child_of(self)
@@ -355,11 +354,8 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         ``article`` is the whole article, ``embeds`` its expanded products by
         placement, for the block templates."""
         from content.reader import seo
-        from content.selectors import (
-            article_buy_bar,
-            article_embeds_by_placement,
-            articles_related,
-        )
+        from content.reader.selectors import articles_related
+        from content.selectors import article_buy_bar, article_embeds_by_placement
         from content.services import article_links_for_render, article_representation
 
         context = super().get_context(request, *args, **kwargs)

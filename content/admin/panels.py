@@ -1,10 +1,10 @@
 """The admin home's "New article" panel: a creator's (and editor's) starting point,
-one button for each kind of article they may write (content.selectors)."""
+one button for each kind of article they may write (content.admin.selectors)."""
 
 from django.http import HttpRequest
 from wagtail.admin.ui.components import Component
 
-from content.selectors import ArticleKindToAdd, article_kinds_to_add
+from content.admin.selectors import ArticleKindToAdd, article_kinds_to_add
 
 
 def article_kinds_for_request(*, request: HttpRequest) -> list[ArticleKindToAdd]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from affiliates.models import CreatorProfile
 from content.models import AffiliateDisclosureSettings, ArticlePage
 from content.reader import seo
-from content.selectors import articles_feed, creator_for_reader, tag_for_reader
+from content.reader.selectors import articles_feed, creator_for_reader, tag_for_reader
 
 FEED_LENGTH = 30
 

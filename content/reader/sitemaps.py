@@ -8,7 +8,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
-from content.selectors import sitemap_creators, sitemap_products, sitemap_tags
+from content.reader.selectors import sitemap_creators, sitemap_products, sitemap_tags
 from products.web import public_base_url
 
 

@@ -16,19 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from content.reader import seo
-from content.reader.sitemaps import SITEMAPS
-from content.selectors import (
-    articles_filter,
+from content.reader.selectors import (
     articles_for_listing,
     articles_with_card_details,
     creator_for_reader,
     creators_for_reader,
-    product_buy_link,
     product_cards,
     products_for_reader,
     tag_for_reader,
-    tags_with_counts,
 )
+from content.reader.sitemaps import SITEMAPS
+from content.selectors import articles_filter, product_buy_link, tags_with_counts
 from products.models import Availability
 from products.money import market_currency
 from products.selectors import product_for_reader, product_offers

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from content.demo.demo import demo_data_load
 from content.models import ArticleIndexPage, GuidePage, ReviewPage
-from content.selectors import sitemap_creators, sitemap_products, sitemap_tags
+from content.reader.selectors import sitemap_creators, sitemap_products, sitemap_tags
 from products.models import Availability
 from tests.csp_watch import CSP_WATCH, csp_header_problems, csp_violations
 
