@@ -15,6 +15,8 @@ class ArticlePartField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, page):
+        # Imported here: the page models name this field when their classes are
+        # made, and services import the page models (see content.models' Layering).
         from content.services import article_representation
 
         request = self.context["request"]
@@ -35,6 +37,7 @@ class PublishedArticleChoicesField(serializers.Field):
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, value):
+        # Imported here, for the same reason as ArticlePartField's.
         from content.selectors import article_choices_published
 
         choices = article_choices_published(choices=value.all())
