@@ -12,6 +12,7 @@ from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from content.catalog import product_items
 from products.models import Product
 
 
@@ -29,8 +30,6 @@ class ProductChooserBlock(SnippetChooserBlock):
     def get_api_representation(self, value, context=None):
         """The product with its offers and images, as the API shows it (without
         links: those belong to a placement; articles' API fields add them)."""
-        from .selectors import product_items
-
         return product_items(products=[value])[0] if value is not None else None
 
     def get_preview_value(self):

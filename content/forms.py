@@ -7,8 +7,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 from affiliates.models import CreatorProfile
 from affiliates.selectors import creator_profile_for_user, user_is_editor
-
-from .slugs import article_slug_free
+from content.slugs import article_slug_free
 
 
 class ArticlePageForm(WagtailAdminPageForm):

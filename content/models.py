@@ -1,5 +1,15 @@
 """Pages: the home page, the articles section, reviews and guides; webhook endpoints
-and their deliveries."""
+and their deliveries.
+
+Layering: models <- selectors/services <- reader/api/admin/webhooks, and this module
+imports none of those at its top. A Wagtail page is also its own view, though: its
+``get_context`` (the reader site's context, built by ``content.reader.pages``),
+``serve_preview`` and ``publish`` (``content.services``) call upward. Those five
+methods import what they call when they run, after every model has loaded; that is
+the one place where the app reaches up, and nothing else in the app imports inside a
+function to dodge a cycle (``content.api.serializers``' API fields excepted, for the
+same reason: the pages name them when their classes are made).
+"""
 
 import uuid
 
@@ -30,11 +40,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from affiliates.reports import signing_secret_new
+from content.api.serializers import ArticlePartField, PublishedArticleChoicesField
+from content.blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
+from content.forms import ArticlePageForm
 from products.outbound import outbound_url_check
-
-from .blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
-from .forms import ArticlePageForm
-from .serializers import ArticlePartField, PublishedArticleChoicesField
 
 ARTICLE_TYPES = ["content.ReviewPage", "content.GuidePage"]
 
@@ -104,19 +113,14 @@ class HomePage(PreviewInAdminFrameMixin, Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from . import seo
-        from .selectors import articles_section, home_sections
+        # Imported here: see "Layering" at the top of this module.
+        from content.reader.pages import home_page_context
 
-        context = super().get_context(request, *args, **kwargs)
-        sections = home_sections(home=self)
-        context["featured"] = sections.featured
-        context["collections"] = sections.collections
-        context["latest"] = sections.latest
-        context["articles_section"] = articles_section(home=self)
-        context["seo"] = seo.page_seo(
-            request=request, page=self, description=self.intro, is_home=True
+        return home_page_context(
+            request=request,
+            page=self,
+            context=super().get_context(request, *args, **kwargs),
         )
-        return context
 
 
 class ArticleChoice(Orderable):
@@ -201,49 +205,14 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
         verbose_name = _("articles section")
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
+        # Imported here: see "Layering" at the top of this module.
+        from content.reader.pages import article_index_page_context
 
-        from . import seo
-        from .selectors import (
-            ARTICLE_TYPES,
-            articles_for_listing,
-            articles_live,
-            articles_with_card_details,
-        )
-
-        context = super().get_context(request, *args, **kwargs)
-        articles = articles_live().child_of(self)
-        # The reader site's categories: ?type=review or ?type=guide (else all).
-        kind = request.GET.get("type", "")
-        if kind in ARTICLE_TYPES:
-            articles = articles.type(ARTICLE_TYPES[kind])
-            context["nav_current"] = kind
-            context["kind_title"] = (
-                _("Reviews") if kind == "review" else _("Buying guides")
-            )
-        paginator = Paginator(
-            articles_for_listing(queryset=articles).order_by(
-                "-first_published_at", "-pk"
-            ),
-            24,
-        )
-        context["articles"] = paginator.get_page(request.GET.get("page"))
-        context["articles"].object_list = articles_with_card_details(
-            articles=context["articles"].object_list
-        )
-        context["seo"] = seo.page_seo(
+        return article_index_page_context(
             request=request,
             page=self,
-            description=self.intro,
-            page_number=context["articles"].number,
+            context=super().get_context(request, *args, **kwargs),
         )
-        if "kind_title" in context:
-            number = context["articles"].number
-            context["seo"].title = str(context["kind_title"])
-            context["seo"].canonical = seo.absolute_url(
-                request, f"{self.get_url(request)}?type={kind}"
-            ) + (f"&page={number}" if number > 1 else "")
-        return context
 
 
 class ArticleTag(TaggedItemBase):
@@ -330,7 +299,8 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
     def publish(self, revision, *args, **kwargs):
         """Publishing gives every product embed its tracked links (and retires the
         links of embeds that are gone), whichever way the page is published."""
-        from .services import article_links_publish
+        # Imported here: see "Layering" at the top of this module.
+        from content.services import article_links_publish
 
         result = super().publish(revision, *args, **kwargs)
         article_links_publish(article=revision.as_object())
@@ -346,36 +316,21 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
 
     def serve_preview(self, request, mode_name):
         if mode_name == "frontend" and settings.ZHONGCAO_FRONTEND_PREVIEW_URL:
-            from .services import article_preview_share
+            # Imported here: see "Layering" at the top of this module.
+            from content.services import article_preview_share
 
             return redirect(article_preview_share(request=request, article=self))
         return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
-        """The reader page shows what the API shows (services.article_representation):
-        ``article`` is the whole article, ``embeds`` its expanded products by
-        placement, for the block templates."""
-        from . import seo
-        from .selectors import (
-            article_buy_bar,
-            article_embeds_by_placement,
-            articles_related,
-        )
-        from .services import article_links_for_render, article_representation
+        # Imported here: see "Layering" at the top of this module.
+        from content.reader.pages import article_page_context
 
-        context = super().get_context(request, *args, **kwargs)
-        context["seo"] = seo.article_seo(request=request, article=self)
-        preview = getattr(request, "is_preview", False)
-        links = article_links_for_render(article=self, preview=preview)
-        article = article_representation(
-            request=request, article=self, draft=preview, links=links, absolute=False
+        return article_page_context(
+            request=request,
+            page=self,
+            context=super().get_context(request, *args, **kwargs),
         )
-        context["article"] = article
-        context["embeds"] = article_embeds_by_placement(detail=article)
-        context["disclosure"] = article["disclosure"]
-        context["buy_bar"] = article_buy_bar(detail=article)
-        context["related"] = articles_related(article=self)
-        return context
 
     def _stream_ids_store(self) -> None:
         # Stream data written in Wagtail's short list form (a ListBlock as a plain list
@@ -530,7 +485,7 @@ class GuidePage(ArticlePage):
         verbose_name_plural = _("buying guides")
 
 
-# -- Outbound webhooks (content.webhooks) ---------------------------------------------
+# -- Outbound webhooks (content.webhooks) ------------------------------------------
 
 
 class WebhookEvent(models.TextChoices):

@@ -28,16 +28,15 @@ from wagtail.models import (
 from affiliates.models import CREATORS_GROUP, EDITORS_GROUP
 from affiliates.selectors import article_link_codes
 from affiliates.services import article_links_sync
-from products.models import Offer
-from products.web import public_base_url
-
-from .models import (
+from content.models import (
     AffiliateDisclosureSettings,
     ArticleIndexPage,
     ArticlePage,
     HomePage,
 )
-from .selectors import article_detail, article_product_embeds
+from content.selectors import article_detail, article_product_embeds
+from products.models import Offer
+from products.web import public_base_url
 
 logger = logging.getLogger(__name__)
 

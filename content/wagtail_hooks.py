@@ -11,15 +11,23 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from affiliates.dashboards import ARTICLE_TAGS_HOOK
 from affiliates.permissions import EditorsPermissionPolicy
-
-from .admin_pages import PAGE_BULK_ACTIONS, VisiblePageViewSet, reports_menu_narrow
-from .admin_views import ArticleNewView
-from .models import ArticleCollection, ArticleTag, WebhookDelivery, WebhookEndpoint
-from .panels import article_kinds_for_request, new_article_panels
-from .permissions import VisiblePagesPermissionPolicy
-from .selectors import pages_visible_to
-from .services import article_owner_sync
-from .viewsets import WebhookDeliveryViewSet, WebhookEndpointViewSet
+from content.admin.pages import (
+    PAGE_BULK_ACTIONS,
+    VisiblePageViewSet,
+    reports_menu_narrow,
+)
+from content.admin.panels import article_kinds_for_request, new_article_panels
+from content.admin.permissions import VisiblePagesPermissionPolicy
+from content.admin.views import ArticleNewView
+from content.models import (
+    ArticleCollection,
+    ArticleTag,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from content.selectors import pages_visible_to
+from content.services import article_owner_sync
+from content.webhooks.viewsets import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 # Pages: Wagtail's permissions, whose listings leave out what a user may not learn
 # about (another person's articles). Registered before anything asks for it.

@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from content.catalog import offers_for_reader
+from content.reader.selectors import reader_navigation
+from content.selectors import article_kind
 from products.dates import date_display
 from products.models import Availability
 from products.money import babel_locale, money_format
-
-from ..selectors import article_kind, offers_for_reader, reader_navigation
 
 register = template.Library()
 

@@ -19,7 +19,7 @@ from ninja.errors import ValidationError
 
 from affiliates.api import router as affiliates_router
 from affiliates.auth import REQUIRED, AnonymousThrottle
-from content.api import router as content_router
+from content.api.api import router as content_router
 
 api = NinjaAPI(
     title="Zhongcao API",

@@ -23,7 +23,7 @@ class ZhongcaoConfig(AppConfig):
         from .taskqueue import task_finished_receive
 
         # Pages' full URLs start from ZHONGCAO_PUBLIC_BASE_URL (page_urls says why);
-        # tests/content/test_seo.py and tests/content/test_api.py prove it.
+        # tests/content/reader/test_seo.py and tests/content/api/test_api.py prove it.
         if not getattr(Page.get_url_parts, "public_base_url", False):
             Page.get_url_parts = public_url_parts(Page.get_url_parts)
 

@@ -16,7 +16,7 @@ from affiliates.views import (
     signup_resend,
     signup_sent,
 )
-from content import views as content_views
+from content.reader import views as content_views
 
 from . import api
 from .two_factor.views import SignInCodeView, SignInView
@@ -31,8 +31,8 @@ urlpatterns = [
     path("join/confirm/<str:signed>/", signup_confirm, name="signup_confirm"),
     path("api/", api.urls()),
     # Before the admin's own: its page chooser and page types report, kept to what
-    # each user may see (content.admin_pages).
-    path("admin/", include("content.admin_pages")),
+    # each user may see (content.admin.pages).
+    path("admin/", include("content.admin.pages")),
     re_path(r"^api/", api.not_an_endpoint),
     # Wagtail's own view, but for a body that is not a JSON object (a 400, not a 500).
     path(
@@ -52,7 +52,7 @@ urlpatterns = [
     path("sitemap.xml", content_views.sitemap, name="sitemap"),
     path("robots.txt", content_views.robots_txt, name="robots_txt"),
     # Tags, creators, products and search: before the page tree's catch-all.
-    path("", include("content.urls")),
+    path("", include("content.reader.urls")),
 ]
 
 if settings.DEBUG:

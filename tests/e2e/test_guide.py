@@ -7,7 +7,7 @@ hand after a person has looked at them).
 
 import pytest
 
-from content.demo import demo_data_load
+from content.demo.demo import demo_data_load
 from content.models import ReviewPage
 from tests.e2e.test_loop import admin_login
 

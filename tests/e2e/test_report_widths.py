@@ -7,7 +7,7 @@ import json
 import pytest
 from wagtail import hooks
 
-from content.demo import demo_data_load
+from content.demo.demo import demo_data_load
 from tests.e2e.test_loop import PASSWORD, admin_login
 from tests.factories import EditorFactory
 

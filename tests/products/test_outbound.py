@@ -2,7 +2,7 @@
 its own network: seen through the link checker (products.services.offers_check),
 against listeners on 127.0.0.1 and [::1] that must never receive a connection
 (tests/trap.py), and through the forms where merchant domains and offer URLs are
-typed in. Webhooks: tests/content/test_webhooks.py."""
+typed in. Webhooks: tests/content/webhooks/test_services.py."""
 
 import socket
 

@@ -1,7 +1,7 @@
 """Content-Security-Policy: every page type carries one; the reader site's is strict,
 the admin's and the API's are what Wagtail and the API docs need. That each works
 in a browser (no violation) is tests/e2e/test_csp.py's and
-tests/content/test_reader_browser.py's to show."""
+tests/content/reader/test_reader_browser.py's to show."""
 
 import pytest
 from django.urls import reverse

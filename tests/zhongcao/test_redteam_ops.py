@@ -36,7 +36,7 @@ from content.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from content.webhooks import webhook_event_emit
+from content.webhooks.services import webhook_event_emit
 from tests.factories import CreatorProfileFactory, EditorFactory, token_for
 from tests.zhongcao.test_two_factor import (
     CODE_STEP,
@@ -470,7 +470,7 @@ def hostile_failures(db):
         outcome=TaskOutcome.FAILED,
     )
     TaskFailure.objects.create(
-        task_path="content.tasks.deliver_webhooks",
+        task_path="content.webhooks.tasks.deliver_webhooks",
         result_id="f2",
         attempt=1,
         exception_class_path="builtins.ValueError",

@@ -40,8 +40,8 @@ def test_the_schedule_holds_what_the_product_promises():
         "affiliates.tasks.purge_clicks",
         "affiliates.tasks.purge_signups",
         "products.tasks.check_links",
-        "content.tasks.retry_webhook_deliveries",
-        "content.tasks.purge_webhook_deliveries",
+        "content.webhooks.tasks.retry_webhook_deliveries",
+        "content.webhooks.tasks.purge_webhook_deliveries",
         "zhongcao.tasks.purge_task_records",
     } <= paths
     # A page scheduled for T is live within a minute of T; a click shows on the

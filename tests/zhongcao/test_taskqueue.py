@@ -373,7 +373,7 @@ def test_the_redis_queue_runs_tasks_on_the_rq_worker_and_retries_failures(
 def failures(db):
     now = timezone.now()
     TaskFailure.objects.create(
-        task_path="content.tasks.deliver_webhooks",
+        task_path="content.webhooks.tasks.deliver_webhooks",
         result_id="r1",
         attempt=1,
         exception_class_path="requests.exceptions.ConnectionError",
@@ -403,7 +403,7 @@ def test_editors_see_failed_and_retrying_tasks_with_their_error(editor, failures
     response = client.get(reverse(REPORT))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "content.tasks.deliver_webhooks" in html
+    assert "content.webhooks.tasks.deliver_webhooks" in html
     assert "ConnectionError: the receiver was down" in html
     assert "Retry scheduled" in html
     assert "products.tasks.check_links" in html
@@ -413,7 +413,7 @@ def test_editors_see_failed_and_retrying_tasks_with_their_error(editor, failures
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
     retrying = client.get(reverse(REPORT), {"outcome": TaskOutcome.RETRYING})
-    assert "content.tasks.deliver_webhooks" in retrying.content.decode()
+    assert "content.webhooks.tasks.deliver_webhooks" in retrying.content.decode()
     assert "products.tasks.check_links" not in retrying.content.decode()
 
     export = client.get(reverse(REPORT), {"export": "csv"})

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from content.demo import DEMO_USERNAMES, demo_data_load, demo_password
+from content.demo.demo import DEMO_USERNAMES, demo_data_load, demo_password
 
 
 class Command(BaseCommand):

@@ -469,8 +469,8 @@ ZHONGCAO_SCHEDULE = {
     "zhongcao.tasks.worker_heartbeat": "* * * * *",
     # Runs whose worker died under them go back to the queue (zhongcao.taskqueue).
     "zhongcao.tasks.recover_lost_tasks": "*/5 * * * *",
-    # Webhook deliveries that failed are retried with backoff (content.webhooks).
-    "content.tasks.retry_webhook_deliveries": "* * * * *",
+    # Webhook deliveries that failed are retried with backoff (content.webhooks.services).
+    "content.webhooks.tasks.retry_webhook_deliveries": "* * * * *",
     # Sales that arrived before their click's row, which the click writer missed;
     # and the hourly salts of opted-out readers, deleted once their hour is over.
     "affiliates.tasks.settle_awaiting_conversions": "*/5 * * * *",
@@ -478,7 +478,7 @@ ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.approve_commissions": "5 * * * *",
     "affiliates.tasks.purge_clicks": "10 3 * * *",
     "affiliates.tasks.purge_signups": "15 3 * * *",
-    "content.tasks.purge_webhook_deliveries": "20 3 * * *",
+    "content.webhooks.tasks.purge_webhook_deliveries": "20 3 * * *",
     "zhongcao.tasks.purge_task_records": "25 3 * * *",
     "products.tasks.check_links": "30 3 * * *",
 }
