@@ -10,41 +10,41 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
-from .admin_views import LinkHealthReportView
-from .avatars import user_avatar_url
-from .models import (
-    Conversion,
-    CreatorProfile,
-    LedgerEntry,
-    MerchantConnection,
-    PayoutRun,
+from affiliates.admin.panels import (
+    creator_dashboard_panels,
+    creator_home_panels,
+    editor_home_panels,
 )
-from .panels import creator_dashboard_panels, creator_home_panels, editor_home_panels
-from .permissions import EditorsPermissionPolicy
-from .report_views import (
+from affiliates.admin.reports.conversions import HELD as HELD_REPORT
+from affiliates.admin.reports.conversions import UNATTRIBUTED as UNATTRIBUTED_REPORT
+from affiliates.admin.reports.conversions import (
+    EditorsMenuItem,
+    HeldConversionsReportView,
+    UnattributedConversionsReportView,
+    report_paths,
+)
+from affiliates.admin.reports.performance import (
     ArticlesReportView,
     MerchantsReportView,
     PlacementsReportView,
     ProductsReportView,
     QuietOffersReportView,
 )
-from .reports_views import HELD as HELD_REPORT
-from .reports_views import UNATTRIBUTED as UNATTRIBUTED_REPORT
-from .reports_views import (
-    EditorsMenuItem,
-    HeldConversionsReportView,
-    UnattributedConversionsReportView,
-    report_paths,
+from affiliates.admin.views import LinkHealthReportView
+from affiliates.admin.viewsets import MoneyViewSetGroup
+from affiliates.commissions.views import OwnEarningsExportView, OwnEarningsView
+from affiliates.creators.avatars import user_avatar_url
+from affiliates.creators.selectors import creator_profile_for_user
+from affiliates.creators.services import creator_enroll
+from affiliates.creators.views import OwnPayoutMethodView, OwnProfileView
+from affiliates.models import (
+    Conversion,
+    CreatorProfile,
+    LedgerEntry,
+    MerchantConnection,
+    PayoutRun,
 )
-from .selectors import creator_profile_for_user
-from .services import creator_enroll
-from .views import (
-    OwnEarningsExportView,
-    OwnEarningsView,
-    OwnPayoutMethodView,
-    OwnProfileView,
-)
-from .viewsets import MoneyViewSetGroup
+from affiliates.roles import EditorsPermissionPolicy
 
 # Money policies first: Wagtail refuses a policy registered after it has made a
 # default one for the model. "review", "decide": the only changes there are, each

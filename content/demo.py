@@ -18,26 +18,24 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.images.models import Image
 
-from affiliates import tracking
-from affiliates.clickids import click_id_make
+from affiliates.analytics.services import rollups_rebuild
+from affiliates.commissions.postbacks import conversion_data_parse
+from affiliates.commissions.services.conversions import (
+    conversion_ingest,
+    merchant_connection_ensure,
+)
+from affiliates.commissions.services.ledger import LedgerError, commissions_approve
+from affiliates.commissions.services.payouts import payout_decide, payout_run_create
+from affiliates.creators.services import creator_create
 from affiliates.models import (
     EDITORS_GROUP,
     ConversionSource,
     CreatorProfile,
     TrackedLink,
 )
-from affiliates.reports import conversion_data_parse
-from affiliates.services import (
-    LedgerError,
-    clicks_store,
-    commissions_approve,
-    conversion_ingest,
-    creator_create,
-    merchant_connection_ensure,
-    payout_decide,
-    payout_run_create,
-    rollups_rebuild,
-)
+from affiliates.tracking import clicks as tracking
+from affiliates.tracking.clickids import click_id_make
+from affiliates.tracking.services import clicks_store
 from products.models import Merchant, Offer, Product
 from products.searchterms import CJK_RUN
 

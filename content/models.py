@@ -29,8 +29,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from affiliates.reports import signing_secret_new
 from products.outbound import outbound_url_check
+from products.signing import signing_secret_new
 
 from .blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
 from .forms import ArticlePageForm

@@ -24,11 +24,8 @@ from wagtail.models import Page, PageQuerySet, get_page_models
 from wagtail.rich_text import expand_db_html
 
 from affiliates.models import CreatorProfile
-from affiliates.selectors import (
-    links_current,
-    offer_link_destination,
-    user_is_editor,
-)
+from affiliates.roles import user_is_editor
+from affiliates.tracking.selectors import links_current, offer_link_destination
 from products.currencies import money_str
 from products.models import Availability, Offer, Product
 from products.money import market_currency
@@ -288,7 +285,7 @@ def best_prices(*, offers: list[Offer], currency_first: str = "") -> list[dict]:
 def _offer_link(*, offer: Offer, offers: list[Offer], url: str | None) -> dict | None:
     """An offer's tracked link, with the offer it really goes to: a link of an offer
     that is out of stock sends its reader to another in stock (the redirect's rule,
-    affiliates.selectors.offer_link_destination), and the page must say so."""
+    affiliates.tracking.selectors.offer_link_destination), and the page must say so."""
     if url is None:
         return None
     destination = offer_link_destination(offer=offer, offers=offers)

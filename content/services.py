@@ -26,8 +26,8 @@ from wagtail.models import (
 )
 
 from affiliates.models import CREATORS_GROUP, EDITORS_GROUP
-from affiliates.selectors import article_link_codes
-from affiliates.services import article_links_sync
+from affiliates.tracking.selectors import article_link_codes
+from affiliates.tracking.services import article_links_sync
 from products.models import Offer
 from products.web import public_base_url
 

@@ -9,8 +9,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from affiliates.dashboards import ARTICLE_TAGS_HOOK
-from affiliates.permissions import EditorsPermissionPolicy
+from affiliates.analytics.dashboards import ARTICLE_TAGS_HOOK
+from affiliates.roles import EditorsPermissionPolicy
 
 from .admin_pages import PAGE_BULK_ACTIONS, VisiblePageViewSet, reports_menu_narrow
 from .admin_views import ArticleNewView

@@ -4,7 +4,7 @@ An event (an article published, unpublished or deleted, a product or offer chang
 is written as one delivery row per subscribed endpoint, in the transaction that made
 the change: an outbox, so that no event is lost and none is sent for a change that
 rolled back. After the commit a background task (``content.tasks.deliver_webhooks``)
-POSTs each one, signed like merchants' postbacks (``affiliates.reports``); a failure
+POSTs each one, signed like merchants' postbacks (``affiliates.commissions.postbacks``); a failure
 is retried with backoff by ``content.tasks.retry_webhook_deliveries``, which
 ``manage.py run_schedule`` runs every minute. A receiver that is down never makes
 the change itself fail.
@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from affiliates.reports import SIGNATURE_HEADER, signature_make
 from products.models import Product
 from products.outbound import outbound_failure, outbound_request
+from products.signing import SIGNATURE_HEADER, signature_make
 
 from .models import (
     DeliveryStatus,

@@ -17,7 +17,7 @@ from affiliates.models import (
     CreatorProfile,
     TrackedLink,
 )
-from affiliates.tracking import PendingClick
+from affiliates.tracking.clicks import PendingClick
 from products.models import Availability, Merchant, Offer, Product
 
 

@@ -1,7 +1,7 @@
 """Panels of a creator's admin home: the dashboard (figures, chart, articles and
 placements), their invite link and their referral tree. Each shows the signed-in
 user's own data only: the creator comes from the request's user, never from a
-parameter. Figures come from affiliates.dashboards and affiliates.selectors."""
+parameter. Figures come from affiliates.analytics.dashboards and affiliates.commissions.selectors."""
 
 import datetime
 from decimal import Decimal
@@ -15,10 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
-from products.currencies import money_round
-from products.web import public_url
-
-from .dashboards import (
+from affiliates.admin.reports.conversions import HELD as HELD_REPORT
+from affiliates.analytics.dashboards import (
     PERIOD_LABELS,
     PERIODS,
     creator_daily_series,
@@ -28,13 +26,14 @@ from .dashboards import (
     period_start,
     site_overview,
 )
-from .models import CreatorProfile
-from .reports_views import HELD as HELD_REPORT
-from .selectors import (
+from affiliates.creators.selectors import (
     creator_profile_for_user,
     creator_referral_tree,
-    user_is_editor,
 )
+from affiliates.models import CreatorProfile
+from affiliates.roles import user_is_editor
+from products.currencies import money_round
+from products.web import public_url
 
 # ?dashboard_period= chooses the period of the articles and placements tables.
 PERIOD_PARAMETER = "dashboard_period"

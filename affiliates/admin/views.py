@@ -32,13 +32,36 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.boolean_radio_select import BooleanRadioSelect
 from wagtail.log_actions import log
 
-from products.currencies import money_round
-from products.models import Merchant, Offer
-
-from .encryption import DecryptionError
-from .exports import ExcelCsvExportMixin
-from .forms import LedgerAdjustmentForm, MerchantConnectionCreateForm, PayoutRunForm
-from .models import (
+from affiliates.admin.exports import ExcelCsvExportMixin
+from affiliates.admin.forms import (
+    LedgerAdjustmentForm,
+    MerchantConnectionCreateForm,
+    PayoutRunForm,
+)
+from affiliates.commissions.selectors import (
+    conversion_entries,
+    conversion_held_shares,
+    conversions_visible,
+    ledger_entries,
+    merchant_connections,
+    payout_runs,
+    payouts_in_run,
+    payouts_summary,
+)
+from affiliates.commissions.services.conversions import (
+    conversion_review,
+    merchant_connection_ensure,
+)
+from affiliates.commissions.services.ledger import LedgerError, ledger_adjust
+from affiliates.commissions.services.payouts import (
+    payout_decide,
+    payout_run_create,
+    payout_run_decide,
+)
+from affiliates.creators.encryption import DecryptionError
+from affiliates.creators.people import public_name
+from affiliates.creators.selectors import payout_method_for, payout_methods_by_creator
+from affiliates.models import (
     Conversion,
     ConversionStatus,
     LedgerEntry,
@@ -49,34 +72,16 @@ from .models import (
     ReviewState,
     TrackedLink,
 )
-from .people import public_name
-from .permissions import EditorsPermissionPolicy
-from .selectors import (
+from affiliates.roles import EditorsPermissionPolicy
+from affiliates.templatetags.affiliates_money import money
+from affiliates.tracking.selectors import (
     LinkProblem,
-    conversion_entries,
-    conversion_held_shares,
-    conversions_visible,
-    ledger_entries,
     link_health_rows,
     link_problem_condition,
-    merchant_connections,
     offers_with_link_problems,
-    payout_method_for,
-    payout_methods_by_creator,
-    payout_runs,
-    payouts_in_run,
-    payouts_summary,
 )
-from .services import (
-    LedgerError,
-    conversion_review,
-    ledger_adjust,
-    merchant_connection_ensure,
-    payout_decide,
-    payout_run_create,
-    payout_run_decide,
-)
-from .templatetags.affiliates_money import money
+from products.currencies import money_round
+from products.models import Merchant, Offer
 
 
 def public_name_or_platform(creator) -> str:

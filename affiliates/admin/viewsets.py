@@ -12,9 +12,9 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
 
-from . import admin_views
-from .models import Conversion, LedgerEntry, MerchantConnection, PayoutRun
-from .templatetags.affiliates_money import money
+from affiliates.admin import views as admin_views
+from affiliates.models import Conversion, LedgerEntry, MerchantConnection, PayoutRun
+from affiliates.templatetags.affiliates_money import money
 
 
 class InspectURLFinder(ModelAdminURLFinder):

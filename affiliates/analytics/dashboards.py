@@ -24,9 +24,9 @@ from taggit.models import Tag
 from wagtail import hooks
 from wagtail.models import Page
 
-from products.currencies import minor_unit, money_round
-
-from .models import (
+from affiliates.analytics.services import CLICK_SUMS, month_start
+from affiliates.commissions.selectors import conversions_held
+from affiliates.models import (
     CommissionSettings,
     Conversion,
     CreatorProfile,
@@ -41,15 +41,14 @@ from .models import (
     MonthlyLinkSales,
     TrackedLink,
 )
-from .models.links import block_type_label
-from .models.money import NOT_ZERO
-from .selectors import (
+from affiliates.models.links import block_type_label
+from affiliates.models.money import NOT_ZERO
+from affiliates.tracking.selectors import (
     LinkProblem,
-    conversions_held,
     link_problem_condition,
     offers_with_link_problems,
 )
-from .services.rollups import CLICK_SUMS, month_start
+from products.currencies import minor_unit, money_round
 
 # (key, days): the last 7, 30 and 90 UTC days, today included, and all time.
 PERIODS: tuple[tuple[str, int | None], ...] = (

@@ -19,11 +19,7 @@ from django.db.models import BigIntegerField, Count, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from products.currencies import money_round
-from products.locks import ROLLUPS, advisory_lock_hold
-from products.models import Offer
-
-from ..models import (
+from affiliates.models import (
     Click,
     Conversion,
     ConversionStatus,
@@ -36,6 +32,9 @@ from ..models import (
     MonthlyLinkSales,
     ReviewState,
 )
+from products.currencies import money_round
+from products.locks import ROLLUPS, advisory_lock_hold
+from products.models import Offer
 
 ZERO = Decimal(0)
 

@@ -11,34 +11,34 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from products.currencies import money_str
-from products.models import Merchant
-from products.web import DATABASE_INTEGER_MAX
-
-from .dashboards import creator_period_figures
-from .models import ConversionSource, LedgerEntry
-from .reports import (
+from affiliates.analytics.dashboards import creator_period_figures
+from affiliates.commissions.postbacks import (
     POSTBACK_MAX_BYTES,
-    SIGNATURE_HEADER,
     ReportFieldError,
-    SignatureError,
     conversion_data_parse,
     postback_body_parse,
-    signature_verify,
 )
-from .selectors import (
+from affiliates.commissions.selectors import (
     conversions_earning,
     conversions_entries,
     conversions_filter,
     conversions_visible,
     creator_earnings,
     creator_other_items,
-    creator_profile_for_user,
     ledger_balances,
     payouts_for,
-    user_is_editor,
 )
-from .services import ConversionConflict, conversion_ingest
+from affiliates.commissions.services.conversions import (
+    ConversionConflict,
+    conversion_ingest,
+)
+from affiliates.creators.selectors import creator_profile_for_user
+from affiliates.models import ConversionSource, LedgerEntry
+from affiliates.roles import user_is_editor
+from products.currencies import money_str
+from products.models import Merchant
+from products.signing import SIGNATURE_HEADER, SignatureError, signature_verify
+from products.web import DATABASE_INTEGER_MAX
 
 router = Router(tags=["conversions"])
 

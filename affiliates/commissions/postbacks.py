@@ -7,23 +7,16 @@ refusal names the field at fault.
 
 import csv
 import datetime
-import hashlib
-import hmac
 import json
-import secrets
-import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from affiliates.models import ConversionStatus
 from products.currencies import currency_minor_units, in_minor_units, is_active_currency
 
-from .models import ConversionStatus
-
-SIGNATURE_HEADER = "Zhongcao-Signature"
-SIGNATURE_TOLERANCE_SECONDS = 300
 MAX_AMOUNT = Decimal("1e12")
 # A postback is one sale: a few hundred bytes. A body above this is refused before
 # it is read, so no request can make the endpoint hold much memory.
@@ -35,10 +28,6 @@ OCCURRED_AT_EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 OCCURRED_AT_BEFORE = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
 
 
-class SignatureError(Exception):
-    """The postback's signature is missing, malformed, wrong or too old/new."""
-
-
 class ReportFieldError(ValueError):
     """A reported field is missing or malformed."""
 
@@ -46,55 +35,6 @@ class ReportFieldError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
-
-
-def signing_secret_new() -> str:
-    """A new secret for signatures (merchants' postbacks, our webhooks)."""
-    return "whsec_" + secrets.token_urlsafe(32)
-
-
-def signature_make(*, secret: str, body: bytes, timestamp: int) -> str:
-    """The header value a merchant sends: ``t=<unix seconds>,v1=<hex HMAC>``."""
-    digest = hmac.new(
-        secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256
-    ).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
-def signature_verify(
-    *, secret: str, body: bytes, header: str | None, now: float | None = None
-) -> None:
-    """Raise SignatureError unless ``header`` signs ``body`` with ``secret`` within
-    SIGNATURE_TOLERANCE_SECONDS of now. Several v1 values may be given (any may
-    match); comparisons are constant-time."""
-    if not header:
-        raise SignatureError("The Zhongcao-Signature header is missing.")
-    timestamp: int | None = None
-    candidates: list[str] = []
-    for part in header.split(","):
-        key, _sep, value = part.strip().partition("=")
-        if key == "t":
-            try:
-                timestamp = int(value)
-            except ValueError as error:
-                raise SignatureError("The signature's t is not a number.") from error
-        elif key == "v1":
-            candidates.append(value.strip())
-    if timestamp is None or not candidates:
-        raise SignatureError("The signature needs t=<unix seconds> and v1=<hex>.")
-    current = time.time() if now is None else now
-    if abs(current - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
-        raise SignatureError(
-            "The signature's timestamp is more than 300 seconds from now."
-        )
-    expected = signature_make(secret=secret, body=body, timestamp=timestamp)
-    expected_digest = expected.partition(",v1=")[2].encode()
-    matched = False
-    for candidate in candidates:
-        # Check every candidate, so the time taken does not tell which one matched.
-        matched |= hmac.compare_digest(expected_digest, candidate.encode())
-    if not matched:
-        raise SignatureError("The signature does not match.")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.html import escape
 
-from .models import CreatorProfile
+from affiliates.models import CreatorProfile
 
 # Backgrounds for initials, dark enough for white text (WCAG AA at avatar sizes).
 INITIAL_COLOURS = (

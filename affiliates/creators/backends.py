@@ -6,12 +6,12 @@ Members sign up with their address, editors are often given a short user name
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from .selectors import user_for_login
+from affiliates.creators.selectors import user_for_login
 
 
 class EmailOrUsernameBackend(ModelBackend):
     """Django's ModelBackend (permissions, inactive users refused), looking the
-    account up by user name or e-mail address (affiliates.selectors.user_for_login)."""
+    account up by user name or e-mail address (affiliates.creators.selectors.user_for_login)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:

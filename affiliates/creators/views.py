@@ -2,60 +2,47 @@
 public sign-up of members (/join/)."""
 
 import logging
-import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from django.views.generic import FormView, TemplateView, View
+from django.views.generic import FormView
 from django_ratelimit.core import is_ratelimited
 from wagtail.admin import messages as wagtail_messages
-from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from products.web import client_address
-
-from .exports import ExcelCsvExportMixin
-from .forms import OwnProfileForm, PayoutMethodForm, SignupForm, SignupResendForm
-from .linktargets import link_target
-from .models import EntryKind, EntryStatus
-from .selectors import (
-    CLICK_ID_SLOT,
-    EarningsExportRow,
-    conversions_earning,
-    creator_by_invite_code,
-    creator_earnings,
-    creator_earnings_export,
-    creator_other_items,
-    creator_profile_for_user,
-    ledger_balances,
-    payout_method_for,
-    payouts_for,
+from affiliates.creators.forms import (
+    OwnProfileForm,
+    PayoutMethodForm,
+    SignupForm,
+    SignupResendForm,
 )
-from .services import (
+from affiliates.creators.selectors import (
+    creator_by_invite_code,
+    creator_profile_for_user,
+    payout_method_for,
+)
+from affiliates.creators.services import creator_profile_update, payout_method_set
+from affiliates.creators.signup import (
     SignupError,
-    click_record,
-    creator_profile_update,
     member_signup,
     member_signup_confirm,
     member_signup_resend,
-    payout_method_set,
 )
+from products.web import client_address
 
 logger = logging.getLogger(__name__)
 
 
-class _CreatorOwnView(WagtailAdminTemplateMixin):
+class CreatorOwnViewMixin(WagtailAdminTemplateMixin):
     """An admin page of the signed-in creator's own: ``self.profile`` is their
     profile (404 without one); the header names the page."""
 
@@ -69,7 +56,7 @@ class _CreatorOwnView(WagtailAdminTemplateMixin):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
-class OwnProfileView(_CreatorOwnView, FormView):
+class OwnProfileView(CreatorOwnViewMixin, FormView):
     """A creator edits their own public profile; nobody else's is reachable here."""
 
     form_class = OwnProfileForm
@@ -86,7 +73,7 @@ class OwnProfileView(_CreatorOwnView, FormView):
         return redirect("affiliates_own_profile")
 
 
-class OwnPayoutMethodView(_CreatorOwnView, FormView):
+class OwnPayoutMethodView(CreatorOwnViewMixin, FormView):
     """A creator sets how they are paid (Alipay, WeChat Pay or a bank account).
     Only their own: the page takes no id, and nobody else's account is shown."""
 
@@ -117,153 +104,6 @@ class OwnPayoutMethodView(_CreatorOwnView, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Your payout method has been saved."))
         return redirect("affiliates_own_payout_method")
-
-
-class OwnEarningsView(_CreatorOwnView, TemplateView):
-    """A creator's balances, the conversions behind them and their payouts. The
-    creator is the signed-in user's own profile: no parameter can name another."""
-
-    template_name = "affiliates/own_earnings.html"
-    page_title = _("My earnings")
-    header_icon = "decimal"
-    paginate_by = 20
-
-    def get_context_data(self, **kwargs):
-        creator = self.profile
-        paginator = WagtailPaginator(
-            # The product's name is shown for each offer: one query, not one a row.
-            conversions_earning(creator=creator).select_related(
-                "offer__product", "link"
-            ),
-            self.paginate_by,
-        )
-        page = paginator.get_page(self.request.GET.get("p"))
-        conversions = list(page)
-        position = {
-            conversion.pk: index for index, conversion in enumerate(conversions)
-        }
-        # Newest sale first, as the page is; creator_earnings sorts by id.
-        earnings = sorted(
-            creator_earnings(creator=creator, conversions=conversions),
-            key=lambda earning: position[earning.conversion.pk],
-        )
-        statuses = {**dict(EntryStatus.choices), "reversed": _("Reversed")}
-        kinds = dict(EntryKind.choices)
-        return {
-            **super().get_context_data(**kwargs),
-            "balances": [
-                {**row, "status_label": statuses[row["status"]]}
-                for row in ledger_balances(creator=creator)
-            ],
-            "earnings": [
-                {
-                    "earning": earning,
-                    "kind_label": kinds[earning.kind],
-                    "status_label": statuses[earning.status],
-                }
-                for earning in earnings
-            ],
-            "page_obj": page,
-            "elided_page_range": paginator.get_elided_page_range(page.number),
-            "other_items": [
-                {
-                    "item": other,
-                    "kind_label": kinds[other.entry.kind],
-                    "status_label": statuses[other.status],
-                }
-                for other in creator_other_items(creator=creator)
-            ],
-            "payouts": payouts_for(creator=creator).order_by("-run__run_date", "-pk"),
-        }
-
-
-EARNINGS_EXPORT_COLUMNS = (
-    ("day", _("Day")),
-    ("order_id", _("Order")),
-    ("merchant", _("Merchant")),
-    ("article", _("Article")),
-    ("product", _("Product")),
-    ("placement", _("Placement")),
-    ("sale_amount", _("Sale")),
-    ("kind", _("Kind")),
-    ("amount", _("Amount")),
-    ("currency", _("Currency")),
-    ("status", _("Status")),
-    ("approvable_on", _("Approvable from")),
-    ("note", _("Note")),
-)
-
-
-class OwnEarningsExportView(_CreatorOwnView, ExcelCsvExportMixin, View):
-    """GET ?export=csv|xlsx: every earning of the signed-in creator's (as My
-    earnings shows them, all pages), written by Wagtail's spreadsheet export like
-    every export, so that its cells are made safe in one place
-    (zhongcao.spreadsheets). The CSV starts with a byte order mark for Excel.
-    Days are in the creator's time zone; amounts stay numbers."""
-
-    http_method_names = ["get", "head"]
-    page_title = _("My earnings")
-    list_export = [name for name, _label in EARNINGS_EXPORT_COLUMNS]
-    export_headings = dict(EARNINGS_EXPORT_COLUMNS)
-
-    def get(self, request):
-        export_format = request.GET.get("export", "")
-        if export_format not in self.FORMATS:
-            return HttpResponseBadRequest(
-                _("export: choose csv or xlsx."), content_type="text/plain"
-            )
-        rows = creator_earnings_export(
-            creator=self.profile, tz=timezone.get_current_timezone()
-        )
-        return self.as_spreadsheet(rows, export_format)
-
-    def get_filename(self) -> str:
-        return f"earnings-{self.profile.slug}-{timezone.localdate().isoformat()}"
-
-    def to_row_dict(self, item: EarningsExportRow) -> dict:
-        statuses = {**dict(EntryStatus.choices), "reversed": _("Reversed")}
-        kinds = dict(EntryKind.choices)
-        row = {name: getattr(item, name) for name in self.list_export}
-        row["kind"] = kinds.get(item.kind, item.kind)
-        row["status"] = statuses.get(item.status, item.status)
-        return row
-
-
-LINK_CODE = re.compile(r"[A-Za-z0-9]{8,12}")
-LINK_HEADERS = {
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-}
-
-
-@require_safe
-def go_redirect(request: HttpRequest, code: str) -> HttpResponse:
-    """GET /go/<code>: 302 to the merchant, with the click id as sub-id.
-
-    Query parameters are never read: the destination and the credit come from the
-    stored link alone.
-    """
-    if not LINK_CODE.fullmatch(code):
-        return render(request, "affiliates/link_not_found.html", status=404)
-    try:
-        target = link_target(code=code)
-    except DatabaseError:
-        logger.exception("Link %s could not be read", code)
-        response = render(request, "affiliates/link_unavailable.html", status=503)
-        response["Retry-After"] = "5"
-        return response
-    if target is None:
-        return render(request, "affiliates/link_not_found.html", status=404)
-    click_id = click_record(request=request, target=target)
-    # The destination was checked (http(s), the merchant's own domains) when the
-    # target was loaded; HttpResponseRedirect would only parse it again.
-    response = HttpResponse(status=302)
-    response["Location"] = target.destination.replace(CLICK_ID_SLOT, click_id)
-    for header, value in LINK_HEADERS.items():
-        response[header] = value
-    if target.sends_referrer:
-        response["Referrer-Policy"] = "unsafe-url"
-    return response
 
 
 # -- Members' sign-up (public) ---------------------------------------------------------
@@ -396,7 +236,11 @@ def signup_confirm(request: HttpRequest, signed: str) -> HttpResponse:
         return render(
             request, "affiliates/signup/confirm.html", {"error": error}, status=400
         )
-    login(request, profile.user, backend="affiliates.backends.EmailOrUsernameBackend")
+    login(
+        request,
+        profile.user,
+        backend="affiliates.creators.backends.EmailOrUsernameBackend",
+    )
     # The button leads to content's "New article" (by URL name: affiliates never
     # imports content).
     wagtail_messages.success(

@@ -2,18 +2,20 @@
 the money those links earn: conversions, the ledger and payouts (money.py), and
 daily rollups of both for dashboards and reports (rollups.py)."""
 
-from .links import (
+from affiliates.models.creators import (
     CREATORS_GROUP,
     EDITORS_GROUP,
-    Click,
-    ClickDemotion,
     CreatorKind,
     CreatorProfile,
+)
+from affiliates.models.links import (
+    Click,
+    ClickDemotion,
     HourlySalt,
     TrackedLink,
     VisitorSalt,
 )
-from .money import (
+from affiliates.models.money import (
     CommissionSettings,
     Conversion,
     ConversionReport,
@@ -31,8 +33,12 @@ from .money import (
     SelfPurchasePolicy,
     UnattributedReason,
 )
-from .payout_methods import PayoutDetails, PayoutMethod, PayoutMethodKind
-from .rollups import (
+from affiliates.models.payout_methods import (
+    PayoutDetails,
+    PayoutMethod,
+    PayoutMethodKind,
+)
+from affiliates.models.rollups import (
     DailyCreatorClicks,
     DailyCreatorSales,
     DailyLinkClicks,

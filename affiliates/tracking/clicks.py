@@ -1,5 +1,5 @@
 """What the redirect learns about a click, and the buffer that keeps the database off
-the reader's path where no writer process takes the clicks (affiliates.clickjournal:
+the reader's path where no writer process takes the clicks (affiliates.tracking.journal:
 under gunicorn, workers hand clicks to one; runserver and the tests use this buffer).
 
 A click is appended to an in-process buffer and the reader is redirected at once; a
@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.http import HttpRequest
 
-from .crawlers import crawler_matcher
+from affiliates.tracking.crawlers import crawler_matcher
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class _Salts:
             return self.fallback[1]
         from django.apps import apps
 
-        from .dbwait import database_waits_bounded
+        from affiliates.tracking.dbwait import database_waits_bounded
 
         model = apps.get_model("affiliates", self.model)
         try:
@@ -195,7 +195,7 @@ class ClickBuffer:
     def flush(self) -> int:
         """Write every pending click; return how many. On a database error the
         unwritten clicks go back to the front of the buffer and the error is raised."""
-        from .services import clicks_store
+        from affiliates.tracking.services import clicks_store
 
         written = 0
         with self.flush_lock:

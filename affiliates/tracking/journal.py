@@ -23,7 +23,7 @@ machine can lose the last seconds that the kernel had not yet written to disk, a
 the signed click id makes even that harmless for attribution.
 
 If a worker cannot append (the directory is missing or read-only, the disk is full),
-it keeps the click in its in-process buffer (affiliates.tracking.click_buffer),
+it keeps the click in its in-process buffer (affiliates.tracking.clicks.click_buffer),
 written by a thread of that worker as without a writer process.
 """
 
@@ -40,7 +40,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection
 
-from .tracking import PendingClick
+from affiliates.tracking.clicks import PendingClick
 
 logger = logging.getLogger(__name__)
 
@@ -311,7 +311,7 @@ class JournalWriter:
 
     @staticmethod
     def _store(clicks: list[PendingClick]) -> None:
-        from .services import clicks_store
+        from affiliates.tracking.services import clicks_store
 
         try:
             clicks_store(clicks=clicks)

@@ -16,7 +16,7 @@ and into the shared cache (ZHONGCAO_LINK_TARGETS_CACHE; Redis in production), wh
 process whose map lacks a code looks before it asks the database.
 
 Only a code that no store holds is read from the database, waiting at most
-ZHONGCAO_LINK_LOOKUP_WAIT a statement (affiliates.dbwait); past that the reader gets
+ZHONGCAO_LINK_LOOKUP_WAIT a statement (affiliates.tracking.dbwait); past that the reader gets
 a 503 at once rather than a page that hangs.
 """
 
@@ -35,12 +35,11 @@ from django.db.models import Max, Q, QuerySet
 from django.db.models.signals import post_save, pre_delete
 from django.utils import timezone
 
+from affiliates.models import TrackedLink
+from affiliates.tracking import clicks as tracking
+from affiliates.tracking.dbwait import database_waits_bounded
+from affiliates.tracking.selectors import LinkTarget, link_targets_load
 from products.models import Merchant, Offer, Product
-
-from . import tracking
-from .dbwait import database_waits_bounded
-from .models import TrackedLink
-from .selectors import LinkTarget, link_targets_load
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from affiliates.api import router as affiliates_router
 from affiliates.auth import REQUIRED, AnonymousThrottle
+from affiliates.commissions.api import router as affiliates_router
 from content.api import router as content_router
 
 api = NinjaAPI(

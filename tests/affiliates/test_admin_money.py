@@ -20,6 +20,9 @@ from django.utils.html import escape
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.users.models import UserProfile
 
+from affiliates.commissions.services.ledger import commissions_approve, ledger_adjust
+from affiliates.commissions.services.payouts import payout_run_create
+from affiliates.creators.services import payout_method_set
 from affiliates.models import (
     CommissionSettings,
     Conversion,
@@ -33,12 +36,6 @@ from affiliates.models import (
     PayoutStatus,
     ReviewState,
     SelfPurchasePolicy,
-)
-from affiliates.services import (
-    commissions_approve,
-    ledger_adjust,
-    payout_method_set,
-    payout_run_create,
 )
 from tests.affiliates.conftest import SECRET, click_id_for, postback, sale
 from tests.factories import MerchantFactory, TrackedLinkFactory

@@ -7,13 +7,9 @@ import pytest
 from django.utils import timezone
 from wagtail.models import APIToken
 
+from affiliates.commissions.services.ledger import commissions_approve, ledger_adjust
+from affiliates.commissions.services.payouts import payout_decide, payout_run_create
 from affiliates.models import Conversion
-from affiliates.services import (
-    commissions_approve,
-    ledger_adjust,
-    payout_decide,
-    payout_run_create,
-)
 from tests.affiliates.conftest import click_id_for, postback, sale
 from tests.factories import CreatorProfileFactory, token_for
 

@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from affiliates.dashboards import creator_summary
-from affiliates.services import rollups_rebuild
+from affiliates.analytics.dashboards import creator_summary
+from affiliates.analytics.services import rollups_rebuild
 from tests.factories import token_for
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from affiliates import clickids
-from affiliates.clickids import (
+from affiliates.tracking import clickids
+from affiliates.tracking.clickids import (
     CLICK_ID_LENGTH,
     ClickIdFacts,
     InvalidClickId,

@@ -13,7 +13,9 @@ from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import override_settings
 
-from affiliates.clickjournal import (
+from affiliates.models import Click
+from affiliates.tracking.clicks import PendingClick, click_buffer, hour_of
+from affiliates.tracking.journal import (
     CHECKPOINT,
     SEGMENT_SUFFIX,
     JournalWriter,
@@ -21,8 +23,6 @@ from affiliates.clickjournal import (
     click_encode,
     click_journal_backlog_bytes,
 )
-from affiliates.models import Click
-from affiliates.tracking import PendingClick, click_buffer, hour_of
 from tests.affiliates.conftest import flush
 from tests.affiliates.test_views import READER_IP, go
 

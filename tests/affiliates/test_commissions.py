@@ -13,7 +13,12 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 
-from affiliates.clickids import click_id_make
+from affiliates.commissions.postbacks import conversion_data_parse
+from affiliates.commissions.services.conversions import (
+    conversion_ingest,
+    conversion_review,
+)
+from affiliates.commissions.services.ledger import LedgerError, commissions_approve
 from affiliates.models import (
     Click,
     CommissionSettings,
@@ -29,13 +34,7 @@ from affiliates.models import (
     UnattributedReason,
 )
 from affiliates.models.money import EARNING_KINDS
-from affiliates.reports import conversion_data_parse
-from affiliates.services import (
-    LedgerError,
-    commissions_approve,
-    conversion_ingest,
-    conversion_review,
-)
+from affiliates.tracking.clickids import click_id_make
 from tests.affiliates.conftest import sale
 from tests.factories import (
     CreatorProfileFactory,

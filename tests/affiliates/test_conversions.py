@@ -1,5 +1,5 @@
 """A sale's outcome never depends on whether the merchant reported it before or after
-the click's row was written (affiliates.services.conversions): the hold, the reason
+the click's row was written (affiliates.commissions.services.conversions): the hold, the reason
 and the commission are the same in both orders. Clicks come through the real
 redirect; sales through the signed postback endpoint."""
 
@@ -12,6 +12,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from affiliates.commissions.selectors import ledger_balances
+from affiliates.commissions.services.conversions import conversions_click_settle
+from affiliates.commissions.services.ledger import items_current
 from affiliates.models import (
     Click,
     Conversion,
@@ -20,8 +23,6 @@ from affiliates.models import (
     ReviewState,
     UnattributedReason,
 )
-from affiliates.selectors import ledger_balances
-from affiliates.services import conversions_click_settle, items_current
 from affiliates.tasks import settle_awaiting_conversions
 from products.locks import CLICK_WRITER, advisory_lock_hold
 from tests.affiliates.conftest import flush, out_of_stock, postback, sale
@@ -169,7 +170,7 @@ def test_a_click_row_that_never_comes_releases_the_sale_after_a_day(connected, l
     """A click lost before it was written (a crash) cannot hold its sale forever:
     the periodic settle releases it once the click is a day old."""
     conversion = sell(connected, go(link))
-    from affiliates.tracking import click_buffer
+    from affiliates.tracking.clicks import click_buffer
 
     click_buffer.pending.clear()  # the process died with the click in its buffer
     settle_awaiting_conversions.call()
@@ -186,7 +187,7 @@ def test_a_click_row_that_never_comes_releases_the_sale_after_a_day(connected, l
 
 
 def test_an_old_click_without_a_row_is_decided_at_once(connected, link):
-    from affiliates.clickids import click_id_make
+    from affiliates.tracking.clickids import click_id_make
 
     day_old = timezone.now() - datetime.timedelta(days=1, minutes=1)
     click = click_id_make(link_id=link.pk, clicked_at=day_old, offer_id=link.offer_id)
@@ -198,8 +199,8 @@ def test_the_periodic_settle_decides_what_the_writer_missed(connected, link):
     """The row was written, but deciding right after failed: the periodic settle
     finds the waiting sale and decides it from the row."""
     conversion = sell(connected, go(link, user_agent=GOOGLEBOT))
-    from affiliates.services.links import clicks_store
-    from affiliates.tracking import click_buffer
+    from affiliates.tracking.clicks import click_buffer
+    from affiliates.tracking.services import clicks_store
 
     clicks = list(click_buffer.pending)
     click_buffer.pending.clear()
@@ -224,7 +225,8 @@ def test_an_editor_cannot_decide_a_sale_before_its_click_is_known(
 ):
     """Released now, a bot's sale would escape the hold a slower merchant's report
     would get: the click's row decides first."""
-    from affiliates.services import LedgerError, conversion_review
+    from affiliates.commissions.services.conversions import conversion_review
+    from affiliates.commissions.services.ledger import LedgerError
 
     conversion = sell(connected, go(link, user_agent=GOOGLEBOT))
     with pytest.raises(LedgerError, match="waits for its click"):
@@ -282,8 +284,8 @@ def test_a_sale_during_its_clicks_batch_waits_for_the_batch(connected, link):
     """The writer has inserted the bot's click and not committed yet when the sale
     arrives: the sale waits for the batch (the click writers' lock) and is held for
     the bot at once, not left waiting for a row that is already there."""
-    from affiliates.services.links import clicks_store
-    from affiliates.tracking import click_buffer
+    from affiliates.tracking.clicks import click_buffer
+    from affiliates.tracking.services import clicks_store
 
     click = go(link, user_agent=GOOGLEBOT)
     clicks = list(click_buffer.pending)

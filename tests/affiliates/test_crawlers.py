@@ -6,7 +6,7 @@ from crawlerdetect.providers.crawlers import data as CRAWLER_PATTERNS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from affiliates.crawlers import (
+from affiliates.tracking.crawlers import (
     CrawlerMatcher,
     crawler_matcher,
     literal_first,

@@ -13,7 +13,7 @@ from django.db.models import Q, Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from affiliates.dashboards import (
+from affiliates.analytics.dashboards import (
     articles_report,
     creator_articles,
     creator_daily_series,
@@ -21,8 +21,8 @@ from affiliates.dashboards import (
     creator_summary,
     period_start,
 )
+from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import DailyLinkClicks, DailyLinkSales, TrackedLink
-from affiliates.services import rollups_rebuild
 from tests.affiliates.conftest import clicks_add, sale_ingest
 from tests.conftest import guide_create, review_create
 from tests.factories import OfferFactory, ProductFactory
@@ -105,7 +105,7 @@ def test_summary_figures_by_period(rolled_up, django_assert_num_queries):
 
 
 def test_all_time_by_status_matches_the_ledger_balances(rolled_up):
-    from affiliates.selectors import ledger_balances
+    from affiliates.commissions.selectors import ledger_balances
 
     lulu = rolled_up["lulu"]
     summary = creator_summary(creator=lulu, today=utc_today())

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from django.utils import timezone
 from wagtail.users.models import UserProfile
 
-from affiliates.dashboards import creator_payout_outlook
+from affiliates.analytics.dashboards import creator_payout_outlook
 from affiliates.models import CommissionSettings
 from tests.affiliates.conftest import noon
 

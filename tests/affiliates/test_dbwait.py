@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from affiliates.dbwait import database_waits_bounded
+from affiliates.tracking.dbwait import database_waits_bounded
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,18 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from affiliates.commissions.selectors import ledger_balances
+from affiliates.commissions.services.ledger import (
+    LedgerError,
+    commissions_approve,
+    items_current,
+    ledger_adjust,
+)
+from affiliates.commissions.services.payouts import (
+    payout_decide,
+    payout_run_create,
+    payout_run_decide,
+)
 from affiliates.models import (
     CreatorKind,
     EntryKind,
@@ -20,16 +32,6 @@ from affiliates.models import (
     Payout,
     PayoutRun,
     PayoutStatus,
-)
-from affiliates.selectors import ledger_balances
-from affiliates.services import (
-    LedgerError,
-    commissions_approve,
-    items_current,
-    ledger_adjust,
-    payout_decide,
-    payout_run_create,
-    payout_run_decide,
 )
 from tests.affiliates.test_commissions import (
     CLICKED,

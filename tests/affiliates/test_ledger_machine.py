@@ -28,7 +28,21 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from affiliates.clickids import click_id_make
+from affiliates.commissions.postbacks import conversion_data_parse
+from affiliates.commissions.selectors import ledger_balances
+from affiliates.commissions.services.conversions import (
+    CLICK_ROW_WAIT,
+    conversion_ingest,
+    conversion_review,
+    conversions_click_settle,
+)
+from affiliates.commissions.services.ledger import (
+    LedgerError,
+    commissions_approve,
+    items_current,
+    ledger_adjust,
+)
+from affiliates.commissions.services.payouts import payout_decide, payout_run_create
 from affiliates.models import (
     Click,
     ClickDemotion,
@@ -49,20 +63,7 @@ from affiliates.models import (
     TrackedLink,
 )
 from affiliates.models.money import EARNING_KINDS
-from affiliates.reports import conversion_data_parse
-from affiliates.selectors import ledger_balances
-from affiliates.services import (
-    LedgerError,
-    commissions_approve,
-    conversion_ingest,
-    conversion_review,
-    conversions_click_settle,
-    items_current,
-    ledger_adjust,
-    payout_decide,
-    payout_run_create,
-)
-from affiliates.services.conversions import CLICK_ROW_WAIT
+from affiliates.tracking.clickids import click_id_make
 from products.currencies import currency_minor_units
 from tests.factories import (
     CreatorProfileFactory,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from affiliates.models import TrackedLink
-from affiliates.services import article_links_sync
+from affiliates.tracking.services import article_links_sync
 from products.models import Availability
 from products.services import offers_check
 from tests.conftest import review_create

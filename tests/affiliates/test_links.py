@@ -136,7 +136,7 @@ def test_preview_shows_links_whose_clicks_are_never_billable(
 def test_links_keep_their_block_type_and_position(published, headphones):
     """The placements report groups by block type and position among the article's
     product embeds; a block that moves takes its link's position with it."""
-    from affiliates.services import article_links_sync
+    from affiliates.tracking.services import article_links_sync
 
     review_link = TrackedLink.objects.get(placement=REVIEWED_PRODUCT_PLACEMENT)
     assert (review_link.block_type, review_link.position) == ("review", 1)

@@ -15,8 +15,8 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from affiliates.linktargets import link_targets
 from affiliates.models import TrackedLink
+from affiliates.tracking.linktargets import link_targets
 from products.models import Availability, Merchant, Offer
 from tests.affiliates.test_clickjournal import wait_until
 from tests.affiliates.test_views import go

@@ -42,7 +42,7 @@ def test_unicode_names_and_slugs():
     ids=["commission", "stated commission"],
 )
 def test_the_database_refuses_a_commission_above_the_sale(commission, stated):
-    """The postback and the import refuse it first (affiliates.reports); the
+    """The postback and the import refuse it first (affiliates.commissions.postbacks); the
     database refuses it whatever writes the row."""
     row = Conversion(
         merchant=MerchantFactory(),

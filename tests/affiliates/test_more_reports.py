@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from affiliates.dashboards import placements_report, position_bucket
+from affiliates.analytics.dashboards import placements_report, position_bucket
+from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import TrackedLink
-from affiliates.services import rollups_rebuild
 from tests.affiliates.conftest import clicks_add, noon, sale_ingest
 from tests.conftest import guide_create
 from tests.factories import OfferFactory, ProductFactory
@@ -235,7 +235,7 @@ def test_a_fallback_click_and_sale_count_for_the_merchant_the_reader_went_to(
     are LinkHub's in the Merchants and Products reports, not Mingyue's."""
     from urllib.parse import parse_qs, urlsplit
 
-    from affiliates.dashboards import merchants_report, products_report
+    from affiliates.analytics.dashboards import merchants_report, products_report
     from tests.affiliates.conftest import flush, out_of_stock
     from tests.affiliates.test_views import go
 
@@ -253,9 +253,9 @@ def test_a_fallback_click_and_sale_count_for_the_merchant_the_reader_went_to(
     flush()
     # Bought after the click (sale_ingest's fixed hour of the day could fall
     # before a click made now).
+    from affiliates.commissions.postbacks import conversion_data_parse
+    from affiliates.commissions.services.conversions import conversion_ingest
     from affiliates.models import ConversionSource
-    from affiliates.reports import conversion_data_parse
-    from affiliates.services import conversion_ingest
     from tests.affiliates.conftest import sale
 
     conversion_ingest(

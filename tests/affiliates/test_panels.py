@@ -25,8 +25,8 @@ from bs4 import BeautifulSoup
 from django.test import Client
 from django.utils import timezone
 
+from affiliates.commissions.services.ledger import commissions_approve
 from affiliates.models import EntryKind, LedgerEntry
-from affiliates.services import commissions_approve
 from tests.affiliates.conftest import click_id_for, postback, sale
 from tests.conftest import FOREIGN_HOST
 from tests.factories import CreatorProfileFactory, TrackedLinkFactory
@@ -192,7 +192,7 @@ def test_editors_get_no_creator_panels(editor):
 def test_the_tree_costs_the_same_queries_whatever_its_size(
     tree, creator, django_assert_max_num_queries
 ):
-    from affiliates.selectors import creator_referral_tree
+    from affiliates.creators.selectors import creator_referral_tree
 
     with django_assert_max_num_queries(2):
         small = creator_referral_tree(creator=creator)

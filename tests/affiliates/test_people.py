@@ -1,4 +1,4 @@
-"""People as the product shows and speaks to them (affiliates.people): public names
+"""People as the product shows and speaks to them (affiliates.creators.people): public names
 wherever Wagtail or we name a user, their language and time zone, and Wagtail's
 e-mails (approval) in the recipient's language, greeting them by public name."""
 
@@ -10,8 +10,8 @@ from wagtail.admin.forms.account import LocalePreferencesForm
 from wagtail.admin.utils import get_user_display_name
 from wagtail.users.models import UserProfile
 
-from affiliates.people import public_name
-from affiliates.services import (
+from affiliates.creators.people import public_name
+from affiliates.creators.services import (
     creator_create,
     creator_profile_update,
     person_locale_set,

@@ -17,7 +17,7 @@ from affiliates.models import (
     EntryStatus,
     LedgerEntry,
 )
-from affiliates.reports import SignatureError, signature_make, signature_verify
+from products.signing import SignatureError, signature_make, signature_verify
 from tests.affiliates.conftest import SECRET, click_id_for, postback, sale
 
 pytestmark = pytest.mark.django_db

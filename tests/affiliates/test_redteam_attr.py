@@ -24,10 +24,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from affiliates import clickids
-from affiliates.clickids import CLICK_ID_LENGTH, click_id_make
-from affiliates.clickjournal import JournalWriter
-from affiliates.linktargets import link_targets
+from affiliates.commissions.services.conversions import (
+    conversion_review,
+    conversions_click_settle,
+)
+from affiliates.commissions.services.ledger import (
+    LedgerError,
+    commissions_approve,
+    items_current,
+    ledger_lock,
+)
 from affiliates.models import (
     Click,
     ClickDemotion,
@@ -40,15 +46,12 @@ from affiliates.models import (
     ReviewState,
     UnattributedReason,
 )
-from affiliates.services import (
-    clicks_store,
-    commissions_approve,
-    conversion_review,
-    conversions_click_settle,
-    items_current,
-)
-from affiliates.services.ledger import LedgerError, ledger_lock
-from affiliates.tracking import click_buffer, hour_of, hourly_salts
+from affiliates.tracking import clickids
+from affiliates.tracking.clickids import CLICK_ID_LENGTH, click_id_make
+from affiliates.tracking.clicks import click_buffer, hour_of, hourly_salts
+from affiliates.tracking.journal import JournalWriter
+from affiliates.tracking.linktargets import link_targets
+from affiliates.tracking.services import clicks_store
 from tests.affiliates.conftest import flush, out_of_stock, postback, sale
 from tests.factories import OfferFactory, pending_click
 
@@ -253,7 +256,9 @@ def test_money_approved_before_an_earlier_click_comes_is_not_taken_back(
     )
     assert commissions_approve(now=timezone.now() + datetime.timedelta(days=400)) > 0
     before = outcome(conversion)
-    with caplog.at_level("WARNING", logger="affiliates.services.conversions"):
+    with caplog.at_level(
+        "WARNING", logger="affiliates.commissions.services.conversions"
+    ):
         clicks_store(clicks=[earlier])
     assert Click.objects.get(pk=later.click_id).is_duplicate
     assert outcome(conversion) == before
@@ -274,7 +279,7 @@ def test_a_demotion_the_writer_could_not_settle_is_settled_by_the_periodic_task(
         connected, link, in_the_past_hour
     )
     with mock.patch(
-        "affiliates.services.links.conversions_click_settle",
+        "affiliates.tracking.services.conversions_click_settle",
         side_effect=DatabaseError("the database went away"),
     ):
         clicks_store(clicks=[earlier])
@@ -292,9 +297,9 @@ EVENTS = ("row", "pending", "approved", "approval job", "refunded")
 
 
 def _ingest(merchant, *, click_id, order_id, status):
+    from affiliates.commissions.postbacks import conversion_data_parse
+    from affiliates.commissions.services.conversions import conversion_ingest
     from affiliates.models import ConversionSource
-    from affiliates.reports import conversion_data_parse
-    from affiliates.services import conversion_ingest
 
     body = sale(click_id=click_id, order_id=order_id, status=status)
     body["occurred_at"] = (timezone.now() - datetime.timedelta(seconds=30)).isoformat()
@@ -461,7 +466,7 @@ def test_a_release_without_a_click_row_does_not_say_the_click_was_recorded(
 def test_no_approval_or_payout_touches_a_sale_waiting_for_its_click(
     connected, link, creator
 ):
-    from affiliates.services import payout_run_create
+    from affiliates.commissions.services.payouts import payout_run_create
 
     connected.hold_period_days = 0
     connected.save()
@@ -688,7 +693,7 @@ def test_nothing_links_an_opted_out_readers_clicks_once_the_hour_is_over(link):
     check needs it); once the hour's salt is purged, nothing can recompute it, and
     the next hour's clicks hash apart from them."""
     from affiliates.tasks import purge_hourly_salts
-    from affiliates.tracking import hourly_visitor_hash
+    from affiliates.tracking.clicks import hourly_visitor_hash
 
     first, second = (go(link, **{"Sec-GPC": "1"}) for _ in range(2))
     flush()
@@ -699,7 +704,7 @@ def test_nothing_links_an_opted_out_readers_clicks_once_the_hour_is_over(link):
     hashes = dict(Click.objects.values_list("click_id", "visitor_hash"))
     assert hashes[first] == hashes[second]
     link_targets.clear()
-    from affiliates.tracking import hourly_salts
+    from affiliates.tracking.clicks import hourly_salts
 
     hourly_salts.cache.clear()  # another process: it never held that salt
     later = hourly_visitor_hash(
@@ -735,7 +740,7 @@ def test_the_click_writer_costs_one_query_more_a_batch_whatever_waits(connected,
     assert _queries(_batch(link, 500, start=100)) == quiet
     # The probe is what the commit added: without the settle, one query fewer.
     with (
-        mock.patch("affiliates.services.links.conversions_click_settle"),
+        mock.patch("affiliates.tracking.services.conversions_click_settle"),
         CaptureQueriesContext(connection) as captured,
     ):
         clicks_store(clicks=_batch(link, 50, start=200))
@@ -848,7 +853,7 @@ def test_two_settles_at_once_release_a_sale_once(connected, link):
     conversion = sell(connected, go(link))
     batch = list(click_buffer.pending)
     click_buffer.pending.clear()
-    with mock.patch("affiliates.services.links.conversions_click_settle"):
+    with mock.patch("affiliates.tracking.services.conversions_click_settle"):
         clicks_store(clicks=batch)
     start, errors, counts = threading.Barrier(3), [], []
 

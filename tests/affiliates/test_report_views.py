@@ -15,10 +15,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from taggit.models import Tag
 
-from affiliates.dashboards import articles_report
+from affiliates.admin.reports.performance import ArticlesReportView
+from affiliates.analytics.dashboards import articles_report
+from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import TrackedLink
-from affiliates.report_views import ArticlesReportView
-from affiliates.services import rollups_rebuild
 from content.models import ArticlePage, GuidePage, ReviewPage
 from tests.affiliates.conftest import clicks_add, noon
 from tests.conftest import guide_create

@@ -14,6 +14,15 @@ from django.db.models.functions import TruncMonth
 from django.test import override_settings
 from django.utils import timezone
 
+from affiliates.analytics.services import (
+    CLICK_SUMS,
+    SALE_SUMS,
+    STANDING_SALE,
+    rollups_rebuild,
+    rollups_refresh,
+)
+from affiliates.commissions.services.conversions import conversion_ingest
+from affiliates.commissions.services.ledger import ledger_adjust
 from affiliates.models import (
     Click,
     Conversion,
@@ -25,15 +34,8 @@ from affiliates.models import (
     MonthlyLinkClicks,
     MonthlyLinkSales,
 )
-from affiliates.services import (
-    clicks_purge,
-    conversion_ingest,
-    ledger_adjust,
-    rollups_rebuild,
-    rollups_refresh,
-)
-from affiliates.services.rollups import CLICK_SUMS, SALE_SUMS, STANDING_SALE
 from affiliates.tasks import refresh_rollups
+from affiliates.tracking.services import clicks_purge
 from tests.affiliates.conftest import clicks_add, noon, sale, sale_ingest
 from zhongcao.scheduling import schedule_period
 
@@ -295,8 +297,8 @@ def test_rebuild_keeps_click_rollups_of_purged_days(history, network):
 
 
 def test_preview_clicks_and_unattributed_sales_are_left_out(history, shop):
+    from affiliates.commissions.postbacks import conversion_data_parse
     from affiliates.models import ConversionSource
-    from affiliates.reports import conversion_data_parse
 
     rollups_rebuild()
     before = (click_rollups(), sales_rollups())

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from affiliates.models import TrackedLink
-from affiliates.selectors import link_targets_load, offer_link_destination
+from affiliates.tracking.selectors import link_targets_load, offer_link_destination
 from products.models import Availability, Offer
 from tests.factories import OfferFactory, ProductFactory, TrackedLinkFactory
 

@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from affiliates.clickids import click_id_make
+from affiliates.creators.selectors import creator_profile_for_user
+from affiliates.creators.services import creator_create
 from affiliates.models import (
     CREATORS_GROUP,
     Click,
@@ -16,9 +17,10 @@ from affiliates.models import (
     CreatorProfile,
     TrackedLink,
 )
-from affiliates.selectors import creator_profile_for_user, user_is_editor
-from affiliates.services import clicks_store, creator_create
-from affiliates.tracking import PendingClick, hour_of
+from affiliates.roles import user_is_editor
+from affiliates.tracking.clickids import click_id_make
+from affiliates.tracking.clicks import PendingClick, hour_of
+from affiliates.tracking.services import clicks_store
 
 pytestmark = pytest.mark.django_db
 

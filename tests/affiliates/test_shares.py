@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from affiliates.shares import split_commission
+from affiliates.commissions.shares import split_commission
 from products.currencies import currency_minor_units
 
 PLATFORM = "platform"

@@ -11,16 +11,17 @@ from bs4 import BeautifulSoup
 from django.db.models import Sum
 from django.utils import timezone
 
-from affiliates.dashboards import site_overview
+from affiliates.analytics.dashboards import site_overview
+from affiliates.analytics.services import month_start, rollups_rebuild
+from affiliates.commissions.postbacks import conversion_data_parse
+from affiliates.commissions.services.conversions import conversion_ingest
 from affiliates.models import (
     ConversionSource,
     DailyLinkClicks,
     DailyLinkSales,
     TrackedLink,
 )
-from affiliates.reports import conversion_data_parse
-from affiliates.services import clicks_store, conversion_ingest, rollups_rebuild
-from affiliates.services.rollups import month_start
+from affiliates.tracking.services import clicks_store
 from products.models import Availability, CheckResult, LinkStatus, OfferLinkCheck
 from tests.affiliates.conftest import click_id_for, sale
 from tests.factories import pending_click
@@ -36,7 +37,7 @@ def utc_today() -> datetime.date:
 
 def clicks_today(link, *, count: int) -> list[str]:
     """``count`` readers' clicks on ``link`` in this very minute (today, UTC)."""
-    from affiliates.clickids import click_id_make
+    from affiliates.tracking.clickids import click_id_make
 
     at = timezone.now().replace(second=0, microsecond=0)
     made = []

@@ -3,15 +3,15 @@
 import pytest
 from django.db import OperationalError, connection
 
-from affiliates.linktargets import link_target, link_targets
 from affiliates.models import Click, TrackedLink
-from affiliates.tracking import (
+from affiliates.tracking.clicks import (
     PendingClick,
     click_bot_flag,
     click_buffer,
     click_is_bot,
     user_agent_is_crawler,
 )
+from affiliates.tracking.linktargets import link_target, link_targets
 from tests.affiliates.test_views import go
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,8 @@ def test_drain_writes_everything_and_retries_a_failing_database(
 ):
     for _ in range(4):
         go(client, link)
-    monkeypatch.setattr("affiliates.tracking.time.sleep", lambda seconds: None)
-    monkeypatch.setattr("affiliates.tracking.connection.close", lambda: None)
+    monkeypatch.setattr("affiliates.tracking.clicks.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("affiliates.tracking.clicks.connection.close", lambda: None)
     with connection.execute_wrapper(failing(Click._meta.db_table)):
         written = click_buffer.drain(timeout=5)
     assert written == 4

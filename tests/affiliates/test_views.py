@@ -8,8 +8,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from affiliates.clickids import click_id_make, click_id_parse
 from affiliates.models import Click, CreatorKind
+from affiliates.tracking.clickids import click_id_make, click_id_parse
 from tests.affiliates.conftest import flush, out_of_stock
 from tests.factories import OfferFactory
 
@@ -201,7 +201,7 @@ def test_fallback_to_another_currency_then_to_the_original(
         currency="USD",
     )
     assert urlsplit(go(client, link)["Location"]).netloc == "go.linkhub-network.com"
-    from affiliates.linktargets import link_targets
+    from affiliates.tracking.linktargets import link_targets
 
     out_of_stock(usd)
     link_targets.clear()
@@ -314,8 +314,8 @@ def test_privacy_signals_bill_once_an_hour_and_keep_nothing_past_it(
 
 def test_an_opted_out_reader_bills_again_in_the_next_hour(link):
     """The hour's salt, not a rolling window: the next hour's first click bills."""
-    from affiliates.services import clicks_store
-    from affiliates.tracking import hour_of, hourly_visitor_hash
+    from affiliates.tracking.clicks import hour_of, hourly_visitor_hash
+    from affiliates.tracking.services import clicks_store
     from tests.factories import pending_click
 
     hour = hour_of(timezone.now()) - datetime.timedelta(hours=1)
@@ -374,7 +374,7 @@ def test_reader_is_redirected_when_the_click_store_fails(client, link):
         with pytest.raises(OperationalError):
             flush()
     assert not Click.objects.exists()
-    from affiliates.tracking import click_buffer
+    from affiliates.tracking.clicks import click_buffer
 
     assert len(click_buffer) == 3  # kept, not lost
     assert flush() == 3

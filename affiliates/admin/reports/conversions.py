@@ -5,7 +5,7 @@ Both are Wagtail ``ReportView``s, so each exports what it lists as CSV and XLSX.
 The screen and the export read every value through the same functions below, so
 they cannot disagree. Who may open them is the Conversion model's
 ``EditorsPermissionPolicy`` (registered in ``wagtail_hooks``), checked on every
-request; the queries are ``affiliates.selectors``'; the review itself is the
+request; the queries are ``affiliates.commissions.selectors``'; the review itself is the
 Money → Conversions review view (``ConversionReviewView``), which the held report
 posts to.
 """
@@ -25,18 +25,17 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BaseColumn, Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
-from products.currencies import money_round
-from products.dates import datetime_display
-from products.models import Merchant
-
-from .models import Conversion, CreatorProfile, HoldReason, UnattributedReason
-from .selectors import (
+from affiliates.commissions.selectors import (
     conversions_currency_totals,
     conversions_held,
     conversions_unattributed,
-    user_is_editor,
 )
-from .templatetags.affiliates_money import money
+from affiliates.models import Conversion, CreatorProfile, HoldReason, UnattributedReason
+from affiliates.roles import user_is_editor
+from affiliates.templatetags.affiliates_money import money
+from products.currencies import money_round
+from products.dates import datetime_display
+from products.models import Merchant
 
 UNATTRIBUTED = "affiliates_report_unattributed"
 HELD = "affiliates_report_held"

@@ -1,6 +1,6 @@
 """Editors' reports in the Wagtail *Reports* menu, exportable as CSV and XLSX.
 
-Each reads a selector (affiliates.dashboards) over the daily rollups; the filter form
+Each reads a selector (affiliates.analytics.dashboards) over the daily rollups; the filter form
 only parses the request.
 """
 
@@ -19,9 +19,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from products.models import Merchant
-
-from .dashboards import (
+from affiliates.analytics.dashboards import (
     QUIET_DAYS,
     ArticlesReport,
     article_ids_tagged,
@@ -33,8 +31,9 @@ from .dashboards import (
     products_report,
     quiet_offers_report,
 )
-from .models import CreatorProfile, DailyLinkSales
-from .permissions import EditorsPermissionPolicy
+from affiliates.models import CreatorProfile, DailyLinkSales
+from affiliates.roles import EditorsPermissionPolicy
+from products.models import Merchant
 
 
 class PlainSelect(forms.Select):

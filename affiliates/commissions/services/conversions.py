@@ -11,12 +11,21 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from products.currencies import money_round, money_str
-from products.locks import CLICK_WRITER, advisory_lock_hold
-from products.models import Merchant, Offer
-
-from ..clickids import InvalidClickId, click_id_parse
-from ..models import (
+from affiliates.commissions.postbacks import (
+    ConversionData,
+    ReportFieldError,
+    conversion_data_parse,
+)
+from affiliates.commissions.services.ledger import (
+    LedgerError,
+    conversion_items_reverse,
+    items_current,
+    items_move,
+    items_reverse,
+    ledger_lock,
+)
+from affiliates.commissions.shares import HUNDRED, split_commission
+from affiliates.models import (
     Click,
     ClickDemotion,
     CommissionSettings,
@@ -35,21 +44,11 @@ from ..models import (
     TrackedLink,
     UnattributedReason,
 )
-from ..reports import (
-    ConversionData,
-    ReportFieldError,
-    conversion_data_parse,
-    signing_secret_new,
-)
-from ..shares import HUNDRED, split_commission
-from .ledger import (
-    LedgerError,
-    conversion_items_reverse,
-    items_current,
-    items_move,
-    items_reverse,
-    ledger_lock,
-)
+from affiliates.tracking.clickids import InvalidClickId, click_id_parse
+from products.currencies import money_round, money_str
+from products.locks import CLICK_WRITER, advisory_lock_hold
+from products.models import Merchant, Offer
+from products.signing import signing_secret_new
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from products.currencies import in_minor_units, is_active_currency
-from products.locks import LEDGER, advisory_lock_hold
-
-from ..models import (
+from affiliates.commissions.selectors import item_positions
+from affiliates.models import (
     Conversion,
     CreatorProfile,
     EntryKind,
@@ -26,8 +24,9 @@ from ..models import (
     LedgerEntry,
     Payout,
 )
-from ..models.money import EARNING_KINDS
-from ..selectors import item_positions
+from affiliates.models.money import EARNING_KINDS
+from products.currencies import in_minor_units, is_active_currency
+from products.locks import LEDGER, advisory_lock_hold
 
 
 class LedgerError(Exception):

@@ -7,21 +7,21 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.log_actions import log
 
-from ..models import (
+from affiliates.commissions.services.ledger import (
+    LedgerError,
+    items_current,
+    items_move,
+    ledger_lock,
+)
+from affiliates.models import (
     CommissionSettings,
-    CreatorProfile,
     EntryKind,
     EntryStatus,
     Payout,
-    PayoutDetails,
-    PayoutMethod,
     PayoutRun,
     PayoutStatus,
 )
-from ..models.payout_methods import details_clean
-from .ledger import LedgerError, items_current, items_move, ledger_lock
 
 
 def payout_run_create(*, run_date: datetime.date, user=None) -> PayoutRun:
@@ -101,24 +101,3 @@ def payout_run_decide(*, run: PayoutRun, paid: bool, user=None) -> int:
         for payout in payouts:
             payout_decide(payout=payout, paid=paid, user=user)
     return len(payouts)
-
-
-def payout_method_set(
-    *, creator: CreatorProfile, kind: str, details: PayoutDetails, user=None
-) -> PayoutMethod:
-    """Set how ``creator`` is paid (their only method; a new one replaces it).
-
-    ``details`` are checked and normalised for ``kind`` (``ValidationError`` naming
-    the field) and stored encrypted. The change is in the creator's history, without
-    the account itself.
-    """
-    cleaned = details_clean(kind=kind, details=details)
-    with transaction.atomic():
-        method = PayoutMethod.objects.select_for_update().filter(
-            creator=creator
-        ).first() or PayoutMethod(creator=creator)
-        method.kind = kind
-        method.details = cleaned
-        method.save()
-    log(creator, "affiliates.payout_method", user=user)
-    return method

@@ -1,4 +1,4 @@
-"""`manage.py write_clicks`: the click writer process (affiliates.clickjournal).
+"""`manage.py write_clicks`: the click writer process (affiliates.tracking.journal).
 
 gunicorn starts it (site/zhongcao/gunicorn.conf.py) with --lifeline-fd; run it
 yourself as a service of its own, next to servers started with
@@ -12,7 +12,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from affiliates.clickjournal import JournalWriter
+from affiliates.tracking.journal import JournalWriter
 
 logger = logging.getLogger(__name__)
 

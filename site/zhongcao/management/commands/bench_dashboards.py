@@ -51,6 +51,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from wagtail.models import Page
 
+from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import (
     CREATORS_GROUP,
     EDITORS_GROUP,
@@ -64,7 +65,6 @@ from affiliates.models import (
     LedgerEntry,
     TrackedLink,
 )
-from affiliates.services import rollups_rebuild
 from content.models import ArticleIndexPage, ArticlePage, ReviewPage
 from products.models import Merchant, Offer, Product
 
