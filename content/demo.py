@@ -33,8 +33,8 @@ from affiliates.models import (
     CreatorProfile,
     TrackedLink,
 )
-from affiliates.tracking import clicks as tracking
 from affiliates.tracking.clickids import click_id_make
+from affiliates.tracking.clicks import PendingClick
 from affiliates.tracking.services import clicks_store
 from products.models import Merchant, Offer, Product
 from products.searchterms import CJK_RUN
@@ -313,7 +313,7 @@ def _sales(*, merchants: dict[str, Merchant], editor) -> None:
         for _ in range(rng.randint(3, 40)):
             clicked_at = now - datetime.timedelta(minutes=rng.randint(60, 90 * 24 * 60))
             clicks.append(
-                tracking.PendingClick(
+                PendingClick(
                     click_id=click_id_make(
                         link_id=link.pk, clicked_at=clicked_at, offer_id=link.offer_id
                     ),

@@ -11,7 +11,6 @@ signed click id makes even that harmless for attribution: a purchase carries its
 click id, which names its link and time by itself.
 """
 
-import atexit
 import datetime
 import hashlib
 import logging
@@ -20,6 +19,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,6 +28,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from django.http import HttpRequest
 
 from affiliates.tracking.crawlers import crawler_matcher
+from affiliates.tracking.dbwait import database_waits_bounded
 
 logger = logging.getLogger(__name__)
 
@@ -120,9 +121,7 @@ class _Salts:
         now = time.monotonic()
         if self.fallback is not None and self.fallback[0] > now:
             return self.fallback[1]
-        from django.apps import apps
-
-        from affiliates.tracking.dbwait import database_waits_bounded
+        from django.apps import apps  # this module loads before the app registry
 
         model = apps.get_model("affiliates", self.model)
         try:
@@ -170,11 +169,14 @@ def hourly_visitor_hash(*, ip: str, user_agent: str, hour: datetime.datetime) ->
 
 
 class ClickBuffer:
-    """Clicks waiting to be written, and the thread that writes them."""
+    """Clicks waiting to be written, and the thread that writes them with ``store``
+    (services.clicks_store: the buffer is made there, since storing needs the
+    models and this module must not)."""
 
     batch_size = 2000
 
-    def __init__(self) -> None:
+    def __init__(self, *, store: Callable[..., None]) -> None:
+        self.store = store
         self.pending: deque[PendingClick] = deque()
         self.flush_lock = threading.Lock()
         self.wake = threading.Event()
@@ -195,8 +197,6 @@ class ClickBuffer:
     def flush(self) -> int:
         """Write every pending click; return how many. On a database error the
         unwritten clicks go back to the front of the buffer and the error is raised."""
-        from affiliates.tracking.services import clicks_store
-
         written = 0
         with self.flush_lock:
             while self.pending:
@@ -204,7 +204,7 @@ class ClickBuffer:
                 while self.pending and len(batch) < self.batch_size:
                     batch.append(self.pending.popleft())
                 try:
-                    clicks_store(clicks=batch)
+                    self.store(clicks=batch)
                 except BaseException:
                     self.pending.extendleft(reversed(batch))
                     raise
@@ -255,7 +255,3 @@ class ClickBuffer:
                 )
                 connection.close()
                 delay = min(max(delay * 2, 1.0), 30.0)
-
-
-click_buffer = ClickBuffer()
-atexit.register(click_buffer.drain)

@@ -36,7 +36,7 @@ from django.db.models.signals import post_save, pre_delete
 from django.utils import timezone
 
 from affiliates.models import TrackedLink
-from affiliates.tracking import clicks as tracking
+from affiliates.tracking.clicks import hour_of, hourly_salts, visitor_salts
 from affiliates.tracking.dbwait import database_waits_bounded
 from affiliates.tracking.selectors import LinkTarget, link_targets_load
 from products.models import Merchant, Offer, Product
@@ -216,11 +216,11 @@ class LinkTargetMap:
                 loaded = self._changed_load(merchants=merchants, link_pk=link_pk)
         # This day's and hour's visitor salts and the next ones, so that no click
         # waits for one.
-        today, hour = started_at.date(), tracking.hour_of(started_at)
+        today, hour = started_at.date(), hour_of(started_at)
         for day in (today, today + datetime.timedelta(days=1)):
-            tracking.visitor_salts.for_period(day)
+            visitor_salts.for_period(day)
         for each in (hour, hour + datetime.timedelta(hours=1)):
-            tracking.hourly_salts.for_period(each)
+            hourly_salts.for_period(each)
         if full:
             with self.lock:
                 previous = self.targets

@@ -1,5 +1,6 @@
 """Writes about creators."""
 
+import atexit
 import dataclasses
 import datetime
 import logging
@@ -23,8 +24,18 @@ from affiliates.models import (
     VisitorSalt,
 )
 from affiliates.models.links import DEDUPE_CANDIDATES
-from affiliates.tracking import clicks as tracking
 from affiliates.tracking.clickids import click_id_make
+from affiliates.tracking.clicks import (
+    USER_AGENT_LENGTH,
+    ClickBuffer,
+    PendingClick,
+    click_bot_flag,
+    click_is_bot,
+    hour_of,
+    hourly_visitor_hash,
+    request_opts_out,
+    visitor_hash,
+)
 from affiliates.tracking.journal import click_journal_append
 from affiliates.tracking.linktargets import links_changed_on_commit
 from affiliates.tracking.selectors import LinkTarget
@@ -248,39 +259,39 @@ def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
     )
     try:
         user_agent = request.META.get("HTTP_USER_AGENT", "")
-        if tracking.request_opts_out(request):
-            hashed = tracking.hourly_visitor_hash(
+        if request_opts_out(request):
+            hashed = hourly_visitor_hash(
                 ip=client_address(request),
                 user_agent=user_agent,
-                hour=tracking.hour_of(clicked_at),
+                hour=hour_of(clicked_at),
             )
         else:
-            hashed = tracking.visitor_hash(
+            hashed = visitor_hash(
                 ip=client_address(request),
                 user_agent=user_agent,
                 day=clicked_at.date(),
             )
-        click = tracking.PendingClick(
+        click = PendingClick(
             click_id=click_id,
             link_id=target.link_id,
             offer_id=target.offer_id,
             clicked_at=clicked_at,
             visitor_hash=hashed,
-            user_agent=user_agent[: tracking.USER_AGENT_LENGTH],
+            user_agent=user_agent[:USER_AGENT_LENGTH],
             referrer=request.META.get("HTTP_REFERER", "")[:1000],
-            is_bot=tracking.click_bot_flag(request),
+            is_bot=click_bot_flag(request),
             is_preview=target.is_preview,
         )
         # To the writer process if there is one (gunicorn), else to this process's
         # own buffer and writer thread (runserver, tests, an unwritable journal).
         if not click_journal_append(click):
-            tracking.click_buffer.add(click)
+            click_buffer.add(click)
     except Exception:  # tracking must never stand between a reader and the shop
         logger.exception("Click %s could not be noted", click_id)
     return click_id
 
 
-def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
+def clicks_store(*, clicks: list[PendingClick]) -> None:
     """Write clicks, each billable or a duplicate by one rule: a visitor's billable
     click on a link for a UTC clock hour is their earliest click on it in that hour
     (the smaller click id on a tie), and their other clicks on it in that hour are
@@ -307,7 +318,7 @@ def clicks_store(*, clicks: list[tracking.PendingClick]) -> None:
         (
             click
             if click.is_bot is not None
-            else dataclasses.replace(click, is_bot=tracking.click_is_bot(click))
+            else dataclasses.replace(click, is_bot=click_is_bot(click))
             for click in clicks
         ),
         key=lambda click: click.clicked_at,
@@ -374,7 +385,7 @@ ONE_HOUR = datetime.timedelta(hours=1)
 
 def _billable_choose(
     *,
-    clicks: list[tracking.PendingClick],
+    clicks: list[PendingClick],
     stored: list[tuple[int, str, str, datetime.datetime]],
 ) -> tuple[set[str], list[str]]:
     """The billable click of each (link, visitor, UTC hour) of ``clicks`` (with
@@ -384,12 +395,12 @@ def _billable_choose(
     longer do (a click of this batch came before them)."""
     first: dict[BillingKey, tuple[datetime.datetime, str]] = {}
     for click in clicks:
-        key = (click.link_id, click.visitor_hash, tracking.hour_of(click.clicked_at))
+        key = (click.link_id, click.visitor_hash, hour_of(click.clicked_at))
         candidate = (click.clicked_at, click.click_id)
         first[key] = min(first.get(key, candidate), candidate)
     stored_ids: list[str] = []
     for link_id, visitor, click_id, clicked_at in stored:
-        key = (link_id, visitor, tracking.hour_of(clicked_at))
+        key = (link_id, visitor, hour_of(clicked_at))
         if key not in first:  # read along with the others, of an hour not in hand
             continue
         stored_ids.append(click_id)
@@ -419,14 +430,14 @@ _BILLABLE_STORED = (
 
 
 def _billable_clicks_stored(
-    clicks: list[tracking.PendingClick],
+    clicks: list[PendingClick],
 ) -> list[tuple[int, str, str, datetime.datetime]]:
     """(link id, visitor hash, click id, time) of the stored billable clicks of the
     visitors, links and UTC hours of ``clicks`` (time-ordered, with visitor hashes):
     one per (visitor, link, hour), as this module writes them."""
     keys = sorted(
         {
-            (click.visitor_hash, click.link_id, tracking.hour_of(click.clicked_at))
+            (click.visitor_hash, click.link_id, hour_of(click.clicked_at))
             for click in clicks
         }
     )
@@ -446,8 +457,8 @@ def _billable_clicks_stored(
     return list(
         Click.objects.filter(
             DEDUPE_CANDIDATES,
-            clicked_at__gte=tracking.hour_of(clicks[0].clicked_at),
-            clicked_at__lt=tracking.hour_of(clicks[-1].clicked_at) + ONE_HOUR,
+            clicked_at__gte=hour_of(clicks[0].clicked_at),
+            clicked_at__lt=hour_of(clicks[-1].clicked_at) + ONE_HOUR,
             link_id__in={key[1] for key in keys},
             visitor_hash__in={key[0] for key in keys},
         ).values_list("link_id", "visitor_hash", "click_id", "clicked_at")
@@ -478,6 +489,11 @@ def clicks_purge(*, older_than_days: int) -> int:
 def hourly_salts_purge() -> int:
     """Delete the hourly salts of hours that are over (HourlySalt says why)."""
     deleted, _by_model = HourlySalt.objects.filter(
-        hour__lt=tracking.hour_of(timezone.now())
+        hour__lt=hour_of(timezone.now())
     ).delete()
     return deleted
+
+
+# This process's clicks waiting for the database (when no writer process takes them).
+click_buffer = ClickBuffer(store=clicks_store)
+atexit.register(click_buffer.drain)

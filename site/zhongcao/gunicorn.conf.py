@@ -177,6 +177,6 @@ def on_exit(server):
 
 def worker_exit(server, worker):
     """Write the clicks still in this worker's own buffer before it goes."""
-    from affiliates.tracking.clicks import click_buffer
+    from affiliates.tracking.services import click_buffer
 
     click_buffer.drain()

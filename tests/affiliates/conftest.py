@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from affiliates.tracking.clickids import click_id_make
-from affiliates.tracking.clicks import click_buffer
-from affiliates.tracking.services import article_links_sync, clicks_store
+from affiliates.tracking.services import article_links_sync, click_buffer, clicks_store
 from products.models import Availability
 from products.signing import signature_make
 from tests.conftest import review_create

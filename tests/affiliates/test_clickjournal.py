@@ -14,15 +14,15 @@ from django.db import OperationalError, connection
 from django.test import override_settings
 
 from affiliates.models import Click
-from affiliates.tracking.clicks import PendingClick, click_buffer, hour_of
+from affiliates.tracking.clicks import PendingClick, hour_of
 from affiliates.tracking.journal import (
     CHECKPOINT,
     SEGMENT_SUFFIX,
-    JournalWriter,
     click_decode,
     click_encode,
-    click_journal_backlog_bytes,
 )
+from affiliates.tracking.services import click_buffer
+from affiliates.tracking.writer import JournalWriter, click_journal_backlog_bytes
 from tests.affiliates.conftest import flush
 from tests.affiliates.test_views import READER_IP, go
 

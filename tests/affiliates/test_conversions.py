@@ -170,7 +170,7 @@ def test_a_click_row_that_never_comes_releases_the_sale_after_a_day(connected, l
     """A click lost before it was written (a crash) cannot hold its sale forever:
     the periodic settle releases it once the click is a day old."""
     conversion = sell(connected, go(link))
-    from affiliates.tracking.clicks import click_buffer
+    from affiliates.tracking.services import click_buffer
 
     click_buffer.pending.clear()  # the process died with the click in its buffer
     settle_awaiting_conversions.call()
@@ -199,8 +199,7 @@ def test_the_periodic_settle_decides_what_the_writer_missed(connected, link):
     """The row was written, but deciding right after failed: the periodic settle
     finds the waiting sale and decides it from the row."""
     conversion = sell(connected, go(link, user_agent=GOOGLEBOT))
-    from affiliates.tracking.clicks import click_buffer
-    from affiliates.tracking.services import clicks_store
+    from affiliates.tracking.services import click_buffer, clicks_store
 
     clicks = list(click_buffer.pending)
     click_buffer.pending.clear()
@@ -284,8 +283,7 @@ def test_a_sale_during_its_clicks_batch_waits_for_the_batch(connected, link):
     """The writer has inserted the bot's click and not committed yet when the sale
     arrives: the sale waits for the batch (the click writers' lock) and is held for
     the bot at once, not left waiting for a row that is already there."""
-    from affiliates.tracking.clicks import click_buffer
-    from affiliates.tracking.services import clicks_store
+    from affiliates.tracking.services import click_buffer, clicks_store
 
     click = go(link, user_agent=GOOGLEBOT)
     clicks = list(click_buffer.pending)

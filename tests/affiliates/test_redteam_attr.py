@@ -48,10 +48,10 @@ from affiliates.models import (
 )
 from affiliates.tracking import clickids
 from affiliates.tracking.clickids import CLICK_ID_LENGTH, click_id_make
-from affiliates.tracking.clicks import click_buffer, hour_of, hourly_salts
-from affiliates.tracking.journal import JournalWriter
+from affiliates.tracking.clicks import hour_of, hourly_salts
 from affiliates.tracking.linktargets import link_targets
-from affiliates.tracking.services import clicks_store
+from affiliates.tracking.services import click_buffer, clicks_store
+from affiliates.tracking.writer import JournalWriter
 from tests.affiliates.conftest import flush, out_of_stock, postback, sale
 from tests.factories import OfferFactory, pending_click
 

@@ -7,11 +7,11 @@ from affiliates.models import Click, TrackedLink
 from affiliates.tracking.clicks import (
     PendingClick,
     click_bot_flag,
-    click_buffer,
     click_is_bot,
     user_agent_is_crawler,
 )
 from affiliates.tracking.linktargets import link_target, link_targets
+from affiliates.tracking.services import click_buffer
 from tests.affiliates.test_views import go
 
 pytestmark = pytest.mark.django_db

@@ -374,7 +374,7 @@ def test_reader_is_redirected_when_the_click_store_fails(client, link):
         with pytest.raises(OperationalError):
             flush()
     assert not Click.objects.exists()
-    from affiliates.tracking.clicks import click_buffer
+    from affiliates.tracking.services import click_buffer
 
     assert len(click_buffer) == 3  # kept, not lost
     assert flush() == 3

@@ -13,7 +13,7 @@ from affiliates.commissions.services.conversions import merchant_connection_ensu
 from affiliates.creators.services import creator_create
 from affiliates.models import Click, Conversion, Payout, PayoutStatus, TrackedLink
 from affiliates.templatetags.affiliates_money import money
-from affiliates.tracking.clicks import click_buffer
+from affiliates.tracking.services import click_buffer
 from content.models import ArticleIndexPage, GuidePage
 from content.services import site_structure_ensure
 from products.models import Merchant, Offer, Product

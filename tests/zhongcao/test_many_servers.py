@@ -60,7 +60,7 @@ from affiliates.models import (
     TrackedLink,
 )
 from affiliates.tracking.clicks import hour_of
-from affiliates.tracking.journal import click_journal_backlog_bytes
+from affiliates.tracking.writer import click_journal_backlog_bytes
 from products.signing import signature_make
 from tests.affiliates.conftest import SECRET, sale
 from tests.affiliates.test_rollups import (

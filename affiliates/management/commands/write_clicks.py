@@ -12,7 +12,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from affiliates.tracking.journal import JournalWriter
+from affiliates.tracking.writer import JournalWriter
 
 logger = logging.getLogger(__name__)
 

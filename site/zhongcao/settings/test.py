@@ -22,7 +22,7 @@ WAGTAILADMIN_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
 WAGTAILAPI_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
 # Tests never read collected static files.
 WHITENOISE_AUTOREFRESH = True
-# Tests write buffered clicks themselves (affiliates.tracking.clicks.click_buffer.flush()).
+# Tests write buffered clicks themselves (affiliates.tracking.services.click_buffer.flush()).
 ZHONGCAO_CLICK_FLUSH_THREAD = False
 # Tests refresh link targets themselves (affiliates.tracking.linktargets.link_targets.refresh()).
 ZHONGCAO_LINK_TARGETS_REFRESH = 0
