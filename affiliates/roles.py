@@ -1,9 +1,10 @@
-"""Who may do what with money in the admin: editors, and only what the ledger allows.
+"""Roles: who is a creator and who is an editor, in one place.
 
-Money is not governed by Django's per-model permissions: the actions that exist are
-fixed by the rules of the ledger (an entry is never edited or deleted, a conversion
-only comes from its merchant), and who may take them is the one definition of an
-editor that the API also uses (``selectors.user_is_editor``).
+``user_is_editor`` is the one definition of an editor (admin, API, reports, two-factor
+all ask it) and its one cached answer per request. Money in the admin is not governed
+by Django's per-model permissions: the actions that exist are fixed by the rules of the
+ledger (an entry is never edited or deleted, a conversion only comes from its
+merchant), and ``EditorsPermissionPolicy`` lets editors, and only editors, take them.
 """
 
 from collections.abc import Iterable
@@ -13,11 +14,14 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from wagtail.permission_policies import BasePermissionPolicy
 
-from affiliates.models.creators import EDITORS_GROUP
+# The groups that carry the roles (the names are data: migrations and the demo make
+# them, and an administrator puts people in them).
+CREATORS_GROUP = "Creators"
+EDITORS_GROUP = "Editors"
 
-# Where a user's editor status is kept for the rest of the request: a listing asks
-# the policy once per row and button.
-_CACHE_ATTRIBUTE = "_affiliates_is_editor"
+# Where a user's editor status is kept for the rest of the request: every admin menu
+# item, report, listing row and button asks (a request's user is its own object).
+_CACHE_ATTRIBUTE = "_zhongcao_is_editor"
 
 
 class EditorsPermissionPolicy(BasePermissionPolicy):
@@ -27,19 +31,11 @@ class EditorsPermissionPolicy(BasePermissionPolicy):
         super().__init__(model)
         self.actions = frozenset(actions)
 
-    def _is_editor(self, user) -> bool:
-        cached = getattr(user, _CACHE_ATTRIBUTE, None)
-        if cached is None:
-            cached = user_is_editor(user=user)
-            if user.is_authenticated:
-                setattr(user, _CACHE_ATTRIBUTE, cached)
-        return cached
-
     def user_has_permission(self, user, action):
-        return action in self.actions and self._is_editor(user)
+        return action in self.actions and user_is_editor(user=user)
 
     def user_has_any_permission(self, user, actions):
-        return bool(self.actions.intersection(actions)) and self._is_editor(user)
+        return bool(self.actions.intersection(actions)) and user_is_editor(user=user)
 
     def users_with_any_permission(self, actions):
         if not self.actions.intersection(actions):
@@ -48,17 +44,17 @@ class EditorsPermissionPolicy(BasePermissionPolicy):
 
 
 def user_is_editor(*, user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Editors curate, approve and publish; superusers count as editors. Remembered
-    on the user object (a request's user is its own object), since every admin menu
-    item and report asks."""
+    """Editors curate, approve and publish; superusers count as editors. The one
+    answer to "is this an editor?" (admin, API, reports, two-factor), remembered on
+    the user object for the rest of the request."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    known = getattr(user, "_zhongcao_is_editor", None)
+    known = getattr(user, _CACHE_ATTRIBUTE, None)
     if known is None:
         known = user.groups.filter(name=EDITORS_GROUP).exists()
-        user._zhongcao_is_editor = known
+        setattr(user, _CACHE_ATTRIBUTE, known)
     return known
 
 

@@ -27,12 +27,8 @@ from affiliates.commissions.services.conversions import (
 from affiliates.commissions.services.ledger import LedgerError, commissions_approve
 from affiliates.commissions.services.payouts import payout_decide, payout_run_create
 from affiliates.creators.services import creator_create
-from affiliates.models import (
-    EDITORS_GROUP,
-    ConversionSource,
-    CreatorProfile,
-    TrackedLink,
-)
+from affiliates.models import ConversionSource, CreatorProfile, TrackedLink
+from affiliates.roles import EDITORS_GROUP
 from affiliates.tracking.clickids import click_id_make
 from affiliates.tracking.clicks import PendingClick
 from affiliates.tracking.services import clicks_store

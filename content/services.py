@@ -25,7 +25,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from affiliates.models import CREATORS_GROUP, EDITORS_GROUP
+from affiliates.roles import CREATORS_GROUP, EDITORS_GROUP
 from affiliates.tracking.selectors import article_link_codes
 from affiliates.tracking.services import article_links_sync
 from products.models import Offer

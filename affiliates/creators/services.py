@@ -9,12 +9,9 @@ from wagtail.log_actions import log
 from wagtail.users.models import UserProfile
 
 from affiliates.creators.people import time_zone_for_language
-from affiliates.models import (
-    CREATORS_GROUP,
-    CreatorKind,
-    CreatorProfile,
-)
+from affiliates.models import CreatorKind, CreatorProfile
 from affiliates.models.payout_methods import PayoutDetails, PayoutMethod, details_clean
+from affiliates.roles import CREATORS_GROUP
 
 
 def creator_enroll(*, profile: CreatorProfile) -> CreatorProfile:

@@ -3,8 +3,6 @@ the money those links earn: conversions, the ledger and payouts (money.py), and
 daily rollups of both for dashboards and reports (rollups.py)."""
 
 from affiliates.models.creators import (
-    CREATORS_GROUP,
-    EDITORS_GROUP,
     CreatorKind,
     CreatorProfile,
 )
@@ -48,8 +46,6 @@ from affiliates.models.rollups import (
 )
 
 __all__ = [
-    "CREATORS_GROUP",
-    "EDITORS_GROUP",
     "Click",
     "ClickDemotion",
     "CommissionSettings",

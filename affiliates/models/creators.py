@@ -10,11 +10,6 @@ from wagtail.search import index
 
 from products.validators import percent_validators
 
-CREATORS_GROUP = "Creators"
-
-
-EDITORS_GROUP = "Editors"
-
 
 class CreatorKind(models.TextChoices):
     KOL = "kol", _("KOL (invited influencer)")

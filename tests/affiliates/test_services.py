@@ -10,14 +10,13 @@ from hypothesis import strategies as st
 from affiliates.creators.selectors import creator_profile_for_user
 from affiliates.creators.services import creator_create
 from affiliates.models import (
-    CREATORS_GROUP,
     Click,
     ClickDemotion,
     CreatorKind,
     CreatorProfile,
     TrackedLink,
 )
-from affiliates.roles import user_is_editor
+from affiliates.roles import CREATORS_GROUP, user_is_editor
 from affiliates.tracking.clickids import click_id_make
 from affiliates.tracking.clicks import PendingClick, hour_of
 from affiliates.tracking.services import clicks_store

@@ -14,7 +14,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
-from affiliates.models import CREATORS_GROUP, CreatorKind, CreatorProfile
+from affiliates.models import CreatorKind, CreatorProfile
+from affiliates.roles import CREATORS_GROUP
 from tests.conftest import FOREIGN_HOST, schedule_run_once
 from tests.factories import CreatorProfileFactory, UserFactory
 

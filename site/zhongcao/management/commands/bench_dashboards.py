@@ -53,8 +53,6 @@ from wagtail.models import Page
 
 from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import (
-    CREATORS_GROUP,
-    EDITORS_GROUP,
     Click,
     Conversion,
     ConversionSource,
@@ -65,6 +63,7 @@ from affiliates.models import (
     LedgerEntry,
     TrackedLink,
 )
+from affiliates.roles import CREATORS_GROUP, EDITORS_GROUP
 from content.models import ArticleIndexPage, ArticlePage, ReviewPage
 from products.models import Merchant, Offer, Product
 
