@@ -38,7 +38,7 @@ crawlerdetect's:
   are matched as crawlerdetect matches them, alone: exact too as long as none of
   them can match the empty string.
 
-tests/affiliates/test_crawlers.py holds the matcher to crawlerdetect's own answers.
+tests/affiliates/tracking/test_crawlers.py holds the matcher to crawlerdetect's own answers.
 """
 
 import functools

@@ -62,11 +62,11 @@ from affiliates.models import (
 from affiliates.tracking.clicks import hour_of
 from affiliates.tracking.writer import click_journal_backlog_bytes
 from products.signing import signature_make
-from tests.affiliates.conftest import SECRET, sale
-from tests.affiliates.test_rollups import (
+from tests.affiliates.analytics.test_rollups import (
     assert_creators_sum_links,
     assert_months_sum_days,
 )
+from tests.affiliates.conftest import SECRET, sale
 from tests.conftest import review_create
 from tests.factories import MerchantFactory, OfferFactory, ProductFactory
 from tests.processes import database_url

@@ -237,7 +237,7 @@ def test_a_fallback_click_and_sale_count_for_the_merchant_the_reader_went_to(
 
     from affiliates.analytics.dashboards import merchants_report, products_report
     from tests.affiliates.conftest import flush, out_of_stock
-    from tests.affiliates.test_views import go
+    from tests.affiliates.tracking.test_views import go
 
     out_of_stock(link.offer)
     OfferFactory(

@@ -33,7 +33,7 @@ from affiliates.models import (
     PayoutRun,
     PayoutStatus,
 )
-from tests.affiliates.test_commissions import (
+from tests.affiliates.commissions.test_commissions import (
     CLICKED,
     DAY,
     SECOND,

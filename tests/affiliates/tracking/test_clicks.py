@@ -12,7 +12,7 @@ from affiliates.tracking.clicks import (
 )
 from affiliates.tracking.linktargets import link_target, link_targets
 from affiliates.tracking.services import click_buffer
-from tests.affiliates.test_views import go
+from tests.affiliates.tracking.test_views import go
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from affiliates.tracking.journal import (
 from affiliates.tracking.services import click_buffer
 from affiliates.tracking.writer import JournalWriter, click_journal_backlog_bytes
 from tests.affiliates.conftest import flush
-from tests.affiliates.test_views import READER_IP, go
+from tests.affiliates.tracking.test_views import READER_IP, go
 
 # The writer runs in a thread or a process of its own, with its own connection: the
 # clicks it writes must be committed for it, and visible to the test.

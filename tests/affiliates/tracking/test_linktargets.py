@@ -18,8 +18,8 @@ from django.utils import timezone
 from affiliates.models import TrackedLink
 from affiliates.tracking.linktargets import link_targets
 from products.models import Availability, Merchant, Offer
-from tests.affiliates.test_clickjournal import wait_until
-from tests.affiliates.test_views import go
+from tests.affiliates.tracking.test_journal import wait_until
+from tests.affiliates.tracking.test_views import go
 from tests.conftest import review_create
 from tests.factories import OfferFactory, ProductFactory, TrackedLinkFactory
 from tests.processes import sqlite_on_a_file

@@ -6,7 +6,7 @@ import pytest
 from affiliates.models import Click, TrackedLink
 from content.selectors import REVIEWED_PRODUCT_PLACEMENT
 from tests.affiliates.conftest import flush
-from tests.affiliates.test_views import go
+from tests.affiliates.tracking.test_views import go
 from tests.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
