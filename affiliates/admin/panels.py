@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.components import Component
 
-from affiliates.admin.reports.conversions import HELD as HELD_REPORT
+from affiliates.admin.reports.held import HELD as HELD_REPORT
 from affiliates.analytics.dashboards import (
     PERIOD_LABELS,
     PERIODS,
@@ -317,3 +317,10 @@ def editor_home_panels(*, request: HttpRequest) -> list[Component]:
     if not user_is_editor(user=request.user):
         return []
     return [SiteOverviewPanel()]
+
+
+def home_panels_construct(request, panels) -> None:
+    """The admin home's panels: the editor's, then the creator's."""
+    panels.extend(editor_home_panels(request=request))
+    panels.extend(creator_dashboard_panels(request=request))
+    panels.extend(creator_home_panels(request=request))

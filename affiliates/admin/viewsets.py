@@ -11,9 +11,17 @@ from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
+from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
 from affiliates.admin import views as admin_views
-from affiliates.models import Conversion, LedgerEntry, MerchantConnection, PayoutRun
+from affiliates.creators.services import creator_enroll
+from affiliates.models import (
+    Conversion,
+    CreatorProfile,
+    LedgerEntry,
+    MerchantConnection,
+    PayoutRun,
+)
 from affiliates.templatetags.affiliates_money import money
 
 
@@ -332,4 +340,49 @@ class MoneyViewSetGroup(ViewSetGroup):
         LedgerEntryViewSet,
         PayoutRunViewSet,
         MerchantConnectionViewSet,
+    )
+
+
+class CreatorProfileCreateView(CreateView):
+    def save_instance(self):
+        return creator_enroll(profile=super().save_instance())
+
+
+class CreatorProfileEditView(EditView):
+    def save_instance(self):
+        return creator_enroll(profile=super().save_instance())
+
+
+class CreatorProfileViewSet(SnippetViewSet):
+    model = CreatorProfile
+    icon = "user"
+    menu_label = _("Creators")
+    menu_order = 210
+    add_to_admin_menu = True
+    list_display = ["public_name", "kind", "referred_by", "user"]
+    list_filter = ["kind"]
+    add_view_class = CreatorProfileCreateView
+    edit_view_class = CreatorProfileEditView
+
+
+def money_viewsets():
+    return MoneyViewSetGroup()
+
+
+def money_log_actions_register(actions):
+    """The money actions that only a service takes, named in the history."""
+    actions.register_action(
+        "affiliates.rotate_secret",
+        _("Rotate postback secret"),
+        _("Postback secret rotated"),
+    )
+    actions.register_action(
+        "affiliates.payout_method",
+        _("Set payout method"),
+        _("Payout method set"),
+    )
+    actions.register_action(
+        "affiliates.payout_export",
+        _("Export payouts"),
+        _("Payouts exported with their accounts"),
     )

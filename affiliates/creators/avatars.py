@@ -70,3 +70,8 @@ def user_avatar_url(*, user: AbstractBaseUser, size: int = 50) -> str | None:
         return creator.avatar.get_rendition(f"fill-{side}x{side}").url
     key = zlib.crc32(str(user.pk).encode())
     return initial_avatar_url(name=user_display_name(user=user), key=key)
+
+
+def avatar_url_hook(user, size):
+    """Wagtail's ``get_avatar_url`` hook, which passes its arguments by position."""
+    return user_avatar_url(user=user, size=size)

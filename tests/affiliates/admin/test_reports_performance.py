@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from taggit.models import Tag
 
-from affiliates.admin.reports.performance import ArticlesReportView
+from affiliates.admin.reports.articles import ArticlesReportView
 from affiliates.analytics.dashboards import articles_report
 from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import TrackedLink
