@@ -9,7 +9,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from affiliates.analytics.dashboards import ARTICLE_TAGS_HOOK
+from affiliates.analytics.report_figures import ARTICLE_TAGS_HOOK
 from affiliates.roles import EditorsPermissionPolicy
 
 from .admin_pages import PAGE_BULK_ACTIONS, VisiblePageViewSet, reports_menu_narrow

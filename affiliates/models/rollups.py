@@ -156,7 +156,7 @@ class DailyLinkSales(LinkSalesRollup):
 # daily rows grow with clicks until every link has a click every day (15,000 links
 # × 90 days is sparse), monthly ones are bounded by links × months. Periods that
 # start or end inside a month read that part from the daily rows
-# (affiliates.analytics.dashboards.rollup_span).
+# (affiliates.analytics.figures.rollup_span).
 
 
 class MonthlyLinkClicks(LinkClicksRollup):

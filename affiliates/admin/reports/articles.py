@@ -15,7 +15,7 @@ from affiliates.admin.reports.base import (
     RollupReportView,
     day_of,
 )
-from affiliates.analytics.dashboards import (
+from affiliates.analytics.report_figures import (
     ArticlesReport,
     article_ids_tagged,
     article_tags,

@@ -7,9 +7,7 @@ from affiliates.admin.reports.performance import (
     PerformanceReportView,
     performance_columns,
 )
-from affiliates.analytics.dashboards import (
-    merchants_report,
-)
+from affiliates.analytics.report_figures import merchants_report
 
 
 class MerchantsReportView(PerformanceReportView):

@@ -7,9 +7,7 @@ from affiliates.admin.reports.performance import (
     PerformanceReportView,
     performance_columns,
 )
-from affiliates.analytics.dashboards import (
-    placements_report,
-)
+from affiliates.analytics.report_figures import placements_report
 
 
 class PlacementsReportView(PerformanceReportView):

@@ -9,9 +9,7 @@ from affiliates.admin.reports.performance import (
     PerformanceReportView,
     performance_columns,
 )
-from affiliates.analytics.dashboards import (
-    products_report,
-)
+from affiliates.analytics.report_figures import products_report
 from affiliates.models import DailyLinkSales
 from products.models import Merchant
 

@@ -6,10 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from affiliates.admin.reports.base import NumberColumn, PlainColumn
 from affiliates.admin.reports.performance import PerformanceReportView
-from affiliates.analytics.dashboards import (
-    QUIET_DAYS,
-    quiet_offers_report,
-)
+from affiliates.analytics.report_figures import QUIET_DAYS, quiet_offers_report
 
 
 class QuietOffersReportView(PerformanceReportView):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from affiliates.analytics.dashboards import placements_report, position_bucket
+from affiliates.analytics.report_figures import placements_report, position_bucket
 from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import TrackedLink
 from tests.affiliates.conftest import clicks_add, noon, sale_ingest
@@ -235,7 +235,7 @@ def test_a_fallback_click_and_sale_count_for_the_merchant_the_reader_went_to(
     are LinkHub's in the Merchants and Products reports, not Mingyue's."""
     from urllib.parse import parse_qs, urlsplit
 
-    from affiliates.analytics.dashboards import merchants_report, products_report
+    from affiliates.analytics.report_figures import merchants_report, products_report
     from tests.affiliates.conftest import flush, out_of_stock
     from tests.affiliates.tracking.test_views import go
 

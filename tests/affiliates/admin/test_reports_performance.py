@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from taggit.models import Tag
 
 from affiliates.admin.reports.articles import ArticlesReportView
-from affiliates.analytics.dashboards import articles_report
+from affiliates.analytics.report_figures import articles_report
 from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import TrackedLink
 from content.models import ArticlePage, GuidePage, ReviewPage

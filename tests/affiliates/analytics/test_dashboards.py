@@ -14,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from affiliates.analytics.dashboards import (
-    articles_report,
     creator_articles,
     creator_daily_series,
     creator_placements,
     creator_summary,
     period_start,
 )
+from affiliates.analytics.report_figures import articles_report
 from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import DailyLinkClicks, DailyLinkSales, TrackedLink
 from tests.affiliates.conftest import clicks_add, sale_ingest
