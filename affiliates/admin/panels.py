@@ -32,7 +32,7 @@ from affiliates.creators.selectors import (
 )
 from affiliates.models import CreatorProfile
 from affiliates.roles import user_is_editor
-from products.currencies import money_round
+from products.money import money_plain
 from products.web import public_url
 
 # ?dashboard_period= chooses the period of the articles and placements tables.
@@ -44,10 +44,6 @@ CHART_DAYS = 90
 # time, and the top of the ranking is what the table is for.
 ARTICLES_PAGE_PARAMETER = "dashboard_articles_page"
 ARTICLES_PER_PAGE = 20
-
-
-def money_text(amount: Decimal, currency: str) -> str:
-    return f"{money_round(amount, currency)} {currency}"
 
 
 def _utc_today() -> datetime.date:
@@ -97,7 +93,7 @@ class CreatorSummaryPanel(CreatorPanel):
 
             def cells(read, by_period=by_period, currency=currency):
                 return [
-                    money_text(read(money), currency) if money else missing
+                    money_plain(read(money), currency) if money else missing
                     for money in by_period
                 ]
 
