@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from affiliates.creators.selectors import user_for_login
 from affiliates.creators.services import creator_profile_create, person_locale_set
 from affiliates.models import CreatorKind, CreatorProfile
 from products.web import public_url
@@ -78,6 +79,8 @@ def _mail_send(*, to: str, template: str, context: dict) -> None:
     """Send after the transaction commits, through a background task. Nothing the
     person typed but the address goes into the mail: a sign-up form must not let
     anyone send their own words to any address."""
+    # Tasks call services (tasks.py is above this module), and a task's path is
+    # stored with every queued run, so mail_send stays in affiliates.tasks.
     from affiliates.tasks import mail_send
 
     subject = render_to_string(f"affiliates/signup/{template}_subject.txt", context)
@@ -160,8 +163,6 @@ def member_signup_pending(*, login: str, password: str) -> bool:
     its confirmation, so that the sign-in page can say so rather than that they did
     not match. Only someone who knows the password learns it; the password is hashed
     whether or not such an account exists, so the time tells nothing either."""
-    from affiliates.creators.selectors import user_for_login
-
     user = user_for_login(login=login)
     if user is None or user.is_active or not _is_pending(user):
         make_password(password)

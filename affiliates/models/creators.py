@@ -135,7 +135,7 @@ class CreatorProfile(index.Indexed, models.Model):
         this creator now or later: together they never exceed 100 %."""
         if self.author_share is None:
             return
-        from affiliates.models.money import (  # money imports links
+        from affiliates.models.money import (  # money.py imports this module
             CommissionSettings,
             percent_text,
         )

@@ -7,9 +7,11 @@ import json
 import logging
 import os
 import select
+import signal
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection
 
 from affiliates.tracking.clicks import PendingClick
@@ -237,3 +239,41 @@ class JournalWriter:
                     stopping_since = time.monotonic()
             else:
                 time.sleep(delay)
+
+
+def click_writer_run(*, once: bool = False, lifeline_fd: int | None = None) -> int:
+    """Be this server's click writer (``manage.py write_clicks``): take the journal's
+    lock (waiting for a writer that still holds it), then write what the journal
+    holds, once or every flush interval until SIGTERM or SIGINT, or, with
+    ``lifeline_fd``, until that pipe closes; then write what remains. Returns how
+    many clicks were written."""
+    writer = JournalWriter(settings.ZHONGCAO_CLICK_JOURNAL_DIR)
+    if not writer.lock(wait=False):
+        logger.info("Another click writer holds the journal; waiting for it")
+        writer.lock(wait=True)
+    if once:
+        return writer.write()
+
+    stop_read, stop_write = os.pipe()
+
+    def stop(signum, frame):
+        os.write(stop_write, b"x")
+
+    if lifeline_fd is None:
+        stop_fds = [stop_read]
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    else:
+        # Workers still answering requests after the server got SIGTERM append
+        # clicks until they exit: stopping now would leave those in the journal.
+        stop_fds = [lifeline_fd]
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logger.info(
+        "Click writer %d: journal %s", os.getpid(), settings.ZHONGCAO_CLICK_JOURNAL_DIR
+    )
+    written = writer.run(
+        interval=settings.ZHONGCAO_CLICK_FLUSH_INTERVAL, stop_fds=stop_fds
+    )
+    logger.info("Click writer %d stopped; %d clicks written", os.getpid(), written)
+    return written
