@@ -9,9 +9,9 @@ import datetime
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 
-from affiliates.analytics.dashboards import creator_period_figures
+from affiliates.api_errors import Error, error_response
 from affiliates.commissions.postbacks import (
     POSTBACK_MAX_BYTES,
     ReportFieldError,
@@ -41,18 +41,6 @@ from products.signing import SIGNATURE_HEADER, SignatureError, signature_verify
 from products.web import DATABASE_INTEGER_MAX
 
 router = Router(tags=["conversions"])
-
-
-class Error(Schema):
-    error: str = Field(
-        description="A short code: not_found, signature, invalid, too_large, conflict."
-    )
-    field: str | None = Field(None, description="The request field at fault.")
-    detail: str
-
-
-def _error(status: int, error: str, detail: str, *, field: str | None = None):
-    return Status(status, {"error": error, "field": field, "detail": detail})
 
 
 class PostbackIn(Schema):
@@ -110,7 +98,7 @@ def postback(request: HttpRequest, merchant_slug: str):
     Nothing is written on any refusal."""
     body = _postback_body(request)
     if body is None:
-        return _error(
+        return error_response(
             413,
             "too_large",
             f"A postback body is at most {POSTBACK_MAX_BYTES} bytes.",
@@ -120,29 +108,31 @@ def postback(request: HttpRequest, merchant_slug: str):
         Merchant.objects.select_related("connection").filter(slug=merchant_slug).first()
     )
     if merchant is None:
-        return _error(404, "not_found", "No merchant with this slug.")
+        return error_response(404, "not_found", "No merchant with this slug.")
     secret = getattr(getattr(merchant, "connection", None), "postback_secret", "")
     if not secret:
-        return _error(401, "signature", "This merchant has no postback secret yet.")
+        return error_response(
+            401, "signature", "This merchant has no postback secret yet."
+        )
     try:
         signature_verify(
             secret=secret, body=body, header=request.headers.get(SIGNATURE_HEADER)
         )
     except SignatureError as error:
-        return _error(401, "signature", str(error))
+        return error_response(401, "signature", str(error))
     try:
         data = conversion_data_parse(
             postback_body_parse(body),
             status_mapping=merchant.connection.status_mapping(),
         )
     except ReportFieldError as error:
-        return _error(400, "invalid", error.message, field=error.field)
+        return error_response(400, "invalid", error.message, field=error.field)
     try:
         result = conversion_ingest(
             merchant=merchant, data=data, source=ConversionSource.POSTBACK
         )
     except ConversionConflict as conflict:
-        return _error(409, "conflict", conflict.message, field=conflict.field)
+        return error_response(409, "conflict", conflict.message, field=conflict.field)
     conversion = result.conversion
     return {
         "conversion_id": conversion.pk,
@@ -295,7 +285,7 @@ def _conversions_out(conversions) -> list[dict]:
 )
 def conversions_list(request: HttpRequest, filters: Query[ConversionFilters]):
     if not user_is_editor(user=request.auth):
-        return _error(403, "forbidden", "Editors only.")
+        return error_response(403, "forbidden", "Editors only.")
     queryset = conversions_filter(
         conversions_visible(user=request.auth),
         **filters.dict(exclude={"limit", "offset"}),
@@ -371,7 +361,7 @@ def my_earnings(
 ):
     creator = creator_profile_for_user(user=request.auth)
     if creator is None:
-        return _error(404, "not_found", "You have no creator profile.")
+        return error_response(404, "not_found", "You have no creator profile.")
     with transaction.atomic():  # one consistent view of the ledger
         conversions = list(
             conversions_earning(creator=creator)[offset : offset + limit]
@@ -434,107 +424,3 @@ def my_earnings(
 
 
 # -- A creator's figures for a period --------------------------------------------------
-
-
-class StatsQuery(Schema):
-    start: datetime.date = Field(description="First UTC day, YYYY-MM-DD.")
-    end: datetime.date = Field(description="Last UTC day (included), YYYY-MM-DD.")
-
-
-class StatusMoneyOut(Schema):
-    """The creator's ledger money from the period's sales, by where it is now."""
-
-    held: str = Field(description="Held for an editor's review.")
-    pending: str = Field(description="In the merchant's hold period.")
-    approved: str = Field(description="Confirmed, waiting for a payout run.")
-    processing: str = Field(description="In an open payout.")
-    paid: str
-    reversed: str = Field(
-        description="Taken back by refunds and cancellations (the statuses above "
-        "are already net of it)."
-    )
-
-
-class CurrencyStatsOut(Schema):
-    currency: str = Field(description="ISO 4217 code; currencies are never added.")
-    sales: str = Field(description="Sales through the creator's own articles.")
-    earnings: str = Field(description="The creator's share of those sales.")
-    epc: str | None = Field(
-        description="Earnings per billable click, to a hundredth of the minor unit; "
-        "null without billable clicks."
-    )
-    earnings_by_status: StatusMoneyOut
-
-
-class StatsOut(Schema):
-    creator: str = Field(description="The signed-in creator's slug.")
-    start: datetime.date
-    end: datetime.date
-    clicks: int = Field(description="Every click on the creator's links.")
-    billable_clicks: int = Field(
-        description="A reader's first click on a link in a clock hour; not bots."
-    )
-    bot_clicks: int
-    duplicate_clicks: int
-    conversions: int = Field(description="Sales that stand (not refunded).")
-    conversion_rate: str | None = Field(
-        description='Conversions ÷ billable clicks, in percent ("37.50"); null '
-        "without billable clicks."
-    )
-    currencies: list[CurrencyStatsOut]
-
-
-@router.get(
-    "/me/stats",
-    response={200: StatsOut, 400: Error, 404: Error},
-    summary="The signed-in creator's dashboard figures for a period",
-)
-def my_stats(request: HttpRequest, period: Query[StatsQuery]):
-    """The figures of the creator dashboard (its *Your clicks and earnings* panel)
-    for the UTC days ``start`` to ``end``, both included, read by the same selector:
-    clicks, billable clicks, conversions, conversion rate, and per currency sales,
-    earnings, EPC and earnings by status. Money is a decimal string in the
-    currency's minor units. Only the signed-in creator's own figures: no parameter
-    names anyone else."""
-    if period.end < period.start:
-        return _error(400, "invalid", "end must be on or after start.", field="end")
-    creator = creator_profile_for_user(user=request.auth)
-    if creator is None:
-        return _error(404, "not_found", "You have no creator profile.")
-    figures = creator_period_figures(
-        creator=creator, since=period.start, until=period.end
-    )
-    statuses = ("held", "pending", "approved", "processing", "paid")
-    return {
-        "creator": creator.slug,
-        "start": period.start,
-        "end": period.end,
-        "clicks": figures.billable_clicks
-        + figures.bot_clicks
-        + figures.duplicate_clicks,
-        "billable_clicks": figures.billable_clicks,
-        "bot_clicks": figures.bot_clicks,
-        "duplicate_clicks": figures.duplicate_clicks,
-        "conversions": figures.conversions,
-        "conversion_rate": None
-        if figures.conversion_rate is None
-        else str(figures.conversion_rate),
-        "currencies": [
-            {
-                "currency": money.currency,
-                "sales": money_str(money.sales, money.currency),
-                "earnings": money_str(money.earnings, money.currency),
-                "epc": None if money.epc is None else str(money.epc),
-                "earnings_by_status": {
-                    **{
-                        status: money_str(
-                            money.by_status.get(status, 0), money.currency
-                        )
-                        for status in statuses
-                    },
-                    "reversed": money_str(money.reversed, money.currency),
-                },
-            }
-            for money in figures.currencies
-        ],
-    }
