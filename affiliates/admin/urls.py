@@ -4,6 +4,12 @@ own URLs as viewsets."""
 
 from django.urls import path
 
+from affiliates.admin.own_pages import (
+    OwnEarningsExportView,
+    OwnEarningsView,
+    OwnPayoutMethodView,
+    OwnProfileView,
+)
 from affiliates.admin.reports.articles import ArticlesReportView
 from affiliates.admin.reports.base import report_paths
 from affiliates.admin.reports.held import HELD, HeldConversionsReportView
@@ -16,8 +22,6 @@ from affiliates.admin.reports.unattributed import (
     UNATTRIBUTED,
     UnattributedConversionsReportView,
 )
-from affiliates.commissions.views import OwnEarningsExportView, OwnEarningsView
-from affiliates.creators.views import OwnPayoutMethodView, OwnProfileView
 
 urlpatterns = [
     # A creator's own pages

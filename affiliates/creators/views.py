@@ -1,36 +1,27 @@
-"""Admin views of creators (their profile and earnings), the /go/ redirect and the
-public sign-up of members (/join/)."""
+"""The public sign-up of members (/join/): the form, the mail with its link, and the
+confirmation that signs them in."""
 
 import logging
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from django.views.generic import FormView
 from django_ratelimit.core import is_ratelimited
 from wagtail.admin import messages as wagtail_messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from affiliates.creators.forms import (
-    OwnProfileForm,
-    PayoutMethodForm,
     SignupForm,
     SignupResendForm,
 )
 from affiliates.creators.selectors import (
     creator_by_invite_code,
-    creator_profile_for_user,
-    payout_method_for,
 )
-from affiliates.creators.services import creator_profile_update, payout_method_set
 from affiliates.creators.signup import (
     SignupError,
     member_signup,
@@ -40,70 +31,6 @@ from affiliates.creators.signup import (
 from products.web import client_address
 
 logger = logging.getLogger(__name__)
-
-
-class CreatorOwnViewMixin(WagtailAdminTemplateMixin):
-    """An admin page of the signed-in creator's own: ``self.profile`` is their
-    profile (404 without one); the header names the page."""
-
-    def dispatch(self, request, *args, **kwargs):
-        self.profile = creator_profile_for_user(user=request.user)
-        if self.profile is None:
-            raise Http404(_("You have no creator profile."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
-
-
-class OwnProfileView(CreatorOwnViewMixin, FormView):
-    """A creator edits their own public profile; nobody else's is reachable here."""
-
-    form_class = OwnProfileForm
-    template_name = "affiliates/own_profile.html"
-    page_title = _("My creator profile")
-    header_icon = "user"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.profile}
-
-    def form_valid(self, form):
-        creator_profile_update(profile=self.profile, **form.cleaned_data)
-        messages.success(self.request, _("Your profile has been saved."))
-        return redirect("affiliates_own_profile")
-
-
-class OwnPayoutMethodView(CreatorOwnViewMixin, FormView):
-    """A creator sets how they are paid (Alipay, WeChat Pay or a bank account).
-    Only their own: the page takes no id, and nobody else's account is shown."""
-
-    form_class = PayoutMethodForm
-    template_name = "affiliates/own_payout_method.html"
-    page_title = _("Payout method")
-    header_icon = "key"
-
-    def get_initial(self):
-        return PayoutMethodForm.initial_for(payout_method_for(creator=self.profile))
-
-    def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "method": payout_method_for(creator=self.profile),
-        }
-
-    def form_valid(self, form):
-        try:
-            payout_method_set(
-                creator=self.profile,
-                kind=form.cleaned_data["kind"],
-                details=form.details(),
-                user=self.request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Your payout method has been saved."))
-        return redirect("affiliates_own_payout_method")
 
 
 # -- Members' sign-up (public) ---------------------------------------------------------
