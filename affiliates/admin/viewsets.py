@@ -1,6 +1,6 @@
 """The money pages of the Wagtail admin (registered in wagtail_hooks): conversions,
 the ledger, payout runs and merchant connections, for editors only. Each viewset
-declares only the pages the ledger's rules allow; the views are in admin_views."""
+declares only the pages the ledger's rules allow; the views are in views.py."""
 
 from django.contrib.auth.models import Permission
 from django.urls import path

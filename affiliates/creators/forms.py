@@ -165,7 +165,7 @@ class SignupResendForm(forms.Form):
 
 class LoginForm(WagtailLoginForm):
     """Wagtail's sign-in form, for an e-mail address or a user name
-    (affiliates.backends), that tells a member who has not confirmed their sign-up
+    (affiliates.creators.backends), that tells a member who has not confirmed their sign-up
     to do so instead of saying that the password did not match."""
 
     error_messages = {

@@ -14,7 +14,7 @@ from affiliates.models.creators import CreatorProfile
 class TrackedLink(models.Model):
     """The short URL /go/<code> that stands for (article, author, offer, placement).
 
-    Made by affiliates.services.article_links_sync when an article is published, never
+    Made by affiliates.tracking.services.article_links_sync when an article is published, never
     by hand. A link whose embed was removed is retired but keeps redirecting; a
     preview link (made while an editor or creator previews a draft) redirects too,
     but its clicks are never billable.

@@ -1,7 +1,7 @@
 """Daily rollups: what each tracked link did on each UTC day, so that dashboards and
 reports read a few rows per link and day instead of scanning raw clicks.
 
-Maintained by affiliates.services.rollups_refresh (a periodic task) and rebuilt by
+Maintained by affiliates.analytics.services.rollups_refresh (a periodic task) and rebuilt by
 ``manage.py rebuild_rollups``; never edited by hand. ``author`` and ``article`` copy
 the link's (which never change) so that a creator's figures are one indexed filter.
 Clicks are also kept apart by the offer the reader was sent to, and sales by the

@@ -4,7 +4,7 @@ under gunicorn, workers hand clicks to one; runserver and the tests use this buf
 
 A click is appended to an in-process buffer and the reader is redirected at once; a
 background thread in each process writes the buffer to the database in batches
-(affiliates.services.clicks_store). When the database fails, the batch goes back into
+(affiliates.tracking.services.clicks_store). When the database fails, the batch goes back into
 the buffer and is written later. On a graceful shutdown the buffer is drained. A hard
 crash loses what the buffer held (at most one flush interval's clicks), and the
 signed click id makes even that harmless for attribution: a purchase carries its

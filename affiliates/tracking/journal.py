@@ -11,7 +11,7 @@ while it built and sent batches, and the request threads of that worker waited
   any process. One file per ten seconds of clicks (a *segment*), so that written
   segments can be deleted without coordinating with the workers.
 * One writer process (``manage.py write_clicks``, which gunicorn starts) reads new
-  lines every flush interval, writes them with affiliates.services.clicks_store, and
+  lines every flush interval, writes them with affiliates.tracking.services.clicks_store, and
   records how far it got (``checkpoint.json``) after each batch is committed. It
   runs at a lower CPU priority, so request handling wins the CPU under load.
 

@@ -83,7 +83,7 @@ def link_targets_load(*, links: QuerySet[TrackedLink]) -> dict[str, LinkTarget |
     link that has none: no offer left, or a URL its merchant does not allow).
 
     The one rule of where a link sends its reader, for one code (the redirect) or
-    for all (each process's map of targets, affiliates.linktargets): the offers first
+    for all (each process's map of targets, affiliates.tracking.linktargets): the offers first
     (the links' own and their products' in-stock ones), then the links, in two
     queries whatever their number. The destination can only be a stored offer URL
     whose host is one of its merchant's allowed domains, checked again here, and is
