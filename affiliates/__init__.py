@@ -2,7 +2,9 @@
 
 One package per domain; inside each, services (writes) and selectors (reads) hold
 the rules, views and API endpoints only parse, call and shape. Imports flow
-models <- creators <- tracking <- commissions <- analytics <- admin.
+models <- creators <- tracking <- commissions <- analytics <- admin, with one
+exception: storing clicks settles the sales that arrived before them
+(tracking.services -> commissions.services.conversions).
 
 - ``models/``: the app's models (creators.py, links.py, money.py, payout_methods.py,
   rollups.py), where Django and the migrations expect them.
