@@ -1,6 +1,12 @@
-"""Affiliates' models: creators and their tracked links and clicks (links.py), and
-the money those links earn: conversions, the ledger and payouts (money.py), and
-daily rollups of both for dashboards and reports (rollups.py)."""
+"""Affiliates' models: creators' profiles (creators.py) and payout methods
+(payout_methods.py), tracked links and clicks (links.py), the money those links earn:
+conversions, the ledger and payouts (money.py), and daily rollups of both for
+dashboards and reports (rollups.py).
+
+The models stay in this one package, one module per domain, rather than in the
+domain packages: Django loads an app's models from ``affiliates.models``, the
+migrations and the models' import order (money.py and rollups.py point at creators'
+and links' models) stay as they are, and the domains import their models from here."""
 
 from affiliates.models.creators import (
     CreatorKind,

@@ -1,4 +1,5 @@
-"""A creator's earnings export (CSV with a byte order mark, and XLSX): every earning
+"""A creator's own pages: their profile (theirs only, not anyone else's), the menu
+items that lead there, and the earnings export (CSV with a byte order mark, and XLSX): every earning
 of their own, as My earnings shows them, and nobody else's; checked against the
 hand-computed history of tests/affiliates/conftest.py."""
 
@@ -10,9 +11,12 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from affiliates.models import CreatorKind
+
 pytestmark = pytest.mark.django_db
 
 URL = "affiliates_own_earnings_export"
+PROFILE_URL = "affiliates_own_profile"
 
 
 def download(client, export_format: str):
@@ -111,3 +115,74 @@ def test_my_earnings_links_to_the_downloads(client, history):
     html = client.get(reverse("affiliates_own_earnings")).content.decode()
     assert f"{reverse(URL)}?export=csv" in html
     assert f"{reverse(URL)}?export=xlsx" in html
+
+
+def test_creator_edits_their_own_profile(client, creator, other_creator):
+    client.force_login(creator.user)
+    assert client.get(reverse(PROFILE_URL)).status_code == 200
+    response = client.post(
+        reverse(PROFILE_URL),
+        {
+            "public_name": "林小鹿",
+            "bio": "Tries every rice cooker.",
+            "avatar": "",
+            "kind": CreatorKind.KOL,
+            "referred_by": other_creator.pk,
+            "slug": "hijack",
+        },
+    )
+    assert response.status_code == 302
+    creator.refresh_from_db()
+    assert creator.public_name == "林小鹿"
+    assert creator.bio == "Tries every rice cooker."
+    assert creator.kind == CreatorKind.MEMBER  # not theirs to change
+    assert creator.referred_by is None
+    assert creator.slug == "lulu"
+    other_creator.refresh_from_db()
+    assert other_creator.public_name == "Ann"
+
+
+def test_bad_input_is_a_form_error(client, creator):
+    client.force_login(creator.user)
+    response = client.post(reverse(PROFILE_URL), {"public_name": "", "bio": "x" * 501})
+    assert response.status_code == 200
+    assert {"public_name", "bio"} <= set(response.context["form"].errors)
+    creator.refresh_from_db()
+    assert creator.public_name == "Lulu"
+
+
+def test_users_without_a_profile_get_404(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse(PROFILE_URL)).status_code == 404
+
+
+def test_menu_shows_my_profile_only_to_creators(client, creator, editor):
+    client.force_login(creator.user)
+    assert (
+        reverse(PROFILE_URL)
+        in client.get(reverse("wagtailadmin_home")).content.decode()
+    )
+    client.force_login(editor)
+    assert (
+        reverse(PROFILE_URL)
+        not in client.get(reverse("wagtailadmin_home")).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("url_name", "title"),
+    [
+        ("affiliates_own_profile", "My creator profile"),
+        ("affiliates_own_earnings", "My earnings"),
+    ],
+)
+def test_a_creators_own_pages_name_themselves_in_the_header(
+    client, creator, url_name, title
+):
+    """The header's visible breadcrumb ends with the page's title, not "Home"."""
+    client.force_login(creator.user)
+    html = client.get(reverse(url_name)).content.decode()
+    header = html[html.index("<header") : html.index("</header>")]
+    breadcrumbs = header[header.index('aria-label="Breadcrumb"') :]
+    last_item = breadcrumbs[breadcrumbs.rindex("<li") :]
+    assert title in last_item
