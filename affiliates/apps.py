@@ -11,8 +11,8 @@ class AffiliatesConfig(AppConfig):
         from django.db.models.signals import pre_save
         from wagtail.users.models import UserProfile
 
-        from .linktargets import signals_connect
-        from .people import time_zone_default_for_language
+        from affiliates.creators.people import time_zone_default_for_language
+        from affiliates.tracking.linktargets import signals_connect
 
         # Cache upkeep: a changed offer, product or merchant changes link targets.
         signals_connect()

@@ -5,14 +5,11 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django_tasks import task
 
-from .services import (
-    clicks_purge,
-    commissions_approve,
-    conversions_click_settle,
-    hourly_salts_purge,
-    rollups_refresh,
-    signups_purge,
-)
+from affiliates.analytics.services import rollups_refresh
+from affiliates.commissions.services.conversions import conversions_click_settle
+from affiliates.commissions.services.ledger import commissions_approve
+from affiliates.creators.signup import signups_purge
+from affiliates.tracking.services import clicks_purge, hourly_salts_purge
 
 
 @task()

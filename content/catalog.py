@@ -11,7 +11,7 @@ from django.db.models import (
 from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
 
-from affiliates.selectors import (
+from affiliates.tracking.selectors import (
     offer_link_destination,
 )
 from products.currencies import money_str
@@ -105,7 +105,7 @@ def best_prices(*, offers: list[Offer], currency_first: str = "") -> list[dict]:
 def offer_link(*, offer: Offer, offers: list[Offer], url: str | None) -> dict | None:
     """An offer's tracked link, with the offer it really goes to: a link of an offer
     that is out of stock sends its reader to another in stock (the redirect's rule,
-    affiliates.selectors.offer_link_destination), and the page must say so."""
+    affiliates.tracking.selectors.offer_link_destination), and the page must say so."""
     if url is None:
         return None
     destination = offer_link_destination(offer=offer, offers=offers)

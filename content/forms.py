@@ -5,8 +5,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from affiliates.creators.selectors import creator_profile_for_user
 from affiliates.models import CreatorProfile
-from affiliates.selectors import creator_profile_for_user, user_is_editor
+from affiliates.roles import user_is_editor
 from content.slugs import article_slug_free
 
 

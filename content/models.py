@@ -39,11 +39,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from affiliates.reports import signing_secret_new
 from content.api.serializers import ArticlePartField, PublishedArticleChoicesField
 from content.blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
 from content.forms import ArticlePageForm
 from products.outbound import outbound_url_check
+from products.signing import signing_secret_new
 
 ARTICLE_TYPES = ["content.ReviewPage", "content.GuidePage"]
 

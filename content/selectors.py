@@ -20,10 +20,8 @@ from wagtail.models import Page, PageQuerySet, get_page_models
 from wagtail.rich_text import expand_db_html
 
 from affiliates.models import CreatorProfile
-from affiliates.selectors import (
-    links_current,
-    user_is_editor,
-)
+from affiliates.roles import user_is_editor
+from affiliates.tracking.selectors import links_current
 from content.catalog import (
     BODY_IMAGE_RENDITIONS,
     HERO_RENDITIONS,

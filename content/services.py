@@ -25,9 +25,9 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from affiliates.models import CREATORS_GROUP, EDITORS_GROUP
-from affiliates.selectors import article_link_codes
-from affiliates.services import article_links_sync
+from affiliates.roles import CREATORS_GROUP, EDITORS_GROUP
+from affiliates.tracking.selectors import article_link_codes
+from affiliates.tracking.services import article_links_sync
 from content.models import (
     AffiliateDisclosureSettings,
     ArticleIndexPage,

@@ -9,8 +9,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from affiliates.dashboards import ARTICLE_TAGS_HOOK
-from affiliates.permissions import EditorsPermissionPolicy
+from affiliates.analytics.report_figures import ARTICLE_TAGS_HOOK
+from affiliates.roles import EditorsPermissionPolicy
 from content.admin.pages import (
     PAGE_BULK_ACTIONS,
     VisiblePageViewSet,

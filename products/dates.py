@@ -8,7 +8,7 @@ day reads "5 Dec 2026" in English (British order, as money.py formats) and "2026
 
 A time is shown in the active time zone: the reader site's (settings.TIME_ZONE),
 or in the admin the user's own (Wagtail activates it; Chinese-speaking creators and
-editors get Asia/Shanghai by default, affiliates.people).
+editors get Asia/Shanghai by default, affiliates.creators.people).
 """
 
 import datetime

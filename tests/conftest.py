@@ -12,8 +12,9 @@ from django.test.testcases import LiveServerThread
 from django.utils import timezone
 from wagtail.models import Page
 
-from affiliates.linktargets import link_targets
-from affiliates.tracking import click_buffer, hourly_salts, visitor_salts
+from affiliates.tracking.clicks import hourly_salts, visitor_salts
+from affiliates.tracking.linktargets import link_targets
+from affiliates.tracking.services import click_buffer
 from content.models import ArticleIndexPage, GuidePage, HomePage, ReviewPage
 from tests.factories import (
     CreatorProfileFactory,

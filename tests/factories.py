@@ -10,14 +10,9 @@ from wagtail.images.models import AbstractImage
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import APIToken
 
-from affiliates.models import (
-    CREATORS_GROUP,
-    EDITORS_GROUP,
-    CreatorKind,
-    CreatorProfile,
-    TrackedLink,
-)
-from affiliates.tracking import PendingClick
+from affiliates.models import CreatorKind, CreatorProfile, TrackedLink
+from affiliates.roles import CREATORS_GROUP, EDITORS_GROUP
+from affiliates.tracking.clicks import PendingClick
 from products.models import Availability, Merchant, Offer, Product
 
 

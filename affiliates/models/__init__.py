@@ -1,19 +1,25 @@
-"""Affiliates' models: creators and their tracked links and clicks (links.py), and
-the money those links earn: conversions, the ledger and payouts (money.py), and
-daily rollups of both for dashboards and reports (rollups.py)."""
+"""Affiliates' models: creators' profiles (creators.py) and payout methods
+(payout_methods.py), tracked links and clicks (links.py), the money those links earn:
+conversions, the ledger and payouts (money.py), and daily rollups of both for
+dashboards and reports (rollups.py).
 
-from .links import (
-    CREATORS_GROUP,
-    EDITORS_GROUP,
-    Click,
-    ClickDemotion,
+The models stay in this one package, one module per domain, rather than in the
+domain packages: Django loads an app's models from ``affiliates.models``, the
+migrations and the models' import order (money.py and rollups.py point at creators'
+and links' models) stay as they are, and the domains import their models from here."""
+
+from affiliates.models.creators import (
     CreatorKind,
     CreatorProfile,
+)
+from affiliates.models.links import (
+    Click,
+    ClickDemotion,
     HourlySalt,
     TrackedLink,
     VisitorSalt,
 )
-from .money import (
+from affiliates.models.money import (
     CommissionSettings,
     Conversion,
     ConversionReport,
@@ -31,8 +37,12 @@ from .money import (
     SelfPurchasePolicy,
     UnattributedReason,
 )
-from .payout_methods import PayoutDetails, PayoutMethod, PayoutMethodKind
-from .rollups import (
+from affiliates.models.payout_methods import (
+    PayoutDetails,
+    PayoutMethod,
+    PayoutMethodKind,
+)
+from affiliates.models.rollups import (
     DailyCreatorClicks,
     DailyCreatorSales,
     DailyLinkClicks,
@@ -42,8 +52,6 @@ from .rollups import (
 )
 
 __all__ = [
-    "CREATORS_GROUP",
-    "EDITORS_GROUP",
     "Click",
     "ClickDemotion",
     "CommissionSettings",

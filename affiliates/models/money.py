@@ -23,11 +23,11 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from affiliates.models.creators import CreatorProfile
+from affiliates.models.links import TrackedLink
 from products.currencies import in_minor_units, is_active_currency
 from products.dates import date_display
 from products.validators import percent_validators, validate_currency
-
-from .links import CreatorProfile, TrackedLink
 
 MONEY = {"max_digits": 18, "decimal_places": 4}
 
@@ -360,7 +360,7 @@ class HoldReason(models.TextChoices):
     PREVIEW = "preview", _("Click from a preview")
     SELF_PURCHASE = "self_purchase", _("Self-purchase")
     # The sale arrived before its click was written: held until the click's row
-    # decides (affiliates.services.conversions.conversions_click_settle).
+    # decides (affiliates.commissions.services.conversions.conversions_click_settle).
     AWAITING_CLICK = "click", _("Waiting for its click to be recorded")
 
 
@@ -500,7 +500,7 @@ class Conversion(models.Model):
                 name="conversion_shares_within_100",
             ),
             # A merchant never pays more commission than the sale: refused at the
-            # postback and the import (affiliates.reports), and here whatever
+            # postback and the import (affiliates.commissions.postbacks), and here whatever
             # writes the row.
             models.CheckConstraint(
                 condition=Q(commission__lte=F("amount"))

@@ -1,7 +1,7 @@
 """Daily rollups: what each tracked link did on each UTC day, so that dashboards and
 reports read a few rows per link and day instead of scanning raw clicks.
 
-Maintained by affiliates.services.rollups_refresh (a periodic task) and rebuilt by
+Maintained by affiliates.analytics.services.rollups_refresh (a periodic task) and rebuilt by
 ``manage.py rebuild_rollups``; never edited by hand. ``author`` and ``article`` copy
 the link's (which never change) so that a creator's figures are one indexed filter.
 Clicks are also kept apart by the offer the reader was sent to, and sales by the
@@ -12,8 +12,9 @@ another merchant's offer, and that merchant's reports must show the click and sa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .links import CreatorProfile, TrackedLink
-from .money import MONEY
+from affiliates.models.creators import CreatorProfile
+from affiliates.models.links import TrackedLink
+from affiliates.models.money import MONEY
 
 # -- What the rollups share --------------------------------------------------------------
 
@@ -155,7 +156,7 @@ class DailyLinkSales(LinkSalesRollup):
 # daily rows grow with clicks until every link has a click every day (15,000 links
 # × 90 days is sparse), monthly ones are bounded by links × months. Periods that
 # start or end inside a month read that part from the daily rows
-# (affiliates.dashboards.rollup_span).
+# (affiliates.analytics.figures.rollup_span).
 
 
 class MonthlyLinkClicks(LinkClicksRollup):

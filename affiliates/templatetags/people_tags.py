@@ -1,11 +1,10 @@
 """People and dates as the admin shows them: ``{{ user|public_name }}``,
-``{{ day|day }}`` and ``{{ moment|moment }}`` (affiliates.people, products.dates)."""
+``{{ day|day }}`` and ``{{ moment|moment }}`` (affiliates.creators.people, products.dates)."""
 
 from django import template
 
+from affiliates.creators.people import public_name as public_name_of
 from products.dates import date_display, datetime_display
-
-from ..people import public_name as public_name_of
 
 register = template.Library()
 

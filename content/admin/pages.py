@@ -39,7 +39,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import Page
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
-from affiliates.selectors import user_is_editor
+from affiliates.roles import user_is_editor
 from content.selectors import page_visible_to, pages_visible_to
 
 # The keyword arguments by which Wagtail's page URLs name a page.

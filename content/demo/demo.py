@@ -19,26 +19,20 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.images.models import Image
 
-from affiliates import tracking
-from affiliates.clickids import click_id_make
-from affiliates.models import (
-    EDITORS_GROUP,
-    ConversionSource,
-    CreatorProfile,
-    TrackedLink,
-)
-from affiliates.reports import conversion_data_parse
-from affiliates.services import (
-    LedgerError,
-    clicks_store,
-    commissions_approve,
+from affiliates.analytics.services import rollups_rebuild
+from affiliates.commissions.postbacks import conversion_data_parse
+from affiliates.commissions.services.conversions import (
     conversion_ingest,
-    creator_create,
     merchant_connection_ensure,
-    payout_decide,
-    payout_run_create,
-    rollups_rebuild,
 )
+from affiliates.commissions.services.ledger import LedgerError, commissions_approve
+from affiliates.commissions.services.payouts import payout_decide, payout_run_create
+from affiliates.creators.services import creator_create
+from affiliates.models import ConversionSource, CreatorProfile, TrackedLink
+from affiliates.roles import EDITORS_GROUP
+from affiliates.tracking.clickids import click_id_make
+from affiliates.tracking.clicks import PendingClick
+from affiliates.tracking.services import clicks_store
 from content.demo import dataset as demo_data
 from content.demo.images import product_scene, shape_for
 from content.models import (
@@ -316,7 +310,7 @@ def _sales(*, merchants: dict[str, Merchant], editor) -> None:
         for _ in range(rng.randint(3, 40)):
             clicked_at = now - datetime.timedelta(minutes=rng.randint(60, 90 * 24 * 60))
             clicks.append(
-                tracking.PendingClick(
+                PendingClick(
                     click_id=click_id_make(
                         link_id=link.pk, clicked_at=clicked_at, offer_id=link.offer_id
                     ),

@@ -15,7 +15,7 @@ from taggit.models import Tag
 from wagtail.models import Page
 
 from affiliates.models import CreatorProfile
-from affiliates.selectors import (
+from affiliates.tracking.selectors import (
     links_current,
 )
 from content.catalog import (

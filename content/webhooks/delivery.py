@@ -8,12 +8,12 @@ import logging
 import requests
 from django.utils import timezone
 
-from affiliates.reports import SIGNATURE_HEADER, signature_make
 from content.models import (
     DeliveryStatus,
     WebhookDelivery,
 )
 from products.outbound import outbound_failure, outbound_request
+from products.signing import SIGNATURE_HEADER, signature_make
 
 logger = logging.getLogger(__name__)
 

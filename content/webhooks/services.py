@@ -6,7 +6,7 @@ the change: an outbox, so that no event is lost and none is sent for a change th
 rolled back. After the commit a background task
 (``content.webhooks.tasks.deliver_webhooks``) POSTs each one
 (``content.webhooks.delivery``), signed like merchants' postbacks
-(``affiliates.reports``); a failure is retried with backoff by
+(``products.signing``); a failure is retried with backoff by
 ``content.webhooks.tasks.retry_webhook_deliveries``, which ``manage.py run_schedule``
 runs every minute. A receiver that is down never makes the change itself fail.
 

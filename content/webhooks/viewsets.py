@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from affiliates.viewsets import InspectURLFinder
+from affiliates.admin.viewsets import InspectURLFinder
 from content.models import WebhookDelivery, WebhookEndpoint
 from content.webhooks import admin_views
 

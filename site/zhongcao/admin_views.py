@@ -10,7 +10,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 
-from affiliates.permissions import EditorsPermissionPolicy
+from affiliates.roles import EditorsPermissionPolicy
 
 from .models import TaskFailure, TaskOutcome
 from .taskqueue import task_failures

@@ -17,8 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from affiliates.api import router as affiliates_router
+from affiliates.analytics.api import router as stats_router
 from affiliates.auth import REQUIRED, AnonymousThrottle
+from affiliates.commissions.api import router as commissions_router
 from content.api.api import router as content_router
 
 api = NinjaAPI(
@@ -31,7 +32,8 @@ api = NinjaAPI(
     urls_namespace="zhongcao_api",
 )
 api.add_router("/", content_router)
-api.add_router("/", affiliates_router)
+api.add_router("/", commissions_router)
+api.add_router("/", stats_router)
 
 
 def method_not_allowed_as_json(view):

@@ -6,7 +6,7 @@ requests (never the client's address: no raw IP ends up in a log). `make bench`
 compared layouts on 2 cores: 3 workers x 2 threads kept /go/'s tail latency lowest.
 
 The server also runs the click writer (`manage.py write_clicks`, see
-affiliates.clickjournal): workers append clicks to a journal and that one process,
+affiliates.tracking.journal): workers append clicks to a journal and that one process,
 at a lower CPU priority, writes them to the database, so that no request thread
 waits behind a writer thread in its own worker. The master starts it, starts it again
 if it dies, and on shutdown lets it write the last clicks once every worker is gone.
@@ -152,8 +152,8 @@ def post_fork(server, worker):
 def post_worker_init(worker):
     """Load every link's target before the first reader asks (in a thread of the
     worker, which serves meanwhile), and keep them fresh: a reader then never waits
-    on the database for a /go/ code (affiliates.linktargets)."""
-    from affiliates.linktargets import link_targets
+    on the database for a /go/ code (affiliates.tracking.linktargets)."""
+    from affiliates.tracking.linktargets import link_targets
 
     link_targets.start()
 
@@ -177,6 +177,6 @@ def on_exit(server):
 
 def worker_exit(server, worker):
     """Write the clicks still in this worker's own buffer before it goes."""
-    from affiliates.tracking import click_buffer
+    from affiliates.tracking.services import click_buffer
 
     click_buffer.drain()

@@ -27,7 +27,7 @@ from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
-from affiliates.clickjournal import click_journal_backlog_bytes
+from affiliates.tracking.writer import click_journal_backlog_bytes
 
 from .models import WorkerHeartbeat
 

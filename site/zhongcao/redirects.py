@@ -7,7 +7,7 @@ from wagtail.contrib.redirects.middleware import RedirectMiddleware
 class RedirectMiddlewareOutsideTrackedLinks(RedirectMiddleware):
     """A /go/ code that leads nowhere is a dead link, not a page that moved; and
     looking a redirect up reads the database, which a reader of a tracked link never
-    waits on (affiliates.linktargets)."""
+    waits on (affiliates.tracking.linktargets)."""
 
     def process_response(
         self, request: HttpRequest, response: HttpResponse

@@ -9,13 +9,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
-from affiliates.views import (
-    go_redirect,
-    signup,
-    signup_confirm,
-    signup_resend,
-    signup_sent,
-)
+from affiliates.creators.views import signup, signup_confirm, signup_resend, signup_sent
+from affiliates.tracking.views import go_redirect
 from content.reader import views as content_views
 
 from . import api

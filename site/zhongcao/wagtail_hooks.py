@@ -2,7 +2,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from affiliates.reports_views import EditorsMenuItem, report_paths
+from affiliates.admin.menu import EditorsMenuItem
+from affiliates.admin.reports.base import report_paths
 
 from .admin_views import REPORT, BackgroundTasksReportView
 from .two_factor import views as two_factor

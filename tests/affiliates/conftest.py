@@ -8,11 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from affiliates.clickids import click_id_make
-from affiliates.reports import signature_make
-from affiliates.services import article_links_sync, clicks_store
-from affiliates.tracking import click_buffer
+from affiliates.tracking.clickids import click_id_make
+from affiliates.tracking.services import article_links_sync, click_buffer, clicks_store
 from products.models import Availability
+from products.signing import signature_make
 from tests.conftest import review_create
 from tests.factories import (
     MerchantFactory,
@@ -160,7 +159,7 @@ def clicks_add(link, *, days_ago: int, billable=0, bots=0, duplicates=0) -> list
     """Store clicks on ``link`` at noon ``days_ago`` days ago through clicks_store:
     ``billable`` distinct visitors, ``bots``, and ``duplicates`` (a billable
     visitor clicking again within the hour). Returns the billable click ids."""
-    from affiliates.services import clicks_store
+    from affiliates.tracking.services import clicks_store
 
     at = noon(days_ago)
     made = []
@@ -193,9 +192,9 @@ def clicks_add(link, *, days_ago: int, billable=0, bots=0, duplicates=0) -> list
 
 def sale_ingest(merchant, *, order_id, click_id, days_ago, **fields):
     """Ingest a sale purchased an hour after noon ``days_ago`` days ago."""
+    from affiliates.commissions.postbacks import conversion_data_parse
+    from affiliates.commissions.services.conversions import conversion_ingest
     from affiliates.models import ConversionSource
-    from affiliates.reports import conversion_data_parse
-    from affiliates.services import conversion_ingest
 
     body = sale(
         order_id=order_id,
@@ -230,13 +229,15 @@ def history(articles, creator, other_creator, shop, network, headphones):
       C (Ann's) 2 days ago 800.00 CNY (80.00 → Ann 48.00), C clicks 5/2/0
     And an editor's adjustment of +5.00 CNY for Lulu (approved, no sale).
     """
-    from affiliates.models import TrackedLink
-    from affiliates.services import (
+    from affiliates.commissions.services.ledger import (
         commissions_approve,
         ledger_adjust,
+    )
+    from affiliates.commissions.services.payouts import (
         payout_run_create,
         payout_run_decide,
     )
+    from affiliates.models import TrackedLink
     from tests.factories import CreatorProfileFactory
 
     for merchant in (shop, network):

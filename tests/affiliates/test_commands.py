@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from affiliates.models import Click
 from tests.affiliates.conftest import flush
-from tests.affiliates.test_views import go
+from tests.affiliates.tracking.test_views import go
 
 pytestmark = pytest.mark.django_db
 

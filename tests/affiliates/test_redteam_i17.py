@@ -4,7 +4,7 @@ money that moves once when a decision is posted twice."""
 
 import pytest
 
-from tests.affiliates.test_admin_money import (
+from tests.affiliates.admin.test_views import (
     due,  # noqa: F401
     editor_client,  # noqa: F401
     editor_urls,

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
+from affiliates.commissions.services.ledger import items_current
 from affiliates.models import Click, EntryStatus, LedgerEntry
-from affiliates.services import items_current
 from tests.affiliates.conftest import click_id_for, postback, sale
 from tests.conftest import schedule_run_once
 

@@ -3,7 +3,7 @@ product for a review by a Chinese word inside its name (products.searchbackend).
 
 import pytest
 
-from affiliates.services import creator_create
+from affiliates.creators.services import creator_create
 from content.models import ArticleIndexPage
 from content.services import site_structure_ensure
 from products.models import Product

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from wagtail.models import Site
 
-from affiliates.services import creator_create
+from affiliates.creators.services import creator_create
 from content.models import ArticleIndexPage
 from content.services import site_structure_ensure
 from tests.conftest import guide_create

@@ -6,7 +6,7 @@ var/artifacts/ for a person to look at."""
 import pytest
 from wagtail.users.models import UserProfile
 
-from affiliates.services import rollups_rebuild
+from affiliates.analytics.services import rollups_rebuild
 from tests.affiliates import conftest as affiliates_fixtures
 from tests.factories import OfferFactory, image_create
 

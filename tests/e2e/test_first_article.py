@@ -5,7 +5,7 @@ header lines up with their form (item 15)."""
 
 import pytest
 
-from affiliates.services import creator_create
+from affiliates.creators.services import creator_create
 from content.models import GuidePage
 from content.services import site_structure_ensure
 

@@ -8,11 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from affiliates.analytics.services import rollups_refresh
+from affiliates.commissions.services.conversions import merchant_connection_ensure
+from affiliates.creators.services import creator_create
 from affiliates.models import Click, Conversion, Payout, PayoutStatus, TrackedLink
-from affiliates.services import creator_create, rollups_refresh
-from affiliates.services.conversions import merchant_connection_ensure
 from affiliates.templatetags.affiliates_money import money
-from affiliates.tracking import click_buffer
+from affiliates.tracking.services import click_buffer
 from content.models import ArticleIndexPage, GuidePage
 from content.services import site_structure_ensure
 from products.models import Merchant, Offer, Product

@@ -42,7 +42,8 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from rq.results import Result
 
-from affiliates.clickjournal import click_journal_backlog_bytes
+from affiliates.analytics.services import STANDING_SALE, rollups_refresh
+from affiliates.commissions.services.ledger import items_current
 from affiliates.models import (
     Click,
     Conversion,
@@ -58,16 +59,14 @@ from affiliates.models import (
     ReviewState,
     TrackedLink,
 )
-from affiliates.reports import signature_make
-from affiliates.services import rollups_refresh
-from affiliates.services.ledger import items_current
-from affiliates.services.rollups import STANDING_SALE
-from affiliates.tracking import hour_of
-from tests.affiliates.conftest import SECRET, sale
-from tests.affiliates.test_rollups import (
+from affiliates.tracking.clicks import hour_of
+from affiliates.tracking.writer import click_journal_backlog_bytes
+from products.signing import signature_make
+from tests.affiliates.analytics.test_rollups import (
     assert_creators_sum_links,
     assert_months_sum_days,
 )
+from tests.affiliates.conftest import SECRET, sale
 from tests.conftest import review_create
 from tests.factories import MerchantFactory, OfferFactory, ProductFactory
 from tests.processes import database_url

@@ -22,21 +22,19 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, PageLogEntry, Site, Task, Workflow
 
-from affiliates.clickids import click_id_make
+from affiliates.analytics.services import rollups_rebuild
+from affiliates.commissions.postbacks import conversion_data_parse
+from affiliates.commissions.services.conversions import conversion_ingest
+from affiliates.commissions.services.ledger import ledger_adjust
+from affiliates.commissions.services.payouts import payout_run_create
 from affiliates.models import (
     Conversion,
     ConversionSource,
     CreatorProfile,
     TrackedLink,
 )
-from affiliates.reports import conversion_data_parse
-from affiliates.services import (
-    clicks_store,
-    conversion_ingest,
-    ledger_adjust,
-    payout_run_create,
-    rollups_rebuild,
-)
+from affiliates.tracking.clickids import click_id_make
+from affiliates.tracking.services import clicks_store
 from products.models import Availability, Merchant, Offer, Product
 from tests.affiliates.conftest import sale
 from tests.conftest import review_create

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from affiliates.services import commissions_approve
+from affiliates.commissions.services.ledger import commissions_approve
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from affiliates.reports import ReportFileError, report_rows
-from affiliates.services import (
+from affiliates.commissions.postbacks import ReportFileError, report_rows
+from affiliates.commissions.services.conversions import (
     ImportSummary,
     conversions_import,
     merchant_connection_ensure,

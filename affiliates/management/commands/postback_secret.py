@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from affiliates.services import merchant_connection_ensure
+from affiliates.commissions.services.conversions import merchant_connection_ensure
 from products.models import Merchant
 
 

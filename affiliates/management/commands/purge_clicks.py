@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from affiliates.services import clicks_purge
+from affiliates.tracking.services import clicks_purge
 
 
 class Command(BaseCommand):

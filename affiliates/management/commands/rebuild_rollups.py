@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from affiliates.services import rollups_rebuild, rollups_refresh
+from affiliates.analytics.services import rollups_rebuild, rollups_refresh
 
 
 class Command(BaseCommand):

@@ -339,9 +339,9 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Creators may be given a new password by an editor; they never see the users area.
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
 # Sign in with an e-mail address or a user name; a member whose sign-up is not
-# confirmed is told so (affiliates.backends, affiliates.forms.LoginForm).
-AUTHENTICATION_BACKENDS = ["affiliates.backends.EmailOrUsernameBackend"]
-WAGTAILADMIN_USER_LOGIN_FORM = "affiliates.forms.LoginForm"
+# confirmed is told so (affiliates.creators.backends, affiliates.creators.forms.LoginForm).
+AUTHENTICATION_BACKENDS = ["affiliates.creators.backends.EmailOrUsernameBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "affiliates.creators.forms.LoginForm"
 
 LOGGING = {
     "version": 1,
@@ -386,12 +386,12 @@ ZHONGCAO_CLICK_FLUSH_INTERVAL = float(
 )
 # ...unless ZHONGCAO_CLICK_JOURNAL=1 (gunicorn.conf.py sets it, and starts the writer
 # process, `manage.py write_clicks`): then request processes append clicks to a
-# journal in this directory, and the writer process writes them (affiliates.clickjournal).
+# journal in this directory, and the writer process writes them (affiliates.tracking.journal).
 ZHONGCAO_CLICK_JOURNAL = os.environ.get("ZHONGCAO_CLICK_JOURNAL") == "1"
 ZHONGCAO_CLICK_JOURNAL_DIR = Path(
     os.environ.get("ZHONGCAO_CLICK_JOURNAL_DIR", VAR_DIR / "click-journal")
 )
-# The redirect's targets (affiliates.linktargets): each process holds every link's
+# The redirect's targets (affiliates.tracking.linktargets): each process holds every link's
 # target and asks the database what changed every ZHONGCAO_LINK_TARGETS_REFRESH
 # seconds (0: no refresh thread); a code it lacks is looked for in the shared cache
 # ZHONGCAO_LINK_TARGETS_CACHE (a cache alias; None: none is shared, as the
@@ -488,7 +488,7 @@ ZHONGCAO_SCHEDULE = {
 # and how long a confirmation link stays valid, in seconds.
 ZHONGCAO_SIGNUP_RATE = os.environ.get("ZHONGCAO_SIGNUP_RATE", "10/h")
 
-# Fernet keys that encrypt creators' payout accounts at rest (affiliates.encryption):
+# Fernet keys that encrypt creators' payout accounts at rest (affiliates.creators.encryption):
 # comma-separated, the first encrypts, all decrypt. Empty: one derived from SECRET_KEY.
 ZHONGCAO_ENCRYPTION_KEYS = [
     key

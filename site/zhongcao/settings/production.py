@@ -76,7 +76,7 @@ if os.environ.get("REDIS_URL"):
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
-    # Every process shares the link targets it loads or changes (affiliates.linktargets).
+    # Every process shares the link targets it loads or changes (affiliates.tracking.linktargets).
     ZHONGCAO_LINK_TARGETS_CACHE = "default"
 
 # Outgoing mail (the sign-up confirmation) through an SMTP server of the environment's.

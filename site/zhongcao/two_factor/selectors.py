@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from affiliates.selectors import user_is_editor
+from affiliates.roles import user_is_editor
 
 
 def two_factor_device(*, user: AbstractBaseUser | AnonymousUser) -> TOTPDevice | None:

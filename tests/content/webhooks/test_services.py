@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
-from affiliates.reports import SIGNATURE_HEADER, signature_verify
 from content.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from content.webhooks import delivery as webhook_delivery
 from content.webhooks.delivery import (
@@ -24,6 +23,7 @@ from content.webhooks.delivery import (
 )
 from content.webhooks.services import webhook_endpoint_secret_rotate
 from products.models import Offer
+from products.signing import SIGNATURE_HEADER, signature_verify
 from tests.conftest import guide_create, review_create, schedule_run_once
 from tests.content.webhook_receiver import closed_port_url, receiver_running
 from tests.factories import OfferFactory, ProductFactory

@@ -51,9 +51,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from wagtail.models import Page
 
+from affiliates.analytics.services import rollups_rebuild
 from affiliates.models import (
-    CREATORS_GROUP,
-    EDITORS_GROUP,
     Click,
     Conversion,
     ConversionSource,
@@ -64,7 +63,7 @@ from affiliates.models import (
     LedgerEntry,
     TrackedLink,
 )
-from affiliates.services import rollups_rebuild
+from affiliates.roles import CREATORS_GROUP, EDITORS_GROUP
 from content.models import ArticleIndexPage, ArticlePage, ReviewPage
 from products.models import Merchant, Offer, Product
 

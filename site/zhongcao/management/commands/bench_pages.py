@@ -90,7 +90,7 @@ class Command(BaseCommand):
 
     def _fixture(self) -> str:
         """A published guide-sized review with PRODUCTS product cards, and others."""
-        from affiliates.services import creator_create
+        from affiliates.creators.services import creator_create
         from content.models import ArticleIndexPage, ReviewPage
         from products.models import Merchant, Offer, Product
 

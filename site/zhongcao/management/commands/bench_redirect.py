@@ -160,7 +160,7 @@ class Command(BaseCommand):
     def _writer_caught_up(timeout: float = 30.0) -> None:
         """Wait until the click writer has written all the run journaled: its work
         is the run's (counted in its CPU per request), not the next run's."""
-        from affiliates.clickjournal import JournalWriter
+        from affiliates.tracking.writer import JournalWriter
 
         time.sleep(0.6)
         deadline = time.monotonic() + timeout
@@ -203,8 +203,8 @@ class Command(BaseCommand):
         )
 
     def _fixture(self) -> tuple[str, int]:
+        from affiliates.creators.services import creator_create
         from affiliates.models import TrackedLink
-        from affiliates.services import creator_create
         from content.models import ArticleIndexPage, ReviewPage
         from products.models import Merchant, Offer, Product
 

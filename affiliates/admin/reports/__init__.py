@@ -1,0 +1,1 @@
+"""Editors' reports, one per module, over base.EditorsReportView."""

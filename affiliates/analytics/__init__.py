@@ -1,0 +1,2 @@
+"""Analytics: the daily and monthly rollups, the creators' dashboards and the figures
+of the editors' reports."""

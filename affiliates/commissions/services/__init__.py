@@ -1,0 +1,1 @@
+"""Commissions' writes, one module per entity: conversions, ledger, payouts."""

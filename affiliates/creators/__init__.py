@@ -1,0 +1,1 @@
+"""Creators: profiles, referrals, sign-up and sign-in, payout methods, names and avatars."""
