@@ -61,12 +61,12 @@ BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	mkdir -p var/bench && rm -rf var/bench/bench.sqlite3* var/bench/click-journal-*
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/bench.sqlite3 \
 		ZHONGCAO_CLICK_JOURNAL_DIR=$(CURDIR)/var/bench/click-journal-sqlite \
 		$(MANAGE) bench_redirect $(BENCH_ARGS)
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS zhongcao_bench WITH (FORCE)'); c.execute('CREATE DATABASE zhongcao_bench')"
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=$(BENCH_POSTGRES_URL)/zhongcao_bench \
 		ZHONGCAO_CLICK_JOURNAL_DIR=$(CURDIR)/var/bench/click-journal-postgresql \
 		$(MANAGE) bench_redirect $(BENCH_ARGS)
@@ -77,7 +77,7 @@ bench: $(STAMP)
 bench-pages: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	mkdir -p var/bench && rm -f var/bench/pages.sqlite3*
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/pages.sqlite3 \
 		ZHONGCAO_VAR_DIR=$(CURDIR)/var/bench \
 		$(MANAGE) bench_pages $(BENCH_ARGS)
@@ -89,12 +89,12 @@ bench-pages: $(STAMP)
 BENCH_DASHBOARDS_DB ?= zhongcao_bench_dashboards
 bench-dashboards: $(STAMP)
 	mkdir -p var/bench && rm -f var/bench/dashboards.sqlite3*
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/dashboards.sqlite3 \
 		$(MANAGE) bench_dashboards $(BENCH_ARGS)
 	rm -f var/bench/dashboards.sqlite3*
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS $(BENCH_DASHBOARDS_DB) WITH (FORCE)'); c.execute('CREATE DATABASE $(BENCH_DASHBOARDS_DB)')"
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=$(BENCH_POSTGRES_URL)/$(BENCH_DASHBOARDS_DB) \
 		$(MANAGE) bench_dashboards $(BENCH_ARGS)
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS $(BENCH_DASHBOARDS_DB) WITH (FORCE)')"

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from prometheus_client.parser import text_string_to_metric_families
 
-from zhongcao.benchmarking import free_port, wait_for
+from bench.harness import free_port, wait_for
 
 CONF = Path(settings.BASE_DIR) / "site" / "zhongcao" / "gunicorn.conf.py"
 

@@ -63,6 +63,7 @@ from affiliates.services import rollups_refresh
 from affiliates.services.ledger import items_current
 from affiliates.services.rollups import STANDING_SALE
 from affiliates.tracking import hour_of
+from bench.harness import free_port
 from tests.affiliates.conftest import SECRET, sale
 from tests.affiliates.test_rollups import (
     assert_creators_sum_links,
@@ -71,7 +72,6 @@ from tests.affiliates.test_rollups import (
 from tests.conftest import review_create
 from tests.factories import MerchantFactory, OfferFactory, ProductFactory
 from tests.processes import database_url
-from zhongcao.benchmarking import free_port
 from zhongcao.models import ScheduledRun, TaskFailure
 from zhongcao.scheduling import schedule_load, schedule_period
 
