@@ -31,7 +31,9 @@ TINY = [
 ]
 
 
-def test_runs_at_a_tiny_size_and_prints_its_ratios():
+def test_runs_at_a_tiny_size_and_prints_its_ratios(settings):
+    # as under bench.settings (production's): editors must have given a code
+    settings.ZHONGCAO_REQUIRE_2FA_FOR_EDITORS = True
     out = io.StringIO()
     call_command(bench_dashboards.Command(), *TINY, "--repeat", "2", stdout=out)
     text = out.getvalue()
