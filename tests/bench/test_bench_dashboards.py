@@ -17,7 +17,7 @@ from affiliates.models import Click, Conversion, DailyLinkClicks, LedgerEntry
 from bench.management.commands import bench_dashboards
 from content.models import ArticleIndexPage, ReviewPage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 TINY = [
     "--clicks",

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+# Each test starts manage.py in a process of its own.
+pytestmark = pytest.mark.slow
 
 
 def commands_under(settings_module: str) -> set[str]:

@@ -80,6 +80,7 @@ def _signups_answered(body: bytes) -> float:
     reason="the server's processes cannot open the in-memory SQLite database",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.slow
 def test_every_scrape_adds_up_the_requests_of_all_workers(tmp_path):
     db = connection.settings_dict
     port = free_port()

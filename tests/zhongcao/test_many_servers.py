@@ -76,6 +76,7 @@ from zhongcao.models import ScheduledRun, TaskFailure
 from zhongcao.scheduling import schedule_load, schedule_period
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="servers in processes of their own cannot open the in-memory SQLite "
