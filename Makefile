@@ -44,9 +44,8 @@ test: $(STAMP)
 		$(MANAGE) check --deploy --fail-level WARNING
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The fast part (under two minutes on 2 cores): everything but the tests marked slow
-# (browsers, server and worker processes, the demo data; docs/testing.md). `make
-# test` still runs them all.
+# The fast part: everything but the tests marked slow (browsers, server and worker
+# processes, the demo data; docs/testing.md). `make test` still runs them all.
 test-fast: $(STAMP)
 	mkdir -p var
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
