@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format clean bench bench-pages bench-dashboards
+.PHONY: run test test-fast install lint format clean bench bench-pages bench-dashboards
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ test: $(STAMP)
 		$(MANAGE) check --deploy --fail-level WARNING
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The fast part: everything but the tests marked slow (browsers, server and worker
+# processes, the demo data; docs/testing.md). `make test` still runs them all.
+test-fast: $(STAMP)
+	mkdir -p var
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -63,12 +69,12 @@ BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	mkdir -p var/bench && rm -rf var/bench/bench.sqlite3* var/bench/click-journal-*
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/bench.sqlite3 \
 		ZHONGCAO_CLICK_JOURNAL_DIR=$(CURDIR)/var/bench/click-journal-sqlite \
 		$(MANAGE) bench_redirect $(BENCH_ARGS)
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS zhongcao_bench WITH (FORCE)'); c.execute('CREATE DATABASE zhongcao_bench')"
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=$(BENCH_POSTGRES_URL)/zhongcao_bench \
 		ZHONGCAO_CLICK_JOURNAL_DIR=$(CURDIR)/var/bench/click-journal-postgresql \
 		$(MANAGE) bench_redirect $(BENCH_ARGS)
@@ -79,7 +85,7 @@ bench: $(STAMP)
 bench-pages: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	mkdir -p var/bench && rm -f var/bench/pages.sqlite3*
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/pages.sqlite3 \
 		ZHONGCAO_VAR_DIR=$(CURDIR)/var/bench \
 		$(MANAGE) bench_pages $(BENCH_ARGS)
@@ -91,12 +97,12 @@ bench-pages: $(STAMP)
 BENCH_DASHBOARDS_DB ?= zhongcao_bench_dashboards
 bench-dashboards: $(STAMP)
 	mkdir -p var/bench && rm -f var/bench/dashboards.sqlite3*
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/dashboards.sqlite3 \
 		$(MANAGE) bench_dashboards $(BENCH_ARGS)
 	rm -f var/bench/dashboards.sqlite3*
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS $(BENCH_DASHBOARDS_DB) WITH (FORCE)'); c.execute('CREATE DATABASE $(BENCH_DASHBOARDS_DB)')"
-	DJANGO_SETTINGS_MODULE=zhongcao.settings.bench \
+	DJANGO_SETTINGS_MODULE=bench.settings \
 		DATABASE_URL=$(BENCH_POSTGRES_URL)/$(BENCH_DASHBOARDS_DB) \
 		$(MANAGE) bench_dashboards $(BENCH_ARGS)
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS $(BENCH_DASHBOARDS_DB) WITH (FORCE)')"

@@ -24,6 +24,18 @@ from tests.factories import (
 )
 from zhongcao.scheduling import periodic_task_enqueue, schedule_load
 
+# The browser harness (Chromium driven by Playwright) of every browser test.
+pytest_plugins = ["tests.browser"]
+
+
+def pytest_collection_modifyitems(items):
+    """Every browser test is slow (a live server, Chromium, most load the demo data):
+    one rule here instead of a mark on each. Other slow tests carry
+    ``pytest.mark.slow`` themselves (docs/testing.md lists them)."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
 
 class _OneRequestAtATimeServer(ThreadedWSGIServer):
     """The live server, running one request at a time through Django.

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from prometheus_client.parser import text_string_to_metric_families
 
-from zhongcao.benchmarking import free_port, wait_for
+from bench.harness import free_port, wait_for
 
 CONF = Path(settings.BASE_DIR) / "site" / "zhongcao" / "gunicorn.conf.py"
 
@@ -80,6 +80,7 @@ def _signups_answered(body: bytes) -> float:
     reason="the server's processes cannot open the in-memory SQLite database",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.slow
 def test_every_scrape_adds_up_the_requests_of_all_workers(tmp_path):
     db = connection.settings_dict
     port = free_port()

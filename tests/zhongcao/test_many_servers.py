@@ -61,6 +61,7 @@ from affiliates.models import (
 )
 from affiliates.tracking.clicks import hour_of
 from affiliates.tracking.writer import click_journal_backlog_bytes
+from bench.harness import free_port
 from products.signing import signature_make
 from tests.affiliates.analytics.test_rollups import (
     assert_creators_sum_links,
@@ -70,11 +71,11 @@ from tests.affiliates.conftest import SECRET, sale
 from tests.conftest import review_create
 from tests.factories import MerchantFactory, OfferFactory, ProductFactory
 from tests.processes import database_url
-from zhongcao.benchmarking import free_port
 from zhongcao.models import ScheduledRun, TaskFailure
 from zhongcao.scheduling import schedule_load, schedule_period
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="servers in processes of their own cannot open the in-memory SQLite "

@@ -137,6 +137,7 @@ def test_a_figure_that_cannot_be_read_leaves_the_rest_standing(client):
     assert requests(figures, "signup", "200") >= 1
 
 
+@pytest.mark.slow
 def test_several_processes_add_up_in_multiprocess_mode(tmp_path, monkeypatch):
     """Under gunicorn each worker counts its own requests into
     PROMETHEUS_MULTIPROC_DIR; a scrape from any one of them reads the sum."""

@@ -341,6 +341,7 @@ def _production_settings(**extra) -> dict:
     return {"returncode": done.returncode, "out": done.stdout.split()}
 
 
+@pytest.mark.slow
 def test_production_keeps_metrics_private_and_requires_two_factor():
     found = _production_settings()
     assert found["returncode"] == 0

@@ -152,6 +152,7 @@ class Output:
         return sum(all(text in line for text in texts) for line in self.lines)
 
 
+@pytest.mark.slow
 @committed
 def test_two_schedulers_enqueue_each_period_once_and_the_worker_runs_it_once(
     tmp_path,

@@ -42,12 +42,14 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_production_refuses_to_start_without_a_public_base_url():
     result = manage("check", **PRODUCTION)
     assert result.returncode != 0
     assert "Set the ZHONGCAO_PUBLIC_BASE_URL environment variable." in result.stderr
 
 
+@pytest.mark.slow
 def test_production_refuses_a_public_base_url_that_is_no_origin():
     result = manage(
         "check", **PRODUCTION, ZHONGCAO_PUBLIC_BASE_URL="zhongcao.example/shop"
@@ -56,6 +58,7 @@ def test_production_refuses_a_public_base_url_that_is_no_origin():
     assert "ZHONGCAO_PUBLIC_BASE_URL must be the site's public origin" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("url", "clean"),
     [("https://zhongcao.example", True), ("http://zhongcao.example", False)],
@@ -73,6 +76,7 @@ def test_the_deploy_check_wants_https(url, clean):
     assert ("zhongcao.W001" in result.stderr) is not clean
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("required", "clean"), [(None, True), ("0", False)])
 def test_production_requires_two_factor_sign_in_for_editors(required, clean):
     """On by default in production; turned off, the deploy check says so."""
@@ -84,6 +88,7 @@ def test_production_requires_two_factor_sign_in_for_editors(required, clean):
     assert ("zhongcao.W002" in result.stderr) is not clean
 
 
+@pytest.mark.slow
 def test_make_run_leaves_two_factor_sign_in_optional():
     """The demo accounts sign in with their passwords under `make run`."""
     code = "from django.conf import settings; print(settings.ZHONGCAO_REQUIRE_2FA_FOR_EDITORS)"
@@ -102,6 +107,7 @@ def test_make_run_leaves_two_factor_sign_in_optional():
     assert result.stdout.split() == ["True"], result.stderr
 
 
+@pytest.mark.slow
 def test_the_default_names_the_port_make_run_serves_on():
     code = (
         "from django.conf import settings; "
@@ -182,6 +188,7 @@ def test_an_incomplete_s3_set_up_is_a_clear_error(environ, message):
         media_storage(environ)
 
 
+@pytest.mark.slow
 def test_production_serves_media_from_the_bucket_and_allows_them_in_pages():
     """The storage Django builds from the settings, with no S3 reached: uploads are
     named at the public address, and the reader site's policy lets them load."""
@@ -213,6 +220,7 @@ def test_production_serves_media_from_the_bucket_and_allows_them_in_pages():
     ], result.stderr
 
 
+@pytest.mark.slow
 def test_production_hides_metrics_from_the_public():
     code = "from django.conf import settings; print(settings.ZHONGCAO_METRICS_PUBLIC)"
     result = manage(

@@ -241,6 +241,7 @@ def db_worker_start():
     )
 
 
+@pytest.mark.slow
 @committed
 def test_the_worker_process_runs_tasks_and_retries_failures(tmp_path, database_queue):
     """`manage.py db_worker`, as `make run` and production start it."""
@@ -274,6 +275,7 @@ def test_the_worker_process_runs_tasks_and_retries_failures(tmp_path, database_q
     assert worker.returncode == 0, output
 
 
+@pytest.mark.slow
 @committed
 def test_a_run_whose_worker_was_killed_is_recovered_and_retried(
     tmp_path, database_queue
@@ -332,6 +334,7 @@ def redis_queue(settings):
     connection.flushdb()
 
 
+@pytest.mark.slow
 @committed
 def test_the_redis_queue_runs_tasks_on_the_rq_worker_and_retries_failures(
     tmp_path, redis_queue

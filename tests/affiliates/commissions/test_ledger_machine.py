@@ -769,6 +769,7 @@ def _selector_balances(creator) -> dict[tuple[str, str], Decimal]:
     }
 
 
+@pytest.mark.slow
 def test_the_ledger_keeps_its_invariants(world):
     run_state_machine_as_test(
         lambda: LedgerMachine(world),

@@ -151,6 +151,7 @@ ASCII_USER_AGENTS = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(USER_AGENTS)
 def test_any_user_agent_answers_as_crawlerdetect_does(user_agent):
@@ -298,6 +299,7 @@ ANCHORED = st.tuples(st.sampled_from(["", "", "^"]), PATTERNS).map("".join)
 TEXTS = st.text(st.sampled_from(list("abcABC/. 1x\u212a\n")), max_size=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(st.lists(ANCHORED, min_size=1, max_size=5), st.lists(TEXTS, max_size=8))
 def test_any_list_of_patterns_answers_as_crawlerdetect_does(crawlers, texts):

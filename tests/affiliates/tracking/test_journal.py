@@ -263,6 +263,7 @@ def _database_url() -> str:
     )
 
 
+@pytest.mark.slow
 @committed
 def test_the_writer_process_writes_clicks_and_the_last_ones_when_the_server_stops(
     client, link, tmp_path

@@ -29,7 +29,8 @@ from content.models import (
 from content.selectors import article_product_embeds
 from products.models import Merchant, Offer, Product
 
-pytestmark = pytest.mark.django_db
+# Each test loads the whole demo, as `make run` does.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ACCOUNTS = ["editor", "kol1", "kol2", "member1", "member2"]
 

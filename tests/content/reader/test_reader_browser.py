@@ -5,11 +5,11 @@ Every page must load with no console error, no failed request, no
 Content-Security-Policy violation (and with a policy) and no serious or critical axe
 violation. Screenshots (desktop and phone) go to var/artifacts/reader/.
 Select these tests with `-m browser`; they need /usr/bin/chromium (`apt-get install
--y chromium`, which .ci/run does when it is missing).
+-y chromium`, which .ci/run does when it is missing). The browser is the suite's one
+harness (tests/browser.py: the ``chromium`` fixture).
 """
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM = Path("/usr/bin/chromium")
 # axe-core 4.14.1 from the npm registry (`npm pack axe-core@4.14.1`), MPL-2.0: see
 # tests/content/reader/axe/README.md.
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
@@ -39,49 +38,6 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 # Rules that block whatever their impact: what Wagtail's checker flags to editors.
 FLAGGED = {"p-as-heading"}
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
-
-
-class Chromium:
-    """One Chromium for the whole session, driven from a thread of its own.
-
-    Playwright's sync API keeps an asyncio loop in the thread that uses it, and
-    Django refuses ORM calls from a thread with a running loop; so every browser call
-    runs in this worker thread and the test's thread stays free for the ORM.
-    """
-
-    def __init__(self):
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
-        self._thread.submit(self._start).result()
-
-    def _start(self):
-        from playwright.sync_api import sync_playwright
-
-        self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(executable_path=str(CHROMIUM))
-
-    def _stop(self):
-        self._browser.close()
-        self._playwright.stop()
-
-    def run(self, function, *args):
-        """``function(browser, *args)`` in the browser's thread; its result."""
-        return self._thread.submit(function, self._browser, *args).result()
-
-    def close(self):
-        self._thread.submit(self._stop).result()
-        self._thread.shutdown()
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install Debian's Chromium with "
-            "`apt-get install -y chromium` (.ci/run does)."
-        )
-    browser = Chromium()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture
@@ -264,8 +220,9 @@ def _headless_example(browser, url: str) -> dict:
 
 
 def test_the_headless_example_renders_an_article_from_the_api(
-    chromium, live_server, live_public_base_url, reader_pages
+    chromium, live_server, live_public_base_url, review
 ):
+    # One review with an offer is all the example needs, not the whole demo.
     shown = chromium.run(
         _headless_example, live_server.url + "/static/example/index.html"
     )
@@ -367,9 +324,10 @@ def _buy_bar(browser, url: str) -> dict:
 
 
 def test_a_review_has_a_buy_bar_pinned_to_the_foot_of_a_phone(
-    chromium, live_server, reader_pages
+    chromium, live_server, review
 ):
-    shown = chromium.run(_buy_bar, live_server.url + reader_pages["review"])
+    # One review with an offer is all the bar needs, not the whole demo.
+    shown = chromium.run(_buy_bar, live_server.url + review.url)
     phone, desktop = shown["phone"], shown["desktop"]
     assert phone and phone["visible"] and phone["position"] == "fixed", shown
     assert phone["atFoot"] and phone["href"].startswith("/go/"), shown

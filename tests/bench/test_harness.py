@@ -1,4 +1,4 @@
-from zhongcao.benchmarking import machine_steal_ticks
+from bench.harness import machine_steal_ticks
 
 PROC_STAT = """cpu  150955 4634 14560 72622 1612 0 4823 276 900 0
 cpu0 75000 2000 7000 36000 800 0 2400 130 450 0

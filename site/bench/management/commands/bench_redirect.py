@@ -6,7 +6,7 @@ gunicorn (site/zhongcao/gunicorn.conf.py) on 127.0.0.1, and loads, with wrk from
 second process, in alternating rounds:
 
 * the baseline: a plain Django view returning a fixed 302 through the same settings
-  and middleware (zhongcao.bench_urls), and
+  and middleware (bench.urls), and
 * the tracked redirect /go/<code>,
 
 each request from an address of its own (X-Forwarded-For, as from the proxy in front
@@ -32,7 +32,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from zhongcao.benchmarking import (
+from bench.harness import (
     CLOCK_TICKS,
     Run,
     free_port,
@@ -71,9 +71,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "wrk is not installed: `apt-get install wrk` (make bench does)."
             )
-        if not settings.ROOT_URLCONF.endswith("bench_urls"):
+        if settings.ROOT_URLCONF != "bench.urls":
             raise CommandError(
-                "Run with DJANGO_SETTINGS_MODULE=zhongcao.settings.bench (make bench)."
+                "Run with DJANGO_SETTINGS_MODULE=bench.settings (make bench)."
             )
         vendor = connection.vendor
         call_command("migrate", verbosity=0)

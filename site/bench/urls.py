@@ -4,7 +4,7 @@
 from django.http import HttpResponseRedirect
 from django.urls import path
 
-from .urls import urlpatterns as project_urlpatterns
+from zhongcao.urls import urlpatterns as project_urlpatterns
 
 
 def baseline_redirect(request):

@@ -49,6 +49,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Page
 
 from affiliates.analytics.services import rollups_rebuild
@@ -511,6 +513,14 @@ class Command(BaseCommand):
             creator_client, editor_client = Client(), Client()
             creator_client.force_login(world.creator.user)
             editor_client.force_login(world.editor_user)
+            # Production settings make two-factor sign-in compulsory for editors: the
+            # editor's session has given a code, as a real editor's has.
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=world.editor_user, name="bench", defaults={"confirmed": True}
+            )
+            session = editor_client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
             return Timing(
                 clicks=world.clicks_made,
                 conversions=world.conversions_made,

@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from zhongcao.benchmarking import Run, free_port, gunicorn_start, wait_for, wrk
+from bench.harness import Run, free_port, gunicorn_start, wait_for, wrk
 
 PRODUCTS = 20
 ARTICLES = 12
@@ -49,10 +49,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seconds, rounds, connections, workers, **options):
-        if not settings.ROOT_URLCONF.endswith("bench_urls"):
+        if settings.ROOT_URLCONF != "bench.urls":
             raise CommandError(
-                "Run with DJANGO_SETTINGS_MODULE=zhongcao.settings.bench "
-                "(make bench-pages)."
+                "Run with DJANGO_SETTINGS_MODULE=bench.settings (make bench-pages)."
             )
         vendor = connection.vendor
         call_command("migrate", verbosity=0)
