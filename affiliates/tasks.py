@@ -1,8 +1,7 @@
-"""Background tasks of the affiliates app (django-tasks); `manage.py run_schedule`
+"""Background tasks of the affiliates app (django-tasks); `manage.py run_scheduler`
 enqueues them periodically (settings.ZHONGCAO_SCHEDULE). Each is safe to run twice."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django_tasks import task
 
 from affiliates.analytics.services import rollups_refresh
@@ -44,12 +43,6 @@ def refresh_rollups() -> int:
     """Recompute today's and yesterday's daily rollups (and older days whose sales
     changed since yesterday began)."""
     return rollups_refresh(days=2)
-
-
-@task()
-def mail_send(*, to: str, subject: str, body: str) -> int:
-    """Send one plain-text email (the sign-up confirmation) from DEFAULT_FROM_EMAIL."""
-    return send_mail(subject, body, None, [to])
 
 
 @task()

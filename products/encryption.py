@@ -1,4 +1,4 @@
-"""Encryption at rest of what a creator tells us in confidence (payout accounts).
+"""Encryption at rest of what people tell us in confidence (creators' payout accounts).
 
 Fernet (AES-128-CBC with HMAC-SHA256, from ``cryptography``): authenticated, so a
 changed ciphertext is refused rather than read as another account. The keys are

@@ -56,7 +56,6 @@ from affiliates.commissions.services.payouts import (
     payout_run_create,
     payout_run_decide,
 )
-from affiliates.creators.encryption import DecryptionError
 from affiliates.creators.people import public_name
 from affiliates.creators.selectors import payout_method_for, payout_methods_by_creator
 from affiliates.models import (
@@ -71,6 +70,7 @@ from affiliates.models import (
 )
 from affiliates.templatetags.affiliates_money import money
 from products.currencies import money_round
+from products.encryption import DecryptionError
 from products.models import Merchant
 
 

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 from wagtail.images.widgets import AdminImageChooser
 
-from affiliates.creators.encryption import DecryptionError
 from affiliates.creators.signup import member_signup_pending
 from affiliates.models.creators import CreatorProfile
 from affiliates.models.payout_methods import (
@@ -18,6 +17,7 @@ from affiliates.models.payout_methods import (
     PayoutMethod,
     PayoutMethodKind,
 )
+from products.encryption import DecryptionError
 
 
 class OwnProfileForm(forms.ModelForm):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from affiliates.creators.selectors import user_for_login
 from affiliates.creators.services import creator_profile_create, person_locale_set
+from affiliates.creators.tasks import mail_send
 from affiliates.models import CreatorKind, CreatorProfile
 from products.web import public_url
 
@@ -79,10 +80,6 @@ def _mail_send(*, to: str, template: str, context: dict) -> None:
     """Send after the transaction commits, through a background task. Nothing the
     person typed but the address goes into the mail: a sign-up form must not let
     anyone send their own words to any address."""
-    # Tasks call services (tasks.py is above this module), and a task's path is
-    # stored with every queued run, so mail_send stays in affiliates.tasks.
-    from affiliates.tasks import mail_send
-
     subject = render_to_string(f"affiliates/signup/{template}_subject.txt", context)
     body = render_to_string(f"affiliates/signup/{template}_body.txt", context)
     transaction.on_commit(

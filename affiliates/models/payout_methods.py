@@ -1,6 +1,6 @@
 """How a creator is paid: an Alipay account, a WeChat Pay account or a bank account.
 
-The account details are encrypted at rest (affiliates.creators.encryption); only the kind is
+The account details are encrypted at rest (products.encryption); only the kind is
 stored in clear. Editors see them masked (``PayoutMethod.masked``) everywhere but in
 a payout run's export, which the bank needs in full.
 """
@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from affiliates.creators.encryption import DecryptionError, text_decrypt, text_encrypt
 from affiliates.models.creators import CreatorProfile
+from products.encryption import DecryptionError, text_decrypt, text_encrypt
 
 
 class PayoutMethodKind(models.TextChoices):

@@ -97,7 +97,7 @@ def test_the_sign_up_email_is_sent_by_the_worker_not_the_request(
     )
     assert response.status_code == 302  # "Check your email"
     assert mail.outbox == []
-    queued = DBTaskResult.objects.get(task_path="affiliates.tasks.mail_send")
+    queued = DBTaskResult.objects.get(task_path="affiliates.creators.tasks.mail_send")
     assert queued.status == TaskResultStatus.READY
     work()
     assert [message.to for message in mail.outbox] == [["mei@example.com"]]

@@ -488,7 +488,7 @@ ZHONGCAO_SCHEDULE = {
 # and how long a confirmation link stays valid, in seconds.
 ZHONGCAO_SIGNUP_RATE = os.environ.get("ZHONGCAO_SIGNUP_RATE", "10/h")
 
-# Fernet keys that encrypt creators' payout accounts at rest (affiliates.creators.encryption):
+# Fernet keys that encrypt creators' payout accounts at rest (products.encryption):
 # comma-separated, the first encrypts, all decrypt. Empty: one derived from SECRET_KEY.
 ZHONGCAO_ENCRYPTION_KEYS = [
     key

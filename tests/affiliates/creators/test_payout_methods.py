@@ -9,10 +9,10 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from affiliates.creators.encryption import DecryptionError, text_decrypt, text_encrypt
 from affiliates.creators.services import payout_method_set
 from affiliates.models import PayoutDetails, PayoutMethod, PayoutMethodKind
 from affiliates.models.payout_methods import account_mask, details_clean, holder_mask
+from products.encryption import DecryptionError, text_decrypt, text_encrypt
 
 pytestmark = pytest.mark.django_db
 
