@@ -1,6 +1,8 @@
 """Registers content's admin pieces and wires the article rules; no logic here."""
 
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -58,6 +60,13 @@ class ArticleCollectionViewSet(SnippetViewSet):
 
 
 register_snippet(ArticleCollectionViewSet)
+
+
+@hooks.register("insert_editor_js")
+def autosave_submit_js():
+    """A submit waits for the new page's first autosave (static/js/autosave_submit.js
+    says why)."""
+    return format_html('<script src="{}"></script>', static("js/autosave_submit.js"))
 
 
 @hooks.register("after_create_page")
