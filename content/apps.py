@@ -29,6 +29,9 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from content.webhooks.receivers import webhook_receivers_connect
+        from content.webhooks.services import WebhookBatches
 
+        # Which webhook events each thread's transaction coalesces (per process).
+        self.webhook_batches = WebhookBatches()
         post_migrate.connect(_site_structure_ensure, sender=self)
         webhook_receivers_connect()

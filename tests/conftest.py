@@ -12,9 +12,7 @@ from django.test.testcases import LiveServerThread
 from django.utils import timezone
 from wagtail.models import Page
 
-from affiliates.tracking.clicks import hourly_salts, visitor_salts
-from affiliates.tracking.linktargets import link_targets
-from affiliates.tracking.services import click_buffer
+from affiliates.tracking.runtime import tracking_runtime
 from content.models import ArticleIndexPage, GuidePage, HomePage, ReviewPage
 from tests.factories import (
     CreatorProfileFactory,
@@ -65,15 +63,11 @@ LiveServerThread.server_class = _OneRequestAtATimeServer
 
 @pytest.fixture(autouse=True)
 def _fresh_tracking_state():
-    """Every test starts with an empty click buffer and no cached link targets."""
-    click_buffer.pending.clear()
-    link_targets.clear()
-    for salts in (visitor_salts, hourly_salts):
-        salts.cache.clear()
-        salts.fallback = None
+    """Every test starts with the tracking state of a new process: an empty click
+    buffer, no cached link targets or salts (TrackingRuntime.reset)."""
+    tracking_runtime().reset()
     yield
-    click_buffer.pending.clear()
-    link_targets.clear()
+    tracking_runtime().reset()
 
 
 @pytest.fixture

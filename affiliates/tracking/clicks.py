@@ -4,7 +4,9 @@ under gunicorn, workers hand clicks to one; runserver and the tests use this buf
 
 A click is appended to an in-process buffer and the reader is redirected at once; a
 background thread in each process writes the buffer to the database in batches
-(affiliates.tracking.services.clicks_store). When the database fails, the batch goes back into
+(the buffer's store: affiliates.tracking.services.clicks_store, then the sales that
+waited for those clicks are settled). The buffer and the salts are this process's
+own, held by its TrackingRuntime (affiliates.tracking.runtime). When the database fails, the batch goes back into
 the buffer and is written later. On a graceful shutdown the buffer is drained. A hard
 crash loses what the buffer held (at most one flush interval's clicks), and the
 signed click id makes even that harmless for attribution: a purchase carries its
@@ -102,7 +104,7 @@ def request_opts_out(request: HttpRequest) -> bool:
     return meta.get("HTTP_SEC_GPC") == "1" or meta.get("HTTP_DNT") == "1"
 
 
-class _Salts:
+class Salts:
     """The secret salt of each period (a UTC day, or a UTC hour for readers who opt
     out), shared by all processes through the database (``model``, keyed by its
     field ``key``) and cached here. If the database cannot be reached, a salt of this
@@ -142,10 +144,6 @@ class _Salts:
         return salt
 
 
-visitor_salts = _Salts(model="VisitorSalt", key="day")
-hourly_salts = _Salts(model="HourlySalt", key="hour")
-
-
 def hour_of(moment: datetime.datetime) -> datetime.datetime:
     """The UTC hour ``moment`` falls in."""
     return moment.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0)
@@ -155,27 +153,30 @@ def _salted_hash(salt: str, ip: str, user_agent: str) -> str:
     return hashlib.sha256(f"{salt}|{ip}|{user_agent}".encode()).hexdigest()
 
 
-def visitor_hash(*, ip: str, user_agent: str, day: datetime.date) -> str:
-    """SHA-256 of the day's secret salt, the IP and the user agent."""
-    return _salted_hash(visitor_salts.for_period(day), ip, user_agent)
+def visitor_hash(*, salts: Salts, ip: str, user_agent: str, day: datetime.date) -> str:
+    """SHA-256 of the day's secret salt (of ``salts``, the runtime's visitor salts),
+    the IP and the user agent."""
+    return _salted_hash(salts.for_period(day), ip, user_agent)
 
 
-def hourly_visitor_hash(*, ip: str, user_agent: str, hour: datetime.datetime) -> str:
+def hourly_visitor_hash(
+    *, salts: Salts, ip: str, user_agent: str, hour: datetime.datetime
+) -> str:
     """The visitor hash of a reader who opts out of tracking: SHA-256 of the hour's
     secret salt, the IP and the user agent. It tells their clicks apart for the
     duplicate check within the hour; once the hour's salt is deleted, nothing can
     link it to another hash or to the reader."""
-    return _salted_hash(hourly_salts.for_period(hour), ip, user_agent)
+    return _salted_hash(salts.for_period(hour), ip, user_agent)
 
 
 class ClickBuffer:
     """Clicks waiting to be written, and the thread that writes them with ``store``
-    (services.clicks_store: the buffer is made there, since storing needs the
-    models and this module must not)."""
+    (the runtime's: commissions' clicks_store_settling, given to it by
+    AffiliatesConfig, since storing needs the models and this module must not)."""
 
     batch_size = 2000
 
-    def __init__(self, *, store: Callable[..., None]) -> None:
+    def __init__(self, *, store: Callable[..., object]) -> None:
         self.store = store
         self.pending: deque[PendingClick] = deque()
         self.flush_lock = threading.Lock()

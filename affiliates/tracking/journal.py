@@ -11,7 +11,9 @@ while it built and sent batches, and the request threads of that worker waited
   any process. One file per ten seconds of clicks (a *segment*), so that written
   segments can be deleted without coordinating with the workers.
 * One writer process (``manage.py write_clicks``, which gunicorn starts) reads new
-  lines every flush interval, writes them with affiliates.tracking.services.clicks_store, and
+  lines every flush interval, writes them with the store it is given (commissions'
+  clicks_store_settling: affiliates.tracking.services.clicks_store, then the sales
+  that waited for those clicks), and
   records how far it got (``checkpoint.json``) after each batch is committed. It
   runs at a lower CPU priority, so request handling wins the CPU under load.
 
@@ -23,23 +25,19 @@ machine can lose the last seconds that the kernel had not yet written to disk, a
 the signed click id makes even that harmless for attribution.
 
 If a worker cannot append (the directory is missing or read-only, the disk is full),
-it keeps the click in its in-process buffer (affiliates.tracking.services.click_buffer),
-written by a thread of that worker as without a writer process.
+it keeps the click in its in-process buffer (the click_buffer of its
+affiliates.tracking.runtime.TrackingRuntime, which also holds its Journal), written
+by a thread of that worker as without a writer process.
 """
 
 import datetime
 import json
-import logging
 import os
 import threading
 import time
 from pathlib import Path
 
-from django.conf import settings
-
 from affiliates.tracking.clicks import PendingClick
-
-logger = logging.getLogger(__name__)
 
 SEGMENT_SECONDS = 10
 SEGMENT_SUFFIX = ".clicks"
@@ -150,25 +148,3 @@ class Journal:
             self.previous = current[1] if current is not None else None
             self.current = (name, descriptor)
             return self.current
-
-
-_journal: Journal | None = None
-
-
-def click_journal_append(click: PendingClick) -> bool:
-    """Hand ``click`` to the writer process through the journal, if this process is
-    set to (ZHONGCAO_CLICK_JOURNAL); False if it is not or the append failed, and
-    the caller keeps the click itself."""
-    global _journal
-    if not settings.ZHONGCAO_CLICK_JOURNAL:
-        return False
-    directory = settings.ZHONGCAO_CLICK_JOURNAL_DIR
-    journal = _journal
-    if journal is None or journal.setting != directory:  # (tests change the setting)
-        journal = _journal = Journal(directory)
-    try:
-        journal.append(click)
-    except OSError:
-        logger.exception("Click journal unavailable; the click stays in this process")
-        return False
-    return True

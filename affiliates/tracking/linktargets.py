@@ -1,7 +1,8 @@
 """Where the redirect finds a code's target without waiting on the database.
 
 Each process holds a map of every tracked link's target (code → LinkTarget, or None
-for a link with nowhere to send its reader). It is loaded whole when the process
+for a link with nowhere to send its reader): a LinkTargetMap, kept by the process's
+TrackingRuntime (affiliates.tracking.runtime). It is loaded whole when the process
 starts serving (gunicorn.conf.py's post_worker_init; elsewhere at the first code it
 does not hold) by a thread that then asks the database every
 ZHONGCAO_LINK_TARGETS_REFRESH seconds what changed since it last asked: new links by
@@ -22,6 +23,7 @@ a 503 at once rather than a page that hangs.
 
 import dataclasses
 import datetime
+import functools
 import logging
 import os
 import threading
@@ -36,7 +38,7 @@ from django.db.models.signals import post_save, pre_delete
 from django.utils import timezone
 
 from affiliates.models import TrackedLink
-from affiliates.tracking.clicks import hour_of, hourly_salts, visitor_salts
+from affiliates.tracking.clicks import Salts, hour_of
 from affiliates.tracking.dbwait import database_waits_bounded
 from affiliates.tracking.selectors import LinkTarget, link_targets_load
 from products.models import Merchant, Offer, Product
@@ -122,9 +124,12 @@ def _shared_fill_claimed() -> bool:
 
 
 class LinkTargetMap:
-    """This process's targets of every link, and the thread that keeps them fresh."""
+    """This process's targets of every link, and the thread that keeps them fresh
+    (one per process, held by its TrackingRuntime). Its refresh also reads ahead the
+    visitor salts it is given."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, visitor_salts: Salts, hourly_salts: Salts) -> None:
+        self.visitor_salts, self.hourly_salts = visitor_salts, hourly_salts
         self.targets: dict[str, LinkTarget | None] = {}
         self.unknown: OrderedDict[str, float] = OrderedDict()
         self.lock = threading.Lock()
@@ -218,9 +223,9 @@ class LinkTargetMap:
         # waits for one.
         today, hour = started_at.date(), hour_of(started_at)
         for day in (today, today + datetime.timedelta(days=1)):
-            visitor_salts.for_period(day)
+            self.visitor_salts.for_period(day)
         for each in (hour, hour + datetime.timedelta(hours=1)):
-            hourly_salts.for_period(each)
+            self.hourly_salts.for_period(each)
         if full:
             with self.lock:
                 previous = self.targets
@@ -320,6 +325,11 @@ class LinkTargetMap:
         with self.lock:
             self.thread, self.stopping = None, threading.Event()
 
+    def links_changed_on_commit(self, links: QuerySet[TrackedLink]) -> None:
+        """Once the transaction commits, put ``links``' targets into this map and
+        the shared cache."""
+        transaction.on_commit(lambda: self.links_changed(links=links), robust=True)
+
     def clear(self) -> None:
         """Forget every target (a new process's state; the tests use it)."""
         with self.lock:
@@ -328,39 +338,31 @@ class LinkTargetMap:
             self._cursors_reset()
 
 
-link_targets = LinkTargetMap()
-
-
-def link_target(*, code: str) -> LinkTarget | None:
-    """The redirect target of a code, or None for a code that leads nowhere."""
-    return link_targets.get(code)
-
-
 # -- Write-through of changes to offers, products and merchants ------------------------
 # Cache upkeep, hence signals (connected in AffiliatesConfig.ready): products, which
 # knows nothing of links, changes these rows in the admin.
 
 
-def links_changed_on_commit(links: QuerySet[TrackedLink]) -> None:
-    """Once the transaction commits, put ``links``' targets into this process's map
-    and the shared cache."""
-    transaction.on_commit(lambda: link_targets.links_changed(links=links), robust=True)
-
-
-def _saved(sender, instance, raw=False, **kwargs) -> None:
+def _saved(
+    sender, instance, raw=False, *, link_targets: LinkTargetMap, **kwargs
+) -> None:
     if raw:
         return
     if isinstance(instance, Merchant):
         products = Offer.objects.filter(merchant_id=instance.pk).values("product_id")
-        links_changed_on_commit(TrackedLink.objects.filter(product_id__in=products))
+        link_targets.links_changed_on_commit(
+            TrackedLink.objects.filter(product_id__in=products)
+        )
     else:
         product_id = (
             instance.pk if isinstance(instance, Product) else instance.product_id
         )
-        links_changed_on_commit(TrackedLink.objects.filter(product_id=product_id))
+        link_targets.links_changed_on_commit(
+            TrackedLink.objects.filter(product_id=product_id)
+        )
 
 
-def _deleting(sender, instance, **kwargs) -> None:
+def _deleting(sender, instance, *, link_targets: LinkTargetMap, **kwargs) -> None:
     # Read now: the deletion sets the links' product and offer to NULL.
     if isinstance(instance, Product):
         affected = Q(product_id=instance.pk)
@@ -368,15 +370,25 @@ def _deleting(sender, instance, **kwargs) -> None:
         affected = Q(offer_id=instance.pk) | Q(product_id=instance.product_id)
     pks = list(TrackedLink.objects.filter(affected).values_list("pk", flat=True))
     if pks:
-        links_changed_on_commit(TrackedLink.objects.filter(pk__in=pks))
+        link_targets.links_changed_on_commit(TrackedLink.objects.filter(pk__in=pks))
 
 
-def signals_connect() -> None:
+def signals_connect(*, link_targets: LinkTargetMap) -> None:
+    """Write changes of offers, products and merchants through to ``link_targets``
+    (the runtime's map, which lives as long as the process)."""
+    saved = functools.partial(_saved, link_targets=link_targets)
+    deleting = functools.partial(_deleting, link_targets=link_targets)
     for model in (Offer, Product, Merchant):
         post_save.connect(
-            _saved, sender=model, dispatch_uid=f"link-targets-{model.__name__}"
+            saved,
+            sender=model,
+            weak=False,
+            dispatch_uid=f"link-targets-{model.__name__}",
         )
     for model in (Offer, Product):
         pre_delete.connect(
-            _deleting, sender=model, dispatch_uid=f"link-targets-{model.__name__}"
+            deleting,
+            sender=model,
+            weak=False,
+            dispatch_uid=f"link-targets-{model.__name__}",
         )

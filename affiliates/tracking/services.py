@@ -1,6 +1,5 @@
 """Writes about creators."""
 
-import atexit
 import dataclasses
 import datetime
 import logging
@@ -8,12 +7,11 @@ import secrets
 import string
 from collections.abc import Iterable
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
 
-from affiliates.commissions.services.conversions import conversions_click_settle
 from affiliates.models import (
     Click,
     ClickDemotion,
@@ -27,7 +25,6 @@ from affiliates.models.links import DEDUPE_CANDIDATES
 from affiliates.tracking.clickids import click_id_make
 from affiliates.tracking.clicks import (
     USER_AGENT_LENGTH,
-    ClickBuffer,
     PendingClick,
     click_bot_flag,
     click_is_bot,
@@ -36,8 +33,7 @@ from affiliates.tracking.clicks import (
     request_opts_out,
     visitor_hash,
 )
-from affiliates.tracking.journal import click_journal_append
-from affiliates.tracking.linktargets import links_changed_on_commit
+from affiliates.tracking.runtime import TrackingRuntime, tracking_runtime
 from affiliates.tracking.selectors import LinkTarget
 from products.locks import CLICK_WRITER, advisory_lock_hold
 from products.models import Offer
@@ -144,7 +140,7 @@ def article_links_sync(
         ).exclude(pk__in=kept).update(retired_at=now)
     # New links work at once in every process, even with the database locked: their
     # targets go to this process's map and the shared cache once committed.
-    links_changed_on_commit(
+    tracking_runtime().link_targets.links_changed_on_commit(
         TrackedLink.objects.filter(pk__in=[link.pk for link in links.values()])
     )
     return links
@@ -247,8 +243,11 @@ def _clicks_insert(rows: list[tuple]) -> None:
         cursor.execute(_STAGING_INSERT)
 
 
-def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
-    """Note a click on ``target`` for writing, and return its click id.
+def click_record(
+    *, request: HttpRequest, target: LinkTarget, runtime: TrackingRuntime
+) -> str:
+    """Note a click on ``target`` for writing, and return its click id: to the
+    journal of ``runtime`` (this process's), else to its click buffer.
 
     Never touches the database on the reader's path (but for the visitor salt, once a
     day per process) and never raises for a tracking fault.
@@ -261,12 +260,14 @@ def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
         user_agent = request.META.get("HTTP_USER_AGENT", "")
         if request_opts_out(request):
             hashed = hourly_visitor_hash(
+                salts=runtime.hourly_salts,
                 ip=client_address(request),
                 user_agent=user_agent,
                 hour=hour_of(clicked_at),
             )
         else:
             hashed = visitor_hash(
+                salts=runtime.visitor_salts,
                 ip=client_address(request),
                 user_agent=user_agent,
                 day=clicked_at.date(),
@@ -284,14 +285,24 @@ def click_record(*, request: HttpRequest, target: LinkTarget) -> str:
         )
         # To the writer process if there is one (gunicorn), else to this process's
         # own buffer and writer thread (runserver, tests, an unwritable journal).
-        if not click_journal_append(click):
-            click_buffer.add(click)
+        if not runtime.click_journal_append(click):
+            runtime.click_buffer.add(click)
     except Exception:  # tracking must never stand between a reader and the shop
         logger.exception("Click %s could not be noted", click_id)
     return click_id
 
 
-def clicks_store(*, clicks: list[PendingClick]) -> None:
+@dataclasses.dataclass(frozen=True)
+class ClicksStored:
+    """What clicks_store wrote: the click ids of the batch, and the ids of the
+    stored clicks it demoted to duplicates (the sales through either are decided
+    again: commissions' clicks_store_settling)."""
+
+    click_ids: list[str]
+    demoted: list[str]
+
+
+def clicks_store(*, clicks: list[PendingClick]) -> ClicksStored:
     """Write clicks, each billable or a duplicate by one rule: a visitor's billable
     click on a link for a UTC clock hour is their earliest click on it in that hour
     (the smaller click id on a tie), and their other clicks on it in that hour are
@@ -301,9 +312,10 @@ def clicks_store(*, clicks: list[PendingClick]) -> None:
     A click written after a later one of the same hour (two processes' buffers, two
     servers' journal writers) becomes the billable one, and the click that was
     billable is marked a duplicate in the same transaction (and noted as a
-    ClickDemotion); once this commits, the sales through it are decided again as if
-    the clicks had been written in order (conversions_click_settle). A late click
-    can only ever demote the one billable click of its own hour.
+    ClickDemotion). Returns the batch's click ids and the demoted ones: once this
+    commits, the sales through them are decided again as if the clicks had been
+    written in order (commissions' clicks_store_settling, which calls this). A late
+    click can only ever demote the one billable click of its own hour.
 
     Only billable clicks are read back (one per visitor, link and hour), so a flush
     costs the same however hot the link. Safe to run twice on the same clicks (the
@@ -312,7 +324,7 @@ def clicks_store(*, clicks: list[PendingClick]) -> None:
     lock otherwise).
     """
     if not clicks:
-        return
+        return ClicksStored(click_ids=[], demoted=[])
     # The redirect leaves the crawler check of most clicks to here (click_bot_flag).
     clicks = sorted(
         (
@@ -368,15 +380,7 @@ def clicks_store(*, clicks: list[PendingClick]) -> None:
                 [ClickDemotion(click_id=click_id) for click_id in demoted],
                 ignore_conflicts=True,
             )
-    # Sales that arrived before these clicks' rows, or through a click demoted here,
-    # are decided now; a failure leaves them to the periodic
-    # settle_awaiting_conversions.
-    try:
-        conversions_click_settle(
-            click_ids=[click.click_id for click in clicks], demoted=demoted
-        )
-    except DatabaseError:
-        logger.exception("Sales waiting for their clicks could not be settled")
+    return ClicksStored(click_ids=[click.click_id for click in clicks], demoted=demoted)
 
 
 BillingKey = tuple[int, str, datetime.datetime]  # link id, visitor hash, UTC hour
@@ -492,8 +496,3 @@ def hourly_salts_purge() -> int:
         hour__lt=hour_of(timezone.now())
     ).delete()
     return deleted
-
-
-# This process's clicks waiting for the database (when no writer process takes them).
-click_buffer = ClickBuffer(store=clicks_store)
-atexit.register(click_buffer.drain)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from affiliates.tracking.linktargets import link_target
+from affiliates.tracking.runtime import tracking_runtime
 from affiliates.tracking.selectors import CLICK_ID_SLOT
 from affiliates.tracking.services import click_record
 
@@ -32,8 +32,9 @@ def go_redirect(request: HttpRequest, code: str) -> HttpResponse:
     """
     if not LINK_CODE.fullmatch(code):
         return render(request, "affiliates/link_not_found.html", status=404)
+    runtime = tracking_runtime()
     try:
-        target = link_target(code=code)
+        target = runtime.link_targets.get(code)
     except DatabaseError:
         logger.exception("Link %s could not be read", code)
         response = render(request, "affiliates/link_unavailable.html", status=503)
@@ -41,7 +42,7 @@ def go_redirect(request: HttpRequest, code: str) -> HttpResponse:
         return response
     if target is None:
         return render(request, "affiliates/link_not_found.html", status=404)
-    click_id = click_record(request=request, target=target)
+    click_id = click_record(request=request, target=target, runtime=runtime)
     # The destination was checked (http(s), the merchant's own domains) when the
     # target was loaded; HttpResponseRedirect would only parse it again.
     response = HttpResponse(status=302)

@@ -1,6 +1,8 @@
 """The click writer: the one process per server (`manage.py write_clicks`) that reads
 the click journal (journal.py) and writes its clicks to the database
-(services.clicks_store), with a checkpoint so that a click is written once."""
+with the store it is given (commissions' clicks_store_settling: services.clicks_store,
+then the sales that waited for those clicks), with a checkpoint so that a click is
+written once."""
 
 import fcntl
 import json
@@ -9,6 +11,7 @@ import os
 import select
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +27,6 @@ from affiliates.tracking.journal import (
     WRITER_LOCK,
     click_decode,
 )
-from affiliates.tracking.services import clicks_store
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +79,11 @@ def click_journal_backlog_bytes(directory: Path | str) -> int:
 
 
 class JournalWriter:
-    """The writer process's side: write what the journal holds to the database."""
+    """The writer process's side: write what the journal holds to the database
+    with ``store`` (called as store(clicks=[...]))."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, store: Callable[..., object]) -> None:
+        self.store = store
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         # segment name -> (inode, bytes written to the database)
@@ -161,16 +165,15 @@ class JournalWriter:
                     logger.error("Click journal %s@%d: %r skipped", name, offset, line)
         return clicks
 
-    @staticmethod
-    def _store(clicks: list[PendingClick]) -> None:
+    def _store(self, clicks: list[PendingClick]) -> None:
         try:
-            clicks_store(clicks=clicks)
+            self.store(clicks=clicks)
         except IntegrityError:
             # One click the database refuses (its link deleted meanwhile) must not
             # hold back the others forever: write them one by one, skip it.
             for click in clicks:
                 try:
-                    clicks_store(clicks=[click])
+                    self.store(clicks=[click])
                 except IntegrityError:
                     logger.exception("Click %s refused; skipped", click.click_id)
 
@@ -241,13 +244,19 @@ class JournalWriter:
                 time.sleep(delay)
 
 
-def click_writer_run(*, once: bool = False, lifeline_fd: int | None = None) -> int:
-    """Be this server's click writer (``manage.py write_clicks``): take the journal's
+def click_writer_run(
+    *,
+    store: Callable[..., object],
+    once: bool = False,
+    lifeline_fd: int | None = None,
+) -> int:
+    """Be this server's click writer (``manage.py write_clicks``), writing with
+    ``store`` (commissions' clicks_store_settling): take the journal's
     lock (waiting for a writer that still holds it), then write what the journal
     holds, once or every flush interval until SIGTERM or SIGINT, or, with
     ``lifeline_fd``, until that pipe closes; then write what remains. Returns how
     many clicks were written."""
-    writer = JournalWriter(settings.ZHONGCAO_CLICK_JOURNAL_DIR)
+    writer = JournalWriter(settings.ZHONGCAO_CLICK_JOURNAL_DIR, store=store)
     if not writer.lock(wait=False):
         logger.info("Another click writer holds the journal; waiting for it")
         writer.lock(wait=True)

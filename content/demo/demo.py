@@ -22,6 +22,7 @@ from wagtail.images.models import Image
 from affiliates.analytics.services import rollups_rebuild
 from affiliates.commissions.postbacks import conversion_data_parse
 from affiliates.commissions.services.conversions import (
+    clicks_store_settling,
     conversion_ingest,
     merchant_connection_ensure,
 )
@@ -32,7 +33,6 @@ from affiliates.models import ConversionSource, CreatorProfile, TrackedLink
 from affiliates.roles import EDITORS_GROUP
 from affiliates.tracking.clickids import click_id_make
 from affiliates.tracking.clicks import PendingClick
-from affiliates.tracking.services import clicks_store
 from content.demo import dataset as demo_data
 from content.demo.images import product_scene, shape_for
 from content.models import (
@@ -324,7 +324,7 @@ def _sales(*, merchants: dict[str, Merchant], editor) -> None:
                     is_preview=False,
                 )
             )
-    clicks_store(clicks=clicks)
+    clicks_store_settling(clicks=clicks)
     offers = {link.pk: link.offer for link in links}
     for number, click in enumerate(rng.sample(clicks, k=min(60, len(clicks))), 1):
         offer = offers[click.link_id]

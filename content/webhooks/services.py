@@ -21,6 +21,7 @@ import threading
 import uuid
 from functools import partial
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,19 +56,31 @@ def page_path(page: Page) -> str | None:
 # (saving a product in the admin saves it and each of its offers). The token names
 # the current transaction of this thread; it is renewed once the transaction's
 # deliveries are handed over after its commit. Rows of a transaction that rolled
-# back are gone, so a token left over by one cannot coalesce anything.
-_batch = threading.local()
+# back are gone, so a token left over by one cannot coalesce anything. The tokens are
+# the process's, kept by ContentConfig (webhook_batches).
+
+
+class WebhookBatches(threading.local):
+    """The batch token of each thread's current transaction (one object per
+    process, made by ContentConfig.ready)."""
+
+    token: str | None = None
+
+
+def _batches() -> WebhookBatches:
+    return apps.get_app_config("content").webhook_batches
 
 
 def _batch_token() -> str:
-    token = getattr(_batch, "token", None)
+    batches = _batches()
+    token = batches.token
     if token is None:
-        token = _batch.token = uuid.uuid4().hex
+        token = batches.token = uuid.uuid4().hex
     return token
 
 
 def _after_commit(delivery_pks: list[int]) -> None:
-    _batch.token = None
+    _batches().token = None
     deliver_webhooks.enqueue(delivery_pks=delivery_pks)
 
 

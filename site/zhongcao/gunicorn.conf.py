@@ -153,9 +153,9 @@ def post_worker_init(worker):
     """Load every link's target before the first reader asks (in a thread of the
     worker, which serves meanwhile), and keep them fresh: a reader then never waits
     on the database for a /go/ code (affiliates.tracking.linktargets)."""
-    from affiliates.tracking.linktargets import link_targets
+    from affiliates.tracking.runtime import tracking_runtime
 
-    link_targets.start()
+    tracking_runtime().link_targets.start()
 
 
 def child_exit(server, worker):
@@ -177,6 +177,6 @@ def on_exit(server):
 
 def worker_exit(server, worker):
     """Write the clicks still in this worker's own buffer before it goes."""
-    from affiliates.tracking.services import click_buffer
+    from affiliates.tracking.runtime import tracking_runtime
 
-    click_buffer.drain()
+    tracking_runtime().drain()

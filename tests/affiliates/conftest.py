@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from affiliates.commissions.services.conversions import clicks_store_settling
 from affiliates.tracking.clickids import click_id_make
-from affiliates.tracking.services import article_links_sync, click_buffer, clicks_store
+from affiliates.tracking.runtime import tracking_runtime
+from affiliates.tracking.services import article_links_sync
 from products.models import Availability
 from products.signing import signature_make
 from tests.conftest import review_create
@@ -69,7 +71,7 @@ def link(published):
 
 
 def flush() -> int:
-    return click_buffer.flush()
+    return tracking_runtime().click_buffer.flush()
 
 
 def out_of_stock(offer):
@@ -104,7 +106,7 @@ def click_id_for(link, *, at=None, written=True) -> str:
     at = at or timezone.now()
     click_id = click_id_make(link_id=link.pk, clicked_at=at, offer_id=link.offer_id)
     if written:
-        clicks_store(
+        clicks_store_settling(
             clicks=[
                 pending_click(
                     link=link, click_id=click_id, clicked_at=at, visitor=click_id
@@ -159,7 +161,7 @@ def clicks_add(link, *, days_ago: int, billable=0, bots=0, duplicates=0) -> list
     """Store clicks on ``link`` at noon ``days_ago`` days ago through clicks_store:
     ``billable`` distinct visitors, ``bots``, and ``duplicates`` (a billable
     visitor clicking again within the hour). Returns the billable click ids."""
-    from affiliates.tracking.services import clicks_store
+    from affiliates.commissions.services.conversions import clicks_store_settling
 
     at = noon(days_ago)
     made = []
@@ -186,7 +188,7 @@ def clicks_add(link, *, days_ago: int, billable=0, bots=0, duplicates=0) -> list
         add(600 + number, f"visitor-{link.pk}-{days_ago}-{number % billable}")
     for number in range(bots):
         add(1200 + number, "", bot=True)
-    clicks_store(clicks=made)
+    clicks_store_settling(clicks=made)
     return billable_ids
 
 

@@ -13,7 +13,7 @@ from affiliates.commissions.services.conversions import merchant_connection_ensu
 from affiliates.creators.services import creator_create
 from affiliates.models import Click, Conversion, Payout, PayoutStatus, TrackedLink
 from affiliates.templatetags.affiliates_money import money
-from affiliates.tracking.services import click_buffer
+from affiliates.tracking.runtime import tracking_runtime
 from content.models import ArticleIndexPage, GuidePage
 from content.services import site_structure_ensure
 from products.models import Merchant, Offer, Product
@@ -191,7 +191,7 @@ def test_loop(
     [landing] = merchant_server.landings
     assert landing.startswith("/item/1?color=black&subid=")
     click_id = merchant_server.click_id_of(landing, parameter="subid")
-    assert click_buffer.flush() == 1
+    assert tracking_runtime().click_buffer.flush() == 1
     click = Click.objects.get()
     assert not click.is_bot and not click.is_preview
     assert click.link.article_id == guide.pk and click.link.product == kettle

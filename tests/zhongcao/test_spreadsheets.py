@@ -24,7 +24,10 @@ from wagtail.models import Page, PageLogEntry, Site, Task, Workflow
 
 from affiliates.analytics.services import rollups_rebuild
 from affiliates.commissions.postbacks import conversion_data_parse
-from affiliates.commissions.services.conversions import conversion_ingest
+from affiliates.commissions.services.conversions import (
+    clicks_store_settling,
+    conversion_ingest,
+)
 from affiliates.commissions.services.ledger import ledger_adjust
 from affiliates.commissions.services.payouts import payout_run_create
 from affiliates.models import (
@@ -34,7 +37,6 @@ from affiliates.models import (
     TrackedLink,
 )
 from affiliates.tracking.clickids import click_id_make
-from affiliates.tracking.services import clicks_store
 from products.models import Availability, Merchant, Offer, Product
 from tests.affiliates.conftest import sale
 from tests.conftest import review_create
@@ -164,7 +166,7 @@ def test_the_walk_finds_the_exports():
 
 def _click(link: TrackedLink, *, at, visitor: str, bot: bool = False) -> str:
     click_id = click_id_make(link_id=link.pk, clicked_at=at)
-    clicks_store(
+    clicks_store_settling(
         clicks=[
             pending_click(
                 link=link, click_id=click_id, clicked_at=at, visitor=visitor, bot=bot

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +45,8 @@ from affiliates.models import (
     UnattributedReason,
 )
 from affiliates.tracking.clickids import InvalidClickId, click_id_parse
+from affiliates.tracking.clicks import PendingClick
+from affiliates.tracking.services import ClicksStored, clicks_store
 from products.currencies import money_round, money_str
 from products.locks import CLICK_WRITER, advisory_lock_hold
 from products.models import Merchant, Offer
@@ -286,6 +288,22 @@ def conversions_click_settle(
         if demoted:
             ClickDemotion.objects.filter(click_id__in=demoted).delete()
     return settled
+
+
+def clicks_store_settling(*, clicks: list[PendingClick]) -> ClicksStored:
+    """Store ``clicks`` (tracking's clicks_store), then decide the sales that
+    waited for them: those that arrived before these clicks' rows, or through a
+    click demoted here. A failure of the latter is logged and leaves them to the
+    periodic settle_awaiting_conversions. The store of the click buffer and of the
+    journal writer (given by AffiliatesConfig and by manage.py write_clicks)."""
+    stored = clicks_store(clicks=clicks)
+    if not stored.click_ids:
+        return stored
+    try:
+        conversions_click_settle(click_ids=stored.click_ids, demoted=stored.demoted)
+    except DatabaseError:
+        logger.exception("Sales waiting for their clicks could not be settled")
+    return stored
 
 
 def _awaiting_settle(

@@ -9,6 +9,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
+from affiliates.commissions.services.conversions import clicks_store_settling
 from affiliates.tracking.writer import click_writer_run
 
 
@@ -43,6 +44,9 @@ class Command(BaseCommand):
     def handle(self, *args, once, nice, lifeline_fd, **options):
         if nice:
             os.nice(nice)
-        written = click_writer_run(once=once, lifeline_fd=lifeline_fd)
+        # Stored, then the sales that waited for the clicks are settled.
+        written = click_writer_run(
+            store=clicks_store_settling, once=once, lifeline_fd=lifeline_fd
+        )
         if once:
             self.stdout.write(f"Wrote {written} click{'s' if written != 1 else ''}.")

@@ -22,9 +22,10 @@ WAGTAILADMIN_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
 WAGTAILAPI_BASE_URL = ZHONGCAO_PUBLIC_BASE_URL
 # Tests never read collected static files.
 WHITENOISE_AUTOREFRESH = True
-# Tests write buffered clicks themselves (affiliates.tracking.services.click_buffer.flush()).
+# Tests write buffered clicks themselves (tracking_runtime().click_buffer.flush(),
+# affiliates.tracking.runtime).
 ZHONGCAO_CLICK_FLUSH_THREAD = False
-# Tests refresh link targets themselves (affiliates.tracking.linktargets.link_targets.refresh()).
+# Tests refresh link targets themselves (tracking_runtime().link_targets.refresh()).
 ZHONGCAO_LINK_TARGETS_REFRESH = 0
 # Whatever the environment says, no internal host is allowed: a test that reaches its
 # own server on 127.0.0.1 names it (settings.ZHONGCAO_OUTBOUND_ALLOW_HOSTS).

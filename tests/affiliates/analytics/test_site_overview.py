@@ -14,14 +14,16 @@ from django.utils import timezone
 from affiliates.analytics.dashboards import site_overview
 from affiliates.analytics.services import month_start, rollups_rebuild
 from affiliates.commissions.postbacks import conversion_data_parse
-from affiliates.commissions.services.conversions import conversion_ingest
+from affiliates.commissions.services.conversions import (
+    clicks_store_settling,
+    conversion_ingest,
+)
 from affiliates.models import (
     ConversionSource,
     DailyLinkClicks,
     DailyLinkSales,
     TrackedLink,
 )
-from affiliates.tracking.services import clicks_store
 from products.models import Availability, CheckResult, LinkStatus, OfferLinkCheck
 from tests.affiliates.conftest import click_id_for, sale
 from tests.factories import pending_click
@@ -52,7 +54,7 @@ def clicks_today(link, *, count: int) -> list[str]:
                 visitor=f"today-{link.pk}-{number}",
             )
         )
-    clicks_store(clicks=made)
+    clicks_store_settling(clicks=made)
     return [click.click_id for click in made]
 
 

@@ -170,9 +170,9 @@ def test_a_click_row_that_never_comes_releases_the_sale_after_a_day(connected, l
     """A click lost before it was written (a crash) cannot hold its sale forever:
     the periodic settle releases it once the click is a day old."""
     conversion = sell(connected, go(link))
-    from affiliates.tracking.services import click_buffer
+    from affiliates.tracking.runtime import tracking_runtime
 
-    click_buffer.pending.clear()  # the process died with the click in its buffer
+    tracking_runtime().click_buffer.pending.clear()  # the process died with the click in its buffer
     settle_awaiting_conversions.call()
     conversion.refresh_from_db()
     assert conversion.hold_reason == HoldReason.AWAITING_CLICK  # still waiting
@@ -199,10 +199,11 @@ def test_the_periodic_settle_decides_what_the_writer_missed(connected, link):
     """The row was written, but deciding right after failed: the periodic settle
     finds the waiting sale and decides it from the row."""
     conversion = sell(connected, go(link, user_agent=GOOGLEBOT))
-    from affiliates.tracking.services import click_buffer, clicks_store
+    from affiliates.commissions.services.conversions import clicks_store_settling
+    from affiliates.tracking.runtime import tracking_runtime
 
-    clicks = list(click_buffer.pending)
-    click_buffer.pending.clear()
+    clicks = list(tracking_runtime().click_buffer.pending)
+    tracking_runtime().click_buffer.pending.clear()
     from django.db import DatabaseError
 
     def settle_fails(execute, sql, params, many, context):
@@ -211,7 +212,9 @@ def test_the_periodic_settle_decides_what_the_writer_missed(connected, link):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(settle_fails):
-        clicks_store(clicks=clicks)  # writes the click; the settle fails, logged
+        clicks_store_settling(
+            clicks=clicks
+        )  # writes the click; the settle fails, logged
     assert Click.objects.count() == 1
     conversion.refresh_from_db()
     assert conversion.hold_reason == HoldReason.AWAITING_CLICK
@@ -283,11 +286,12 @@ def test_a_sale_during_its_clicks_batch_waits_for_the_batch(connected, link):
     """The writer has inserted the bot's click and not committed yet when the sale
     arrives: the sale waits for the batch (the click writers' lock) and is held for
     the bot at once, not left waiting for a row that is already there."""
-    from affiliates.tracking.services import click_buffer, clicks_store
+    from affiliates.commissions.services.conversions import clicks_store_settling
+    from affiliates.tracking.runtime import tracking_runtime
 
     click = go(link, user_agent=GOOGLEBOT)
-    clicks = list(click_buffer.pending)
-    click_buffer.pending.clear()
+    clicks = list(tracking_runtime().click_buffer.pending)
+    tracking_runtime().click_buffer.pending.clear()
     inserted, release = threading.Event(), threading.Event()
 
     def writer():
@@ -315,5 +319,5 @@ def test_a_sale_during_its_clicks_batch_waits_for_the_batch(connected, link):
     thread.join()
     # Held for the bot: it waited for the batch (without, it would await the row).
     assert outcome(conversion)[:2] == (ReviewState.HELD, HoldReason.BOT)
-    clicks_store(clicks=clicks)  # the batch again (a retry): nothing changes
+    clicks_store_settling(clicks=clicks)  # the batch again (a retry): nothing changes
     assert outcome(conversion)[:2] == (ReviewState.HELD, HoldReason.BOT)

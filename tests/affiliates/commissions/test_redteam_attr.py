@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from affiliates.commissions.services.conversions import (
+    clicks_store_settling,
     conversion_review,
     conversions_click_settle,
 )
@@ -48,9 +49,8 @@ from affiliates.models import (
 )
 from affiliates.tracking import clickids
 from affiliates.tracking.clickids import CLICK_ID_LENGTH, click_id_make
-from affiliates.tracking.clicks import hour_of, hourly_salts
-from affiliates.tracking.linktargets import link_targets
-from affiliates.tracking.services import click_buffer, clicks_store
+from affiliates.tracking.clicks import hour_of
+from affiliates.tracking.runtime import tracking_runtime
 from affiliates.tracking.writer import JournalWriter
 from tests.affiliates.conftest import flush, out_of_stock, postback, sale
 from tests.factories import OfferFactory, pending_click
@@ -153,10 +153,10 @@ def test_a_sale_through_a_readers_first_click_does_not_depend_on_write_order(
 
         if sales_arrive == "before the rows":
             sell_both()
-        clicks_store(clicks=batches[0])
+        clicks_store_settling(clicks=batches[0])
         if sales_arrive == "between the rows":
             sell_both()
-        clicks_store(clicks=batches[1])
+        clicks_store_settling(clicks=batches[1])
         if sales_arrive == "after the rows":
             sell_both()
         outcomes[order] = {name: outcome(sale) for name, sale in sales.items()}
@@ -175,11 +175,11 @@ def test_a_batch_with_a_click_and_its_duplicate_holds_the_duplicates_sale(
     again = a_click(link, at=in_the_past_hour(4), visitor="v")
     batch = [first, again] if listed == "in click order" else [again, first]
     if not sale_first:
-        clicks_store(clicks=batch)
+        clicks_store_settling(clicks=batch)
     on_first = sell(connected, first.click_id, order_id="FIRST")
     on_again = sell(connected, again.click_id, order_id="AGAIN")
     if sale_first:
-        clicks_store(clicks=batch)
+        clicks_store_settling(clicks=batch)
     assert outcome(on_first)[:2] == (ReviewState.NONE, "")
     assert outcome(on_again)[:2] == (ReviewState.HELD, HoldReason.DUPLICATE)
 
@@ -191,7 +191,7 @@ def _released_through_the_later_click(
     their earlier click of the hour still unwritten (another process has it)."""
     earlier = a_click(link, at=in_the_past_hour(10), visitor=visitor)
     later = a_click(link, at=in_the_past_hour(40), visitor=visitor)
-    clicks_store(clicks=[later])
+    clicks_store_settling(clicks=[later])
     conversion = sell(connected, later.click_id, order_id=f"LATER-{visitor}")
     assert outcome(conversion)[:2] == (ReviewState.NONE, "")
     return earlier, later, conversion
@@ -205,7 +205,7 @@ def test_a_released_sale_is_held_again_when_an_earlier_click_of_its_hour_comes(
     )
     pending = outcome(conversion)[3]
     assert {status for _kind, status, _amount in pending} == {EntryStatus.PENDING}
-    clicks_store(clicks=[earlier])
+    clicks_store_settling(clicks=[earlier])
     assert Click.objects.get(pk=later.click_id).is_duplicate
     assert Click.objects.get(pk=earlier.click_id).is_billable
     review, reason, _commission, items = outcome(conversion)
@@ -219,7 +219,7 @@ def test_a_released_sale_is_held_again_when_an_earlier_click_of_its_hour_comes(
     assert outcome(conversion)[:2] == (ReviewState.RELEASED, HoldReason.DUPLICATE)
     assert {s for _k, s, _a in outcome(conversion)[3]} == {EntryStatus.PENDING}
     # Written again (a retried batch), nothing moves twice.
-    clicks_store(clicks=[earlier, later])
+    clicks_store_settling(clicks=[earlier, later])
     assert outcome(conversion)[:2] == (ReviewState.RELEASED, HoldReason.DUPLICATE)
     assert not ClickDemotion.objects.exists()
 
@@ -236,11 +236,11 @@ def test_an_editors_decision_stands_when_the_click_turns_out_a_duplicate(
     creator.save()
     earlier = a_click(link, at=in_the_past_hour(10), visitor="author")
     later = a_click(link, at=in_the_past_hour(40), visitor="author")
-    clicks_store(clicks=[later])
+    clicks_store_settling(clicks=[later])
     conversion = sell(connected, later.click_id, customer_ref="buyer-9")
     assert outcome(conversion)[:2] == (ReviewState.HELD, HoldReason.SELF_PURCHASE)
     conversion_review(conversion=conversion, approve=True, user=editor)
-    clicks_store(clicks=[earlier])
+    clicks_store_settling(clicks=[earlier])
     assert Click.objects.get(pk=later.click_id).is_duplicate
     assert outcome(conversion)[:2] == (ReviewState.RELEASED, HoldReason.SELF_PURCHASE)
 
@@ -259,7 +259,7 @@ def test_money_approved_before_an_earlier_click_comes_is_not_taken_back(
     with caplog.at_level(
         "WARNING", logger="affiliates.commissions.services.conversions"
     ):
-        clicks_store(clicks=[earlier])
+        clicks_store_settling(clicks=[earlier])
     assert Click.objects.get(pk=later.click_id).is_duplicate
     assert outcome(conversion) == before
     assert conversion.pk and str(conversion.pk) in caplog.text
@@ -279,10 +279,10 @@ def test_a_demotion_the_writer_could_not_settle_is_settled_by_the_periodic_task(
         connected, link, in_the_past_hour
     )
     with mock.patch(
-        "affiliates.tracking.services.conversions_click_settle",
+        "affiliates.commissions.services.conversions.conversions_click_settle",
         side_effect=DatabaseError("the database went away"),
     ):
-        clicks_store(clicks=[earlier])
+        clicks_store_settling(clicks=[earlier])
     assert ClickDemotion.objects.count() == 1
     assert outcome(conversion)[:2] == (ReviewState.NONE, "")
     assert settle_awaiting_conversions.call() == 1
@@ -348,16 +348,16 @@ def test_every_order_of_row_reports_and_jobs_comes_to_one_outcome(
         at = in_the_past_hour(30)
         first = a_click(link, at=in_the_past_hour(29), visitor=visitor)
         if flavor == "duplicate":  # the reader's billable click, written earlier
-            clicks_store(clicks=[first])
+            clicks_store_settling(clicks=[first])
         row = a_click(link, at=at, visitor=visitor)
         if flavor == "bot":
             row = dataclasses.replace(row, visitor_hash="", is_bot=True)
         order_id = f"{flavor}-{round_}"
         for event in order:
             if event == "row":
-                clicks_store(clicks=[row])
+                clicks_store_settling(clicks=[row])
             elif event == "first click's row":
-                clicks_store(clicks=[first])
+                clicks_store_settling(clicks=[first])
             elif event == "approval job":
                 commissions_approve()
             else:
@@ -414,10 +414,10 @@ def test_a_legacy_click_id_through_a_fallback_gets_one_rate_in_either_order(
             offer_id=fallback.pk,  # the redirect sent the reader to the fallback
         )
         if order == "row first":
-            clicks_store(clicks=[row])
+            clicks_store_settling(clicks=[row])
         conversion = sell(connected, click_id, order_id=f"L-{round_}")
         if order == "sale first":
-            clicks_store(clicks=[row])
+            clicks_store_settling(clicks=[row])
         conversion.refresh_from_db()
         commissions[order] = (conversion.offer_id, conversion.commission)
     assert commissions["row first"] == (fallback.pk, Decimal("120.00"))
@@ -446,7 +446,7 @@ def test_a_release_without_a_click_row_does_not_say_the_click_was_recorded(
     from affiliates.tasks import settle_awaiting_conversions
 
     conversion = sell(connected, go(link))
-    click_buffer.pending.clear()  # the click was lost before it was written
+    tracking_runtime().click_buffer.pending.clear()  # the click was lost before it was written
     Conversion.objects.filter(pk=conversion.pk).update(
         clicked_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
     )
@@ -485,12 +485,12 @@ def test_no_approval_or_payout_touches_a_sale_waiting_for_its_click(
 
 def test_settling_twice_moves_the_money_once(connected, link):
     conversion = sell(connected, go(link))
-    clicks = list(click_buffer.pending)
-    click_buffer.pending.clear()
-    clicks_store(clicks=clicks)
+    clicks = list(tracking_runtime().click_buffer.pending)
+    tracking_runtime().click_buffer.pending.clear()
+    clicks_store_settling(clicks=clicks)
     assert conversions_click_settle() == 0
     assert conversions_click_settle(click_ids=[conversion.click_id]) == 0
-    clicks_store(clicks=clicks)  # the writer retries the same batch
+    clicks_store_settling(clicks=clicks)  # the writer retries the same batch
     releases = LedgerEntry.objects.filter(conversion=conversion, kind=EntryKind.RELEASE)
     items = LedgerEntry.objects.filter(conversion=conversion, origin__isnull=True)
     assert releases.count() == 2 * items.count()
@@ -513,10 +513,10 @@ def test_the_journal_writer_decides_a_sale_that_beat_its_click(
     settings.ZHONGCAO_CLICK_JOURNAL = True
     settings.ZHONGCAO_CLICK_JOURNAL_DIR = tmp_path
     click_id = go(link, user_agent=user_agent)
-    assert len(click_buffer) == 0  # in the journal, not written
+    assert len(tracking_runtime().click_buffer) == 0  # in the journal, not written
     conversion = sell(connected, click_id)
     assert conversion.hold_reason == HoldReason.AWAITING_CLICK
-    assert JournalWriter(tmp_path).write() == 1
+    assert JournalWriter(tmp_path, store=clicks_store_settling).write() == 1
     assert outcome(conversion)[:2] == expected
 
 
@@ -657,7 +657,7 @@ def test_a_legacy_click_id_is_still_attributed_and_held_by_its_row(connected, li
     conversion = sell(connected, click_id)
     assert conversion.author == link.author
     assert conversion.hold_reason == HoldReason.AWAITING_CLICK
-    clicks_store(
+    clicks_store_settling(
         clicks=[pending_click(link=link, click_id=click_id, clicked_at=at, visitor="")]
     )
     # No hash: not a duplicate, and the row is a reader's: released.
@@ -673,17 +673,20 @@ def test_the_process_forgets_a_past_hours_salt_at_the_next_refresh(link):
     now = timezone.now()
     hour = hour_of(now)
     with mock.patch("django.utils.timezone.now", return_value=now):
-        link_targets.refresh()
-    past = hourly_salts.cache[hour]
-    assert set(hourly_salts.cache) == {hour, hour + datetime.timedelta(hours=1)}
+        tracking_runtime().link_targets.refresh()
+    past = tracking_runtime().hourly_salts.cache[hour]
+    assert set(tracking_runtime().hourly_salts.cache) == {
+        hour,
+        hour + datetime.timedelta(hours=1),
+    }
     later = now + datetime.timedelta(hours=1)
     with mock.patch("django.utils.timezone.now", return_value=later):
-        link_targets.refresh()
+        tracking_runtime().link_targets.refresh()
         from affiliates.tasks import purge_hourly_salts
 
         purge_hourly_salts.call()
-    assert hour not in hourly_salts.cache
-    assert past not in hourly_salts.cache.values()
+    assert hour not in tracking_runtime().hourly_salts.cache
+    assert past not in tracking_runtime().hourly_salts.cache.values()
     assert not HourlySalt.objects.filter(salt=past).exists()
     assert not HourlySalt.objects.filter(hour__lt=hour_of(later)).exists()
 
@@ -703,12 +706,13 @@ def test_nothing_links_an_opted_out_readers_clicks_once_the_hour_is_over(link):
     assert not HourlySalt.objects.exists()
     hashes = dict(Click.objects.values_list("click_id", "visitor_hash"))
     assert hashes[first] == hashes[second]
-    link_targets.clear()
-    from affiliates.tracking.clicks import hourly_salts
-
-    hourly_salts.cache.clear()  # another process: it never held that salt
+    tracking_runtime().link_targets.clear()
+    tracking_runtime().hourly_salts.cache.clear()  # another process: it never held that salt
     later = hourly_visitor_hash(
-        ip="203.0.113.77", user_agent=BROWSER, hour=hour + datetime.timedelta(hours=1)
+        salts=tracking_runtime().hourly_salts,
+        ip="203.0.113.77",
+        user_agent=BROWSER,
+        hour=hour + datetime.timedelta(hours=1),
     )
     assert later not in hashes.values()
 
@@ -726,7 +730,7 @@ def _batch(link, size: int, *, start: int = 0) -> list:
 
 def _queries(batch) -> int:
     with CaptureQueriesContext(connection) as captured:
-        clicks_store(clicks=batch)
+        clicks_store_settling(clicks=batch)
     return len(captured.captured_queries)
 
 
@@ -736,14 +740,16 @@ def test_the_click_writer_costs_one_query_more_a_batch_whatever_waits(connected,
     quiet = _queries(_batch(link, 50))
     for number in range(30):  # sales waiting for other clicks
         sell(connected, go(link, address=f"192.0.2.{number}"), order_id=f"W-{number}")
-    click_buffer.pending.clear()
+    tracking_runtime().click_buffer.pending.clear()
     assert _queries(_batch(link, 500, start=100)) == quiet
     # The probe is what the commit added: without the settle, one query fewer.
     with (
-        mock.patch("affiliates.tracking.services.conversions_click_settle"),
+        mock.patch(
+            "affiliates.commissions.services.conversions.conversions_click_settle"
+        ),
         CaptureQueriesContext(connection) as captured,
     ):
-        clicks_store(clicks=_batch(link, 50, start=200))
+        clicks_store_settling(clicks=_batch(link, 50, start=200))
     assert len(captured.captured_queries) == quiet - 1
 
 
@@ -772,13 +778,13 @@ def test_postbacks_racing_their_clicks_rows_always_end_as_if_the_row_came_first(
     rounds = 12
     for number in range(rounds):
         click_id = go(link, user_agent=GOOGLEBOT, address=f"198.51.100.{number}")
-        batch = list(click_buffer.pending)
-        click_buffer.pending.clear()
+        batch = list(tracking_runtime().click_buffer.pending)
+        tracking_runtime().click_buffer.pending.clear()
         start, errors = threading.Barrier(2), []
 
         def write(batch=batch, start=start):
             start.wait()
-            clicks_store(clicks=batch)
+            clicks_store_settling(clicks=batch)
 
         def report(click_id=click_id, start=start, number=number):
             start.wait()
@@ -810,8 +816,8 @@ def test_a_long_ledger_writer_neither_deadlocks_nor_holds_back_the_clicks(
     ledger, and once the ledger is free both sales end as if the rows came first."""
     waiting = sell(connected, go(link, address="192.0.2.50"), order_id="WAITING")
     bot = go(link, user_agent=GOOGLEBOT)
-    batch = list(click_buffer.pending)
-    click_buffer.pending.clear()
+    batch = list(tracking_runtime().click_buffer.pending)
+    tracking_runtime().click_buffer.pending.clear()
     holding, release, errors = threading.Event(), threading.Event(), []
 
     def ledger_writer():
@@ -824,7 +830,7 @@ def test_a_long_ledger_writer_neither_deadlocks_nor_holds_back_the_clicks(
     holder.start()
     assert holding.wait(10)
     reporter = _in_thread(lambda: sell(connected, bot, order_id="BOT"), errors)
-    writer = _in_thread(lambda: clicks_store(clicks=batch), errors)
+    writer = _in_thread(lambda: clicks_store_settling(clicks=batch), errors)
     reporter.start()
     writer.start()
 
@@ -851,10 +857,12 @@ def test_a_long_ledger_writer_neither_deadlocks_nor_holds_back_the_clicks(
 @committed
 def test_two_settles_at_once_release_a_sale_once(connected, link):
     conversion = sell(connected, go(link))
-    batch = list(click_buffer.pending)
-    click_buffer.pending.clear()
-    with mock.patch("affiliates.tracking.services.conversions_click_settle"):
-        clicks_store(clicks=batch)
+    batch = list(tracking_runtime().click_buffer.pending)
+    tracking_runtime().click_buffer.pending.clear()
+    with mock.patch(
+        "affiliates.commissions.services.conversions.conversions_click_settle"
+    ):
+        clicks_store_settling(clicks=batch)
     start, errors, counts = threading.Barrier(3), [], []
 
     def settle(**arguments):
@@ -895,7 +903,7 @@ def test_a_readers_clicks_written_by_two_writers_at_once_bill_the_first(
 
         def write(click, start=start):
             start.wait()
-            clicks_store(clicks=[click])
+            clicks_store_settling(clicks=[click])
 
         def report(click_id=later.click_id, start=start, number=number):
             start.wait()

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from affiliates.commissions.services.conversions import clicks_store_settling
 from affiliates.creators.selectors import creator_profile_for_user
 from affiliates.creators.services import creator_create
 from affiliates.models import (
@@ -19,7 +20,6 @@ from affiliates.models import (
 from affiliates.roles import CREATORS_GROUP, user_is_editor
 from affiliates.tracking.clickids import click_id_make
 from affiliates.tracking.clicks import PendingClick, hour_of
-from affiliates.tracking.services import clicks_store
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +101,8 @@ def pending_at(link, at, visitor="v" * 64, bot=False):
 
 
 def test_a_visitor_bills_once_an_hour_per_link(link):
-    clicks_store(clicks=[pending(link, minute) for minute in (0, 10, 50)])
-    clicks_store(clicks=[pending(link, minute) for minute in (61, 70, 125)])
+    clicks_store_settling(clicks=[pending(link, minute) for minute in (0, 10, 50)])
+    clicks_store_settling(clicks=[pending(link, minute) for minute in (61, 70, 125)])
     billable = list(
         Click.objects.filter(is_billable=True)
         .order_by("clicked_at")
@@ -113,8 +113,8 @@ def test_a_visitor_bills_once_an_hour_per_link(link):
 
 def test_storing_the_same_clicks_twice_changes_nothing(link):
     batch = [pending(link, minute) for minute in (0, 5)]
-    clicks_store(clicks=batch)
-    clicks_store(clicks=batch)
+    clicks_store_settling(clicks=batch)
+    clicks_store_settling(clicks=batch)
     assert Click.objects.count() == 2
     assert Click.objects.filter(is_billable=True).count() == 1
 
@@ -124,14 +124,14 @@ def test_only_the_same_visitor_on_the_same_link_is_a_duplicate(link):
     other_link.pk, other_link.code, other_link.placement = None, "OtherLink1", "other"
     other_link.save()
     reader, another = "a" * 64, "b" * 64
-    clicks_store(
+    clicks_store_settling(
         clicks=[
             pending(link, 0, visitor=reader),
             pending(other_link, 1, visitor=another),
         ]
     )
     # Each pair crossed: the reader on the other link, the other reader on this one.
-    clicks_store(
+    clicks_store_settling(
         clicks=[
             pending(other_link, 2, visitor=reader),
             pending(link, 3, visitor=another),
@@ -146,13 +146,13 @@ def test_only_the_same_visitor_on_the_same_link_is_a_duplicate(link):
 def test_clicks_without_a_visitor_hash_never_duplicate(link):
     """A click written without a visitor hash (a bot's) is never a duplicate, nor
     makes another one a duplicate."""
-    clicks_store(clicks=[pending(link, 0, visitor="")])
-    clicks_store(clicks=[pending(link, 1, visitor=""), pending(link, 2)])
+    clicks_store_settling(clicks=[pending(link, 0, visitor="")])
+    clicks_store_settling(clicks=[pending(link, 1, visitor=""), pending(link, 2)])
     assert not Click.objects.filter(is_duplicate=True).exists()
 
 
 def test_bots_never_bill_nor_make_readers_duplicates(link):
-    clicks_store(clicks=[pending(link, 0, bot=True), pending(link, 1)])
+    clicks_store_settling(clicks=[pending(link, 0, bot=True), pending(link, 1)])
     assert list(
         Click.objects.order_by("clicked_at").values_list("is_billable", flat=True)
     ) == [False, True]
@@ -170,14 +170,16 @@ def billable_minutes() -> list[float]:
 def test_the_hour_is_the_clock_hour(link):
     """Two clicks two minutes apart across the turn of the hour both bill; the rule
     is the UTC clock hour, as for readers who opt out (their hash is the hour's)."""
-    clicks_store(clicks=[pending(link, minute) for minute in (59, 61, 119, 120)])
+    clicks_store_settling(
+        clicks=[pending(link, minute) for minute in (59, 61, 119, 120)]
+    )
     assert billable_minutes() == [59, 61, 120]
 
 
 def test_a_click_written_late_takes_the_bill_from_a_later_one_of_its_hour(link):
-    clicks_store(clicks=[pending(link, 20), pending(link, 50)])
+    clicks_store_settling(clicks=[pending(link, 20), pending(link, 50)])
     assert billable_minutes() == [20]
-    clicks_store(clicks=[pending(link, 10)])  # another process's, written late
+    clicks_store_settling(clicks=[pending(link, 10)])  # another process's, written late
     assert billable_minutes() == [10]
     stored = dict(Click.objects.values_list("clicked_at", "is_duplicate"))
     assert [stored[START + datetime.timedelta(minutes=m)] for m in (10, 20, 50)] == [
@@ -185,7 +187,9 @@ def test_a_click_written_late_takes_the_bill_from_a_later_one_of_its_hour(link):
         True,
         True,
     ]
-    clicks_store(clicks=[pending(link, -5), pending(link, 15)])  # the hour before
+    clicks_store_settling(
+        clicks=[pending(link, -5), pending(link, 15)]
+    )  # the hour before
     assert billable_minutes() == [-5, 10]
     # The note that sales through the demoted click be decided again is consumed
     # once they are (none here).
@@ -199,7 +203,7 @@ def test_clicks_of_one_moment_bill_by_click_id_in_any_order(link):
     for order in (clicks, clicks[::-1]):
         Click.objects.all().delete()
         for click in order:
-            clicks_store(clicks=[click])
+            clicks_store_settling(clicks=[click])
         assert list(
             Click.objects.filter(is_billable=True).values_list("pk", flat=True)
         ) == [first]
@@ -281,12 +285,12 @@ def test_which_clicks_bill_depends_on_the_clicks_not_on_the_order_written(
     bounds = sorted({0, len(clicks), *[cut for cut in cuts if cut < len(clicks)]})
 
     Click.objects.all().delete()
-    clicks_store(clicks=sorted(clicks, key=lambda click: click.clicked_at))
+    clicks_store_settling(clicks=sorted(clicks, key=lambda click: click.clicked_at))
     at_once = stored_flags()
 
     Click.objects.all().delete()
     for start, end in zip(bounds, bounds[1:], strict=False):
-        clicks_store(clicks=order[start:end])
+        clicks_store_settling(clicks=order[start:end])
     in_pieces = stored_flags()
 
     expected = expected_billable(clicks)
@@ -305,7 +309,7 @@ def test_which_clicks_bill_depends_on_the_clicks_not_on_the_order_written(
 
 def _queries(batch) -> int:
     with CaptureQueriesContext(connection) as captured:
-        clicks_store(clicks=batch)
+        clicks_store_settling(clicks=batch)
     return len(captured.captured_queries)
 
 
@@ -346,7 +350,7 @@ def test_awkward_text_is_stored_exactly(link):
     click = click.__class__(
         **{**click.__dict__, "user_agent": awkward, "referrer": awkward}
     )
-    clicks_store(clicks=[click])
+    clicks_store_settling(clicks=[click])
     stored = Click.objects.get()
     assert stored.user_agent == awkward
     assert stored.referrer == awkward

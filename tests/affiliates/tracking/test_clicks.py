@@ -10,8 +10,7 @@ from affiliates.tracking.clicks import (
     click_is_bot,
     user_agent_is_crawler,
 )
-from affiliates.tracking.linktargets import link_target, link_targets
-from affiliates.tracking.services import click_buffer
+from affiliates.tracking.runtime import tracking_runtime
 from tests.affiliates.tracking.test_views import go
 
 pytestmark = pytest.mark.django_db
@@ -37,20 +36,20 @@ def test_drain_writes_everything_and_retries_a_failing_database(
     monkeypatch.setattr("affiliates.tracking.clicks.time.sleep", lambda seconds: None)
     monkeypatch.setattr("affiliates.tracking.clicks.connection.close", lambda: None)
     with connection.execute_wrapper(failing(Click._meta.db_table)):
-        written = click_buffer.drain(timeout=5)
+        written = tracking_runtime().click_buffer.drain(timeout=5)
     assert written == 4
-    assert len(click_buffer) == 0
+    assert len(tracking_runtime().click_buffer) == 0
     assert Click.objects.count() == 4
-    click_buffer.stopping = False
+    tracking_runtime().click_buffer.stopping = False
 
 
 def test_a_held_target_serves_while_its_refresh_fails(client, link):
-    target = link_target(code=link.code)
+    target = tracking_runtime().link_targets.get(link.code)
     assert target is not None
     with connection.execute_wrapper(failing(TrackedLink._meta.db_table)):
         with pytest.raises(OperationalError):
-            link_targets.refresh()
-        assert link_target(code=link.code) == target
+            tracking_runtime().link_targets.refresh()
+        assert tracking_runtime().link_targets.get(link.code) == target
         assert go(client, link).status_code == 302
 
 

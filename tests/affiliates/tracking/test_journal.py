@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import OperationalError, connection
 from django.test import override_settings
 
+from affiliates.commissions.services.conversions import clicks_store_settling
 from affiliates.models import Click
 from affiliates.tracking.clicks import PendingClick, hour_of
 from affiliates.tracking.journal import (
@@ -21,7 +22,7 @@ from affiliates.tracking.journal import (
     click_decode,
     click_encode,
 )
-from affiliates.tracking.services import click_buffer
+from affiliates.tracking.runtime import tracking_runtime
 from affiliates.tracking.writer import JournalWriter, click_journal_backlog_bytes
 from tests.affiliates.conftest import flush
 from tests.affiliates.tracking.test_views import READER_IP, go
@@ -66,7 +67,9 @@ class WriterThread:
     def _run(self, directory):
         try:
             self.written.append(
-                JournalWriter(directory).run(interval=0.05, stop_fds=[self.stop_read])
+                JournalWriter(directory, store=clicks_store_settling).run(
+                    interval=0.05, stop_fds=[self.stop_read]
+                )
             )
         finally:
             connection.close()
@@ -91,7 +94,7 @@ def test_clicks_reach_the_database_through_the_journal_and_the_writer(
             assert go(client, link).status_code == 302
         assert go(client, link, method="head").status_code == 302
         # Handed over, not kept by the request process.
-        assert len(click_buffer) == 0
+        assert len(tracking_runtime().click_buffer) == 0
         assert wait_until(lambda: Click.objects.count() == 6)
         late = go(client, link, **{"Sec-GPC": "1"})
     # Appended just before the stop: written before the writer exits.
@@ -117,7 +120,7 @@ def test_clicks_wait_in_the_journal_while_no_writer_runs(client, link, tmp_path)
             go(client, link)
     assert not Click.objects.exists()
     assert len(journal_lines(tmp_path)) == 3
-    assert JournalWriter(tmp_path).write() == 3
+    assert JournalWriter(tmp_path, store=clicks_store_settling).write() == 3
     assert Click.objects.count() == 3
     assert Click.objects.filter(is_billable=True).count() == 1
 
@@ -129,12 +132,16 @@ def test_a_writer_that_dies_before_its_checkpoint_writes_nothing_twice(
     with journal_on(tmp_path):
         for _ in range(3):
             go(client, link)
-    assert JournalWriter(tmp_path).write() == 3
+    assert JournalWriter(tmp_path, store=clicks_store_settling).write() == 3
     (tmp_path / CHECKPOINT).unlink()  # as if the writer died just after committing
-    assert JournalWriter(tmp_path).write() == 3  # read again...
+    assert (
+        JournalWriter(tmp_path, store=clicks_store_settling).write() == 3
+    )  # read again...
     assert Click.objects.count() == 3  # ...written once
     assert Click.objects.filter(is_billable=True).count() == 1
-    assert JournalWriter(tmp_path).write() == 0  # the checkpoint moved on
+    assert (
+        JournalWriter(tmp_path, store=clicks_store_settling).write() == 0
+    )  # the checkpoint moved on
 
 
 @pytest.mark.django_db
@@ -142,7 +149,7 @@ def test_a_failing_database_keeps_the_clicks_in_the_journal(client, link, tmp_pa
     with journal_on(tmp_path):
         for _ in range(2):
             go(client, link)
-    writer = JournalWriter(tmp_path)
+    writer = JournalWriter(tmp_path, store=clicks_store_settling)
 
     def refuse_clicks(execute, sql, params, many, context):
         if Click._meta.db_table in sql:
@@ -171,7 +178,7 @@ def test_the_backlog_another_process_reads_follows_the_writers_checkpoint(
             go(client, link)
     appended = sum(len(line) + 1 for line in journal_lines(tmp_path))
     assert click_journal_backlog_bytes(tmp_path) == appended > 0
-    writer = JournalWriter(tmp_path)
+    writer = JournalWriter(tmp_path, store=clicks_store_settling)
     assert writer.write() == 2
     assert click_journal_backlog_bytes(tmp_path) == 0
     with journal_on(tmp_path):
@@ -188,7 +195,7 @@ def test_an_unwritable_journal_leaves_the_click_in_the_process(client, link, tmp
     (tmp_path / "a-file").write_text("")
     with journal_on(tmp_path / "a-file" / "journal"):
         assert go(client, link).status_code == 302
-    assert len(click_buffer) == 1
+    assert len(tracking_runtime().click_buffer) == 1
     assert flush() == 1
     assert Click.objects.count() == 1
 
@@ -198,7 +205,7 @@ def test_without_the_journal_setting_clicks_stay_in_the_process(client, link, tm
     """runserver and the tests: no writer process, the in-process buffer."""
     assert settings.ZHONGCAO_CLICK_JOURNAL is False
     go(client, link)
-    assert len(click_buffer) == 1
+    assert len(tracking_runtime().click_buffer) == 1
 
 
 def click(**changes) -> PendingClick:
@@ -235,7 +242,7 @@ def test_a_fragment_of_a_short_write_costs_only_itself(link, tmp_path):
     after = click_encode(click(link_id=link.pk, click_id="d" * 32))
     name = f"{int(time.time()) // 10 * 10}{SEGMENT_SUFFIX}"
     (tmp_path / name).write_bytes(whole + fragment + after)
-    assert JournalWriter(tmp_path).write() == 2
+    assert JournalWriter(tmp_path, store=clicks_store_settling).write() == 2
     assert set(Click.objects.values_list("click_id", flat=True)) == {
         "a" * 32,
         "d" * 32,
@@ -248,10 +255,10 @@ def test_written_segments_are_deleted_once_long_finished(link, tmp_path):
     old.write_bytes(click_encode(click(link_id=link.pk)))
     current = tmp_path / f"{int(time.time()) // 10 * 10}{SEGMENT_SUFFIX}"
     current.write_bytes(click_encode(click(link_id=link.pk, click_id="e" * 32)))
-    assert JournalWriter(tmp_path).write() == 2
+    assert JournalWriter(tmp_path, store=clicks_store_settling).write() == 2
     assert not old.exists()
     assert current.exists()  # workers may still append to it
-    assert JournalWriter(tmp_path).write() == 0
+    assert JournalWriter(tmp_path, store=clicks_store_settling).write() == 0
 
 
 def _database_url() -> str:

@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from affiliates.models import TrackedLink
-from affiliates.tracking.linktargets import link_targets
+from affiliates.tracking.runtime import tracking_runtime
 from products.models import Availability, Merchant, Offer
 from tests.affiliates.tracking.test_journal import wait_until
 from tests.affiliates.tracking.test_views import go
@@ -118,8 +118,8 @@ def test_a_warm_code_answers_while_the_database_is_locked(
 ):
     link = _published(articles, creator, shop_product)
     with sqlite_on_a_file(tmp_path) as path:
-        link_targets.clear()  # a worker that starts now, after the publishing
-        link_targets.refresh()  # what it does at start (post_worker_init)
+        tracking_runtime().link_targets.clear()  # a worker that starts now, after the publishing
+        tracking_runtime().link_targets.refresh()  # what it does at start (post_worker_init)
         with DatabaseLocked(path) as lock:
             response = go(client, link)
             assert not lock.released
@@ -133,8 +133,8 @@ def test_a_code_published_after_the_start_answers_while_locked(
 ):
     _published(articles, creator, shop_product)
     with sqlite_on_a_file(tmp_path) as path:
-        link_targets.clear()
-        link_targets.refresh()
+        tracking_runtime().link_targets.clear()
+        tracking_runtime().link_targets.refresh()
         # Published now, in this process: its targets are written through.
         later = review_create(
             parent=articles, author=other_creator, product=shop_product, title="Later"
@@ -152,8 +152,8 @@ def test_a_code_held_nowhere_answers_503_at_once_while_locked(
 ):
     _published(articles, creator, shop_product)
     with sqlite_on_a_file(tmp_path) as path:
-        link_targets.clear()
-        link_targets.refresh()
+        tracking_runtime().link_targets.clear()
+        tracking_runtime().link_targets.refresh()
         with DatabaseLocked(path) as lock:
             response = client.get("/go/Qq7Qq7Qq7Q")
             # Answered within the lookup's bound, long before the lock ends.
@@ -188,13 +188,13 @@ def test_another_process_serves_a_new_code_from_the_shared_cache_while_locked(
 ):
     _published(articles, creator, shop_product)
     with sqlite_on_a_file(tmp_path) as path:
-        link_targets.refresh()  # this worker starts
+        tracking_runtime().link_targets.refresh()  # this worker starts
         later = review_create(
             parent=articles, author=other_creator, product=shop_product, title="Later"
         )
         link = TrackedLink.objects.get(article=later)
         # The reader's request reaches another worker, which holds no such code.
-        link_targets.clear()
+        tracking_runtime().link_targets.clear()
         with DatabaseLocked(path) as lock:
             response = go(client, link)
             assert not lock.released
@@ -208,8 +208,8 @@ def test_a_worker_that_starts_while_locked_serves_from_the_shared_cache(
 ):
     link = _published(articles, creator, shop_product)
     with sqlite_on_a_file(tmp_path) as path:
-        link_targets.refresh()  # the first worker fills the shared cache
-        link_targets.clear()  # a new worker, whose start the lock holds up
+        tracking_runtime().link_targets.refresh()  # the first worker fills the shared cache
+        tracking_runtime().link_targets.clear()  # a new worker, whose start the lock holds up
         with DatabaseLocked(path) as lock:
             response = go(client, link)
             assert not lock.released
@@ -246,7 +246,7 @@ def test_stock_changes_are_written_through_once_committed(
 def test_the_refresh_finds_what_another_process_changed(
     client, link, shop, headphones, django_assert_num_queries
 ):
-    link_targets.refresh()
+    tracking_runtime().link_targets.refresh()
     # Changed elsewhere: no write-through reaches this process.
     OfferFactory(
         product=headphones,
@@ -262,7 +262,7 @@ def test_the_refresh_finds_what_another_process_changed(
         deep_link_template="https://www.mingyuehome.cn/r?u={url|urlencode}&c={click_id}"
     )
     newer = TrackedLinkFactory(offer=link.offer, author=link.author)
-    link_targets.refresh()
+    tracking_runtime().link_targets.refresh()
     with django_assert_num_queries(0):
         location = urlsplit(go(client, link)["Location"])
         assert go(client, newer).status_code == 302
@@ -274,7 +274,7 @@ def test_the_refresh_finds_what_another_process_changed(
 def test_a_warm_map_needs_the_database_for_no_code(
     client, link, django_assert_num_queries
 ):
-    link_targets.refresh()
+    tracking_runtime().link_targets.refresh()
     with django_assert_num_queries(0):
         assert go(client, link).status_code == 302
 
@@ -307,7 +307,7 @@ def test_a_gunicorn_worker_loads_every_target_when_it_starts(
     articles, creator, shop_product, monkeypatch
 ):
     link = _published(articles, creator, shop_product)
-    link_targets.clear()
+    tracking_runtime().link_targets.clear()
     monkeypatch.setenv("ZHONGCAO_CLICK_JOURNAL", "0")  # set by the file when unset
     hooks = runpy.run_path(
         str(Path(settings.BASE_DIR) / "site" / "zhongcao" / "gunicorn.conf.py")
@@ -315,6 +315,8 @@ def test_a_gunicorn_worker_loads_every_target_when_it_starts(
     with override_settings(ZHONGCAO_LINK_TARGETS_REFRESH=0.05):
         hooks["post_worker_init"](None)
         try:
-            assert wait_until(lambda: link.code in link_targets.targets, seconds=60)
+            assert wait_until(
+                lambda: link.code in tracking_runtime().link_targets.targets, seconds=60
+            )
         finally:
-            link_targets.stop()
+            tracking_runtime().link_targets.stop()

@@ -152,10 +152,10 @@ def test_fallback_to_another_currency_then_to_the_original(
         currency="USD",
     )
     assert urlsplit(go(client, link)["Location"]).netloc == "go.linkhub-network.com"
-    from affiliates.tracking.linktargets import link_targets
+    from affiliates.tracking.runtime import tracking_runtime
 
     out_of_stock(usd)
-    link_targets.clear()
+    tracking_runtime().link_targets.clear()
     assert urlsplit(go(client, link)["Location"]).path == "/item/1"
 
 
@@ -265,8 +265,9 @@ def test_privacy_signals_bill_once_an_hour_and_keep_nothing_past_it(
 
 def test_an_opted_out_reader_bills_again_in_the_next_hour(link):
     """The hour's salt, not a rolling window: the next hour's first click bills."""
+    from affiliates.commissions.services.conversions import clicks_store_settling
     from affiliates.tracking.clicks import hour_of, hourly_visitor_hash
-    from affiliates.tracking.services import clicks_store
+    from affiliates.tracking.runtime import tracking_runtime
     from tests.factories import pending_click
 
     hour = hour_of(timezone.now()) - datetime.timedelta(hours=1)
@@ -279,11 +280,14 @@ def test_an_opted_out_reader_bills_again_in_the_next_hour(link):
                 click_id=click_id_make(link_id=link.pk, clicked_at=at),
                 clicked_at=at,
                 visitor=hourly_visitor_hash(
-                    ip=READER_IP, user_agent=BROWSER, hour=hour_of(at)
+                    salts=tracking_runtime().hourly_salts,
+                    ip=READER_IP,
+                    user_agent=BROWSER,
+                    hour=hour_of(at),
                 ),
             )
         )
-    clicks_store(clicks=clicks)
+    clicks_store_settling(clicks=clicks)
     assert list(
         Click.objects.order_by("clicked_at").values_list("is_billable", flat=True)
     ) == [True, False, True]
@@ -325,9 +329,9 @@ def test_reader_is_redirected_when_the_click_store_fails(client, link):
         with pytest.raises(OperationalError):
             flush()
     assert not Click.objects.exists()
-    from affiliates.tracking.services import click_buffer
+    from affiliates.tracking.runtime import tracking_runtime
 
-    assert len(click_buffer) == 3  # kept, not lost
+    assert len(tracking_runtime().click_buffer) == 3  # kept, not lost
     assert flush() == 3
     assert Click.objects.count() == 3
 

@@ -160,12 +160,12 @@ class Command(BaseCommand):
     def _writer_caught_up(timeout: float = 30.0) -> None:
         """Wait until the click writer has written all the run journaled: its work
         is the run's (counted in its CPU per request), not the next run's."""
-        from affiliates.tracking.writer import JournalWriter
+        from affiliates.tracking.writer import click_journal_backlog_bytes
 
         time.sleep(0.6)
         deadline = time.monotonic() + timeout
         directory = settings.ZHONGCAO_CLICK_JOURNAL_DIR
-        while JournalWriter(directory).pending_bytes() and time.monotonic() < deadline:
+        while click_journal_backlog_bytes(directory) and time.monotonic() < deadline:
             time.sleep(0.2)
 
     def _report_paced(self, paced, paced_load, pause_ms) -> None:
