@@ -1,6 +1,7 @@
 """The import contracts of pyproject.toml ([tool.importlinter]) hold, and they fail the
-build on a back-import: a copy of the tree where products imports content, or where a
-model imports its app's services, is refused with the line that does it."""
+build on a back-import: a copy of the tree where products imports content, where a
+model imports its app's services, or where tracking reaches up to commissions, is
+refused with the line that does it."""
 
 import shutil
 import subprocess
@@ -55,3 +56,18 @@ def test_a_model_importing_its_services_breaks_the_build(tree_copy):
     result = lint_imports(tree_copy)
     assert result.returncode == 1
     assert "products.models -> products.services" in result.stdout
+
+
+def test_a_domain_reaching_up_breaks_the_build(tree_copy):
+    tracking = tree_copy / "affiliates" / "tracking" / "services.py"
+    with tracking.open("a") as module:
+        module.write(
+            "\n\ndef _settle():\n"
+            "    from affiliates.commissions.services import conversions  # noqa\n"
+        )
+    result = lint_imports(tree_copy)
+    assert result.returncode == 1
+    assert (
+        "affiliates.tracking.services -> affiliates.commissions.services.conversions"
+        in result.stdout
+    )
