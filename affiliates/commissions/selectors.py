@@ -1,4 +1,6 @@
-"""Reads: creators and roles, link targets for the redirect, and money."""
+"""Commissions' reads: conversions (whose, held, unattributed, filtered), the
+ledger's items and balances, a creator's earnings and their export, payout runs,
+and merchants' connections."""
 
 import datetime
 from collections.abc import Iterable

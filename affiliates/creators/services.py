@@ -1,4 +1,5 @@
-"""Creators' writes: enrolling, creating and updating a creator's profile, and a person's language."""
+"""Creators' writes: enrolling, creating and updating a creator's profile, and a
+person's language."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model

@@ -1,4 +1,6 @@
-"""Writes about creators."""
+"""Tracking's writes: the tracked links of an article, a click noted on the reader's
+path (click_record), clicks written to the database (clicks_store: billable or a
+duplicate), and the purges of old clicks and hourly salts."""
 
 import dataclasses
 import datetime
