@@ -1,0 +1,1 @@
+"""The money pages of the admin, one module per subject over base.py."""
