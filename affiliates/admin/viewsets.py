@@ -13,7 +13,10 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
-from affiliates.admin import views as admin_views
+from affiliates.admin.views import connections as connection_views
+from affiliates.admin.views import conversions as conversion_views
+from affiliates.admin.views import ledger as ledger_views
+from affiliates.admin.views import payouts as payout_views
 from affiliates.creators.services import creator_enroll
 from affiliates.models import (
     Conversion,
@@ -71,8 +74,8 @@ class ConversionViewSet(MoneyViewSet):
     url_prefix = "money/conversions"
     icon = "clipboard-list"
     menu_label = _("Conversions")
-    index_view_class = admin_views.ConversionIndexView
-    inspect_view_class = admin_views.ConversionInspectView
+    index_view_class = conversion_views.ConversionIndexView
+    inspect_view_class = conversion_views.ConversionInspectView
     list_display = [
         "order_id",
         "merchant",
@@ -96,11 +99,11 @@ class ConversionViewSet(MoneyViewSet):
         Column(
             "review",
             label=pgettext_lazy("held conversion", "Review"),
-            accessor=admin_views.review_display,
+            accessor=conversion_views.review_display,
         ),
         DateColumn("occurred_at", label=_("Purchased"), sort_key="occurred_at"),
     ]
-    filterset_class = admin_views.ConversionFilterSet
+    filterset_class = conversion_views.ConversionFilterSet
     search_fields = ["order_id", "click_id"]
     search_backend_name = None  # a plain icontains on the fields above
     list_per_page = 50
@@ -143,7 +146,7 @@ class ConversionViewSet(MoneyViewSet):
             path(
                 "review/<int:pk>/",
                 self.construct_view(
-                    admin_views.ConversionReviewView,
+                    conversion_views.ConversionReviewView,
                     inspect_url_name=self.get_url_name("inspect"),
                 ),
                 name="review",
@@ -157,8 +160,8 @@ class LedgerEntryViewSet(MoneyViewSet):
     url_prefix = "money/ledger"
     icon = "list-ol"
     menu_label = _("Ledger")
-    index_view_class = admin_views.LedgerIndexView
-    inspect_view_class = admin_views.LedgerInspectView
+    index_view_class = ledger_views.LedgerIndexView
+    inspect_view_class = ledger_views.LedgerInspectView
     list_display = [
         "kind",
         Column(
@@ -205,7 +208,7 @@ class LedgerEntryViewSet(MoneyViewSet):
             *super().get_urlpatterns(),
             path(
                 "adjust/",
-                self.construct_view(admin_views.LedgerAdjustView),
+                self.construct_view(ledger_views.LedgerAdjustView),
                 # "add": the listing's Add button leads here.
                 name="add",
             ),
@@ -218,8 +221,8 @@ class PayoutRunViewSet(MoneyViewSet):
     url_prefix = "money/payouts"
     icon = "calendar-check"
     menu_label = _("Payouts")
-    index_view_class = admin_views.PayoutRunIndexView
-    inspect_view_class = admin_views.PayoutRunInspectView
+    index_view_class = payout_views.PayoutRunIndexView
+    inspect_view_class = payout_views.PayoutRunInspectView
     list_display = [
         "run_date",
         Column("payouts_total", label=_("Payouts")),
@@ -246,27 +249,27 @@ class PayoutRunViewSet(MoneyViewSet):
             path(
                 "new/",
                 self.construct_view(
-                    admin_views.PayoutRunCreateView, inspect_url_name=inspect_url_name
+                    payout_views.PayoutRunCreateView, inspect_url_name=inspect_url_name
                 ),
                 name="add",
             ),
             path(
                 "decide/<int:pk>/",
                 self.construct_view(
-                    admin_views.PayoutRunDecideView, inspect_url_name=inspect_url_name
+                    payout_views.PayoutRunDecideView, inspect_url_name=inspect_url_name
                 ),
                 name="decide_run",
             ),
             path(
                 "payout/<int:pk>/decide/",
                 self.construct_view(
-                    admin_views.PayoutDecideView, inspect_url_name=inspect_url_name
+                    payout_views.PayoutDecideView, inspect_url_name=inspect_url_name
                 ),
                 name="decide",
             ),
             path(
                 "export/<int:pk>/",
-                self.construct_view(admin_views.PayoutRunExportView),
+                self.construct_view(payout_views.PayoutRunExportView),
                 name="export",
             ),
         ]
@@ -282,8 +285,8 @@ class MerchantConnectionViewSet(MoneyViewSet):
     menu_label = _("Merchant connections")
     inspect_view_enabled = False
     url_finder_class = ModelViewSet.url_finder_class  # it has an edit page
-    index_view_class = admin_views.MerchantConnectionIndexView
-    edit_view_class = admin_views.MerchantConnectionEditView
+    index_view_class = connection_views.MerchantConnectionIndexView
+    edit_view_class = connection_views.MerchantConnectionEditView
     list_display = [
         "merchant",
         DateColumn("secret_created_at", label=_("Secret created")),
@@ -306,7 +309,7 @@ class MerchantConnectionViewSet(MoneyViewSet):
             path(
                 "new/",
                 self.construct_view(
-                    admin_views.MerchantConnectionCreateView,
+                    connection_views.MerchantConnectionCreateView,
                     edit_url_name=edit_url_name,
                 ),
                 name="add",
@@ -315,7 +318,7 @@ class MerchantConnectionViewSet(MoneyViewSet):
             path(
                 "rotate/<int:pk>/",
                 self.construct_view(
-                    admin_views.MerchantConnectionRotateView,
+                    connection_views.MerchantConnectionRotateView,
                     edit_url_name=edit_url_name,
                 ),
                 name="rotate",

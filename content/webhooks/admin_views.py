@@ -20,7 +20,7 @@ from wagtail.admin.views.generic import CreateView, IndexView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.log_actions import log
 
-from affiliates.admin.views import (
+from affiliates.admin.views.base import (
     ActionView,
     CheckedInspectView,
     Confirmation,
