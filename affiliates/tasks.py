@@ -5,9 +5,15 @@ from django.conf import settings
 from django_tasks import task
 
 from affiliates.analytics.services import rollups_refresh
+from affiliates.commissions.networks.pulls import (
+    PullBusy,
+    connection_pull,
+    connections_due,
+)
 from affiliates.commissions.services.conversions import conversions_click_settle
 from affiliates.commissions.services.ledger import commissions_approve
 from affiliates.creators.signup import signups_purge
+from affiliates.models import NetworkConnection
 from affiliates.tracking.services import clicks_purge, hourly_salts_purge
 
 
@@ -49,3 +55,25 @@ def refresh_rollups() -> int:
 def purge_signups() -> int:
     """Delete the accounts of sign-ups nobody confirmed in time."""
     return signups_purge()
+
+
+@task()
+def pull_conversions(connection_id: int) -> str:
+    """Pull one network connection's order report (Pull now, and the schedule)."""
+    connection = NetworkConnection.objects.filter(pk=connection_id).first()
+    if connection is None:
+        return "gone"
+    try:
+        run = connection_pull(connection=connection)
+    except PullBusy:
+        return "busy"
+    return run.state
+
+
+@task()
+def pull_due_connections() -> int:
+    """Enqueue a pull of every connection whose interval has passed."""
+    due = connections_due()
+    for connection in due:
+        pull_conversions.enqueue(connection.pk)
+    return len(due)

@@ -42,6 +42,7 @@ from wagtail.search import index
 from content.api.serializers import ArticlePartField, PublishedArticleChoicesField
 from content.blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
 from content.forms import ArticlePageForm
+from products.fields import EncryptedTextField
 from products.outbound import outbound_url_check
 from products.signing import signing_secret_new
 
@@ -519,9 +520,9 @@ class WebhookEndpoint(models.Model):
         validators=[URLValidator(schemes=["http", "https"])],
         help_text=_("An http:// or https:// address that accepts POST requests."),
     )
-    # Kept as is, not hashed: signing needs the secret itself. Generated, never typed.
-    secret = models.CharField(
-        _("signing secret"), max_length=100, default=webhook_secret_new, editable=False
+    # Encrypted, not hashed: signing needs the secret itself. Generated, never typed.
+    secret = EncryptedTextField(
+        _("signing secret"), default=webhook_secret_new, editable=False
     )
     secret_created_at = models.DateTimeField(
         _("secret created at"), default=timezone.now, editable=False

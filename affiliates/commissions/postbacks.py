@@ -49,6 +49,7 @@ class ConversionData:
     occurred_at: datetime.datetime
     commission: Decimal | None
     customer_ref: str
+    item_id: str = ""  # one line item of a network's order; empty: the whole order
 
 
 def postback_body_parse(body: bytes) -> Any:
@@ -152,6 +153,7 @@ def conversion_data_parse(
     if not isinstance(raw, Mapping):
         raise ReportFieldError("body", "Must be a JSON object.")
     order_id = _text(raw, "order_id", required=True, limit=100)
+    item_id = _text(raw, "item_id", required=False, limit=100)
     click_id = _text(raw, "click_id", required=False, limit=64)
 
     currency = _text(raw, "currency", required=True, limit=3).upper()
@@ -187,6 +189,7 @@ def conversion_data_parse(
         occurred_at=occurred_at,
         commission=commission,
         customer_ref=customer_ref,
+        item_id=item_id,
     )
 
 

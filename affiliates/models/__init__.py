@@ -1,5 +1,5 @@
 """Affiliates' models: creators' profiles (creators.py) and payout methods
-(payout_methods.py), tracked links and clicks (links.py), the money those links earn:
+(payout_methods.py), network connections and their pulls (connections.py), tracked links and clicks (links.py), the money those links earn:
 conversions, the ledger and payouts (money.py), and daily rollups of both for
 dashboards and reports (rollups.py).
 
@@ -8,6 +8,12 @@ domain packages: Django loads an app's models from ``affiliates.models``, the
 migrations and the models' import order (money.py and rollups.py point at creators'
 and links' models) stay as they are, and the domains import their models from here."""
 
+from affiliates.models.connections import (
+    ConnectionKind,
+    ConnectionRun,
+    NetworkConnection,
+    RunState,
+)
 from affiliates.models.creators import (
     CreatorKind,
     CreatorProfile,
@@ -52,6 +58,10 @@ from affiliates.models.rollups import (
 )
 
 __all__ = [
+    "ConnectionKind",
+    "ConnectionRun",
+    "NetworkConnection",
+    "RunState",
     "Click",
     "ClickDemotion",
     "CommissionSettings",

@@ -23,10 +23,12 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from affiliates.models.connections import NetworkConnection
 from affiliates.models.creators import CreatorProfile
 from affiliates.models.links import TrackedLink
 from products.currencies import in_minor_units, is_active_currency
 from products.dates import date_display
+from products.fields import EncryptedTextField
 from products.validators import percent_validators, validate_currency
 
 MONEY = {"max_digits": 18, "decimal_places": 4}
@@ -234,8 +236,8 @@ class MerchantConnection(models.Model):
         on_delete=models.CASCADE,
         related_name="connection",
     )
-    # Kept as is, not hashed: checking an HMAC needs the secret itself.
-    postback_secret = models.CharField(_("postback secret"), max_length=100)
+    # Encrypted, not hashed: checking an HMAC needs the secret itself.
+    postback_secret = EncryptedTextField(_("postback secret"))
     secret_created_at = models.DateTimeField(_("secret created at"))
     order_id_column = models.CharField(max_length=100, default="order_id")
     click_id_column = models.CharField(max_length=100, default="click_id")
@@ -374,6 +376,11 @@ class ReviewState(models.TextChoices):
 class ConversionSource(models.TextChoices):
     POSTBACK = "postback", _("Postback")
     IMPORT = "import", _("Report import")
+    # A network called the connection's templated postback URL with its own
+    # parameters (affiliates.commissions.networks).
+    NETWORK = "network", _("Network postback")
+    # A pull of the network's order report API (affiliates.commissions.networks).
+    PULL = "pull", _("Network report pull")
 
 
 class Conversion(models.Model):
@@ -386,6 +393,9 @@ class Conversion(models.Model):
         related_name="+",
     )
     order_id = models.CharField(_("order id"), max_length=100)
+    # A network's order has line items, each its own conversion (attributed, split
+    # and refunded on its own) under the same order id; empty for a whole order.
+    item_id = models.CharField(_("item id"), max_length=100, blank=True, default="")
     status = models.CharField(
         _("status"), max_length=10, choices=ConversionStatus.choices
     )
@@ -481,7 +491,8 @@ class Conversion(models.Model):
         verbose_name_plural = _("conversions")
         constraints = [
             models.UniqueConstraint(
-                fields=["merchant", "order_id"], name="conversion_one_per_order"
+                fields=["merchant", "order_id", "item_id"],
+                name="conversion_one_per_order_item",
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0) & Q(commission__gte=0),
@@ -528,6 +539,8 @@ class Conversion(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.item_id:
+            return f"{self.merchant_id}:{self.order_id}:{self.item_id}"
         return f"{self.merchant_id}:{self.order_id}"
 
     @property
@@ -548,6 +561,14 @@ class ConversionReport(models.Model):
     occurred_at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=10, choices=ConversionSource.choices)
+    # The network connection it came through (a templated postback or a pull).
+    connection = models.ForeignKey(
+        NetworkConnection,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
 
     class Meta:
         ordering = ["received_at", "pk"]

@@ -39,6 +39,7 @@ from affiliates.models import (
     HoldReason,
     LedgerEntry,
     MerchantConnection,
+    NetworkConnection,
     ReviewState,
     SelfPurchasePolicy,
     TrackedLink,
@@ -495,17 +496,23 @@ def _sale_matches(*, conversion: Conversion, data: ConversionData) -> None:
 
 
 def conversion_ingest(
-    *, merchant: Merchant, data: ConversionData, source: str
+    *,
+    merchant: Merchant,
+    data: ConversionData,
+    source: str,
+    connection: NetworkConnection | None = None,
 ) -> IngestResult:
-    """Record one reported status of one order. Idempotent: the same report again
-    changes nothing; a later status moves the order on; an earlier one, arriving
-    late, is kept in the history and changes nothing."""
+    """Record one reported status of one order (or one line item of it).
+    Idempotent: the same report again changes nothing, whichever way it came (a
+    postback, an import, a pull, two overlapping pulls); a later status moves the
+    order on; an earlier one, arriving late, is kept in the history and changes
+    nothing."""
     with transaction.atomic():
         ledger_lock()
         conversion = (
             Conversion.objects.select_for_update(of=("self",))
             .select_related("merchant", "author__referred_by__referred_by")
-            .filter(merchant=merchant, order_id=data.order_id)
+            .filter(merchant=merchant, order_id=data.order_id, item_id=data.item_id)
             .first()
         )
         created = conversion is None
@@ -533,6 +540,7 @@ def conversion_ingest(
             stated_commission=data.commission,
             occurred_at=data.occurred_at,
             source=source,
+            connection=connection,
         )
         _status_apply(conversion=conversion, data=data, created=created)
         return IngestResult(conversion=conversion, created=created, changed=True)
@@ -548,6 +556,7 @@ def _conversion_new(
     conversion = Conversion(
         merchant=merchant,
         order_id=data.order_id,
+        item_id=data.item_id,
         status=data.status,
         amount=data.amount,
         currency=data.currency,

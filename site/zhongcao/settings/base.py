@@ -465,6 +465,8 @@ ZHONGCAO_SCHEDULE = {
     "zhongcao.tasks.publish_scheduled_pages": "* * * * *",
     # The dashboards' figures: a click shows within two minutes.
     "affiliates.tasks.refresh_rollups": "* * * * *",
+    # Networks' order reports, each connection at its own interval (pulls.py).
+    "affiliates.tasks.pull_due_connections": "* * * * *",
     # Tells /readyz that a worker takes tasks (zhongcao.health).
     "zhongcao.tasks.worker_heartbeat": "* * * * *",
     # Runs whose worker died under them go back to the queue (zhongcao.taskqueue).

@@ -1,0 +1,11 @@
+"""Connections to the affiliate networks: each network is one connector class behind
+one interface (``base.Connector``: fetch a window → normalised order lines), and
+every line goes through the same reading and ingestion the signed postback uses
+(``postbacks.conversion_data_parse`` → ``conversion_ingest``).
+
+- ``base``: the interface, the registry of connectors by kind, and their errors.
+- ``subids``: our click ids in the forms networks' sub-id fields accept.
+- ``pulls``: pulling a connection's report incrementally (cursor, overlapping
+  windows, progress, health).
+- one module per network, each imported by ``connectors`` so that it registers.
+"""

@@ -1,0 +1,1 @@
+"""Imports every connector module, so that each registers itself (base.connector_register)."""
