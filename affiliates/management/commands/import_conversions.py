@@ -1,11 +1,12 @@
-"""`manage.py import_conversions <merchant-slug> <file.csv>`: import a sales report."""
+"""`manage.py import_conversions <merchant-slug> <file>`: import a sales report (CSV or XLSX)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from affiliates.commissions.postbacks import ReportFileError, report_rows
+from affiliates.commissions.postbacks import ReportFileError
+from affiliates.commissions.reportfiles import report_file_rows
 from affiliates.commissions.services.conversions import (
     ImportSummary,
     conversions_import,
@@ -16,7 +17,7 @@ from products.models import Merchant
 
 class Command(BaseCommand):
     help = (
-        "Import a merchant's or network's CSV report of sales. Columns map through the "
+        "Import a merchant's or network's report of sales (CSV in UTF-8, or XLSX). Columns map through the "
         "merchant's connection (Settings → Merchant connections). Bad rows are reported "
         "with their line numbers; the rest are imported. Importing a file again changes "
         "nothing."
@@ -35,10 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"No merchant with the slug {merchant_slug!r}.")
         connection = merchant_connection_ensure(merchant=merchant)
         try:
-            with path.open(encoding="utf-8-sig", newline="") as file:
-                total = max(sum(1 for _line in file) - 1, 0)
-                file.seek(0)
-                rows = report_rows(file, columns=connection.columns())
+            with report_file_rows(path, columns=connection.columns()) as (total, rows):
                 progress = tqdm(
                     rows,
                     total=total,
@@ -51,8 +49,6 @@ class Command(BaseCommand):
                 )
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
-        except UnicodeDecodeError as error:
-            raise CommandError(f"{path} is not UTF-8 text.") from error
         except ReportFileError as error:
             raise CommandError(str(error)) from error
         for line, field, reason in summary.rejected:
