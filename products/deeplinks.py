@@ -9,7 +9,10 @@ A template is one of two shapes:
   URL that wraps the offer URL, percent-encoded.
 
 Placeholders: ``{url}`` (only at the very start), ``{url|urlencode}`` (anywhere in a
-network template), and ``{click_id}`` (exactly once). Nothing else is allowed.
+network template), and ``{click_id}`` (exactly once). Nothing else is allowed, but
+``{tracking_id}``: for a network that carries no free sub-id (Taobao's relation id,
+an Amazon tracking tag), the id assigned to the link's creator from its connection's
+pool (affiliates.models.TrackingId); a template with it may leave out ``{click_id}``.
 """
 
 import re
@@ -19,10 +22,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-ALLOWED_PLACEHOLDERS = {"url", "url|urlencode", "click_id"}
+ALLOWED_PLACEHOLDERS = {"url", "url|urlencode", "click_id", "tracking_id"}
 DEFAULT_TEMPLATE = "{url}?subid={click_id}"
 SAMPLE_URL = "https://shop.example/item?id=1"
 SAMPLE_CLICK_ID = "SAMPLECLICKID"
+
+
+def _placeholders_filled(template: str) -> str:
+    return (
+        template.replace("{url|urlencode}", "u")
+        .replace("{click_id}", "c")
+        .replace("{tracking_id}", "t")
+    )
 
 
 def deep_link_check(template: str) -> None:
@@ -37,7 +48,14 @@ def deep_link_check(template: str) -> None:
             params={"names": ", ".join(f"{{{name}}}" for name in unknown)},
             code="unknown_placeholder",
         )
-    if names.count("click_id") != 1:
+    if names.count("tracking_id") > 1:
+        raise ValidationError(
+            _("The template may contain {tracking_id} once at most."),
+            code="tracking_id",
+        )
+    if names.count("click_id") != 1 and not (
+        names.count("click_id") == 0 and "tracking_id" in names
+    ):
         raise ValidationError(
             _("The template must contain {click_id} exactly once."), code="click_id"
         )
@@ -66,9 +84,7 @@ def deep_link_check(template: str) -> None:
                 code="url_suffix",
             )
     else:
-        parts = urlsplit(
-            template.replace("{url|urlencode}", "u").replace("{click_id}", "c")
-        )
+        parts = urlsplit(_placeholders_filled(template))
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValidationError(
                 _("A network template must be an absolute http(s) URL."), code="scheme"
@@ -79,14 +95,15 @@ def deep_link_host(template: str) -> str | None:
     """The host a network template sends readers to, or None for a {url} template."""
     if template.startswith("{url}"):
         return None
-    return urlsplit(
-        template.replace("{url|urlencode}", "u").replace("{click_id}", "c")
-    ).hostname
+    return urlsplit(_placeholders_filled(template)).hostname
 
 
-def deep_link_expand(*, template: str, url: str, click_id: str) -> str:
+def deep_link_expand(
+    *, template: str, url: str, click_id: str, tracking_id: str = ""
+) -> str:
     """The destination for one click: the offer URL expanded through the template."""
     encoded_click_id = quote(click_id, safe="")
+    template = template.replace("{tracking_id}", quote(tracking_id, safe=""))
     if template.startswith("{url}"):
         extra = parse_qsl(
             template[len("{url}") + 1 :].replace("{click_id}", encoded_click_id),

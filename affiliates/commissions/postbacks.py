@@ -50,6 +50,9 @@ class ConversionData:
     commission: Decimal | None
     customer_ref: str
     item_id: str = ""  # one line item of a network's order; empty: the whole order
+    # The id the network knows the publisher by, for networks without a sub-id
+    # (affiliates.tracking.trackingids); a click id wins over it.
+    tracking_id: str = ""
 
 
 def postback_body_parse(body: bytes) -> Any:
@@ -155,6 +158,7 @@ def conversion_data_parse(
     order_id = _text(raw, "order_id", required=True, limit=100)
     item_id = _text(raw, "item_id", required=False, limit=100)
     click_id = _text(raw, "click_id", required=False, limit=64)
+    tracking_id = _text(raw, "tracking_id", required=False, limit=64)
 
     currency = _text(raw, "currency", required=True, limit=3).upper()
     if not is_active_currency(currency):
@@ -190,6 +194,7 @@ def conversion_data_parse(
         commission=commission,
         customer_ref=customer_ref,
         item_id=item_id,
+        tracking_id=tracking_id,
     )
 
 

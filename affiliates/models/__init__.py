@@ -13,6 +13,8 @@ from affiliates.models.connections import (
     ConnectionRun,
     NetworkConnection,
     RunState,
+    TrackingId,
+    TrackingIdScope,
 )
 from affiliates.models.creators import (
     CreatorKind,
@@ -26,6 +28,7 @@ from affiliates.models.links import (
     VisitorSalt,
 )
 from affiliates.models.money import (
+    AttributedBy,
     CommissionSettings,
     Conversion,
     ConversionReport,
@@ -58,10 +61,13 @@ from affiliates.models.rollups import (
 )
 
 __all__ = [
+    "AttributedBy",
     "ConnectionKind",
     "ConnectionRun",
     "NetworkConnection",
     "RunState",
+    "TrackingId",
+    "TrackingIdScope",
     "Click",
     "ClickDemotion",
     "CommissionSettings",

@@ -126,3 +126,61 @@ class ConnectionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connection} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class TrackingIdScope(models.TextChoices):
+    CREATOR = "creator", _("One per creator")
+    ARTICLE = "article", _("One per article and creator")
+
+
+class TrackingId(models.Model):
+    """An id a publisher registered with a network that carries no free sub-id (a
+    Taobao 推广位 adzone_id or 渠道 relation_id, an Amazon tracking tag): imported
+    into a connection's pool, assigned to one creator (or one creator's article)
+    the first time their links need one, and never reassigned, so that an order
+    carrying it credits them however late it comes."""
+
+    connection = models.ForeignKey(
+        NetworkConnection, on_delete=models.CASCADE, related_name="tracking_ids"
+    )
+    value = models.CharField(_("tracking id"), max_length=64)
+    creator = models.ForeignKey(
+        "affiliates.CreatorProfile",
+        verbose_name=_("creator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("tracking id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "value"], name="tracking_id_once_per_connection"
+            ),
+            models.UniqueConstraint(
+                fields=["connection", "creator"],
+                condition=Q(creator__isnull=False, article__isnull=True),
+                name="tracking_id_one_per_creator",
+            ),
+            models.UniqueConstraint(
+                fields=["connection", "creator", "article"],
+                condition=Q(creator__isnull=False, article__isnull=False),
+                name="tracking_id_one_per_article",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.value

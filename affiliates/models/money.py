@@ -354,6 +354,7 @@ class UnattributedReason(models.TextChoices):
     UNKNOWN_LINK = "unknown_link", _("Click id of a link that no longer exists")
     BEFORE_CLICK = "before_click", _("Purchase before the click")
     OUTSIDE_WINDOW = "outside_window", _("Purchase after the attribution window")
+    UNKNOWN_TRACKING_ID = "unknown_tracking_id", _("Tracking id not given to a creator")
 
 
 class HoldReason(models.TextChoices):
@@ -371,6 +372,13 @@ class ReviewState(models.TextChoices):
     HELD = "held", _("Held for review")
     RELEASED = "released", _("Approved by an editor")
     REJECTED = "rejected", _("Rejected by an editor")
+
+
+class AttributedBy(models.TextChoices):
+    CLICK = "click", _("Click")
+    # A network's order carried no click id, but an id the network knows the
+    # publisher by, which we assigned to the creator (connections.TrackingId).
+    TRACKING_ID = "tracking-id", _("Tracking id")
 
 
 class ConversionSource(models.TextChoices):
@@ -456,6 +464,10 @@ class Conversion(models.Model):
         related_name="+",
     )
     placement = models.CharField(_("placement"), max_length=64, blank=True)
+    attributed_by = models.CharField(
+        _("attributed by"), max_length=12, choices=AttributedBy.choices, blank=True
+    )
+    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
     unattributed_reason = models.CharField(
         _("why unattributed"),
         max_length=20,

@@ -2,13 +2,15 @@
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet, TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from affiliates.models.connections import TrackingId
 from affiliates.models.links import TrackedLink
 from products.deeplinks import deep_link_expand
 from products.models import Availability, LinkStatus, Offer
@@ -17,6 +19,9 @@ from products.validators import validate_offer_url
 # Stands in for the click id in a target's precomputed destination: letters only,
 # so that no URL encoding changes it; a click id (URL-safe base64) needs none either.
 CLICK_ID_SLOT = "ZhongcaoClickIdSlot"
+# Stands in for the creator's tracking id (deep-link templates with {tracking_id}),
+# filled in per link: one offer's destination serves every creator's links.
+TRACKING_ID_SLOT = "ZhongcaoTrackingIdSlot"
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,13 @@ def link_targets_load(*, links: QuerySet[TrackedLink]) -> dict[str, LinkTarget |
     )
     rows = list(
         links.order_by().values_list(
-            "code", "pk", "is_preview", "offer_id", "product_id"
+            "code",
+            "pk",
+            "is_preview",
+            "offer_id",
+            "product_id",
+            "author_id",
+            "article_id",
         )
     )
     # A link made or changed between the two queries may name an offer not read yet.
@@ -123,7 +134,8 @@ def link_targets_load(*, links: QuerySet[TrackedLink]) -> dict[str, LinkTarget |
             in_stock_by_product.setdefault(offer.product_id, []).append(offer)
     destinations: dict[int, tuple[str, bool] | None] = {}
     targets: dict[str, LinkTarget | None] = {}
-    for code, link_id, is_preview, offer_id, product_id in rows:
+    needing_tracking_ids = []
+    for code, link_id, is_preview, offer_id, product_id, author_id, article_id in rows:
         offer = _best_offer(offers.get(offer_id), product_id, in_stock_by_product)
         if offer is None:
             targets[code] = None
@@ -142,7 +154,39 @@ def link_targets_load(*, links: QuerySet[TrackedLink]) -> dict[str, LinkTarget |
                 offer_id=offer.pk,
             )
         )
+        if destination is not None and TRACKING_ID_SLOT in destination[0]:
+            needing_tracking_ids.append(
+                (code, offer.merchant_id, author_id, article_id)
+            )
+    if needing_tracking_ids:
+        _tracking_ids_fill(targets, needing_tracking_ids)
     return targets
+
+
+def _tracking_ids_fill(
+    targets: dict[str, LinkTarget | None], needing: list[tuple[str, int, int, int]]
+) -> None:
+    """Put each link's creator's tracking id (for the destination's merchant; the
+    one for the link's article, else the creator's own) in its destination; a
+    creator with none yet gets an empty one (the sale is then not attributed: the
+    connection's health says its pool ran out)."""
+    assigned = {}
+    for merchant_id, creator_id, article_id, value in TrackingId.objects.filter(
+        connection__merchant_id__in={row[1] for row in needing},
+        creator_id__in={row[2] for row in needing},
+    ).values_list("connection__merchant_id", "creator_id", "article_id", "value"):
+        assigned[(merchant_id, creator_id, article_id)] = value
+    for code, merchant_id, author_id, article_id in needing:
+        value = assigned.get((merchant_id, author_id, article_id)) or assigned.get(
+            (merchant_id, author_id, None), ""
+        )
+        target = targets[code]
+        targets[code] = replace(
+            target,
+            destination=target.destination.replace(
+                TRACKING_ID_SLOT, quote(value, safe="")
+            ),
+        )
 
 
 def _offer_destination(offer: Offer) -> tuple[str, bool] | None:
@@ -156,7 +200,10 @@ def _offer_destination(offer: Offer) -> tuple[str, bool] | None:
     if CLICK_ID_SLOT in offer.url:
         return None
     destination = deep_link_expand(
-        template=merchant.deep_link_template, url=offer.url, click_id=CLICK_ID_SLOT
+        template=merchant.deep_link_template,
+        url=offer.url,
+        click_id=CLICK_ID_SLOT,
+        tracking_id=TRACKING_ID_SLOT,
     )
     return destination, merchant.sends_referrer
 

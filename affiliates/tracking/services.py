@@ -37,6 +37,7 @@ from affiliates.tracking.clicks import (
 )
 from affiliates.tracking.runtime import TrackingRuntime, tracking_runtime
 from affiliates.tracking.selectors import LinkTarget
+from affiliates.tracking.trackingids import tracking_ids_assign
 from products.locks import CLICK_WRITER, advisory_lock_hold
 from products.models import Offer
 from products.web import client_address
@@ -140,6 +141,15 @@ def article_links_sync(
         TrackedLink.objects.filter(
             article=article, is_preview=False, retired_at__isnull=True
         ).exclude(pk__in=kept).update(retired_at=now)
+        tracking_ids_assign(
+            author=author,
+            article=article,
+            merchant_ids={
+                offer.merchant_id
+                for offers in offers_by_product.values()
+                for offer in offers
+            },
+        )
     # New links work at once in every process, even with the database locked: their
     # targets go to this process's map and the shared cache once committed.
     tracking_runtime().link_targets.links_changed_on_commit(

@@ -12,6 +12,9 @@ from products.deeplinks import deep_link_check, deep_link_expand, deep_link_host
         "{url}?subid={click_id}",
         "{url}&subid={click_id}&source=zhongcao",
         "https://go.network.example/deeplink?u={url|urlencode}&sid={click_id}",
+        "{url}?relationId={tracking_id}",
+        "{url}?tag={tracking_id}&subid={click_id}",
+        "https://s.network.example/?u={url|urlencode}&pid={tracking_id}",
     ],
 )
 def test_valid_templates_pass(template):
@@ -30,6 +33,9 @@ def test_valid_templates_pass(template):
         ("{url}subid={click_id}", "url_suffix"),
         ("javascript:alert(1)//{url|urlencode}{click_id}", "scheme"),
         ("{url}?subid={click_id}}", "braces"),
+        ("{url}?a={tracking_id}&b={tracking_id}", "tracking_id"),
+        ("{url}?a={tracking_id}&b={click_id}&c={click_id}", "click_id"),
+        ("https://n.example/?pid={tracking_id}", "url"),
     ],
 )
 def test_bad_templates_are_refused_with_a_reason(template, code):
@@ -78,3 +84,21 @@ def test_network_host():
         == "go.net.example"
     )
     assert deep_link_host("{url}?subid={click_id}") is None
+
+
+def test_a_tracking_id_is_filled_in_both_shapes():
+    assert (
+        deep_link_expand(
+            template="{url}?relationId={tracking_id}",
+            url="https://item.taobao.com/item.htm?id=1",
+            click_id="c",
+            tracking_id="2701",
+        )
+        == "https://item.taobao.com/item.htm?id=1&relationId=2701"
+    )
+    assert deep_link_expand(
+        template="https://n.example/?u={url|urlencode}&pid={tracking_id}&s={click_id}",
+        url="https://shop.example/a",
+        click_id="c1",
+        tracking_id="mm_1_2 3",
+    ) == ("https://n.example/?u=https%3A%2F%2Fshop.example%2Fa&pid=mm_1_2%203&s=c1")

@@ -26,6 +26,7 @@ from affiliates.commissions.services.ledger import (
 )
 from affiliates.commissions.shares import HUNDRED, split_commission
 from affiliates.models import (
+    AttributedBy,
     Click,
     ClickDemotion,
     CommissionSettings,
@@ -34,6 +35,7 @@ from affiliates.models import (
     ConversionSource,
     ConversionStatus,
     CreatorKind,
+    CreatorProfile,
     EntryKind,
     EntryStatus,
     HoldReason,
@@ -43,6 +45,7 @@ from affiliates.models import (
     ReviewState,
     SelfPurchasePolicy,
     TrackedLink,
+    TrackingId,
     UnattributedReason,
 )
 from affiliates.tracking.clickids import InvalidClickId, click_id_parse
@@ -115,6 +118,39 @@ class Attribution:
     offer: Offer | None = None
     click: Click | None = None
     reason: str = ""
+    # Credited by a tracking id rather than a click: no link, the creator (and the
+    # article, where the id was given for one).
+    tracking_id: TrackingId | None = None
+
+
+# A tracking id credits a sale only when no click id could: a click id that is ours
+# but tells against the sale (before the click, outside the window) still decides.
+_NO_USABLE_CLICK = {
+    UnattributedReason.NO_CLICK_ID,
+    UnattributedReason.INVALID_CLICK_ID,
+    UnattributedReason.UNKNOWN_LINK,
+}
+
+
+def _tracking_id_attribute(
+    *,
+    merchant: Merchant,
+    tracking_id: str,
+    connection: NetworkConnection | None,
+) -> Attribution:
+    """Who the id the network knows the publisher by was given to."""
+    ids = TrackingId.objects.select_related("creator").filter(
+        value=tracking_id, creator__isnull=False
+    )
+    ids = (
+        ids.filter(connection=connection)
+        if connection is not None
+        else ids.filter(connection__merchant=merchant)
+    )
+    found = ids.order_by("pk").first()
+    if found is None:
+        return Attribution(reason=UnattributedReason.UNKNOWN_TRACKING_ID)
+    return Attribution(tracking_id=found)
 
 
 # How long a sale may wait for its click's row: clicks are written within seconds,
@@ -517,7 +553,9 @@ def conversion_ingest(
         )
         created = conversion is None
         if created:
-            conversion = _conversion_new(merchant=merchant, data=data, source=source)
+            conversion = _conversion_new(
+                merchant=merchant, data=data, source=source, connection=connection
+            )
         elif data.currency != conversion.currency:
             raise ConversionConflict(
                 "currency",
@@ -547,12 +585,21 @@ def conversion_ingest(
 
 
 def _conversion_new(
-    *, merchant: Merchant, data: ConversionData, source: str
+    *,
+    merchant: Merchant,
+    data: ConversionData,
+    source: str,
+    connection: NetworkConnection | None,
 ) -> Conversion:
     attribution = conversion_attribute(
         merchant=merchant, click_id=data.click_id, occurred_at=data.occurred_at
     )
+    if data.tracking_id and attribution.reason in _NO_USABLE_CLICK:
+        attribution = _tracking_id_attribute(
+            merchant=merchant, tracking_id=data.tracking_id, connection=connection
+        )
     link = attribution.link
+    by_id = attribution.tracking_id
     conversion = Conversion(
         merchant=merchant,
         order_id=data.order_id,
@@ -567,8 +614,12 @@ def _conversion_new(
         click_id=data.click_id,
         clicked_at=attribution.clicked_at,
         link=link,
-        author=link.author if link else None,
-        article_id=link.article_id if link else None,
+        author=link.author if link else (by_id.creator if by_id else None),
+        article_id=link.article_id if link else (by_id.article_id if by_id else None),
+        attributed_by=AttributedBy.CLICK
+        if link
+        else (AttributedBy.TRACKING_ID if by_id else ""),
+        tracking_id=data.tracking_id,
         offer=attribution.offer,
         placement=link.placement if link else "",
         unattributed_reason=attribution.reason,
@@ -584,8 +635,23 @@ def _conversion_new(
         if reason:
             conversion.hold_reason = reason
             conversion.review = ReviewState.HELD
+    elif by_id is not None and _self_purchase_held(
+        author=by_id.creator, customer_ref=data.customer_ref
+    ):
+        conversion.hold_reason = HoldReason.SELF_PURCHASE
+        conversion.review = ReviewState.HELD
     conversion.save()
     return conversion
+
+
+def _self_purchase_held(*, author: CreatorProfile, customer_ref: str) -> bool:
+    """A sale credited by tracking id has no click to judge; the author's own
+    purchase is still held when the settings say so."""
+    return bool(
+        customer_ref
+        and customer_ref in author.customer_ref_set()
+        and CommissionSettings.load().self_purchase_policy == SelfPurchasePolicy.HOLD
+    )
 
 
 def _status_apply(

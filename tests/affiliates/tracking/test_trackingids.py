@@ -1,0 +1,222 @@
+"""Tracking ids for networks that carry no sub-id (affiliates.tracking.trackingids):
+imported into a connection's pool, given to a creator when their article first
+links to the network's merchant, filled into their links by the redirect, and
+crediting them when an order carries the id back, with a click id winning over it."""
+
+import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from affiliates.commissions.postbacks import conversion_data_parse
+from affiliates.commissions.services.conversions import conversion_ingest
+from affiliates.commissions.services.ledger import items_current
+from affiliates.models import (
+    AttributedBy,
+    CommissionSettings,
+    ConnectionKind,
+    EntryKind,
+    HoldReason,
+    NetworkConnection,
+    ReviewState,
+    SelfPurchasePolicy,
+    TrackedLink,
+    TrackingId,
+    UnattributedReason,
+)
+from affiliates.tracking.trackingids import (
+    POOL_EMPTY,
+    TrackingIdInvalid,
+    tracking_ids_import,
+)
+from tests.affiliates.conftest import click_id_for
+from tests.conftest import review_create
+from tests.factories import (
+    CreatorProfileFactory,
+    MerchantFactory,
+    OfferFactory,
+    ProductFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def taobao(db):
+    return MerchantFactory(
+        name="Taobao",
+        allowed_domains="item.taobao.com",
+        currency="CNY",
+        deep_link_template="{url}?relationId={tracking_id}",
+    )
+
+
+@pytest.fixture
+def pool(taobao):
+    connection = NetworkConnection.objects.create(
+        merchant=taobao, kind=ConnectionKind.TAOBAO_UNION
+    )
+    tracking_ids_import(connection=connection, values=["2701", "2702"])
+    return connection
+
+
+@pytest.fixture
+def kettle(taobao):
+    product = ProductFactory(title="Kettle")
+    OfferFactory(
+        product=product,
+        merchant=taobao,
+        url="https://item.taobao.com/item.htm?id=42",
+        price="199.00",
+        currency="CNY",
+    )
+    return product
+
+
+def destination(article) -> str:
+    link = TrackedLink.objects.get(article=article, placement="reviewed-product")
+    response = Client().get(
+        f"/go/{link.code}",
+        headers={"User-Agent": "Mozilla/5.0 Chrome/130.0"},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def relation_id(url: str) -> str:
+    return parse_qs(urlsplit(url).query, keep_blank_values=True)["relationId"][0]
+
+
+def order(**fields):
+    body = {
+        "order_id": "TB-1",
+        "amount": "199.00",
+        "commission": "19.90",
+        "currency": "CNY",
+        "status": "pending",
+        "occurred_at": timezone.now().isoformat(),
+    }
+    body.update(fields)
+    return conversion_data_parse(body)
+
+
+def test_a_creator_gets_one_id_for_good_and_their_links_carry_it(
+    articles, creator, other_creator, pool, kettle
+):
+    first = review_create(parent=articles, author=creator, product=kettle, title="A")
+    second = review_create(parent=articles, author=creator, product=kettle, title="B")
+    other = review_create(
+        parent=articles, author=other_creator, product=kettle, title="C"
+    )
+    assert relation_id(destination(first)) == "2701"
+    assert (
+        relation_id(destination(second)) == "2701"
+    )  # the creator's, not the article's
+    assert relation_id(destination(other)) == "2702"
+    assert TrackingId.objects.get(value="2701").creator == creator
+
+    # The pool is empty: a third creator's link still leads to the shop, without an
+    # id, and the connection's health says why.
+    third = review_create(
+        parent=articles,
+        author=CreatorProfileFactory(user__username="kol3", slug="third"),
+        product=kettle,
+        title="D",
+    )
+    assert relation_id(destination(third)) == ""
+    pool.refresh_from_db()
+    assert pool.last_error == POOL_EMPTY
+
+
+def test_one_id_per_article_when_the_connection_says_so(
+    articles, creator, pool, kettle
+):
+    pool.settings = {"tracking_id_scope": "article"}
+    pool.save()
+    first = review_create(parent=articles, author=creator, product=kettle, title="A")
+    second = review_create(parent=articles, author=creator, product=kettle, title="B")
+    assert relation_id(destination(first)) == "2701"
+    assert relation_id(destination(second)) == "2702"
+    assert TrackingId.objects.get(value="2702").article.pk == second.pk
+
+
+def test_an_order_carrying_the_id_credits_its_creator(
+    articles, creator, pool, kettle, taobao
+):
+    article = review_create(parent=articles, author=creator, product=kettle)
+    result = conversion_ingest(
+        merchant=taobao,
+        data=order(tracking_id="2701"),
+        source="pull",
+        connection=pool,
+    )
+    sale = result.conversion
+    assert sale.author == creator
+    assert sale.attributed_by == AttributedBy.TRACKING_ID
+    assert sale.link is None and sale.tracking_id == "2701"
+    assert sale.article_id is None  # given per creator, not per article
+    kinds = {item.entry.kind for item in items_current(conversion=sale)}
+    assert EntryKind.AUTHOR in kinds
+    assert article.pk  # the article made the id be given
+
+
+def test_an_id_nobody_was_given_leaves_the_sale_unattributed(pool, taobao):
+    sale = conversion_ingest(
+        merchant=taobao, data=order(tracking_id="2702"), source="pull", connection=pool
+    ).conversion
+    assert sale.author is None
+    assert sale.unattributed_reason == UnattributedReason.UNKNOWN_TRACKING_ID
+
+
+def test_a_click_id_wins_over_a_tracking_id(
+    articles, creator, other_creator, pool, kettle, taobao
+):
+    review_create(parent=articles, author=creator, product=kettle, title="A")
+    theirs = review_create(
+        parent=articles, author=other_creator, product=kettle, title="B"
+    )
+    link = TrackedLink.objects.get(article=theirs, placement="reviewed-product")
+    click_id = click_id_for(link, at=timezone.now() - datetime.timedelta(minutes=5))
+    sale = conversion_ingest(
+        merchant=taobao,
+        data=order(tracking_id="2701", click_id=click_id),
+        source="pull",
+        connection=pool,
+    ).conversion
+    assert sale.author == other_creator
+    assert sale.attributed_by == AttributedBy.CLICK
+
+
+def test_the_creators_own_purchase_by_tracking_id_is_held(
+    articles, creator, pool, kettle, taobao
+):
+    creator.customer_refs = "buyer-7"
+    creator.save()
+    settings = CommissionSettings.load()
+    settings.self_purchase_policy = SelfPurchasePolicy.HOLD
+    settings.save()
+    review_create(parent=articles, author=creator, product=kettle)
+    sale = conversion_ingest(
+        merchant=taobao,
+        data=order(tracking_id="2701", customer_ref="buyer-7"),
+        source="pull",
+        connection=pool,
+    ).conversion
+    assert (sale.review, sale.hold_reason) == (
+        ReviewState.HELD,
+        HoldReason.SELF_PURCHASE,
+    )
+
+
+def test_importing_ids_twice_adds_them_once_and_a_bad_line_adds_none(pool):
+    assert tracking_ids_import(connection=pool, values=["2702", "2703", " "]) == (1, 1)
+    with pytest.raises(TrackingIdInvalid, match="Line 2"):
+        tracking_ids_import(connection=pool, values=["2704", "has space", "2705"])
+    assert set(pool.tracking_ids.values_list("value", flat=True)) == {
+        "2701",
+        "2702",
+        "2703",
+    }
