@@ -88,6 +88,9 @@ class Gateway:
     next_answers: list = field(default_factory=list)
     requests: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Called with the gateway after each answer (under its lock): an order that
+    # changes while a client pages.
+    after_answer: object = None
 
     def pages_asked(self) -> list[int]:
         return [int(request["page"]) for request in self.requests]
@@ -176,6 +179,9 @@ def _handler_for(state: Gateway):
                 self._send(*_report(state, params))
             else:
                 self._send(*_report(state, params))
+            if state.after_answer is not None:
+                with state.lock:
+                    state.after_answer(state)
 
     return Handler
 
@@ -356,6 +362,41 @@ def test_a_second_pull_changes_nothing(gateway, pdd_connection, link):
     assert (again.lines_seen, again.lines_applied, again.lines_unchanged) == (1, 0, 1)
     assert Conversion.objects.count() == 2
     assert items_current(conversion__order_id="A-1") == entries
+
+
+def test_an_order_updated_while_paging_is_not_missed(gateway, pdd_connection):
+    """PDD lists a span's orders by update time; one updated while we page leaves
+    the span and the ones after it move up a place. Read forwards, the order that
+    moves from page 2 to page 1 after page 1 was read would be missed; read from the
+    last page back (as PDD asks), it is read twice instead, which changes nothing."""
+    updated = NOW - datetime.timedelta(hours=2)
+    gateway.orders = [
+        pdd_order(
+            f"M-{number:02d}", updated=updated + datetime.timedelta(seconds=number)
+        )
+        for number in range(23)
+    ]
+    in_span = seconds(updated)
+
+    def first_order_changes_after_the_second_page(state):
+        reads = [
+            r
+            for r in state.requests
+            if int(r["start_update_time"]) <= in_span <= int(r["end_update_time"])
+        ]
+        if len(reads) == 2:  # the total, then the first page read
+            state.orders[0]["order_modify_at"] = seconds(NOW) + 3600
+            state.orders[0]["order_status"] = 2
+
+    gateway.after_answer = first_order_changes_after_the_second_page
+    run = connection_pull(connection=pdd_connection, until=NOW)
+    assert run.state == RunState.SUCCEEDED
+    seen = set(Conversion.objects.values_list("order_id", flat=True))
+    assert seen == {f"M-{number:02d}" for number in range(1, 23)}
+
+    gateway.after_answer = None
+    connection_pull(connection=pdd_connection, until=NOW + datetime.timedelta(hours=2))
+    assert Conversion.objects.count() == 23
 
 
 @pytest.mark.parametrize(
