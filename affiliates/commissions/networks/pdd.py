@@ -234,7 +234,7 @@ def order_line(order: Mapping[str, Any], *, approve_when: str = "verified"):
         "item_id": _item_id(order),
         "click_id": custom_parameters_click_id(order.get("custom_parameters")),
         "amount": fen_to_yuan(order.get("order_amount")),
-        "commission": fen_to_yuan(order.get("promotion_amount", 0)),
+        "commission": fen_to_yuan(order.get("promotion_amount")),
         "currency": CURRENCY,
         "status": status or f"PDD order_status {raw_status!r}"[:40],
         "occurred_at": _occurred_at(order),

@@ -23,9 +23,11 @@ from affiliates.commissions.networks.pdd import (
     custom_parameters_click_id,
     custom_parameters_make,
     fen_to_yuan,
+    order_line,
     pdd_sign,
 )
 from affiliates.commissions.networks.pulls import connection_pull
+from affiliates.commissions.postbacks import ReportFieldError, conversion_data_parse
 from affiliates.commissions.services.ledger import items_current
 from affiliates.models import (
     ConnectionKind,
@@ -286,6 +288,33 @@ def test_the_click_id_rides_in_custom_parameters_and_comes_back(link):
     assert custom_parameters_click_id('{"uid": "11111"}') == ""
     assert custom_parameters_click_id("") == ""
     assert custom_parameters_click_id("[1, 2]") == ""
+
+
+def test_an_order_line_reads_as_a_postback_and_bad_fields_are_named():
+    order = pdd_order("L-1", updated=NOW, amount_fen=129990, commission_fen=5)
+    line = order_line(order)
+    data = conversion_data_parse(line)
+    assert (data.order_id, data.item_id, data.currency) == ("L-1", "88123456789", "CNY")
+    assert (data.amount, data.commission) == (Decimal("1299.90"), Decimal("0.05"))
+    assert data.occurred_at.timestamp() == order["order_pay_time"]
+    assert line["occurred_at"].endswith("+08:00")
+
+    without_goods_id = {**order, "goods_id": None}
+    assert order_line(without_goods_id)["item_id"] == order["goods_sign"]
+    no_commission = dict(order)
+    del no_commission["promotion_amount"]
+    assert conversion_data_parse(order_line(no_commission)).commission is None
+    assert order_line({**order, "order_status": -1}) is None
+
+    for bad, field_name in (
+        ({"order_amount": "1299.90"}, "amount"),
+        ({"order_sn": ""}, "order_id"),
+        ({"order_pay_time": 0, "order_create_time": None}, "occurred_at"),
+        ({"order_status": "settled"}, "status"),
+    ):
+        with pytest.raises(ReportFieldError) as refused:
+            conversion_data_parse(order_line({**order, **bad}))
+        assert refused.value.field == field_name
 
 
 # -- Pulls ----------------------------------------------------------------------------
