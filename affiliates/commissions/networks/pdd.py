@@ -168,8 +168,10 @@ def custom_parameters_click_id(value: Any) -> str:
         return subid_read(text)
     if isinstance(parsed, dict):
         return subid_read(str(parsed.get("sid") or ""))
-    # A bare number or string in JSON: the publisher wrote the id itself.
-    return subid_read(text) if isinstance(parsed, str | int) else ""
+    # A JSON string or a bare number: the publisher wrote the id itself.
+    if isinstance(parsed, str):
+        return subid_read(parsed)
+    return subid_read(text) if isinstance(parsed, int) else ""
 
 
 def fen_to_yuan(value: Any) -> str:

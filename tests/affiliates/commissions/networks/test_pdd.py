@@ -285,6 +285,7 @@ def test_the_click_id_rides_in_custom_parameters_and_comes_back(link):
     assert custom_parameters_click_id(long_uid) == click_id
     # A link built by hand with the bare click id.
     assert custom_parameters_click_id(click_id) == click_id
+    assert custom_parameters_click_id(json.dumps(click_id)) == click_id
     assert custom_parameters_click_id('{"uid": "11111"}') == ""
     assert custom_parameters_click_id("") == ""
     assert custom_parameters_click_id("[1, 2]") == ""
