@@ -111,6 +111,8 @@ ANSWER_MAX_BYTES = 16 * 1024 * 1024
 PAGES_MAX = 1000
 TIMEOUT_SECONDS = 20.0
 FEN = Decimal("0.01")
+# The longest click id a report may carry (postbacks.conversion_data_parse).
+CLICK_ID_MAX = 64
 
 NOT_PAID = 15
 PAID = 16
@@ -209,10 +211,15 @@ def jd_row_line(row: Mapping[str, Any]) -> OrderLine | None:
         return None
     actual = status == ConversionStatus.APPROVED
     sku = row.get("skuId")
+    click_id = subid_read(str(row.get("subUnionId") or ""))
+    if len(click_id) > CLICK_ID_MAX:
+        # Not one of ours (a tag the publisher set by hand, up to 80 characters):
+        # the sale is kept, unattributed by click, rather than refused.
+        click_id = ""
     return {
         "order_id": str(row.get("orderId") or ""),
         "item_id": str(sku if sku not in (None, "", 0) else row.get("id") or ""),
-        "click_id": subid_read(str(row.get("subUnionId") or "")),
+        "click_id": click_id,
         "amount": _money(row.get("actualCosPrice" if actual else "estimateCosPrice")),
         "commission": _money(row.get("actualFee" if actual else "estimateFee")),
         "currency": "CNY",
@@ -263,9 +270,14 @@ class JdUnionConnector(Connector):
             while True:
                 result = self._page(session=session, window=window, page=page)
                 rows = result.get("data") or []
-                if not isinstance(rows, list):
-                    raise ConnectorError("JD's answer has no list of order rows.")
-                lines = [jd_row_line(row) for row in rows if isinstance(row, Mapping)]
+                # A malformed page is refused whole, before any of it is applied.
+                if not isinstance(rows, list) or not all(
+                    isinstance(row, Mapping) for row in rows
+                ):
+                    raise ConnectorError(
+                        f"JD's page {page} is not a list of order rows."
+                    )
+                lines = [jd_row_line(row) for row in rows]
                 yield [line for line in lines if line is not None]
                 if result.get("hasMore") is not True or not rows:
                     return

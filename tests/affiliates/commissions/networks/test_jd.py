@@ -107,7 +107,12 @@ class JdRouter:
                 {"code": 2001800, "message": "参数错误", "data": None}
             )
         # Rows by update time, both ends included (JD's times are to the second).
-        matching = [row for row in self.rows if start <= row["modifyTime"] <= end]
+        # (A row that is not an object, as a broken page would hold, is served.)
+        matching = [
+            row
+            for row in self.rows
+            if not isinstance(row, dict) or start <= row["modifyTime"] <= end
+        ]
         chunk = matching[(page - 1) * size : page * size]
         result = {
             "code": 200,
@@ -549,6 +554,52 @@ def test_a_bad_answer_keeps_the_cursor_and_records_the_reason(
     again = connection_pull(connection=jd, until=NOW)
     assert again.state == RunState.SUCCEEDED
     assert Conversion.objects.get(order_id="601").status == "pending"
+
+
+def test_a_page_with_a_malformed_row_is_refused_whole(jd, router):
+    router.rows = [
+        row(801, 11, modified=hours_ago(0.5)),
+        "not a row",
+    ]
+    run = connection_pull(connection=jd, since=hours_ago(1), until=NOW)
+    assert run.state == RunState.FAILED
+    assert run.error == "JD's page 1 is not a list of order rows."
+    assert not Conversion.objects.exists()
+
+
+def test_a_sub_union_id_that_is_not_a_click_id_keeps_the_sale_unattributed(jd, router):
+    router.rows = [row(802, 11, modified=hours_ago(0.5), sub_union_id="t_" * 40)]
+    run = connection_pull(connection=jd, since=hours_ago(1), until=NOW)
+    assert run.state == RunState.SUCCEEDED and run.lines_applied == 1
+    sale = Conversion.objects.get(order_id="802")
+    assert sale.author is None and sale.click_id == ""
+
+
+def test_completed_figures_that_differ_from_the_paid_ones_are_refused_by_name(
+    jd, router, link
+):
+    # JD corrects the figures at completion (a shipping coupon deducted by
+    # mistake, a partial return); our ingest keeps the sale's first figures and
+    # refuses a silent change, so the line shows on the run for an editor.
+    sub = subid_alnum(click_id_for(link, at=hours_ago(7)))
+    router.rows = [row(803, 11, modified=hours_ago(5.5), sub_union_id=sub)]
+    connection_pull(connection=jd, since=hours_ago(6), until=hours_ago(5))
+    router.rows = [
+        row(
+            803,
+            11,
+            modified=hours_ago(1.5),
+            valid_code=17,
+            sub_union_id=sub,
+            actualCosPrice=179.5,
+            actualFee=8.98,
+        )
+    ]
+    run = connection_pull(connection=jd, since=hours_ago(2), until=NOW)
+    assert run.state == RunState.SUCCEEDED
+    assert run.lines_rejected == 1
+    assert run.rejections[0].startswith("803/11: amount: Order 803 was sold for")
+    assert Conversion.objects.get(order_id="803").status == "pending"
 
 
 def test_a_wrong_secret_is_refused_by_jds_sign_check(jd, router):
