@@ -84,6 +84,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+import urllib3
 from django.utils import timezone
 
 from affiliates.commissions.networks.base import (
@@ -313,6 +314,10 @@ class JdUnionConnector(Connector):
                 + outbound_failure(error, timeout=self.timeout)
                 + "."
             ) from error
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            # The body is read here, not by requests: a connection cut or stalled
+            # in the middle of it surfaces as urllib3's own errors.
+            raise ConnectorError("JD's answer was cut off before its end.") from error
         if status != 200:
             raise ConnectorError(f"JD answered HTTP {status}.")
         if len(content) > ANSWER_MAX_BYTES:

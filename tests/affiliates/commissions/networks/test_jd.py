@@ -44,6 +44,7 @@ pytestmark = pytest.mark.django_db
 APP_KEY = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
 APP_SECRET = "s3cr3t-app-secret-of-the-test"
 NOW = timezone.now().replace(microsecond=0)
+CUT_OFF = b'{"jd_union_open_order_row_query_responce": {"code": "0", "que'
 
 
 # -- A local JD router ----------------------------------------------------------------
@@ -78,6 +79,8 @@ class JdRouter:
             failure = self.failures.pop(0)
             if failure == "http_500":
                 return 500, b"<html>500 Internal Server Error</html>"
+            if failure == "cut_off":
+                return 200, CUT_OFF
             if failure == "malformed":
                 return 200, b'{"jd_union_open_order_row_query_responce": {"code'
             if failure == "slow":
@@ -178,6 +181,12 @@ def _handler_for(router: JdRouter):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self):  # noqa: N802 - http.server's name
+            try:
+                self._answer()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (the timeout test)
+
+        def _answer(self):
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             form = self.rfile.read(length).decode()
@@ -189,6 +198,14 @@ def _handler_for(router: JdRouter):
                 status, body = router.answer(params)
             self.send_response(status)
             self.send_header("Content-Type", "application/json;charset=UTF-8")
+            if body is CUT_OFF:
+                # Promise more than is sent, then hang up mid-body.
+                self.send_header("Content-Length", "4096")
+                self.end_headers()
+                self.wfile.write(body)
+                self.wfile.flush()
+                self.close_connection = True
+                return
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -523,6 +540,7 @@ def test_a_split_order_cancels_the_parent_and_keeps_its_parts(jd, router):
         ("rate_limit", "JD's rate limit for this app key was reached"),
         ("http_500", "JD answered HTTP 500."),
         ("malformed", "JD's answer is not valid JSON."),
+        ("cut_off", "JD's answer was cut off before its end."),
         (
             "query_error",
             "JD refused the order query (code 2001802: startTime格式错误).",
