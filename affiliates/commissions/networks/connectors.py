@@ -1,1 +1,3 @@
 """Imports every connector module, so that each registers itself (base.connector_register)."""
+
+from affiliates.commissions.networks import awin, impact  # noqa: F401
