@@ -68,6 +68,9 @@ def scripted(monkeypatch):
     ScriptedConnector.lines = []
     ScriptedConnector.failing = set()
     ScriptedConnector.asked = []
+    # The real connectors register when first looked up: load them first, so that
+    # they do not replace the scripted one whichever test module runs first.
+    base._load()
     monkeypatch.setitem(base._CONNECTORS, ConnectionKind.AWIN, ScriptedConnector)
     return ScriptedConnector
 
@@ -201,6 +204,7 @@ def test_missing_credentials_fail_the_pull_with_their_names(pulled, monkeypatch)
     class NeedsKeys(ScriptedConnector):
         credential_names = ("client_id", "client_secret")
 
+    base._load()
     monkeypatch.setitem(base._CONNECTORS, ConnectionKind.AWIN, NeedsKeys)
     pulled.credentials = {"client_id": "id-1"}
     pulled.save()
