@@ -507,9 +507,17 @@ def postback_parameters_read(
         _form(query, "query", parameters)
     if body:
         media_type = content_type.partition(";")[0].strip().lower()
+        if media_type in ("", "text/plain"):
+            # Some networks send no type, or text/plain, whatever the body is.
+            looks_json = body.lstrip()[:1] == b"{"
+            media_type = (
+                "application/json"
+                if looks_json
+                else "application/x-www-form-urlencoded"
+            )
         if media_type == "application/json" or media_type.endswith("+json"):
             _json(body, parameters)
-        elif media_type in ("application/x-www-form-urlencoded", ""):
+        elif media_type == "application/x-www-form-urlencoded":
             _form(body, "body", parameters)
         else:
             raise PostbackRefused(

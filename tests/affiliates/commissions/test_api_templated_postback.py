@@ -647,3 +647,10 @@ def test_hostile_parameter_names_and_values_do_not_reach_the_health_text(
     everflow.refresh_from_db()
     assert len(everflow.last_error) <= 500
     assert counts() == NOTHING
+
+
+def test_another_method_is_a_json_405(client, everflow):
+    response = client.put(url(everflow), b"{}", "application/json")
+    assert response.status_code == 405
+    assert sorted(response.json()["allowed"]) == ["GET", "POST"]
+    assert counts() == NOTHING

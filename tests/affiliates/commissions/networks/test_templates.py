@@ -261,3 +261,19 @@ def test_a_parameter_sent_twice_is_refused_only_if_read():
     with pytest.raises(PostbackRefused) as refusal:
         read(template(), **repeated)
     assert (refusal.value.field, refusal.value.parameter) == ("order_id", "oid")
+
+
+@pytest.mark.parametrize("content_type", ["", "text/plain; charset=utf-8"])
+def test_an_untyped_body_is_read_by_its_look(content_type):
+    assert postback_parameters_read(
+        query=b"", body=b' {"oid": "1"}', content_type=content_type
+    ) == {"oid": "1"}
+    assert postback_parameters_read(
+        query=b"", body=b"oid=1", content_type=content_type
+    ) == {"oid": "1"}
+
+
+def test_another_body_type_is_415():
+    with pytest.raises(PostbackRefused) as refusal:
+        postback_parameters_read(query=b"", body=b"<x/>", content_type="text/xml")
+    assert (refusal.value.status, refusal.value.field) == (415, "body")
