@@ -3,12 +3,14 @@ through Django's test client, as a network's server would call it."""
 
 import datetime
 import json
+import threading
 import time
 from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
-from django.test import override_settings
+from django.db import connection as db_connection
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from affiliates.commissions.postbacks import POSTBACK_MAX_BYTES
@@ -654,3 +656,34 @@ def test_another_method_is_a_json_405(client, everflow):
     assert response.status_code == 405
     assert sorted(response.json()["allowed"]) == ["GET", "POST"]
     assert counts() == NOTHING
+
+
+@pytest.mark.skipif(
+    db_connection.vendor != "postgresql",
+    reason="concurrent writers need a server database (SQLite in memory locks tables)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_ten_identical_calls_at_once_are_one_conversion(shop, link):
+    connection = connect(shop)
+    path = url(connection, call(subid1=click_id_for(link), token=TOKEN))
+    answers = []
+    barrier = threading.Barrier(10)
+
+    def send():
+        barrier.wait()
+        try:
+            response = Client().get(path)
+            answers.append((response.status_code, response.json()))
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _body in answers] == [200] * 10
+    assert [body["changed"] for _status, body in answers].count(True) == 1
+    assert Conversion.objects.count() == ConversionReport.objects.count() == 1
+    conversion = Conversion.objects.get()
+    assert sum(e.amount for e in conversion.entries.all()) == conversion.commission
