@@ -9,9 +9,14 @@ import datetime
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from affiliates.api_errors import Error, error_response
+from affiliates.commissions.networks.templates import (
+    PostbackRefused,
+    templated_connection_find,
+    templated_postback_receive,
+)
 from affiliates.commissions.postbacks import (
     POSTBACK_MAX_BYTES,
     ReportFieldError,
@@ -38,7 +43,7 @@ from affiliates.roles import user_is_editor
 from products.currencies import money_str
 from products.models import Merchant
 from products.signing import SIGNATURE_HEADER, SignatureError, signature_verify
-from products.web import DATABASE_INTEGER_MAX
+from products.web import DATABASE_INTEGER_MAX, client_address
 
 router = Router(tags=["conversions"])
 
@@ -157,6 +162,125 @@ def _postback_body(request: HttpRequest) -> bytes | None:
     except RequestDataTooBig:  # DATA_UPLOAD_MAX_MEMORY_SIZE set below ours
         return None
     return body if len(body) <= POSTBACK_MAX_BYTES else None
+
+
+# -- A network's templated postback ----------------------------------------------------
+
+
+class TemplatedPostbackOut(Schema):
+    conversion_id: int
+    order_id: str
+    item_id: str
+    status: str
+    changed: bool = Field(description="False when this report was already known.")
+    attributed: bool
+    held: bool
+
+
+class TemplatedError(Error):
+    parameter: str | None = Field(
+        None, description="The network's parameter at fault (the connection's map)."
+    )
+
+
+def _templated_error(refusal: PostbackRefused):
+    return Status(
+        refusal.status,
+        {
+            "error": refusal.code,
+            "field": refusal.field,
+            "parameter": refusal.parameter,
+            "detail": refusal.detail,
+        },
+    )
+
+
+_PARAMETERS = {"type": "object", "additionalProperties": {"type": "string"}}
+
+
+@router.api_operation(
+    ["GET", "POST"],
+    "/postbacks/{merchant_slug}/{connection_key}",
+    auth=None,
+    throttle=[],  # a network's server, authenticated by the connection's auth
+    response={
+        200: TemplatedPostbackOut,
+        400: TemplatedError,
+        401: TemplatedError,
+        403: TemplatedError,
+        404: TemplatedError,
+        409: TemplatedError,
+        413: TemplatedError,
+        414: TemplatedError,
+        415: TemplatedError,
+        503: TemplatedError,
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": _PARAMETERS},
+                "application/json": {"schema": _PARAMETERS},
+            },
+        },
+    },
+    summary="A network's postback, in its own parameters (a templated connection)",
+)
+def templated_postback(request: HttpRequest, merchant_slug: str, connection_key: str):
+    """A CPA network or tracking platform reports a sale with its own parameter
+    names and macros, as the connection maps them (see
+    affiliates.commissions.networks.templates); by query, form or JSON.
+    Idempotent; nothing is written on any refusal."""
+    query = request.META.get("QUERY_STRING", "")
+    if len(query) > POSTBACK_MAX_BYTES:
+        return _templated_error(
+            PostbackRefused(
+                414,
+                "too_large",
+                f"A postback's query string is at most {POSTBACK_MAX_BYTES} bytes.",
+                field="query",
+            )
+        )
+    body = _postback_body(request)
+    if body is None:
+        return _templated_error(
+            PostbackRefused(
+                413,
+                "too_large",
+                f"A postback body is at most {POSTBACK_MAX_BYTES} bytes.",
+                field="body",
+            )
+        )
+    connection = templated_connection_find(
+        merchant_slug=merchant_slug, key=connection_key
+    )
+    if connection is None:
+        return _templated_error(
+            PostbackRefused(404, "not_found", "No such postback connection.")
+        )
+    try:
+        data, result = templated_postback_receive(
+            connection=connection,
+            # WSGI hands the query string over as Latin-1 text: these are its bytes,
+            # exactly as sent (what an HMAC over a query string signs).
+            query=query.encode("iso-8859-1", "replace"),
+            body=body,
+            content_type=request.META.get("CONTENT_TYPE", ""),
+            headers=request.headers,
+            client_address=client_address(request),
+        )
+    except PostbackRefused as refusal:
+        return _templated_error(refusal)
+    conversion = result.conversion
+    return {
+        "conversion_id": conversion.pk,
+        "order_id": conversion.order_id,
+        "item_id": conversion.item_id,
+        "status": data.status,
+        "changed": result.changed,
+        "attributed": conversion.is_attributed,
+        "held": bool(conversion.hold_reason),
+    }
 
 
 # -- Reading conversions ---------------------------------------------------------------
