@@ -53,6 +53,11 @@ class ConversionData:
     # The id the network knows the publisher by, for networks without a sub-id
     # (affiliates.tracking.trackingids); a click id wins over it.
     tracking_id: str = ""
+    # When the network last changed this line (its own modification time): a
+    # network's figures are estimates until it settles, and a report changed later
+    # than the figures in force replaces them (conversion_ingest), whatever order
+    # the reports arrive in. None: the figures are final when first reported.
+    updated_at: datetime.datetime | None = None
 
 
 def postback_body_parse(body: bytes) -> Any:
@@ -96,18 +101,18 @@ def _text(raw: Mapping[str, Any], field: str, *, required: bool, limit: int) -> 
     return text
 
 
-def _occurred_at(raw: Mapping[str, Any]) -> datetime.datetime:
-    text = _text(raw, "occurred_at", required=True, limit=40)
+def _occurred_at(
+    raw: Mapping[str, Any], field: str = "occurred_at"
+) -> datetime.datetime:
+    text = _text(raw, field, required=True, limit=40)
     try:
         occurred_at = datetime.datetime.fromisoformat(text)
     except ValueError as error:
         raise ReportFieldError(
-            "occurred_at", "Must be an ISO 8601 time such as 2026-11-22T10:00:00+08:00."
+            field, "Must be an ISO 8601 time such as 2026-11-22T10:00:00+08:00."
         ) from error
     if occurred_at.tzinfo is None:
-        raise ReportFieldError(
-            "occurred_at", "Must carry a UTC offset, such as +08:00 or Z."
-        )
+        raise ReportFieldError(field, "Must carry a UTC offset, such as +08:00 or Z.")
     try:
         occurred_at = occurred_at.astimezone(datetime.UTC)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0 in UTC
@@ -116,7 +121,7 @@ def _occurred_at(raw: Mapping[str, Any]) -> datetime.datetime:
         OCCURRED_AT_EARLIEST <= occurred_at < OCCURRED_AT_BEFORE
     ):
         raise ReportFieldError(
-            "occurred_at",
+            field,
             f"{text} is out of range: a purchase is from 2000 to 2099 (UTC).",
         )
     return occurred_at
@@ -183,6 +188,11 @@ def conversion_data_parse(
         )
 
     occurred_at = _occurred_at(raw)
+    updated_at = (
+        _occurred_at(raw, "updated_at")
+        if raw.get("updated_at") not in (None, "")
+        else None
+    )
     customer_ref = _text(raw, "customer_ref", required=False, limit=128)
     return ConversionData(
         order_id=order_id,
@@ -195,6 +205,7 @@ def conversion_data_parse(
         customer_ref=customer_ref,
         item_id=item_id,
         tracking_id=tracking_id,
+        updated_at=updated_at,
     )
 
 

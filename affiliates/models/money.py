@@ -409,6 +409,14 @@ class Conversion(models.Model):
     )
     # False while only a refund or cancellation is known: the sale arrives later.
     sale_recorded = models.BooleanField(_("sale recorded"), default=False)
+    # A network's figures are estimates until it settles: the modification time of
+    # the figures in force, so that only a later change replaces them.
+    figures_as_of = models.DateTimeField(_("figures as of"), null=True, blank=True)
+    # The connection says its commission is approvable only once the network
+    # reports the sale settled (status approved), never before the hold period.
+    awaits_settlement = models.BooleanField(
+        _("awaits the network's settlement"), default=False
+    )
     amount = models.DecimalField(_("sale amount"), **MONEY)
     currency = models.CharField(
         _("currency"), max_length=3, validators=[validate_currency]

@@ -203,7 +203,9 @@ def jd_row_status(row: Mapping[str, Any]) -> str | None:
     return ConversionStatus.APPROVED
 
 
-def jd_row_line(row: Mapping[str, Any]) -> OrderLine | None:
+def jd_row_line(
+    row: Mapping[str, Any], *, approve_when: str = "completed"
+) -> OrderLine | None:
     """One JD order row as an order line in our field names, or None when the row
     is not reported yet (unpaid, unknown). Values are passed on as they are where
     they cannot be read, so that the postback's rules refuse the line by name."""
@@ -211,6 +213,10 @@ def jd_row_line(row: Mapping[str, Any]) -> OrderLine | None:
     if status is None:
         return None
     actual = status == ConversionStatus.APPROVED
+    if actual and approve_when == "settled" and not _count(row.get("payMonth")):
+        # Completed, not yet settled: JD pays a month's completed orders in the
+        # month it writes into payMonth (yyyyMMdd); until then, not approvable.
+        status = ConversionStatus.PENDING
     sku = row.get("skuId")
     click_id = subid_read(str(row.get("subUnionId") or ""))
     if len(click_id) > CLICK_ID_MAX:
@@ -226,6 +232,11 @@ def jd_row_line(row: Mapping[str, Any]) -> OrderLine | None:
         "currency": "CNY",
         "status": status,
         "occurred_at": _order_time(row.get("orderTime")),
+        # JD revises estimates into actual figures, and returns part of a line:
+        # the row's modification time orders those versions (conversion_ingest).
+        "updated_at": _order_time(row.get("modifyTime"))
+        if row.get("modifyTime")
+        else None,
     }
 
 
@@ -240,6 +251,15 @@ class JdUnionConnector(Connector):
     max_window = datetime.timedelta(hours=1)
     page_size = PAGE_SIZE_MAX
     timeout = TIMEOUT_SECONDS
+
+    def __init__(self, connection):
+        super().__init__(connection)
+        approve_when = (connection.settings or {}).get("approve_when", "completed")
+        if approve_when not in ("completed", "settled"):
+            raise ConnectorError(
+                "Setting approve_when must be completed (已完成) or settled (payMonth set)."
+            )
+        self.approve_when = approve_when
 
     def request_params(self, *, window: Window, page: int) -> dict[str, str]:
         """Every parameter of the request for ``page`` of ``window``, signed."""
@@ -278,7 +298,9 @@ class JdUnionConnector(Connector):
                     raise ConnectorError(
                         f"JD's page {page} is not a list of order rows."
                     )
-                lines = [jd_row_line(row) for row in rows]
+                lines = [
+                    jd_row_line(row, approve_when=self.approve_when) for row in rows
+                ]
                 yield [line for line in lines if line is not None]
                 if result.get("hasMore") is not True or not rows:
                     return

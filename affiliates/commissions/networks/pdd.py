@@ -211,6 +211,16 @@ def _occurred_at(order: Mapping[str, Any]) -> str:
         return f"{seconds} (not a Unix time)"
 
 
+def _modified_at(order: Mapping[str, Any]) -> str | None:
+    seconds = _seconds(order.get("order_modify_at"))
+    if seconds is None:
+        return None
+    try:
+        return datetime.datetime.fromtimestamp(seconds, tz=BEIJING).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return f"{seconds} (not a Unix time)"
+
+
 def _item_id(order: Mapping[str, Any]) -> str:
     goods_id = order.get("goods_id")
     if goods_id not in (None, "", 0, "0"):
@@ -240,6 +250,9 @@ def order_line(order: Mapping[str, Any], *, approve_when: str = "verified"):
         "currency": CURRENCY,
         "status": status or f"PDD order_status {raw_status!r}"[:40],
         "occurred_at": _occurred_at(order),
+        # PDD revises an order's figures (a partial refund): its modification time
+        # orders the versions (conversion_ingest).
+        "updated_at": _modified_at(order),
     }
 
 

@@ -566,11 +566,23 @@ def conversion_ingest(
         report = ConversionReport.objects.filter(
             conversion=conversion, status=data.status
         ).first()
-        if report is not None:
+        revision = _revision(conversion=conversion, data=data, created=created)
+        if revision == _AMENDS:
+            _sale_amend(conversion=conversion, data=data)
+        elif revision == _OLDER:
+            # An earlier version of the figures, arriving late: history only.
+            if report is not None:
+                return IngestResult(conversion=conversion, created=False, changed=False)
+        elif report is not None:
             _report_matches(report, data)
             return IngestResult(conversion=conversion, created=False, changed=False)
-        if data.status in SALE_STATUSES and conversion.sale_recorded:
+        elif data.status in SALE_STATUSES and conversion.sale_recorded:
             _sale_matches(conversion=conversion, data=data)
+        if report is not None:  # amended: the status's report holds the new figures
+            report.amount, report.stated_commission = data.amount, data.commission
+            report.save(update_fields=["amount", "stated_commission"])
+            _status_apply(conversion=conversion, data=data, created=created)
+            return IngestResult(conversion=conversion, created=False, changed=True)
         ConversionReport.objects.create(
             conversion=conversion,
             status=data.status,
@@ -582,6 +594,74 @@ def conversion_ingest(
         )
         _status_apply(conversion=conversion, data=data, created=created)
         return IngestResult(conversion=conversion, created=created, changed=True)
+
+
+# How a report's figures stand to those in force (_revision).
+_SAME, _AMENDS, _OLDER = "same", "amends", "older"
+
+
+def _figures_differ(*, conversion: Conversion, data: ConversionData) -> bool:
+    return (
+        data.amount != conversion.amount
+        or data.commission != conversion.stated_commission
+    )
+
+
+def _revision(*, conversion: Conversion, data: ConversionData, created: bool) -> str:
+    """Whether a network's report changes the sale's figures. Only a report that
+    carries the network's modification time can: a later one than the figures in
+    force replaces them (estimate → actual, a partial return), an earlier one is
+    history; so the figures that stand are the latest version's, whatever order the
+    reports come in. Without a modification time, or once the sale is refunded or
+    cancelled, figures never change (a changed figure is then a conflict)."""
+    if (
+        created
+        or data.updated_at is None
+        or not conversion.sale_recorded
+        or data.status not in SALE_STATUSES
+        or conversion.status in FINAL_STATUSES
+    ):
+        return _SAME
+    as_of = conversion.figures_as_of
+    if as_of is not None and data.updated_at <= as_of:
+        return _OLDER if _figures_differ(conversion=conversion, data=data) else _SAME
+    if not _figures_differ(conversion=conversion, data=data):
+        conversion.figures_as_of = data.updated_at
+        conversion.save(update_fields=["figures_as_of", "updated_at"])
+        return _SAME
+    return _AMENDS
+
+
+def _sale_amend(*, conversion: Conversion, data: ConversionData) -> None:
+    """The network changed the sale's figures: its commission's items are reversed
+    and split again from the new figures, at the shares of the sale's arrival (the
+    ledger keeps both, so the change is on record to the cent)."""
+    items_reverse(
+        items=items_current(conversion=conversion),
+        note=_("Amended by the network"),
+    )
+    conversion.amount = data.amount
+    if data.commission is not None:
+        conversion.stated_commission = data.commission
+        conversion.commission = data.commission
+        conversion.commission_rate = None
+    else:
+        conversion.stated_commission = None
+        rate = conversion.commission_rate
+        if rate is None:  # the sale had a stated commission; now the offer's rate
+            offer = conversion.offer
+            rate = (
+                offer.effective_commission_rate
+                if offer is not None and offer.merchant_id == conversion.merchant_id
+                else conversion.merchant.default_commission_rate
+            )
+            conversion.commission_rate = rate
+        conversion.commission = money_round(
+            data.amount * rate / HUNDRED, conversion.currency
+        )
+    conversion.figures_as_of = data.updated_at
+    conversion.save()
+    _commission_entries_create(conversion=conversion)
 
 
 def _conversion_new(
@@ -625,6 +705,11 @@ def _conversion_new(
         unattributed_reason=attribution.reason,
         hold_until=data.occurred_at
         + datetime.timedelta(days=merchant.hold_period_days),
+        figures_as_of=data.updated_at,
+        awaits_settlement=bool(
+            connection is not None
+            and connection.settings.get("approve_when") == "settled"
+        ),
     )
     if link is not None:
         reason = _hold_reason_on_arrival(

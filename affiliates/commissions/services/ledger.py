@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from affiliates.commissions.selectors import item_positions
 from affiliates.models import (
     Conversion,
+    ConversionStatus,
     CreatorProfile,
     EntryKind,
     EntryStatus,
@@ -129,7 +130,8 @@ def conversion_items_reverse(*, conversion: Conversion, user=None) -> int:
 
 
 def commissions_approve(*, now: datetime.datetime | None = None) -> int:
-    """Approve every pending item whose conversion's hold period has ended.
+    """Approve every pending item whose conversion's hold period has ended (and,
+    where its connection says so, that its network reported settled).
 
     Safe to run at any time and any number of times: an item moves once.
     """
@@ -139,6 +141,16 @@ def commissions_approve(*, now: datetime.datetime | None = None) -> int:
         items = items_current(
             status=EntryStatus.PENDING, conversion__hold_until__lte=now
         )
+        # A connection that approves with the network: not before it settled.
+        waiting = set(
+            Conversion.objects.filter(
+                pk__in={item.entry.conversion_id for item in items},
+                awaits_settlement=True,
+            )
+            .exclude(status=ConversionStatus.APPROVED)
+            .values_list("pk", flat=True)
+        )
+        items = [item for item in items if item.entry.conversion_id not in waiting]
         return items_move(
             items=items, to_status=EntryStatus.APPROVED, kind=EntryKind.APPROVAL
         )

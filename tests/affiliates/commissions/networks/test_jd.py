@@ -28,12 +28,13 @@ from affiliates.commissions.networks.jd import (
 )
 from affiliates.commissions.networks.pulls import connection_pull
 from affiliates.commissions.networks.subids import subid_alnum
-from affiliates.commissions.services.ledger import items_current
+from affiliates.commissions.services.ledger import commissions_approve, items_current
 from affiliates.models import (
     ConnectionKind,
     Conversion,
     ConversionSource,
     EntryStatus,
+    LedgerEntry,
     NetworkConnection,
     RunState,
 )
@@ -593,31 +594,98 @@ def test_a_sub_union_id_that_is_not_a_click_id_keeps_the_sale_unattributed(jd, r
     assert sale.author is None and sale.click_id == ""
 
 
-def test_completed_figures_that_differ_from_the_paid_ones_are_refused_by_name(
-    jd, router, link
-):
-    # JD corrects the figures at completion (a shipping coupon deducted by
-    # mistake, a partial return); our ingest keeps the sale's first figures and
-    # refuses a silent change, so the line shows on the run for an editor.
+def completed(order_id, sku_id, *, modified, sub, **fields):
+    return row(
+        order_id,
+        sku_id,
+        modified=modified,
+        valid_code=17,
+        sub_union_id=sub,
+        actualCosPrice=179.5,
+        actualFee=8.98,
+        **fields,
+    )
+
+
+def author_money(sale) -> list:
+    return sorted(
+        (item.entry.kind, item.status, item.amount)
+        for item in items_current(conversion=sale)
+    )
+
+
+def test_completed_figures_replace_the_paid_estimate_in_the_ledger(jd, router, link):
+    # JD corrects the figures at completion (a coupon, a partial return): the
+    # estimate's commission is reversed and the actual one split again.
     sub = subid_alnum(click_id_for(link, at=hours_ago(7)))
     router.rows = [row(803, 11, modified=hours_ago(5.5), sub_union_id=sub)]
     connection_pull(connection=jd, since=hours_ago(6), until=hours_ago(5))
-    router.rows = [
-        row(
-            803,
-            11,
-            modified=hours_ago(1.5),
-            valid_code=17,
-            sub_union_id=sub,
-            actualCosPrice=179.5,
-            actualFee=8.98,
-        )
-    ]
+    sale = Conversion.objects.get(order_id="803")
+    assert (sale.amount, sale.commission) == (Decimal("189.50"), Decimal("9.48"))
+
+    router.rows = [completed(803, 11, modified=hours_ago(1.5), sub=sub)]
     run = connection_pull(connection=jd, since=hours_ago(2), until=NOW)
-    assert run.state == RunState.SUCCEEDED
-    assert run.lines_rejected == 1
-    assert run.rejections[0].startswith("803/11: amount: Order 803 was sold for")
-    assert Conversion.objects.get(order_id="803").status == "pending"
+    assert (run.lines_applied, run.lines_rejected) == (1, 0)
+    sale.refresh_from_db()
+    assert sale.status == "approved"
+    assert (sale.amount, sale.commission, sale.stated_commission) == (
+        Decimal("179.50"),
+        Decimal("8.98"),
+        Decimal("8.98"),
+    )
+    assert sum(item.amount for item in items_current(conversion=sale)) == Decimal(
+        "8.98"
+    )
+    reversed_ = LedgerEntry.objects.filter(conversion=sale, kind="reversal")
+    assert sum(entry.amount for entry in reversed_) == Decimal("-9.48")
+
+    # The same rows again, or the estimate arriving late: nothing changes.
+    again = connection_pull(connection=jd, since=hours_ago(2), until=NOW)
+    assert (again.lines_applied, again.lines_unchanged) == (0, 1)
+    router.rows = [row(803, 11, modified=hours_ago(5.5), sub_union_id=sub)]
+    connection_pull(connection=jd, since=hours_ago(6), until=hours_ago(5))
+    sale.refresh_from_db()
+    assert (sale.status, sale.amount) == ("approved", Decimal("179.50"))
+
+
+def test_the_latest_figures_stand_whatever_order_the_versions_arrive_in(
+    jd, router, link
+):
+    sub = subid_alnum(click_id_for(link, at=hours_ago(7)))
+    estimate = row(804, 11, modified=hours_ago(5.5), sub_union_id=sub)
+    actual = completed(804, 11, modified=hours_ago(1.5), sub=sub)
+    outcomes = []
+    for first, second in ((estimate, actual), (actual, estimate)):
+        Conversion.objects.filter(order_id="804").update(order_id="804-done")
+        for version in (first, second):
+            router.rows = [version]
+            connection_pull(connection=jd, since=hours_ago(7), until=NOW)
+        sale = Conversion.objects.get(order_id="804")
+        outcomes.append((sale.status, sale.amount, sale.commission, author_money(sale)))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][:3] == ("approved", Decimal("179.50"), Decimal("8.98"))
+
+
+def test_with_approve_when_settled_commission_waits_for_jds_pay_month(jd, router, link):
+    jd.settings = {"approve_when": "settled"}
+    jd.save()
+    sub = subid_alnum(click_id_for(link, at=hours_ago(7)))
+    router.rows = [completed(805, 11, modified=hours_ago(1.5), sub=sub)]
+    connection_pull(connection=jd, since=hours_ago(2), until=NOW)
+    sale = Conversion.objects.get(order_id="805")
+    assert sale.status == "pending" and sale.awaits_settlement
+    Conversion.objects.filter(pk=sale.pk).update(hold_until=hours_ago(1))
+    commissions_approve()
+    assert {item.status for item in items_current(conversion=sale)} == {"pending"}
+
+    router.rows = [
+        completed(805, 11, modified=hours_ago(0.5), sub=sub, payMonth=20261220)
+    ]
+    connection_pull(connection=jd, since=hours_ago(1), until=NOW)
+    sale.refresh_from_db()
+    assert sale.status == "approved"
+    commissions_approve()
+    assert {item.status for item in items_current(conversion=sale)} == {"approved"}
 
 
 def test_a_wrong_secret_is_refused_by_jds_sign_check(jd, router):
