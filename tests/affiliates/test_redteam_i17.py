@@ -59,6 +59,7 @@ def test_a_money_action_posted_twice_moves_money_once(
     assert state() == once
 
 
+@pytest.mark.slow
 def test_a_question_page_moves_nothing(editor_client, everything):  # noqa: F811
     before = state()
     for method, path, data in editor_urls(**everything).values():

@@ -7,7 +7,7 @@ from content.models import ReviewPage
 from tests.content.admin_forms import review_form_data
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def add_review_url(articles):

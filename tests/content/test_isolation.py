@@ -11,7 +11,7 @@ from content.services import TASK_NAME
 from tests.conftest import review_create
 from tests.factories import CreatorProfileFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 RIVAL_SECRETS = [
     "Kol2 secret plans",

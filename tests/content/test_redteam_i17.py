@@ -8,7 +8,7 @@ from wagtail.models import PageViewRestriction
 from tests.conftest import review_create
 from tests.factories import ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SECRETS = ["Draft secret title", "Private secret title", "Unpublished new title"]
 

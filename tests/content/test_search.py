@@ -8,7 +8,7 @@ from content.selectors import articles_search
 from tests.conftest import review_create
 from tests.factories import image_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from content.selectors import (
 from tests.conftest import guide_create, review_create
 from tests.factories import OfferFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture

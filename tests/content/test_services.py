@@ -14,7 +14,7 @@ from content.services import WORKFLOW_NAME, site_structure_ensure
 from tests.conftest import FOREIGN_HOST, review_create
 from tests.content.admin_forms import review_form_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def test_migrate_leaves_a_home_page_articles_section_and_roles(home, articles):

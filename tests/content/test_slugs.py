@@ -13,7 +13,7 @@ from wagtail.test.utils.form_data import (
 from content.models import GuidePage, ReviewPage
 from tests.content.admin_forms import review_form_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 TITLE = "降噪耳机横评"
 SLUG = "降噪耳机横评"  # the slug Wagtail's title field fills in (unicode slugs)

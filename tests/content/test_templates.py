@@ -11,7 +11,7 @@ from content.models import AffiliateDisclosureSettings
 from tests.conftest import guide_create, review_create
 from tests.factories import OfferFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # The reader site links relatively (any host, previews included).
 GO = "/go/"

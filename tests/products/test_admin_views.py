@@ -14,7 +14,7 @@ from wagtail.users.models import UserProfile
 from products.models import Availability
 from tests.factories import MerchantFactory, OfferFactory, ProductFactory, image_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 LISTING = "wagtailsnippets_products_product:list"
 CHOOSER = "wagtailsnippetchoosers_products_product:choose"

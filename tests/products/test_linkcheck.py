@@ -214,6 +214,7 @@ def test_a_changed_url_starts_afresh(link_server):
     assert checked.url == offer.url
 
 
+@pytest.mark.slow
 def test_many_offers_are_checked_concurrently_and_all_recorded(link_server):
     paths = ["/ok", "/moved", "/not-found", "/forbidden", "/server-error", "/no-head"]
     offers = [offer_at(link_server, path) for path in paths * 3]
@@ -227,6 +228,7 @@ def test_many_offers_are_checked_concurrently_and_all_recorded(link_server):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("per_host", [1, 3])
 def test_requests_to_one_host_at_once_stay_within_the_limit(link_server, per_host):
     offers = [offer_at(link_server, "/hold") for _ in range(12)]

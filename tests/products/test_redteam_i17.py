@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.conftest import review_create
 from tests.factories import ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 HOSTILE = [
     '"',

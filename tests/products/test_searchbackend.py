@@ -120,6 +120,7 @@ def test_index_follows_edits(headphones, kettle):
     assert list(Product.objects.autocomplete("wh8")) == [headphones]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", ['"', 'a"b', '耳机"', "'", "*", "(", "wh-", "AND"])
 def test_odd_queries_are_no_error_in_any_search_box(
     client, editor, articles, headphones, query

@@ -261,6 +261,7 @@ def test_an_offer_currency_typed_loosely_is_stored_as_its_iso_code(editor_client
         ("currency", "ZZZ"),
     ],
 )
+@pytest.mark.slow
 def test_bad_offer_input_is_a_form_error_and_saves_nothing(editor_client, field, value):
     merchant = MerchantFactory()
     response = editor_client.post(

@@ -10,7 +10,7 @@ from taggit.models import Tag
 from affiliates.models import TrackedLink
 from tests.factories import EditorFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def policy(response) -> dict[str, set[str]]:

@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils.translation.template import templatize
 from wagtail.users.models import UserProfile
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 # Each app of ours and the folder `makemessages` runs in for it.
 APPS = {

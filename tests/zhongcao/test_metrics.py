@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from zhongcao.health import worker_heartbeat_record
 from zhongcao.metrics import metrics_render
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @task()

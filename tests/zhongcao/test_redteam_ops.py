@@ -432,6 +432,7 @@ def _view_labels() -> set[str]:
     )
 
 
+@pytest.mark.slow
 def test_unknown_urls_make_no_new_metric_series(client):
     """A client inventing paths (a scanner, a memory exhaustion attempt) adds no
     series per path: paths are counted by their URL pattern's name."""

@@ -51,6 +51,8 @@ from zhongcao import spreadsheets
 from zhongcao.models import TaskFailure, TaskOutcome
 from zhongcao.spreadsheets import FORMULA_TRIGGERS, spreadsheet_cell
 
+pytestmark = pytest.mark.slow
+
 # Each text column gets a value that starts with a different formula trigger (the
 # last: a formula behind a space), carries a tag naming the column, so that the
 # test can tell it reached an export, and ends in control characters that XLSX

@@ -35,6 +35,8 @@ from zhongcao.models import TaskFailure, TaskOutcome
 from zhongcao.settings.base import task_queue_settings
 from zhongcao.taskqueue import lost_task_runs_recover, task_retry_delay
 
+pytestmark = pytest.mark.slow
+
 # A worker has connections of its own, or closes and reopens the test's: what the
 # tests write must be committed.
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -312,6 +312,7 @@ def test_recovery_codes_are_distinct_and_not_all_digits(editor_2fa):
 # Setting it up -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_set_up_through_the_admin_pages(client, creator, caplog):
     """A creator opts in: QR code and key, a wrong code refused, the right one turns
     it on and shows the recovery codes once; nothing of the key is logged."""

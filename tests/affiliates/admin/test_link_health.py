@@ -16,7 +16,7 @@ from products.services import offers_check
 from tests.conftest import review_create
 from tests.factories import OfferFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 REPORT = "affiliates_link_health"
 HEADINGS = [

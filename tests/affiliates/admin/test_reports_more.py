@@ -17,7 +17,7 @@ from tests.affiliates.conftest import clicks_add, noon, sale_ingest
 from tests.conftest import guide_create
 from tests.factories import OfferFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 PRODUCTS = "/admin/reports/products-performance/"
 MERCHANTS = "/admin/reports/merchants-performance/"

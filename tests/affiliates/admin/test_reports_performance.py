@@ -23,7 +23,7 @@ from content.models import ArticlePage, GuidePage, ReviewPage
 from tests.affiliates.conftest import clicks_add, noon
 from tests.conftest import guide_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 URL = "/admin/reports/articles-performance/"
 

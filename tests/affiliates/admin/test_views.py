@@ -991,6 +991,7 @@ def test_every_editor_url_is_listed(everything):
     assert sorted(editor_urls(**everything)) == sorted(ENDPOINTS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_creators_get_403_on_every_editor_money_url(
     creator_client, everything, endpoint

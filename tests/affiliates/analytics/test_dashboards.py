@@ -27,7 +27,7 @@ from tests.affiliates.conftest import clicks_add, sale_ingest
 from tests.conftest import guide_create, review_create
 from tests.factories import OfferFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 D = Decimal
 

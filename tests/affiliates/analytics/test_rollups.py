@@ -39,7 +39,7 @@ from affiliates.tracking.services import clicks_purge
 from tests.affiliates.conftest import clicks_add, noon, sale, sale_ingest
 from zhongcao.scheduling import schedule_period
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def days_ago(day: datetime.date) -> int:

@@ -28,7 +28,7 @@ from products.models import Availability, CheckResult, LinkStatus, OfferLinkChec
 from tests.affiliates.conftest import click_id_for, sale
 from tests.factories import pending_click
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 D = Decimal
 

@@ -41,6 +41,7 @@ ADMIN_PAGES = [
 ]
 
 
+@pytest.mark.slow
 def test_no_admin_page_asks_a_third_party_for_an_avatar(
     client, admin_user, editor, creator, other_creator
 ):

@@ -262,6 +262,7 @@ def two_links(link):
     ),
     data=st.data(),
 )
+@pytest.mark.slow
 def test_which_clicks_bill_depends_on_the_clicks_not_on_the_order_written(
     two_links, specs, data
 ):

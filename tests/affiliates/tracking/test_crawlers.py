@@ -14,6 +14,8 @@ from affiliates.tracking.crawlers import (
     normalized,
 )
 
+pytestmark = pytest.mark.slow
+
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"

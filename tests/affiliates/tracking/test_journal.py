@@ -85,6 +85,7 @@ class WriterThread:
         os.close(self.stop_write)
 
 
+@pytest.mark.slow
 @committed
 def test_clicks_reach_the_database_through_the_journal_and_the_writer(
     client, link, tmp_path

@@ -24,6 +24,8 @@ from tests.conftest import review_create
 from tests.factories import OfferFactory, ProductFactory, TrackedLinkFactory
 from tests.processes import sqlite_on_a_file
 
+pytestmark = pytest.mark.slow
+
 # The lock is taken by a connection of its own: what the tests read and write must
 # be committed for it (and for the file the SQLite tests move to).
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -7,7 +7,7 @@ from content.models import ReviewPage
 from tests.conftest import review_create
 from tests.factories import CreatorProfileFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from affiliates.models import TrackedLink
 from tests.conftest import FOREIGN_HOST, guide_create, review_create
 from tests.factories import OfferFactory, ProductFactory, image_create, token_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture

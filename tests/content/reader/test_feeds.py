@@ -13,7 +13,7 @@ from content.models import AffiliateDisclosureSettings
 from tests.conftest import FOREIGN_HOST
 from tests.content.reader_pages import article_add
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"

@@ -14,7 +14,7 @@ from tests.conftest import FOREIGN_HOST, guide_create, review_create
 from tests.content.reader_pages import article_add, image_create
 from tests.factories import MerchantFactory, OfferFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ORIGIN = "http://testserver"  # ZHONGCAO_PUBLIC_BASE_URL in the test settings
 

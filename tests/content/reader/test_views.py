@@ -22,7 +22,7 @@ from tests.conftest import guide_create
 from tests.content.reader_pages import article_add, image_create
 from tests.factories import CreatorProfileFactory, MerchantFactory, OfferFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def text(response) -> str:

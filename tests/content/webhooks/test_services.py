@@ -28,7 +28,7 @@ from tests.conftest import guide_create, review_create, schedule_run_once
 from tests.content.webhook_receiver import closed_port_url, receiver_running
 from tests.factories import OfferFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 ALL_EVENTS = [
     "article.published",
