@@ -13,8 +13,11 @@ is refused like a CSV time without an offset (type times as text with their
 offset, such as 2026-11-22T10:00:00+08:00).
 """
 
+import csv
 import datetime
+import hashlib
 import zipfile
+import zoneinfo
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
@@ -122,3 +125,158 @@ def report_file_rows(path: Path, *, columns: Mapping[str, str]):
             ) from error
         file.seek(0)
         yield total, report_rows(file, columns=columns)
+
+
+# -- Amazon Associates' earnings report ----------------------------------------------
+# Associates Central → Reports → Download: the "Fee-Earnings" report, as CSV (after a
+# title line, "Fee-Earnings reports from … to …") or as a sheet of an XLSX workbook.
+# One row per product shipped, per tracking id and day; no order id and no sub-id:
+# sales are attributed by the tracking id (affiliates.tracking.trackingids). Columns
+# as Amazon's report has them (help: "How to read the Earnings Report"); the currency
+# symbol in the money columns' names is the store's ("Revenue($)", "Revenue(£)").
+AMAZON_COLUMNS = ("ASIN", "Tracking ID", "Date Shipped", "Items Shipped")
+AMAZON_MONEY = ("Revenue", "Ad Fees")
+
+
+def _amazon_header(values: list[str]) -> dict[str, int] | None:
+    names = [str(value or "").strip() for value in values]
+    if not all(name in names for name in AMAZON_COLUMNS):
+        return None
+    position = {name: names.index(name) for name in AMAZON_COLUMNS}
+    for prefix in AMAZON_MONEY:
+        for index, name in enumerate(names):
+            if name.startswith(prefix + "(") or name == prefix:
+                position[prefix] = index
+                break
+        else:
+            return None
+    for optional in ("Seller", "Price", "Device Type Group", "Returns"):
+        for index, name in enumerate(names):
+            if name == optional or name.startswith(optional + "("):
+                position[optional] = index
+                break
+    return position
+
+
+def _amazon_amount(text: str | None) -> str:
+    # "1,299.00" or "$1,299.00" in the CSV; a number in a workbook.
+    return (text or "").replace(",", "").lstrip("$£€¥").strip()
+
+
+def _amazon_day(text: str | None, zone) -> str:
+    value = (text or "").strip()
+    for pattern in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            day = datetime.datetime.strptime(value, pattern).replace(tzinfo=zone)
+        except ValueError:
+            continue
+        return day.isoformat()
+    return value  # refused by name as occurred_at
+
+
+def _amazon_row(cells: list, position: dict[str, int], *, currency: str, zone) -> dict:
+    def cell(name: str) -> str | None:
+        index = position.get(name)
+        if index is None or index >= len(cells):
+            return None
+        return _cell_text(cells[index])
+
+    key = "|".join(
+        cell(name) or ""
+        for name in (
+            "Tracking ID",
+            "ASIN",
+            "Seller",
+            "Date Shipped",
+            "Price",
+            "Device Type Group",
+        )
+    )
+    day = (cell("Date Shipped") or "")[:10]
+    return {
+        # Amazon names no order: a row is one product shipped on one day through one
+        # tracking id (at one price, on one kind of device), the same in every
+        # download of that day, so importing a report again changes nothing.
+        "order_id": f"amazon-{day}-{hashlib.sha256(key.encode()).hexdigest()[:20]}",
+        "item_id": cell("ASIN"),
+        "tracking_id": cell("Tracking ID"),
+        "amount": _amazon_amount(cell("Revenue")),
+        "commission": _amazon_amount(cell("Ad Fees")),
+        "currency": currency,
+        "status": "pending",
+        "occurred_at": _amazon_day(cell("Date Shipped"), zone),
+    }
+
+
+def _amazon_cells(path: Path) -> Iterator[tuple[int, list]]:
+    if _is_xlsx(path):
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+            raise ReportFileError(
+                f"{path.name} is not a readable XLSX workbook."
+            ) from error
+        try:
+            names = workbook.sheetnames
+            sheet = workbook[
+                next((name for name in names if "Earnings" in name), names[0])
+            ]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+                yield number, list(values)
+        finally:
+            workbook.close()
+        return
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        try:
+            sample = file.read(4096)
+        except UnicodeDecodeError as error:
+            raise ReportFileError(
+                f"{path.name} is neither UTF-8 text nor an XLSX workbook."
+            ) from error
+        file.seek(0)
+        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+        reader = csv.reader(file, delimiter=delimiter)
+        try:
+            for values in reader:
+                yield reader.line_num, values
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise ReportFileError(
+                f"Line {reader.line_num + 1}: cannot be read: {error}."
+            ) from error
+
+
+def amazon_earnings_rows(path: Path, *, currency: str, time_zone: str) -> Rows:
+    """The rows of an Amazon Associates earnings report (CSV, TSV or XLSX) in our
+    field names; the file's line numbers. Raises ReportFileError when no header with
+    Amazon's columns is found in its first lines."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    position = None
+    for number, cells in _amazon_cells(path):
+        if position is None:
+            position = _amazon_header([_cell_text(cell) or "" for cell in cells])
+            if position is None and number >= 10:
+                break
+            continue
+        if all(cell in (None, "") for cell in cells):
+            continue
+        first = (_cell_text(cells[0]) or "").lower() if cells else ""
+        if first.startswith("total"):
+            continue  # the summary line some downloads end with
+        row = _amazon_row(cells, position, currency=currency, zone=zone)
+        if row["amount"].startswith("-"):
+            yield (
+                number,
+                ReportFieldError(
+                    "amount",
+                    "A return (a negative row): Amazon ties it to no order, so it is "
+                    "not matched to a sale; adjust the creator's ledger by hand.",
+                ),
+            )
+            continue
+        yield number, row
+    if position is None:
+        raise ReportFileError(
+            "Line 1: no header with Amazon's columns ("
+            + ", ".join(AMAZON_COLUMNS)
+            + ", Revenue, Ad Fees) in the first 10 lines."
+        )

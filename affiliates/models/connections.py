@@ -24,6 +24,9 @@ class ConnectionKind(models.TextChoices):
     PDD_DDK = "pdd-ddk", _("多多进宝 (Pinduoduo) order report")
     AWIN = "awin", _("Awin transactions")
     IMPACT = "impact", _("Impact actions")
+    # Nothing to pull: Amazon only offers reports, imported by an editor; the
+    # connection holds the tracking ids (tags) given to creators.
+    AMAZON_ASSOCIATES = "amazon-associates", _("Amazon Associates earnings reports")
 
 
 def connection_key_new() -> str:
