@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast install lint format clean bench bench-pages bench-dashboards
+.PHONY: run test test-fast install lint format clean bench bench-pages bench-dashboards bench-pulls
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -106,3 +106,11 @@ bench-dashboards: $(STAMP)
 		DATABASE_URL=$(BENCH_POSTGRES_URL)/$(BENCH_DASHBOARDS_DB) \
 		$(MANAGE) bench_dashboards $(BENCH_ARGS)
 	$(BIN)/python -c "import psycopg; c = psycopg.connect('$(BENCH_POSTGRES_URL)/postgres', autocommit=True); c.execute('DROP DATABASE IF EXISTS $(BENCH_DASHBOARDS_DB) WITH (FORCE)')"
+
+# A network pull of 100,000 order lines (BENCH_ARGS="--lines N"): time a line and peak
+# memory against a tenth of them, and a second run that applies nothing.
+bench-pulls: $(STAMP)
+	mkdir -p var/bench && rm -f var/bench/pulls.sqlite3*
+	DJANGO_SETTINGS_MODULE=bench.settings \
+		DATABASE_URL=sqlite:///$(CURDIR)/var/bench/pulls.sqlite3 \
+		$(MANAGE) bench_pulls $(BENCH_ARGS)
