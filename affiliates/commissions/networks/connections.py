@@ -133,8 +133,8 @@ def _base_url_check(base_url: str) -> str:
     if not base_url:
         return ""
     try:
-        URLValidator(schemes=["http", "https"])(base_url)
         outbound_url_check(base_url)
+        URLValidator(schemes=["http", "https"])(base_url)
     except ValidationError as error:
         raise ValidationError({"base_url": error.messages}) from error
     return base_url

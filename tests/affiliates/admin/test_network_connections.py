@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task_backends
+from wagtail.users.models import UserProfile
 
 from affiliates.commissions.networks import base
 from affiliates.models import (
@@ -161,11 +162,13 @@ def test_editors_see_the_money_menu_item(editor_client):
 # -- The form --------------------------------------------------------------------------
 
 
-def test_a_new_connection_starts_with_its_kind(editor_client, connector):
+def test_a_new_connection_starts_with_its_kind(editor_client, connector, monkeypatch):
+    base.pull_kinds()  # the connectors registered first, so that none comes back
+    monkeypatch.delitem(base._CONNECTORS, ConnectionKind.JD_UNION, raising=False)
     page = editor_client.get(url("add")).content.decode()
     assert url("add_kind", ConnectionKind.AWIN) in page
     assert url("add_kind", ConnectionKind.TEMPLATED_POSTBACK) in page
-    # No connector installed for JD on this branch's tests: not offered.
+    # A kind whose connector is not installed is not offered.
     assert url("add_kind", ConnectionKind.JD_UNION) not in page
     assert (
         editor_client.get(url("add_kind", ConnectionKind.JD_UNION)).status_code == 404
@@ -427,3 +430,16 @@ def test_the_connections_of_other_merchants_are_listed_too(editor_client, pulled
     NetworkConnection.objects.create(merchant=other, kind=ConnectionKind.AWIN)
     listing = editor_client.get(url("index"))
     assert len(listing.context["object_list"]) == 2
+
+
+def test_a_chinese_speaking_editor_reads_the_pages_in_chinese(
+    editor_client, editor, pulled
+):
+    profile = UserProfile.get_for_user(editor)
+    profile.preferred_language = "zh-hans"
+    profile.save()
+    inspect = editor_client.get(url("inspect", pulled.pk)).content.decode()
+    assert "立即拉取" in inspect and "今日收到的订单" in inspect
+    assert "联盟接入" in editor_client.get(url("index")).content.decode()
+    edit = editor_client.get(url("edit", pulled.pk)).content.decode()
+    assert "已保存：••••9f8e。留空则保持不变。" in edit
