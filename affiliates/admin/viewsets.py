@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, UserColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
@@ -347,10 +347,10 @@ class NetworkConnectionViewSet(MoneyViewSet):
     index_view_class = network_views.NetworkConnectionIndexView
     inspect_view_class = network_views.NetworkConnectionInspectView
     list_display = [
-        Column("connection", label=_("Connection"), accessor=str),
+        "__str__",
         "merchant",
         "kind",
-        "enabled",
+        BooleanColumn("enabled", label=_("Enabled"), sort_key="enabled"),
         Column("health", label=_("Health"), accessor=network_views.health_display),
         Column("orders_today", label=_("Orders today"), sort_key="orders_today"),
         DateColumn("cursor", label=_("Resumes from"), sort_key="cursor"),

@@ -83,6 +83,10 @@ class NetworkConnectionIndexView(IndexView):
     def get_base_queryset(self):
         return network_connections_listed()
 
+    def get_edit_url(self, instance):
+        # A row leads to the connection's health; its page links to the form.
+        return self.get_inspect_url(instance)
+
 
 class NetworkConnectionKindView(
     PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView

@@ -354,6 +354,7 @@ def test_health_shows_the_last_success_error_orders_today_and_cursor(
     assert row.cursor == ConnectionRun.objects.get().window_end
     listed = listing.content.decode()
     assert "Failed" in listed and "rate limited" in listed
+    assert f'href="{url("inspect", pulled.pk)}"' in listed
 
 
 # -- Pull now --------------------------------------------------------------------------
