@@ -13,8 +13,10 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic import IndexView
@@ -111,6 +113,9 @@ class NetworkConnectionKindView(
         }
 
 
+# A server error's report (Django's error e-mails, a debugging page) leaves out the
+# posted credentials.
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class NetworkConnectionFormView(ServiceFormView):
     """The form of a new connection and of an existing one; the service checks it,
     and what it refuses is shown on the field it names, with nothing written."""
