@@ -15,7 +15,13 @@ from affiliates.admin.viewsets import (
     money_viewsets,
 )
 from affiliates.creators.avatars import avatar_url_hook
-from affiliates.models import Conversion, LedgerEntry, MerchantConnection, PayoutRun
+from affiliates.models import (
+    Conversion,
+    LedgerEntry,
+    MerchantConnection,
+    NetworkConnection,
+    PayoutRun,
+)
 from affiliates.roles import EditorsPermissionPolicy
 
 # Money policies first: Wagtail refuses a policy registered after it has made a
@@ -33,6 +39,13 @@ register_permission_policy(
 register_permission_policy(
     MerchantConnection,
     EditorsPermissionPolicy(MerchantConnection, actions={"view", "add", "change"}),
+)
+# "pull": Pull now. No "delete": disabling a connection keeps its history.
+register_permission_policy(
+    NetworkConnection,
+    EditorsPermissionPolicy(
+        NetworkConnection, actions={"view", "add", "change", "pull"}
+    ),
 )
 
 register_snippet(CreatorProfileViewSet)

@@ -5,11 +5,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateInput
 
+from affiliates.commissions.networks.connections import (
+    connection_credential_in_use,
+    connection_credential_names,
+    credentials_masked,
+)
 from affiliates.commissions.selectors import merchants_unconnected
 from affiliates.models import (
+    ConnectionKind,
     CreatorProfile,
+    NetworkConnection,
 )
 from products.currencies import currency_choices
+from products.models import Merchant
 
 # -- Money ----------------------------------------------------------------------------
 
@@ -48,6 +56,112 @@ class MerchantConnectionCreateForm(forms.Form):
     merchant = forms.ModelChoiceField(
         label=_("Merchant"), queryset=merchants_unconnected()
     )
+
+
+class NetworkConnectionForm(forms.Form):
+    """A network connection of one kind: its merchant (when new), its columns, its
+    settings as JSON and its credentials. The credentials are write-only: the field
+    never renders a value, its help shows the stored one masked, and left blank it
+    keeps what is stored (``network_connection_save`` checks everything)."""
+
+    merchant = forms.ModelChoiceField(
+        label=_("Merchant"), queryset=Merchant.objects.order_by("name")
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("To tell two connections of one merchant apart (optional)."),
+    )
+    enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+    base_url = forms.CharField(
+        label=_("API base URL"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Empty: the network's own. Another only for tests or staging; an "
+            "address inside the network only when named in "
+            "ZHONGCAO_OUTBOUND_ALLOW_HOSTS."
+        ),
+    )
+    pull_every_minutes = forms.IntegerField(
+        label=_("Pull every (minutes)"), min_value=1, max_value=7 * 24 * 60, initial=30
+    )
+    settings = forms.JSONField(
+        label=_("Settings"),
+        required=False,
+        initial=dict,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "w-font-mono"}),
+        help_text=_(
+            "A JSON object: what is not secret, such as parameter and status maps "
+            "or a time zone."
+        ),
+    )
+
+    def __init__(
+        self, *args, kind: str, connection: NetworkConnection | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.connection = connection
+        if connection is not None:
+            # A connection stays with its merchant: its postback URL names it.
+            del self.fields["merchant"]
+        if kind == ConnectionKind.TEMPLATED_POSTBACK:
+            # The network calls us: nothing to pull, no API to name.
+            del self.fields["base_url"]
+            del self.fields["pull_every_minutes"]
+        masked = (
+            credentials_masked(connection=connection) if connection is not None else {}
+        )
+        settings = connection.settings if connection is not None else {}
+        self.credential_names = connection_credential_names(kind=kind)
+        for name in self.credential_names:
+            stored = masked.get(name, "")
+            if stored:
+                help_text = _("Stored: %(masked)s. Leave blank to keep it.") % {
+                    "masked": stored
+                }
+            else:
+                help_text = _("Not set.")
+            if connection is not None and not connection_credential_in_use(
+                kind=kind, settings=settings, name=name
+            ):
+                help_text = f"{help_text} " + str(
+                    _("Not used with this connection's authentication.")
+                )
+            self.fields[self.credential_field(name)] = forms.CharField(
+                label=name,
+                required=False,
+                strip=True,
+                # Never rendered back: the page holds no secret, not even masked.
+                widget=forms.PasswordInput(
+                    render_value=False, attrs={"autocomplete": "new-password"}
+                ),
+                help_text=help_text,
+            )
+
+    @staticmethod
+    def credential_field(name: str) -> str:
+        return f"credential_{name}"
+
+    def clean_settings(self):
+        settings = self.cleaned_data.get("settings")
+        if settings in (None, ""):
+            return {}
+        if not isinstance(settings, dict):
+            raise forms.ValidationError(
+                _(
+                    'Settings must be a JSON object, as in {"time_zone": "Asia/Shanghai"}.'
+                )
+            )
+        return settings
+
+    def credentials(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data.get(self.credential_field(name), "")
+            for name in self.credential_names
+        }
 
 
 # -- Members' sign-up -----------------------------------------------------------------

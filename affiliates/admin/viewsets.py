@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, UserColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
@@ -16,6 +16,7 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 from affiliates.admin.views import connections as connection_views
 from affiliates.admin.views import conversions as conversion_views
 from affiliates.admin.views import ledger as ledger_views
+from affiliates.admin.views import network_connections as network_views
 from affiliates.admin.views import payouts as payout_views
 from affiliates.creators.services import creator_enroll
 from affiliates.models import (
@@ -23,6 +24,7 @@ from affiliates.models import (
     CreatorProfile,
     LedgerEntry,
     MerchantConnection,
+    NetworkConnection,
     PayoutRun,
 )
 from affiliates.templatetags.affiliates_money import money
@@ -333,6 +335,96 @@ class MerchantConnectionViewSet(MoneyViewSet):
         ]
 
 
+class NetworkConnectionViewSet(MoneyViewSet):
+    """Connections to the affiliate networks: their health, their form (credentials
+    write-only), Pull now and its progress."""
+
+    model = NetworkConnection
+    name = "affiliates_network_connections"
+    url_prefix = "money/network-connections"
+    icon = "link-external"
+    menu_label = _("Network connections")
+    index_view_class = network_views.NetworkConnectionIndexView
+    inspect_view_class = network_views.NetworkConnectionInspectView
+    list_display = [
+        "__str__",
+        "merchant",
+        "kind",
+        BooleanColumn("enabled", label=_("Enabled"), sort_key="enabled"),
+        Column("health", label=_("Health"), accessor=network_views.health_display),
+        Column("orders_today", label=_("Orders today"), sort_key="orders_today"),
+        DateColumn("cursor", label=_("Resumes from"), sort_key="cursor"),
+        Column(
+            "running", label=_("Pull under way"), accessor=network_views.running_display
+        ),
+    ]
+    list_filter = ["kind", "enabled"]
+    inspect_view_fields = [
+        "merchant",
+        "kind",
+        "name",
+        "enabled",
+        "base_url",
+        "pull_every_minutes",
+        "settings",
+        "cursor",
+        "last_success_at",
+        "last_error_at",
+        "last_error",
+        "created_at",
+    ]
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(
+            pull_url_name=self.get_url_name("pull"),
+            progress_url_name=self.get_url_name("progress"),
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        inspect_url_name = self.get_url_name("inspect")
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "new/",
+                self.construct_view(
+                    network_views.NetworkConnectionKindView,
+                    add_kind_url_name=self.get_url_name("add_kind"),
+                ),
+                name="add",
+            ),
+            path(
+                "new/<str:kind>/",
+                self.construct_view(
+                    network_views.NetworkConnectionCreateView,
+                    inspect_url_name=inspect_url_name,
+                ),
+                name="add_kind",
+            ),
+            path(
+                "edit/<int:pk>/",
+                self.construct_view(
+                    network_views.NetworkConnectionEditView,
+                    inspect_url_name=inspect_url_name,
+                ),
+                name="edit",
+            ),
+            path(
+                "pull/<int:pk>/",
+                self.construct_view(
+                    network_views.NetworkConnectionPullView,
+                    inspect_url_name=inspect_url_name,
+                ),
+                name="pull",
+            ),
+            path(
+                "progress/<int:pk>/",
+                self.construct_view(network_views.NetworkConnectionProgressView),
+                name="progress",
+            ),
+        ]
+
+
 class MoneyViewSetGroup(ViewSetGroup):
     menu_label = _("Money")
     menu_name = "money"
@@ -343,6 +435,7 @@ class MoneyViewSetGroup(ViewSetGroup):
         LedgerEntryViewSet,
         PayoutRunViewSet,
         MerchantConnectionViewSet,
+        NetworkConnectionViewSet,
     )
 
 
@@ -378,6 +471,11 @@ def money_log_actions_register(actions):
         "affiliates.rotate_secret",
         _("Rotate postback secret"),
         _("Postback secret rotated"),
+    )
+    actions.register_action(
+        "affiliates.pull_now",
+        _("Pull now"),
+        _("Pull of the network's report started"),
     )
     actions.register_action(
         "affiliates.payout_method",

@@ -1,0 +1,109 @@
+"""Setting up a connection (networks.connections): how secrets are masked, which
+names are a kind's credentials, and that the save refuses bad input whole."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from affiliates.commissions.networks import base
+from affiliates.commissions.networks.connections import (
+    ConnectionChanges,
+    connection_credential_in_use,
+    connection_credential_names,
+    connection_kinds,
+    network_connection_save,
+    secret_mask,
+)
+from affiliates.models import ConnectionKind, NetworkConnection
+
+
+class KeyedConnector(base.Connector):
+    kind = ConnectionKind.PDD_DDK
+    credential_names = ("client_id", "client_secret")
+
+
+@pytest.fixture
+def pdd(monkeypatch):
+    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.PDD_DDK, KeyedConnector)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("", ""),
+        (None, ""),
+        ("short", "••••"),
+        ("1234567", "••••"),
+        ("12345678", "••••5678"),
+        ("a-long-secret-cdef", "••••cdef"),
+    ],
+)
+def test_a_secret_shows_at_most_its_last_four_characters(value, shown):
+    assert secret_mask(value) == shown
+
+
+def test_a_kinds_credentials_are_its_connectors(pdd):
+    assert connection_credential_names(kind=ConnectionKind.PDD_DDK) == (
+        "client_id",
+        "client_secret",
+    )
+    assert ConnectionKind.PDD_DDK in dict(connection_kinds())
+
+
+def test_a_templated_postback_uses_its_token_or_its_hmac_secret():
+    kind = ConnectionKind.TEMPLATED_POSTBACK
+    assert connection_credential_names(kind=kind) == ("token", "secret")
+    assert connection_credential_in_use(kind=kind, settings={}, name="token")
+    assert connection_credential_in_use(
+        kind=kind, settings={"auth": "hmac"}, name="secret"
+    )
+    assert not connection_credential_in_use(
+        kind=kind, settings={"auth": "hmac"}, name="token"
+    )
+
+
+@pytest.mark.django_db
+def test_a_save_with_one_bad_field_writes_nothing(pdd, shop):
+    connection = network_connection_save(
+        merchant=shop,
+        kind=ConnectionKind.PDD_DDK,
+        changes=ConnectionChanges(credentials={"client_id": "id-1"}),
+    )
+    with pytest.raises(ValidationError) as refused:
+        network_connection_save(
+            merchant=shop,
+            kind=ConnectionKind.PDD_DDK,
+            connection=connection,
+            changes=ConnectionChanges(
+                name="renamed",
+                credentials={"client_secret": "new-secret"},
+                base_url="http://192.168.1.1/",
+            ),
+        )
+    assert "base_url" in refused.value.message_dict
+    connection.refresh_from_db()
+    assert connection.name == "" and connection.credentials == {"client_id": "id-1"}
+    with pytest.raises(ValidationError, match="no credential"):
+        network_connection_save(
+            merchant=shop,
+            kind=ConnectionKind.PDD_DDK,
+            connection=connection,
+            changes=ConnectionChanges(credentials={"app_secret": "x"}),
+        )
+    assert NetworkConnection.objects.get().credentials == {"client_id": "id-1"}
+
+
+@pytest.fixture
+def no_jd(monkeypatch):
+    """JD's connector not installed (whether or not it is, in this checkout)."""
+    base.pull_kinds()  # the connectors registered first, so that none comes back
+    monkeypatch.delitem(base._CONNECTORS, ConnectionKind.JD_UNION, raising=False)
+
+
+@pytest.mark.django_db
+def test_a_kind_without_a_connector_cannot_be_made(no_jd, shop):
+    with pytest.raises(ValidationError) as refused:
+        network_connection_save(
+            merchant=shop, kind=ConnectionKind.JD_UNION, changes=ConnectionChanges()
+        )
+    assert "kind" in refused.value.message_dict
+    assert not NetworkConnection.objects.exists()
