@@ -1,3 +1,3 @@
 """Imports every connector module, so that each registers itself (base.connector_register)."""
 
-from affiliates.commissions.networks import awin, impact, jd, pdd  # noqa: F401
+from affiliates.commissions.networks import awin, impact, jd, pdd, taobao  # noqa: F401
