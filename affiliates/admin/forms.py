@@ -98,6 +98,17 @@ class NetworkConnectionForm(forms.Form):
         ),
     )
 
+    tracking_ids = forms.CharField(
+        label=_("Add tracking ids"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "w-font-mono"}),
+        help_text=_(
+            "For networks that carry no click id: the ids you registered with the "
+            "network (Taobao relation ids, Amazon tags), one a line. Each creator is "
+            "given one when their article first links to this merchant."
+        ),
+    )
+
     def __init__(
         self, *args, kind: str, connection: NetworkConnection | None = None, **kwargs
     ):
@@ -107,8 +118,11 @@ class NetworkConnectionForm(forms.Form):
         if connection is not None:
             # A connection stays with its merchant: its postback URL names it.
             del self.fields["merchant"]
-        if kind == ConnectionKind.TEMPLATED_POSTBACK:
-            # The network calls us: nothing to pull, no API to name.
+        if kind in (
+            ConnectionKind.TEMPLATED_POSTBACK,
+            ConnectionKind.AMAZON_ASSOCIATES,
+        ):
+            # The network calls us, or its reports are files: nothing to pull.
             del self.fields["base_url"]
             del self.fields["pull_every_minutes"]
         masked = (

@@ -9,6 +9,7 @@ Who may open any of them is NetworkConnection's ``EditorsPermissionPolicy``
 
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -37,9 +38,11 @@ from affiliates.commissions.networks.connections import (
     network_connection_save,
     network_connections,
     run_progress,
+    tracking_ids_pool,
 )
 from affiliates.models import ConnectionRun, NetworkConnection, RunState
 from affiliates.tasks import pull_conversions
+from affiliates.tracking.trackingids import TrackingIdInvalid, tracking_ids_import
 
 # The running pull's counters, for the list (one query for the page).
 _RUNNING = ConnectionRun.objects.filter(
@@ -153,15 +156,23 @@ class NetworkConnectionFormView(ServiceFormView):
             credentials=form.credentials(),
         )
         try:
-            connection = network_connection_save(
-                merchant=self.object.merchant if self.object else data["merchant"],
-                kind=self.kind,
-                changes=changes,
-                connection=self.object,
-            )
+            with transaction.atomic():
+                connection = network_connection_save(
+                    merchant=self.object.merchant if self.object else data["merchant"],
+                    kind=self.kind,
+                    changes=changes,
+                    connection=self.object,
+                )
+                tracking_ids_import(
+                    connection=connection,
+                    values=data["tracking_ids"].splitlines(),
+                )
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, field_errors)
+            return self.form_invalid(form)
+        except TrackingIdInvalid as error:
+            form.add_error("tracking_ids", str(error))
             return self.form_invalid(form)
         log(
             connection,
@@ -264,6 +275,7 @@ class NetworkConnectionInspectView(CheckedInspectView):
             ),
             "running": running,
             "runs": connection_runs_recent(connection=connection),
+            "tracking_ids": tracking_ids_pool(connection=connection),
         }
 
 

@@ -44,8 +44,13 @@ MASK = "••••"
 
 def connection_kinds() -> list[tuple[str, str]]:
     """The kinds a connection can be made of here: those with a connector installed
-    (pulled), and the templated postback."""
-    installed = {ConnectionKind.TEMPLATED_POSTBACK.value, *pull_kinds()}
+    (pulled), the templated postback, and Amazon Associates (tracking ids only)."""
+    installed = {
+        ConnectionKind.TEMPLATED_POSTBACK.value,
+        # Holds the tags given to creators; its reports are imported as files.
+        ConnectionKind.AMAZON_ASSOCIATES.value,
+        *pull_kinds(),
+    }
     return [
         (value, label) for value, label in ConnectionKind.choices if value in installed
     ]
@@ -308,3 +313,9 @@ def run_summary(run: ConnectionRun) -> str:
         "unchanged": run.lines_unchanged,
         "rejected": run.lines_rejected,
     }
+
+
+def tracking_ids_pool(*, connection: NetworkConnection) -> tuple[int, int]:
+    """(ids in the connection's pool, of which given to creators)."""
+    ids = connection.tracking_ids.all()
+    return ids.count(), ids.filter(creator__isnull=False).count()

@@ -21,6 +21,11 @@ Examples::
     manage.py connection mingyue --kind templated-postback --set auth=token \\
         --set token=… --set params.click_id=subid1 --set params.order_id=oid
     manage.py connection jd-shop --show
+    manage.py connection taobao --kind taobao-union --tracking-ids relation-ids.txt
+
+``--tracking-ids FILE`` (``-``: standard input) adds the ids a network knows the
+publisher by (Taobao relation ids, Amazon tags), one per line, to the connection's
+pool; each creator is given one when their article first links to the merchant.
 
 The connection changed is the merchant's one of that kind (and ``--name``, when
 given); a new one is made when there is none. Bad input changes nothing and says
@@ -28,9 +33,11 @@ which key was wrong.
 """
 
 import json
+import sys
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from affiliates.commissions.networks.connections import (
     FIELD_NAMES,
@@ -44,7 +51,9 @@ from affiliates.commissions.networks.connections import (
     network_connection_save,
     network_connections,
     run_summary,
+    tracking_ids_pool,
 )
+from affiliates.tracking.trackingids import TrackingIdInvalid, tracking_ids_import
 from products.models import Merchant
 
 TRUE = {"1", "true", "yes", "on"}
@@ -109,8 +118,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--show", action="store_true", help="Print the connections and health."
         )
+        parser.add_argument(
+            "--tracking-ids",
+            metavar="FILE",
+            help="Add the tracking ids in FILE (one a line; - for standard input).",
+        )
 
-    def handle(self, *args, merchant_slug, kind, name, assignments, unset, show, **_):
+    def handle(
+        self,
+        *args,
+        merchant_slug,
+        kind,
+        name,
+        assignments,
+        unset,
+        show,
+        tracking_ids,
+        **_,
+    ):
         merchant = Merchant.objects.filter(slug=merchant_slug).first()
         if merchant is None:
             raise CommandError(f"No merchant with the slug {merchant_slug!r}.")
@@ -120,7 +145,8 @@ class Command(BaseCommand):
                 f"--kind {kind}: not a connection kind installed here; the kinds "
                 f"are: {', '.join(kinds)}."
             )
-        if show and not (assignments or unset):
+        values = self._tracking_ids_read(tracking_ids) if tracking_ids else None
+        if show and not (assignments or unset or values is not None):
             self._show(merchant=merchant, kind=kind, name=name)
             return
         if kind is None:
@@ -133,10 +159,15 @@ class Command(BaseCommand):
             unset=unset,
             settings=dict(connection.settings) if connection else {},
         )
+        added = known = None
         try:
-            saved = network_connection_save(
-                merchant=merchant, kind=kind, changes=changes, connection=connection
-            )
+            # One change: a bad tracking id leaves the connection as it was too.
+            with transaction.atomic():
+                saved = network_connection_save(
+                    merchant=merchant, kind=kind, changes=changes, connection=connection
+                )
+                if values is not None:
+                    added, known = tracking_ids_import(connection=saved, values=values)
         except ValidationError as error:
             raise CommandError(
                 "; ".join(
@@ -144,9 +175,24 @@ class Command(BaseCommand):
                     for field, messages in error.message_dict.items()
                 )
             ) from error
+        except TrackingIdInvalid as error:
+            raise CommandError(f"--tracking-ids: {error}") from error
         verb = "Changed" if connection else "Created"
         self.stdout.write(f"{verb} connection #{saved.pk}.")
+        if added is not None:
+            self.stdout.write(f"Added {added} tracking ids ({known} already there).")
         self._show(merchant=merchant, kind=kind, name=None, only=saved.pk)
+
+    def _tracking_ids_read(self, path: str) -> list[str]:
+        if path == "-":
+            return sys.stdin.read().splitlines()
+        try:
+            with open(path, encoding="utf-8-sig") as file:
+                return file.read().splitlines()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
+        except UnicodeDecodeError as error:
+            raise CommandError(f"{path} is not UTF-8 text.") from error
 
     def _find(self, *, merchant, kind, name):
         candidates = merchant.network_connections.filter(kind=kind)
@@ -247,6 +293,9 @@ class Command(BaseCommand):
                 f"{connection.last_error}"
             )
         write(f"  orders received today: {connection.orders_today}")
+        pool, given = tracking_ids_pool(connection=connection)
+        if pool:
+            write(f"  tracking ids: {pool}, {given} given to creators")
         running = connection_run_running(connection=connection)
         if running is not None:
             write(f"  pull running since {_when(running.started_at)}: ")

@@ -444,3 +444,38 @@ def test_a_chinese_speaking_editor_reads_the_pages_in_chinese(
     assert "联盟接入" in editor_client.get(url("index")).content.decode()
     edit = editor_client.get(url("edit", pulled.pk)).content.decode()
     assert "已保存：••••9f8e。留空则保持不变。" in edit
+
+
+# -- Tracking ids ----------------------------------------------------------------------
+
+
+def test_an_editor_adds_tracking_ids_and_sees_the_pool(editor_client, shop):
+    response = editor_client.post(
+        url("add_kind", ConnectionKind.AMAZON_ASSOCIATES),
+        {
+            "merchant": str(shop.pk),
+            "name": "Amazon US",
+            "enabled": "on",
+            "settings": "{}",
+            "tracking_ids": "lulu-20\nann-20\n",
+        },
+    )
+    connection = NetworkConnection.objects.get()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(connection.tracking_ids.values_list("value", flat=True)) == [
+        "ann-20",
+        "lulu-20",
+    ]
+    page = editor_client.get(url("inspect", connection.pk)).content.decode()
+    assert "2 ids, 0 given to creators" in page
+
+
+def test_a_bad_tracking_id_is_a_form_error_and_saves_nothing(editor_client, pulled):
+    response = editor_client.post(
+        url("edit", pulled.pk),
+        form_data(name="Renamed", tracking_ids="ok-1\nhas space\n"),
+    )
+    assert response.status_code == 200
+    assert "Line 2" in response.content.decode()
+    pulled.refresh_from_db()
+    assert pulled.name == "" and not pulled.tracking_ids.exists()

@@ -188,3 +188,21 @@ def test_several_connections_of_a_kind_are_told_apart_by_name(jd, shop):
 def test_a_merchant_without_connections_says_so(shop):
     other = MerchantFactory(name="Empty")
     assert "has no network connection" in run(other.slug, "--show")
+
+
+def test_tracking_ids_are_added_from_a_file_and_shown(shop, tmp_path):
+    ids = tmp_path / "tags.txt"
+    ids.write_text("lulu-20\nann-20\n\nlulu-20\n", encoding="utf-8")
+    out = run(shop.slug, "--kind=amazon-associates", "--tracking-ids", str(ids))
+    assert "Added 2 tracking ids (0 already there)." in out
+    assert "tracking ids: 2, 0 given to creators" in out
+    again = run(shop.slug, "--kind=amazon-associates", "--tracking-ids", str(ids))
+    assert "Added 0 tracking ids (2 already there)." in again
+
+
+def test_a_bad_tracking_id_names_its_line_and_adds_none(shop, tmp_path):
+    ids = tmp_path / "tags.txt"
+    ids.write_text("good-20\nhas space\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="--tracking-ids: Line 2"):
+        run(shop.slug, "--kind=amazon-associates", "--tracking-ids", str(ids))
+    assert not NetworkConnection.objects.filter(merchant=shop).exists()
