@@ -69,9 +69,12 @@ Status (``validCode``, per row, and the row's quantities)
     ====================================  ==============================
 
 An invalid code wins over the quantities (the row earned nothing), then a full
-return, then an open after-sale. ``payMonth`` (JD's estimated settlement date,
-``yyyyMMdd``, 0 before) is not read: approval follows completion, and our own hold
-period still applies before any payout.
+return, then an open after-sale. ``payMonth`` (JD's settlement date, ``yyyyMMdd``,
+0 before) decides approval only with the connection's setting ``approve_when:
+settled`` (a completed line is pending until it is set); by default approval
+follows completion. Our own hold period applies before any payout either way.
+A row's ``modifyTime`` is the line's ``updated_at``: a later version of its
+figures (the actual ones at completion, a partial return) replaces an earlier.
 """
 
 import datetime
