@@ -57,13 +57,18 @@ def _cell_text(value) -> str | None:
     return str(value).strip()
 
 
-def _xlsx_rows(path: Path, *, columns: Mapping[str, str]) -> tuple[int, Rows]:
+def _workbook_open(path: Path):
+    """The workbook, streamed (read-only: one row in memory at a time)."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         raise ReportFileError(
             f"{path.name} is not a readable XLSX workbook."
         ) from error
+
+
+def _xlsx_rows(path: Path, *, columns: Mapping[str, str]) -> tuple[int, Rows]:
+    workbook = _workbook_open(path)
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     try:
@@ -210,12 +215,7 @@ def _amazon_row(cells: list, position: dict[str, int], *, currency: str, zone) -
 
 def _amazon_cells(path: Path) -> Iterator[tuple[int, list]]:
     if _is_xlsx(path):
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-            raise ReportFileError(
-                f"{path.name} is not a readable XLSX workbook."
-            ) from error
+        workbook = _workbook_open(path)
         try:
             names = workbook.sheetnames
             sheet = workbook[
