@@ -448,3 +448,137 @@ def _q(query: dict) -> str:
     from urllib.parse import urlencode
 
     return urlencode(query)
+
+
+# -- Pulls: secrets and internal addresses --------------------------------------------
+
+APP_SECRET = "jd-app-secret-0123456789abcdef"  # noqa: S105 (a test's secret)
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """A gateway (or a base_url pointed at a hostile server) that echoes the
+    secret back in its error text, as JD's error_response carries it."""
+
+    def _answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        body = json.dumps(
+            {
+                "error_response": {
+                    "code": "19",
+                    "zh_desc": f"签名错误 app_secret={APP_SECRET}",
+                    "en_desc": f"Invalid signature, secret {APP_SECRET}",
+                }
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = _answer  # noqa: N815
+    do_POST = _answer  # noqa: N815
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def echo(local_servers_allowed):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_secret_the_network_echoes_is_not_kept_or_logged(shop, echo, caplog):
+    connection = _pull_connection(
+        shop,
+        ConnectionKind.JD_UNION,
+        echo,
+        {},
+        {"app_key": "k", "app_secret": APP_SECRET},
+    )
+    now = timezone.now()
+    with caplog.at_level("DEBUG"):
+        run = connection_pull(
+            connection=connection, since=now - datetime.timedelta(hours=1), until=now
+        )
+    connection.refresh_from_db()
+    assert run.state == "failed"
+    assert run.error
+    assert APP_SECRET not in run.error
+    assert APP_SECRET not in connection.last_error
+    assert APP_SECRET not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://169.254.169.254/latest/meta-data",
+        "http://2130706433/routerjson",  # 127.0.0.1 as one decimal number
+        "http://0x7f000001/routerjson",
+        "http://[::1]/routerjson",
+        "http://[::ffff:127.0.0.1]/routerjson",
+        "http://localhost/routerjson",
+        "http://10.0.0.1/routerjson",
+        "file:///etc/passwd",
+    ],
+)
+def test_an_internal_base_url_is_refused(shop, base_url):
+    connection = _pull_connection(
+        shop,
+        ConnectionKind.JD_UNION,
+        base_url,
+        {},
+        {"app_key": "k", "app_secret": APP_SECRET},
+    )
+    now = timezone.now()
+    run = connection_pull(
+        connection=connection, since=now - datetime.timedelta(hours=1), until=now
+    )
+    assert run.state == "failed"
+    assert "policy" in run.error.lower() or "invalid url" in run.error.lower(), (
+        run.error
+    )
+    connection.refresh_from_db()
+    assert connection.cursor is None
+
+
+# -- Tracking ids -------------------------------------------------------------------
+
+
+def test_another_merchants_tracking_id_credits_nobody(shop, network, creator):
+    from affiliates.models import TrackingId
+
+    theirs = NetworkConnection.objects.create(
+        merchant=shop, kind=ConnectionKind.TEMPLATED_POSTBACK, settings={}
+    )
+    TrackingId.objects.create(connection=theirs, value="mm_1_2_3", creator=creator)
+    result = conversion_ingest(
+        merchant=network,
+        data=_data(order_id="N-1", currency="USD", tracking_id="mm_1_2_3"),
+        source=ConversionSource.POSTBACK,
+    )
+    assert result.conversion.author is None
+    other = NetworkConnection.objects.create(
+        merchant=shop, kind=ConnectionKind.TEMPLATED_POSTBACK, settings={}
+    )
+    result = conversion_ingest(
+        merchant=shop,
+        data=_data(order_id="N-2", tracking_id="mm_1_2_3"),
+        source=ConversionSource.NETWORK,
+        connection=other,
+    )
+    assert result.conversion.author is None  # not that connection's id
+    result = conversion_ingest(
+        merchant=shop,
+        data=_data(order_id="N-3", tracking_id="mm_1_2_3"),
+        source=ConversionSource.NETWORK,
+        connection=theirs,
+    )
+    assert result.conversion.author == creator
