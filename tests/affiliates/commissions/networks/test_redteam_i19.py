@@ -582,3 +582,45 @@ def test_another_merchants_tracking_id_credits_nobody(shop, network, creator):
         connection=theirs,
     )
     assert result.conversion.author == creator
+
+
+# -- The same order by two ways at once (PostgreSQL) ------------------------------------
+
+
+@pytest.mark.skipif(
+    db_connection.vendor != "postgresql",
+    reason="concurrent writers need a server database (SQLite in memory locks tables)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("items", [("", ""), ("", "SKU-1"), ("SKU-1", "")])
+def test_a_pull_and_a_postback_of_one_order_at_once_are_one_sale(shop, items):
+    """A pull's line and a postback of the same order racing: one conversion,
+    whether both report it whole or one whole and one by its item."""
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def ingest(item_id, source):
+        barrier.wait()
+        try:
+            conversion_ingest(
+                merchant=shop,
+                data=_data(order_id="RACE-1", item_id=item_id, commission="10.00"),
+                source=source,
+            )
+            outcomes.append("ok")
+        except ConversionConflict:
+            outcomes.append("conflict")
+        finally:
+            db_connection.close()
+
+    threads = [
+        threading.Thread(target=ingest, args=(items[0], ConversionSource.PULL)),
+        threading.Thread(target=ingest, args=(items[1], ConversionSource.NETWORK)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Conversion.objects.filter(order_id="RACE-1").count() == 1
+    expected = ["ok", "ok"] if items[0] == items[1] else ["conflict", "ok"]
+    assert sorted(outcomes) == expected
