@@ -173,9 +173,8 @@ def test_minor_units_are_exact_in_every_currency(client, shop, currency, minor, 
 )
 def test_odd_numbers_are_refused_or_exact(client, shop, amount):
     everflow = connect(shop)
-    body = '{"oid": "O-1", "sale_amount": %s, "payout": "0", "token": "%s"}' % (
-        amount,
-        TOKEN,
+    body = (
+        f'{{"oid": "O-1", "sale_amount": {amount}, "payout": "0", "token": "{TOKEN}"}}'
     )
     response = client.post(url(everflow), data=body, content_type="application/json")
     assert response.status_code in (200, 400), response.content
@@ -400,33 +399,36 @@ def _timed_pull(connection, monkeypatch, attribute, owner):
     return run, time.monotonic() - started
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Defect: JD's page is read with raw.read() and no overall deadline: a "
-    "server sending a byte just inside each read timeout holds the pull (and its "
-    "one-at-a-time lock) for as long as it likes (jd.py _page).",
-)
 def test_a_slow_loris_jd_does_not_hold_the_pull(shop, dribbler, monkeypatch):
     from affiliates.commissions.networks import jd
 
     connection = _pull_connection(
         shop,
-        ConnectionKind.JD,
+        ConnectionKind.JD_UNION,
         dribbler,
         {},
         {"app_key": "k", "app_secret": "s"},
     )
-    run, elapsed = _timed_pull(connection, monkeypatch, "timeout", jd.JdConnector)
+    run, elapsed = _timed_pull(connection, monkeypatch, "timeout", jd.JdUnionConnector)
     assert run.state == "failed"
     assert elapsed < 3.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Defect: httpjson._read checks its deadline only between 64 KB chunks, "
-    "and requests' iter_content blocks until a chunk is full: a server dribbling a "
-    "byte at a time holds the Awin/Impact pull until it stops (httpjson.py _read).",
-)
+def test_a_slow_loris_pdd_does_not_hold_the_pull(shop, dribbler, monkeypatch):
+    from affiliates.commissions.networks import pdd
+
+    connection = _pull_connection(
+        shop,
+        ConnectionKind.PDD_DDK,
+        dribbler,
+        {"pid": "1_2"},
+        {"client_id": "c", "client_secret": "s"},
+    )
+    run, elapsed = _timed_pull(connection, monkeypatch, "timeout", pdd.PddConnector)
+    assert run.state == "failed"
+    assert elapsed < 3.0
+
+
 def test_a_slow_loris_impact_does_not_hold_the_pull(shop, dribbler, monkeypatch):
     from affiliates.commissions.networks import impact
 
