@@ -621,3 +621,15 @@ def test_a_pull_and_a_postback_of_one_order_at_once_are_one_sale(shop, items):
     assert Conversion.objects.filter(order_id="RACE-1").count() == 1
     expected = ["ok", "ok"] if items[0] == items[1] else ["conflict", "ok"]
     assert sorted(outcomes) == expected
+
+
+def test_a_refused_call_does_not_log_or_keep_its_token(client, shop, caplog):
+    everflow = connect(shop)
+    with caplog.at_level("DEBUG"):
+        response = client.get(url(everflow, call(token=TOKEN, sale_amount="12,50")))
+    assert response.status_code == 400
+    everflow.refresh_from_db()
+    assert everflow.last_error
+    assert TOKEN not in everflow.last_error
+    assert TOKEN not in caplog.text
+    assert TOKEN not in response.content.decode()
