@@ -47,3 +47,7 @@ class EncryptedJSONField(models.TextField):
         if not value:
             return ""
         return text_encrypt(json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+    def value_to_string(self, obj) -> str:
+        # dumpdata: JSON that to_python (loaddata) reads back, not a dict's repr.
+        return json.dumps(self.value_from_object(obj), sort_keys=True)

@@ -41,6 +41,7 @@ from affiliates.creators.selectors import creator_profile_for_user
 from affiliates.models import ConversionSource, LedgerEntry
 from affiliates.roles import user_is_editor
 from products.currencies import money_str
+from products.encryption import DecryptionError
 from products.models import Merchant
 from products.signing import SIGNATURE_HEADER, SignatureError, signature_verify
 from products.web import DATABASE_INTEGER_MAX, client_address
@@ -80,6 +81,7 @@ class PostbackOut(Schema):
         404: Error,
         409: Error,
         413: Error,
+        503: Error,
     },
     openapi_extra={
         "requestBody": {
@@ -109,9 +111,14 @@ def postback(request: HttpRequest, merchant_slug: str):
             f"A postback body is at most {POSTBACK_MAX_BYTES} bytes.",
             field="body",
         )
-    merchant = (
-        Merchant.objects.select_related("connection").filter(slug=merchant_slug).first()
-    )
+    try:
+        merchant = (
+            Merchant.objects.select_related("connection")
+            .filter(slug=merchant_slug)
+            .first()
+        )
+    except DecryptionError:
+        return error_response(*_UNREADABLE_SECRET)
     if merchant is None:
         return error_response(404, "not_found", "No merchant with this slug.")
     secret = getattr(getattr(merchant, "connection", None), "postback_secret", "")
@@ -162,6 +169,15 @@ def _postback_body(request: HttpRequest) -> bytes | None:
     except RequestDataTooBig:  # DATA_UPLOAD_MAX_MEMORY_SIZE set below ours
         return None
     return body if len(body) <= POSTBACK_MAX_BYTES else None
+
+
+# A stored secret that none of ZHONGCAO_ENCRYPTION_KEYS opens (a key was dropped or
+# mistyped): the server's fault, said without a 500; the caller retries later.
+_UNREADABLE_SECRET = (
+    503,
+    "misconfigured",
+    "The connection's secret cannot be read on this server; try again later.",
+)
 
 
 # -- A network's templated postback ----------------------------------------------------
@@ -251,9 +267,12 @@ def templated_postback(request: HttpRequest, merchant_slug: str, connection_key:
                 field="body",
             )
         )
-    connection = templated_connection_find(
-        merchant_slug=merchant_slug, key=connection_key
-    )
+    try:
+        connection = templated_connection_find(
+            merchant_slug=merchant_slug, key=connection_key
+        )
+    except DecryptionError:
+        return _templated_error(PostbackRefused(*_UNREADABLE_SECRET))
     if connection is None:
         return _templated_error(
             PostbackRefused(404, "not_found", "No such postback connection.")

@@ -139,6 +139,10 @@ def _money(
         # A JSON number would pass through a float: amounts are decimal strings.
         raise ReportFieldError(field, 'Must be a decimal string such as "129.90".')
     try:
+        # Decimal also reads "1_000" and other scripts' digits ("١٢٣"): a network
+        # writes neither, so they are refused rather than guessed at.
+        if not value.isascii() or "_" in value:
+            raise InvalidOperation
         amount = Decimal(value.strip())
     except InvalidOperation as error:
         raise ReportFieldError(

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import requests
+import urllib3
 
 from affiliates.commissions.networks.base import ConnectorError
 from products.outbound import outbound_failure, outbound_session
@@ -53,24 +54,46 @@ def _network_message(body: bytes, secrets: Iterable[str]) -> str:
     return _masked(text, secrets)
 
 
-def _read(response: requests.Response, *, deadline: float, network: str) -> bytes:
+def body_read(
+    response: requests.Response, *, limit: int, deadline: float
+) -> bytes | None:
+    """The answer's body, or None when it is larger than ``limit``; TimeoutError
+    past ``deadline`` (a ``time.monotonic()``). Raises requests', urllib3's or the
+    socket's errors for a body cut off.
+
+    ``read1`` returns whatever bytes have come (requests' ``iter_content`` waits
+    for a full chunk), so the deadline is checked at every arrival: a server that
+    sends one byte just inside each read timeout (a slow loris) is cut off at the
+    deadline, not when it chooses to stop."""
+    raw = response.raw
     chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        chunk = raw.read1(64 * 1024, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+
+
+def _read(response: requests.Response, *, deadline: float, network: str) -> bytes:
     try:
-        for chunk in response.iter_content(chunk_size=64 * 1024):
-            size += len(chunk)
-            if size > MAX_ANSWER_BYTES:
-                raise ConnectorError(
-                    f"{network}'s answer is larger than "
-                    f"{MAX_ANSWER_BYTES // (1024 * 1024)} MB; it was not read."
-                )
-            if time.monotonic() > deadline:
-                raise ConnectorError(f"{network} took too long to send its answer.")
-            chunks.append(chunk)
-    except requests.RequestException as error:
+        body = body_read(response, limit=MAX_ANSWER_BYTES, deadline=deadline)
+    except TimeoutError as error:
+        raise ConnectorError(f"{network} took too long to send its answer.") from error
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
         raise ConnectorError(
             f"{network}'s answer was cut off or too slow to come."
         ) from error
-    return b"".join(chunks)
+    if body is None:
+        raise ConnectorError(
+            f"{network}'s answer is larger than "
+            f"{MAX_ANSWER_BYTES // (1024 * 1024)} MB; it was not read."
+        )
+    return body
 
 
 def network_json_get(

@@ -80,6 +80,7 @@ figures (the actual ones at completion, a partial return) replaces an earlier.
 import datetime
 import hashlib
 import json
+import time
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -97,6 +98,7 @@ from affiliates.commissions.networks.base import (
     Window,
     connector_register,
 )
+from affiliates.commissions.networks.httpjson import body_read
 from affiliates.commissions.networks.subids import subid_read
 from affiliates.models import ConnectionKind, ConversionStatus
 from products.outbound import outbound_failure, outbound_session
@@ -330,7 +332,11 @@ class JdUnionConnector(Connector):
             )
             try:
                 status = response.status_code
-                content = response.raw.read(ANSWER_MAX_BYTES + 1, decode_content=True)
+                content = body_read(
+                    response,
+                    limit=ANSWER_MAX_BYTES,
+                    deadline=time.monotonic() + 3 * self.timeout,
+                )
             finally:
                 response.close()
         except requests.RequestException as error:
@@ -339,13 +345,15 @@ class JdUnionConnector(Connector):
                 + outbound_failure(error, timeout=self.timeout)
                 + "."
             ) from error
+        except TimeoutError as error:
+            raise ConnectorError("JD took too long to send its answer.") from error
         except (urllib3.exceptions.HTTPError, OSError) as error:
             # The body is read here, not by requests: a connection cut or stalled
             # in the middle of it surfaces as urllib3's own errors.
             raise ConnectorError("JD's answer was cut off before its end.") from error
         if status != 200:
             raise ConnectorError(f"JD answered HTTP {status}.")
-        if len(content) > ANSWER_MAX_BYTES:
+        if content is None:
             raise ConnectorError("JD's answer is too large to be an order page.")
         return _query_result(content)
 

@@ -82,6 +82,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
+import urllib3
 
 from affiliates.commissions.networks.base import (
     Connector,
@@ -90,6 +91,7 @@ from affiliates.commissions.networks.base import (
     Window,
     connector_register,
 )
+from affiliates.commissions.networks.httpjson import body_read
 from affiliates.commissions.networks.subids import subid_read
 from affiliates.models import ConnectionKind
 from products.outbound import outbound_failure, outbound_session
@@ -331,16 +333,24 @@ class PddConnector(Connector):
                 )
             if status != 200:
                 raise ConnectorError(f"PDD: HTTP {status} from the gateway.")
-            body = bytearray()
             try:
-                for chunk in response.iter_content(64 * 1024):
-                    body += chunk
-                    if len(body) > MAX_BODY_BYTES:
-                        raise ConnectorError("PDD: the answer is too large.")
+                body = body_read(
+                    response,
+                    limit=MAX_BODY_BYTES,
+                    deadline=time.monotonic() + 3 * self.timeout,
+                )
+            except TimeoutError as error:
+                raise ConnectorError(
+                    "PDD: the answer took too long to come."
+                ) from error
             except requests.RequestException as error:
                 raise ConnectorError(
                     "PDD: " + outbound_failure(error, timeout=self.timeout) + "."
                 ) from error
+            except (urllib3.exceptions.HTTPError, OSError) as error:
+                raise ConnectorError("PDD: the answer was cut off.") from error
+            if body is None:
+                raise ConnectorError("PDD: the answer is too large.")
         finally:
             response.close()
         try:

@@ -156,6 +156,30 @@ def _run_finish(
     )
 
 
+# A credential shorter than this is not masked: it would blank out ordinary words
+# of the reason, and is no secret worth the name.
+_MASKED_MIN_LENGTH = 4
+
+
+def _secrets_masked(reason: str, *, connection: NetworkConnection) -> str:
+    """``reason`` with every credential of the connection masked: a network (or a
+    server a base URL points at) may echo a secret in its error text, and a
+    connector that forgot to mask it must not put it on the health page or in the
+    log."""
+    values = sorted(
+        (
+            str(value)
+            for value in connection.credentials.values()
+            if value is not None and len(str(value)) >= _MASKED_MIN_LENGTH
+        ),
+        key=len,
+        reverse=True,
+    )
+    for value in values:
+        reason = reason.replace(value, "…")
+    return reason
+
+
 def connection_pull(
     *,
     connection: NetworkConnection,
@@ -192,8 +216,9 @@ def connection_pull(
                     cursor=window.end
                 )
     except ConnectorError as error:
-        logger.warning("Pull of connection %s failed: %s", connection.pk, error.reason)
-        _run_finish(run=run, connection=connection, error=error.reason)
+        reason = _secrets_masked(error.reason, connection=connection)
+        logger.warning("Pull of connection %s failed: %s", connection.pk, reason)
+        _run_finish(run=run, connection=connection, error=reason)
     except Exception:
         _run_finish(
             run=run,

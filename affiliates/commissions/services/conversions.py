@@ -553,6 +553,7 @@ def conversion_ingest(
         )
         created = conversion is None
         if created:
+            _granularity_check(merchant=merchant, data=data)
             conversion = _conversion_new(
                 merchant=merchant, data=data, source=source, connection=connection
             )
@@ -662,6 +663,29 @@ def _sale_amend(*, conversion: Conversion, data: ConversionData) -> None:
     conversion.figures_as_of = data.updated_at
     conversion.save()
     _commission_entries_create(conversion=conversion)
+
+
+def _granularity_check(*, merchant: Merchant, data: ConversionData) -> None:
+    """An order is credited either whole (no item id) or item by item, never both:
+    the merchant's postback may report it whole while a network's pull reports
+    its items, and crediting both would pay the creator twice for one sale."""
+    others = Conversion.objects.filter(merchant=merchant, order_id=data.order_id)
+    others = (
+        others.exclude(item_id="") if not data.item_id else others.filter(item_id="")
+    )
+    if others.exists():
+        raise ConversionConflict(
+            "item_id",
+            _(
+                "Order %(order)s is already recorded %(how)s; it cannot also be "
+                "reported %(other)s."
+            )
+            % {
+                "order": data.order_id,
+                "how": _("by its items") if not data.item_id else _("as a whole"),
+                "other": _("as a whole") if not data.item_id else _("by items"),
+            },
+        )
 
 
 def _conversion_new(
