@@ -60,7 +60,11 @@ def purge_signups() -> int:
 @task()
 def pull_conversions(connection_id: int) -> str:
     """Pull one network connection's order report (Pull now, and the schedule)."""
-    connection = NetworkConnection.objects.filter(pk=connection_id).first()
+    # The credentials are read by the pull, where a key that no longer opens them
+    # is a failure on the connection's health rather than a crashed task.
+    connection = (
+        NetworkConnection.objects.filter(pk=connection_id).defer("credentials").first()
+    )
     if connection is None:
         return "gone"
     try:

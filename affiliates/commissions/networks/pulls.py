@@ -40,6 +40,7 @@ from affiliates.models import (
     NetworkConnection,
     RunState,
 )
+from products.encryption import DecryptionError
 
 logger = logging.getLogger(__name__)
 
@@ -166,10 +167,14 @@ def _secrets_masked(reason: str, *, connection: NetworkConnection) -> str:
     server a base URL points at) may echo a secret in its error text, and a
     connector that forgot to mask it must not put it on the health page or in the
     log."""
+    try:
+        credentials = connection.credentials
+    except DecryptionError:
+        return reason  # no key opens them: no secret can be in the reason
     values = sorted(
         (
             str(value)
-            for value in connection.credentials.values()
+            for value in credentials.values()
             if value is not None and len(str(value)) >= _MASKED_MIN_LENGTH
         ),
         key=len,
@@ -215,6 +220,13 @@ def connection_pull(
                 NetworkConnection.objects.filter(pk=connection.pk).update(
                     cursor=window.end
                 )
+    except DecryptionError:
+        _run_finish(
+            run=run,
+            connection=connection,
+            error="The credentials cannot be decrypted: ZHONGCAO_ENCRYPTION_KEYS no "
+            "longer holds the key they were saved with.",
+        )
     except ConnectorError as error:
         reason = _secrets_masked(error.reason, connection=connection)
         logger.warning("Pull of connection %s failed: %s", connection.pk, reason)
@@ -236,9 +248,11 @@ def connections_due(*, now: datetime.datetime | None = None) -> list[NetworkConn
     ago (or never), and that have none running."""
     now = now or timezone.now()
     due = []
-    connections = NetworkConnection.objects.filter(
-        enabled=True, kind__in=pull_kinds()
-    ).select_related("merchant")
+    connections = (
+        NetworkConnection.objects.filter(enabled=True, kind__in=pull_kinds())
+        .select_related("merchant")
+        .defer("credentials")  # read by the pull itself, not to decide it is due
+    )
     for connection in connections:
         _runs_lost_fail(connection=connection, now=now)
         last = connection.runs.order_by("-started_at").first()

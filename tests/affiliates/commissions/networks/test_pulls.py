@@ -249,3 +249,25 @@ def test_line_items_are_conversions_of_their_own_and_return_alone(
     assert (first.status, second.status) == ("pending", "refunded")
     assert items_current(conversion=second) == []
     assert {i.status for i in items_current(conversion=first)} == {EntryStatus.PENDING}
+
+
+def test_credentials_no_key_opens_fail_the_pull_on_its_health(
+    scripted, shop, settings, monkeypatch
+):
+    from cryptography.fernet import Fernet
+
+    from affiliates.tasks import pull_conversions
+
+    class NeedsToken(ScriptedConnector):
+        credential_names = ("api_token",)
+
+    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.AWIN, NeedsToken)
+
+    settings.ZHONGCAO_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    connection = NetworkConnection.objects.create(
+        merchant=shop, kind=ConnectionKind.AWIN, credentials={"api_token": "t-1"}
+    )
+    settings.ZHONGCAO_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    assert pull_conversions.call(connection.pk) == RunState.FAILED
+    connection.refresh_from_db(fields=["last_error"])
+    assert "cannot be decrypted" in connection.last_error

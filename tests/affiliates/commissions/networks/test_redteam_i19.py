@@ -318,11 +318,6 @@ def test_a_wrong_encryption_key_gives_no_500_on_the_postbacks(client, connected)
     assert Conversion.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Defect: with a wrong key the Merchant connections list loads every "
-    "postback secret and answers 500 (products/fields.py from_db_value).",
-)
 def test_a_wrong_encryption_key_gives_no_500_on_the_connections_list(
     client, connected, django_user_model
 ):
