@@ -25,6 +25,7 @@ from affiliates.admin.views.base import (
     CheckedInspectView,
     Confirmation,
     SecretKeepingEditView,
+    secret_reveal_once,
 )
 from content.models import (
     DeliveryStatus,
@@ -79,6 +80,7 @@ class WebhookEndpointCreateView(CreateView):
     """After saving, the edit page: it shows the new signing secret."""
 
     def get_success_url(self):
+        secret_reveal_once(self.request, self.object)
         return self.get_edit_url()
 
     def get_success_message(self, instance):
@@ -89,6 +91,7 @@ class WebhookEndpointCreateView(CreateView):
 
 class WebhookEndpointEditView(SecretKeepingEditView):
     template_name = "content/admin/webhook_endpoint_edit.html"
+    shown_once_field = "secret"
 
 
 class WebhookEndpointRotateView(ActionView):
@@ -112,6 +115,7 @@ class WebhookEndpointRotateView(ActionView):
     def perform(self, target, choice):
         webhook_endpoint_secret_rotate(endpoint=target)
         log(target, "content.rotate_webhook_secret", user=self.request.user)
+        secret_reveal_once(self.request, target)
         return _(
             "A new signing secret for “%(name)s” is in force; the old one signs "
             "nothing any more."

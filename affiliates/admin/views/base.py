@@ -25,6 +25,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.log_actions import log
 
+from affiliates.commissions.networks.connections import secret_mask
 from affiliates.commissions.services.ledger import LedgerError
 
 
@@ -186,12 +187,25 @@ class CheckedInspectView(InspectView):
         return self.model._default_manager.all()
 
 
+def _reveal_key(instance) -> str:
+    return f"secret-reveal:{instance._meta.label_lower}:{instance.pk}"
+
+
+def secret_reveal_once(request, instance) -> None:
+    """The next view of ``instance``'s edit page, by this editor, shows its secret
+    in full: once, right after it was made or rotated; masked ever after."""
+    request.session[_reveal_key(instance)] = True
+
+
 class SecretKeepingEditView(EditView):
     """Edits a model whose secret is shown and rotated, never edited in the form
-    (merchant connections, webhook endpoints): saves the form's own columns only, and
-    gives the template the URL of the rotate action."""
+    (merchant connections, webhook endpoints): saves the form's own columns only,
+    gives the template the URL of the rotate action, and the secret to show: in
+    full only on the first view after it was made or rotated (secret_reveal_once),
+    masked otherwise."""
 
     rotate_url_name = None
+    shown_once_field = None
 
     def save_instance(self):
         # Only the form's own columns: a secret rotated while the form was being
@@ -207,7 +221,11 @@ class SecretKeepingEditView(EditView):
         return instance
 
     def get_context_data(self, **kwargs):
+        revealed = self.request.session.pop(_reveal_key(self.object), False)
+        secret = getattr(self.object, self.shown_once_field)
         return {
             **super().get_context_data(**kwargs),
             "rotate_url": reverse(self.rotate_url_name, args=[quote(self.object.pk)]),
+            "secret_revealed": revealed,
+            "secret_shown": secret if revealed else secret_mask(secret),
         }

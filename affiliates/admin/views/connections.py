@@ -15,6 +15,7 @@ from affiliates.admin.views.base import (
     Confirmation,
     SecretKeepingEditView,
     ServiceFormView,
+    secret_reveal_once,
 )
 from affiliates.commissions.selectors import (
     merchant_connections,
@@ -47,6 +48,7 @@ class MerchantConnectionCreateView(ServiceFormView):
     def perform(self, *, merchant):
         connection = merchant_connection_ensure(merchant=merchant)
         log(connection, "wagtail.create", user=self.request.user)
+        secret_reveal_once(self.request, connection)
         return connection
 
     def get_success_message(self, result: MerchantConnection):
@@ -62,6 +64,7 @@ class MerchantConnectionEditView(SecretKeepingEditView):
     """The report columns and status words; the secret is shown, never edited here."""
 
     template_name = "affiliates/admin/merchant_connection_edit.html"
+    shown_once_field = "postback_secret"
 
 
 class MerchantConnectionRotateView(ActionView):
@@ -89,6 +92,7 @@ class MerchantConnectionRotateView(ActionView):
         connection = merchant_connection_ensure(merchant=target.merchant, rotate=True)
         # Who rotated a secret, and when, shows in the connection's history.
         log(connection, "affiliates.rotate_secret", user=self.request.user)
+        secret_reveal_once(self.request, connection)
         return _(
             "A new postback secret for %(merchant)s is in force; the old one no "
             "longer works."

@@ -738,7 +738,9 @@ def test_bad_status_values_are_a_form_error(editor_client, connected):
 def test_editor_rotates_the_secret(editor_client, connected):
     connection = connected.connection
     edit = editor_client.get(url(CONNECTIONS, "edit", connection.pk)).content.decode()
-    assert SECRET in edit and url(CONNECTIONS, "rotate", connection.pk) in edit
+    # A secret given before is shown masked, never again in full.
+    assert SECRET not in edit and SECRET[-4:] in edit
+    assert url(CONNECTIONS, "rotate", connection.pk) in edit
     action, data = confirmation_form(
         editor_client, url(CONNECTIONS, "rotate", connection.pk)
     )
@@ -749,6 +751,11 @@ def test_editor_rotates_the_secret(editor_client, connected):
     connection.refresh_from_db()
     assert connection.postback_secret.startswith("whsec_")
     assert connection.postback_secret != SECRET
+    # The new secret is shown in full once, on the page the rotation leads to.
+    shown = editor_client.get(response["Location"]).content.decode()
+    assert connection.postback_secret in shown
+    again = editor_client.get(response["Location"]).content.decode()
+    assert connection.postback_secret not in again
     # The old secret no longer signs a postback.
     assert postback(Client(), connected, sale()).status_code == 401
     history = editor_client.get(url(CONNECTIONS, "history", connection.pk))

@@ -630,12 +630,6 @@ def test_a_refused_call_does_not_log_or_keep_its_token(client, shop, caplog):
     assert TOKEN not in response.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Defect: the Merchant connection edit page prints the whole postback "
-    "secret into its HTML on every visit (merchant_connection_edit.html:10); issue "
-    "19 asks that a secret is never shown again in full after it is given.",
-)
 def test_the_connection_page_does_not_show_the_whole_secret_again(
     client, connected, django_user_model
 ):
