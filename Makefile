@@ -46,10 +46,11 @@ test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The fast part: everything but the tests marked slow (browsers, server and worker
-# processes, the demo data; docs/testing.md). `make test` still runs them all.
+# processes, the demo data, whole-page renders, local network servers;
+# docs/testing.md), on every core (pytest-xdist). `make test` still runs them all.
 test-fast: $(STAMP)
 	mkdir -p var
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from affiliates.models import CreatorKind
 
-pytestmark = pytest.mark.django_db
+# Slow: each test sets up a creator's sales history (tests/affiliates/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 URL = "affiliates_own_earnings_export"
 PROFILE_URL = "affiliates_own_profile"

@@ -12,7 +12,8 @@ from affiliates.analytics.dashboards import creator_summary
 from affiliates.analytics.services import rollups_rebuild
 from tests.factories import token_for
 
-pytestmark = pytest.mark.django_db
+# Slow: each test sets up a creator's sales history (tests/affiliates/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 URL = "/api/me/stats"
 

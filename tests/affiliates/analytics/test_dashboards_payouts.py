@@ -17,7 +17,8 @@ from affiliates.analytics.dashboards import creator_payout_outlook
 from affiliates.models import CommissionSettings
 from tests.affiliates.conftest import noon
 
-pytestmark = pytest.mark.django_db
+# Slow: each test sets up a creator's sales history (tests/affiliates/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 D = Decimal
 UTC = datetime.UTC

@@ -55,7 +55,8 @@ from affiliates.tracking.writer import JournalWriter
 from tests.affiliates.conftest import flush, out_of_stock, postback, sale
 from tests.factories import OfferFactory, pending_click
 
-pytestmark = pytest.mark.django_db
+# Slow: a local network server per test, timeouts and races on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"

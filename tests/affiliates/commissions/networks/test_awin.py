@@ -27,7 +27,8 @@ from tests.affiliates.commissions.networks.servers import (
 )
 from tests.affiliates.conftest import click_id_for
 
-pytestmark = pytest.mark.django_db
+# Slow: a local network server per test, timeouts and races on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 TOKEN = "awin-oauth2-token-5b1f0c9e"
 PUBLISHER = "45628"

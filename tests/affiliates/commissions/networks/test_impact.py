@@ -23,7 +23,8 @@ from tests.affiliates.commissions.networks.servers import (
 )
 from tests.affiliates.conftest import click_id_for
 
-pytestmark = pytest.mark.django_db
+# Slow: a local network server per test, timeouts and races on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SID = "IRa1B2c3D4e5F6g7H8i9J0kLmNoPqRs"
 TOKEN = "impact-auth-token-Zq9w8e7r6t"

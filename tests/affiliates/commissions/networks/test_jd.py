@@ -40,7 +40,8 @@ from affiliates.models import (
 )
 from tests.affiliates.conftest import click_id_for
 
-pytestmark = pytest.mark.django_db
+# Slow: a local network server per test, timeouts and races on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 APP_KEY = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
 APP_SECRET = "s3cr3t-app-secret-of-the-test"

@@ -38,7 +38,8 @@ from affiliates.models import (
 )
 from tests.affiliates.conftest import click_id_for
 
-pytestmark = pytest.mark.django_db
+# Slow: a local network server per test, timeouts and races on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 CLIENT_ID = "3a1b7c9d2e4f4b8a9c0d1e2f3a4b5c6d"
 CLIENT_SECRET = "9f8e7d6c5b4a39281706f5e4d3c2b1a0fedcba98"

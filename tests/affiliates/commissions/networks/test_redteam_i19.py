@@ -39,7 +39,8 @@ from tests.affiliates.commissions.test_api_templated_postback import (
 )
 from tests.affiliates.conftest import SECRET, postback, sale
 
-pytestmark = pytest.mark.django_db
+# Slow: a local network server per test, timeouts and races on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 # -- Who may call a templated postback ------------------------------------------------

@@ -49,7 +49,8 @@ from affiliates.tracking.trackingids import tracking_ids_import
 from tests.conftest import review_create
 from tests.factories import MerchantFactory, OfferFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db
+# Slow: a local network server per test, timeouts and races on purpose.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 APP_KEY = "23456789"
 APP_SECRET = "s3cr3t-top-app-secret-of-the-test"
