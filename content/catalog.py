@@ -14,8 +14,8 @@ from wagtail.images.models import AbstractImage
 from affiliates.tracking.selectors import (
     offer_link_destination,
 )
-from products.currencies import money_str
 from products.models import Availability, Offer, Product
+from products.money import money_str
 from products.selectors import (
     offer_currency,
     product_offers,

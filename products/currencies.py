@@ -84,12 +84,6 @@ def currency_choices() -> list[tuple[str, str]]:
     return [(code, code) for code in sorted(active_currency_codes())]
 
 
-def money_str(amount: Decimal, currency: str) -> str:
-    """An amount as it leaves the API: a string with the currency's minor units
-    ("48.00" CNY, "1000" JPY). The amount must already be rounded."""
-    return str(money_round(Decimal(amount), currency))
-
-
 # What people type for a currency that is not its ISO code: renminbi's everyday
 # abbreviation and name. (ISO codes themselves are taken in any case.)
 CURRENCY_ALIASES = {"RMB": "CNY", "人民币": "CNY", "元": "CNY"}

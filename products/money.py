@@ -12,8 +12,9 @@ Two audiences, two forms:
   cent and be copied as they are.
 
 Amounts are rounded once, here, with products.currencies.money_round (ISO 4217
-minor units, MONEY_ROUNDING). The API sends amounts as strings (money_str) and
-formats nothing.
+minor units, MONEY_ROUNDING). The API sends amounts as strings with the
+currency's minor units (``money_str``: "48.00" CNY, "1000" JPY), never formatted:
+its clients format them.
 """
 
 import copy
@@ -84,6 +85,12 @@ def money_format(
         pattern.frac_prec = (0, 0)
         return pattern.apply(amount, locale, currency=currency, currency_digits=False)
     return pattern.apply(amount, locale, currency=currency)
+
+
+def money_str(amount: Decimal, currency: str) -> str:
+    """An amount as it leaves the API: a string with the currency's minor units
+    ("48.00" CNY, "1000" JPY)."""
+    return str(money_round(Decimal(amount), currency))
 
 
 def money_plain(amount: Decimal | str | None, currency: str) -> str:

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from affiliates.analytics.dashboards import creator_period_figures
 from affiliates.api_errors import Error, error_response
 from affiliates.creators.selectors import creator_profile_for_user
-from products.currencies import money_str
+from products.money import money_str
 
 router = Router(tags=["conversions"])
 

@@ -40,9 +40,9 @@ from affiliates.commissions.services.conversions import (
 from affiliates.creators.selectors import creator_profile_for_user
 from affiliates.models import ConversionSource, LedgerEntry
 from affiliates.roles import user_is_editor
-from products.currencies import money_str
 from products.encryption import DecryptionError
 from products.models import Merchant
+from products.money import money_str
 from products.signing import SIGNATURE_HEADER, SignatureError, signature_verify
 from products.web import DATABASE_INTEGER_MAX, client_address
 

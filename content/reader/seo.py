@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.models import GuidePage, ReviewPage
-from products.currencies import money_str
 from products.models import Availability, Offer, Product
+from products.money import money_str
 from products.selectors import product_offers
 from products.web import public_url
 

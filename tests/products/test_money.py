@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from products.money import market_currency, money_format, money_plain
+from products.money import market_currency, money_format, money_plain, money_str
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,9 @@ def test_the_admin_shows_exact_amounts_with_their_code():
 )
 def test_each_language_has_the_currency_of_its_market(language, currency):
     assert market_currency(language=language) == currency
+
+
+def test_the_api_string_has_the_currency_s_minor_units():
+    assert money_str(Decimal("1234.5"), "LBP") == "1234.50"
+    assert money_str(Decimal("1000"), "JPY") == "1000"
+    assert money_str(Decimal("0.0005"), "KWD") == "0.001"

@@ -51,9 +51,10 @@ from affiliates.models import (
 from affiliates.tracking.clickids import InvalidClickId, click_id_parse
 from affiliates.tracking.clicks import PendingClick
 from affiliates.tracking.services import ClicksStored, clicks_store
-from products.currencies import money_round, money_str
+from products.currencies import money_round
 from products.locks import CLICK_WRITER, advisory_lock_hold
 from products.models import Merchant, Offer
+from products.money import money_str
 from products.signing import signing_secret_new
 
 logger = logging.getLogger(__name__)
