@@ -13,6 +13,7 @@ long after a click the rollups showed it, with the rollups refreshed every two
 seconds instead of every minute.
 """
 
+import base64
 import datetime
 import http.client
 import json
@@ -35,6 +36,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
+from django.test import override_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 from rq.exceptions import NoSuchJobError
@@ -109,6 +111,10 @@ CRAWLERS = [
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
     "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
 ]
+
+
+# A Fernet key (32 bytes, URL-safe base64) the test and its servers share.
+ENCRYPTION_KEY = base64.urlsafe_b64encode(b"many-servers-test-encryption-key").decode()
 
 
 def schedule_every_few_seconds() -> dict[str, dict]:
@@ -558,9 +564,12 @@ def catalog(articles, creator, other_creator):
         deep_link_template="{url}?subid={click_id}",
         hold_period_days=0,
     )
-    MerchantConnection.objects.create(
-        merchant=shop, postback_secret=SECRET, secret_created_at=timezone.now()
-    )
+    # Stored under the servers' own encryption key (they run with another
+    # SECRET_KEY, from which the default key would be derived).
+    with override_settings(ZHONGCAO_ENCRYPTION_KEYS=[ENCRYPTION_KEY]):
+        MerchantConnection.objects.create(
+            merchant=shop, postback_secret=SECRET, secret_created_at=timezone.now()
+        )
     headphones = ProductFactory(title="WH-7")
     OfferFactory(
         product=headphones,
@@ -594,6 +603,7 @@ def test_two_servers_a_worker_and_a_scheduler_on_one_database_and_redis(
         "ZHONGCAO_TEST_SCHEDULE": json.dumps(schedule),
         "DATABASE_URL": database_url(),
         "SECRET_KEY": "many-servers-test-secret-key-not-used-anywhere-else",
+        "ZHONGCAO_ENCRYPTION_KEYS": ENCRYPTION_KEY,
         "ALLOWED_HOSTS": HOST,
         "ZHONGCAO_PUBLIC_BASE_URL": f"https://{HOST}",
         # Behind one load balancer, which terminates HTTPS and names the client.
