@@ -294,6 +294,28 @@ class Offer(models.Model):
         validators=percent_validators,
         help_text=_("Leave empty to use the merchant's default rate."),
     )
+    list_price = models.DecimalField(
+        _("regular price"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0"), message=_("A price cannot be negative."))
+        ],
+        help_text=_(
+            "The price before a sale, when the offer is on sale; empty otherwise."
+        ),
+    )
+    feed_item_id = models.CharField(
+        _("feed item id"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "The merchant's id for this offer in its product feed or network "
+            "(a feed's g:id); kept up to date by the feed."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
@@ -317,6 +339,13 @@ class Offer(models.Model):
                 | (Q(commission_rate__gte=0) & Q(commission_rate__lte=100)),
                 name="offer_commission_rate_percent",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["merchant", "feed_item_id"],
+                name="offer_feed_item",
+                condition=~Q(feed_item_id=""),
+            )
         ]
 
     def __str__(self) -> str:
@@ -347,6 +376,56 @@ class Offer(models.Model):
                 errors["url"] = error.messages
         if errors:
             raise ValidationError(errors)
+
+
+class PriceSource(models.TextChoices):
+    """Who told Zhongcao an offer's price."""
+
+    EDITOR = "editor", _("Editor")
+    FEED = "feed", _("Merchant feed")
+    NETWORK = "network", _("Network API")
+
+
+class OfferPrice(models.Model):
+    """One state of an offer's price and stock, from ``recorded_at`` until the next.
+
+    Append-only: ``products.services.offer_prices_record`` adds a row when an offer's
+    price, regular price, currency or availability differs from its last row, and
+    nothing changes or deletes one. The lowest prices of a period
+    (``products.selectors.offers_lowest_prices``) are read from here."""
+
+    offer = models.ForeignKey(
+        Offer,
+        verbose_name=_("offer"),
+        on_delete=models.CASCADE,
+        related_name="price_history",
+    )
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    list_price = models.DecimalField(
+        _("regular price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    availability = models.CharField(
+        _("availability"), max_length=20, choices=Availability.choices
+    )
+    recorded_at = models.DateTimeField(_("since"))
+    source = models.CharField(_("source"), max_length=10, choices=PriceSource.choices)
+
+    class Meta:
+        verbose_name = _("offer price")
+        verbose_name_plural = _("offer prices")
+        ordering = ["offer", "recorded_at", "pk"]
+        indexes = [
+            models.Index(fields=["offer", "recorded_at"], name="offer_price_since")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="offer_price_history_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}: {self.price} {self.currency} ({self.recorded_at})"
 
 
 class LinkStatus(models.TextChoices):

@@ -1,11 +1,23 @@
 """Reads of the catalog."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.utils import timezone
 
-from .models import Availability, Merchant, Offer, Product
+from .models import Availability, Merchant, Offer, OfferPrice, Product
 
 
 def offer_currency(offer: Offer) -> str:
@@ -145,3 +157,108 @@ def product_offer_summary(
         ],
         best=in_stock[0] if in_stock else None,
     )
+
+
+# -- Prices: each offer's history ------------------------------------------------------
+
+
+def _last_price_before(
+    moment: datetime.datetime | None = None, *, inclusive: bool = False
+) -> QuerySet:
+    """For Subquery on offers: the offer's history rows begun before ``moment`` (or
+    at it, when ``inclusive``), latest first."""
+    rows = OfferPrice.objects.filter(offer=OuterRef("pk"))
+    if moment is not None:
+        lookup = "recorded_at__lte" if inclusive else "recorded_at__lt"
+        rows = rows.filter(**{lookup: moment})
+    return rows.order_by("-recorded_at", "-pk")
+
+
+def offers_last_price(*, offer_ids: list[int]) -> dict[int, OfferPrice]:
+    """Each offer's last history row (its price now, as recorded), by offer id; one
+    query. Offers without history are absent."""
+    if not offer_ids:
+        return {}
+    last = Offer.objects.filter(pk__in=offer_ids).annotate(
+        last_pk=Subquery(_last_price_before().values("pk")[:1])
+    )
+    rows = OfferPrice.objects.filter(pk__in=last.values("last_pk"))
+    return {row.offer_id: row for row in rows}
+
+
+LOWEST_PRICE_PERIODS = (30, 90, 365)
+
+
+def offers_lowest_prices(
+    *,
+    offer_ids: list[int],
+    now: datetime.datetime | None = None,
+    periods: tuple[int, ...] = LOWEST_PRICE_PERIODS,
+) -> dict[int, dict[int, Decimal | None]]:
+    """The lowest price each offer could be bought at during each of the last
+    ``periods`` days: the lowest in-stock price among the states in effect at any
+    moment of the period (those begun in it, and the one it began in). None when the
+    offer was out of stock or unknown the whole period. One query, whatever the
+    number of offers or of rows in their history (the index offer_price_since)."""
+    if not offer_ids:
+        return {}
+    now = now or timezone.now()
+    in_stock_price = Case(
+        When(availability=Availability.IN_STOCK, then=F("price")), default=None
+    )
+    annotations = {}
+    for days in periods:
+        start = now - datetime.timedelta(days=days)
+        annotations[f"within_{days}"] = Min(
+            "price_history__price",
+            filter=Q(
+                price_history__recorded_at__gte=start,
+                price_history__recorded_at__lte=now,
+                price_history__availability=Availability.IN_STOCK,
+            ),
+        )
+        annotations[f"before_{days}"] = Subquery(
+            _last_price_before(start)
+            .annotate(in_stock_price=in_stock_price)
+            .values("in_stock_price")[:1]
+        )
+    rows = Offer.objects.filter(pk__in=offer_ids).values("pk").annotate(**annotations)
+    lowest: dict[int, dict[int, Decimal | None]] = {}
+    for row in rows:
+        lowest[row["pk"]] = {}
+        for days in periods:
+            prices = [
+                price
+                for price in (row[f"within_{days}"], row[f"before_{days}"])
+                if price is not None
+            ]
+            lowest[row["pk"]][days] = min(prices) if prices else None
+    return lowest
+
+
+def offer_price_history(
+    *, offer: Offer, since: datetime.datetime | None = None
+) -> list[OfferPrice]:
+    """An offer's history, oldest first: the states begun since ``since`` and the one
+    in effect at ``since`` (all of it when None)."""
+    rows = OfferPrice.objects.filter(offer=offer)
+    if since is None:
+        return list(rows.order_by("recorded_at", "pk"))
+    earlier = rows.filter(recorded_at__lt=since).order_by("-recorded_at", "-pk")[:1]
+    return [
+        *earlier,
+        *rows.filter(recorded_at__gte=since).order_by("recorded_at", "pk"),
+    ]
+
+
+def offer_price_at(*, offer_ids: list[int], moment: datetime.datetime) -> dict:
+    """Each offer's recorded price at ``moment`` (the state in effect then: "the
+    price when the article was written"), by offer id; one query. Offers with no
+    history before ``moment`` are absent."""
+    if not offer_ids:
+        return {}
+    at = Offer.objects.filter(pk__in=offer_ids).annotate(
+        then_pk=Subquery(_last_price_before(moment, inclusive=True).values("pk")[:1])
+    )
+    rows = OfferPrice.objects.filter(pk__in=at.values("then_pk"))
+    return {row.offer_id: row for row in rows}

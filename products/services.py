@@ -1,4 +1,13 @@
-"""Writes of the catalog: the link checker of offer URLs.
+"""Writes of the catalog: offers' prices and their history, and the link checker of
+offer URLs.
+
+Prices (docs/price-history.md): whoever changes an offer's price or stock (an editor
+in the admin, a merchant's feed, a network's API) goes through ``offer_refresh`` or,
+after saving offers itself, ``offer_prices_record``; either appends a row to the
+offer's history (``OfferPrice``) when the price, the regular price, the currency or
+the availability differs from the last row.
+
+The link checker:
 
 ``offers_check`` requests each offer's URL and records what it saw on the offer's
 ``OfferLinkCheck`` through ``offer_check_record``. The rules (docs/link-health.md):
@@ -24,10 +33,12 @@ redirects hop by hop and refuses, at every hop, internal addresses and schemes o
 than http(s); a refusal is an error like any other ("Refused by policy: …").
 """
 
+import datetime
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import requests
@@ -35,9 +46,113 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CheckResult, LinkStatus, Offer, OfferLinkCheck
+from .models import (
+    Availability,
+    CheckResult,
+    LinkStatus,
+    Offer,
+    OfferLinkCheck,
+    OfferPrice,
+    PriceSource,
+)
 from .outbound import outbound_failure, outbound_request, outbound_session
-from .selectors import offers_to_check
+from .selectors import offer_currency, offers_last_price, offers_to_check
+
+# -- Prices ---------------------------------------------------------------------------
+
+
+def _price_state(offer: Offer) -> tuple:
+    return (offer.price, offer.list_price, offer_currency(offer), offer.availability)
+
+
+def _history_state(row: OfferPrice) -> tuple:
+    return (row.price, row.list_price, row.currency, row.availability)
+
+
+def offer_prices_record(
+    *,
+    offers: Iterable[Offer],
+    source: PriceSource,
+    at: datetime.datetime | None = None,
+) -> int:
+    """Append a history row for each offer (saved, with its merchant) whose price,
+    regular price, currency or availability differs from its last row, or that has
+    none yet; ``at`` (default now) is when the new state began. Two queries whatever
+    the number of offers. Returns how many rows were appended.
+
+    Two writers recording the same change at once may both append it: the history
+    then holds the same state twice, which changes no figure read from it."""
+    offers = [offer for offer in offers if offer.pk is not None]
+    last = offers_last_price(offer_ids=[offer.pk for offer in offers])
+    at = at or timezone.now()
+    rows = [
+        OfferPrice(
+            offer=offer,
+            price=offer.price,
+            list_price=offer.list_price,
+            currency=offer_currency(offer),
+            availability=offer.availability,
+            recorded_at=at,
+            source=source,
+        )
+        for offer in offers
+        if offer.pk not in last or _history_state(last[offer.pk]) != _price_state(offer)
+    ]
+    OfferPrice.objects.bulk_create(rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class OfferState:
+    """What a merchant's feed or a network says of one offer now. ``url`` and
+    ``feed_item_id`` left as None keep the offer's own."""
+
+    price: Decimal
+    availability: Availability
+    list_price: Decimal | None = None
+    url: str | None = None
+    feed_item_id: str | None = None
+
+
+REFRESHED_FIELDS = ("price", "list_price", "availability", "url", "feed_item_id")
+
+
+def offer_refresh(
+    *,
+    offer: Offer,
+    state: OfferState,
+    source: PriceSource,
+    at: datetime.datetime | None = None,
+) -> list[str]:
+    """Bring ``offer`` to ``state``: the fields that differ are validated as an
+    editor's would be (``Offer.full_clean``: a URL off the merchant's domains, or
+    inside the network, is refused with ValidationError and nothing is saved), saved
+    alone, and the price history gets a row if the price or stock changed. Returns
+    the names of the fields changed (empty: nothing to do, nothing written)."""
+    wanted = {
+        "price": state.price,
+        "list_price": state.list_price,
+        "availability": state.availability,
+        "url": offer.url if state.url is None else state.url,
+        "feed_item_id": (
+            offer.feed_item_id if state.feed_item_id is None else state.feed_item_id
+        ),
+    }
+    changed = [
+        name for name in REFRESHED_FIELDS if getattr(offer, name) != wanted[name]
+    ]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(offer, name, wanted[name])
+    offer.full_clean()
+    with transaction.atomic():
+        offer.save(update_fields=[*changed, "updated_at"])
+        offer_prices_record(offers=[offer], source=source, at=at)
+    return changed
+
+
+# -- The link checker -------------------------------------------------------------------
 
 NOT_FOUND_UNTIL_BROKEN = 2
 ERRORS_UNTIL_BROKEN = 3

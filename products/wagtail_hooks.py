@@ -15,7 +15,8 @@ from .admin_views import (
     price_range,
     stock,
 )
-from .models import Merchant, Product
+from .models import Merchant, PriceSource, Product
+from .services import offer_prices_record
 
 
 class MerchantViewSet(SnippetViewSet):
@@ -61,3 +62,14 @@ def _catalog_admin_css():
     return format_html(
         '<link rel="stylesheet" href="{}">', static("css/catalog_admin.css")
     )
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def _offer_prices_record(request, instance):
+    # An editor's prices join each offer's history (docs/price-history.md).
+    if isinstance(instance, Product):
+        offer_prices_record(
+            offers=instance.offers.select_related("merchant"),
+            source=PriceSource.EDITOR,
+        )

@@ -47,8 +47,9 @@ from content.models import (
     ReviewPage,
 )
 from content.services import site_structure_ensure
-from products.models import Merchant, Offer, Product
+from products.models import Merchant, Offer, PriceSource, Product
 from products.searchterms import CJK_RUN
+from products.services import offer_prices_record
 
 DEMO_USERNAMES = ["editor", *(creator["username"] for creator in demo_data.CREATORS)]
 
@@ -127,6 +128,7 @@ def _products(merchants: dict[str, Merchant]) -> dict[str, Product]:
             )
             offer.full_clean()
             offer.save()
+            offer_prices_record(offers=[offer], source=PriceSource.EDITOR)
         products[product.slug] = product
     return products
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from products.models import Merchant, Offer, Product
+from products.models import Merchant, Offer, OfferPrice, Product
 from tests.factories import MerchantFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,7 @@ def test_network_template_on_an_allowed_domain_is_accepted(editor_client):
     assert response.status_code == 302
 
 
-def product_data(merchant, offers, **overrides):
+def product_data(merchant, offers, *, initial=0, **overrides):
     data = {
         "title": "WH-7 降噪耳机",
         "slug": "sonari-wh7",
@@ -183,7 +183,7 @@ def product_data(merchant, offers, **overrides):
         "tags": "耳机, headphones",
         "gtin": "4006381333931",
         "sku": "SN-WH7",
-        "offers": inline_formset(offers),
+        "offers": inline_formset(offers, initial=initial),
     }
     data.update(overrides)
     return nested_form_data(data)
@@ -292,3 +292,27 @@ def test_creators_cannot_manage_the_catalog(client, creator):
     response = client.post(reverse(MERCHANT_ADD), merchant_data())
     assert response.status_code == 403
     assert not Merchant.objects.exists()
+
+
+def test_an_editors_prices_join_each_offers_history(editor_client):
+    merchant = MerchantFactory()
+    response = editor_client.post(
+        reverse(PRODUCT_ADD), product_data(merchant, [offer(merchant)])
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    product = Product.objects.get(slug="sonari-wh7")
+    existing = product.offers.get()
+    changed = offer(merchant, price="999.00")
+    changed["id"] = existing.pk
+    response = editor_client.post(
+        reverse("wagtailsnippets_products_product:edit", args=[product.pk]),
+        product_data(merchant, [changed], initial=1),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert list(product.offers.values_list("pk", "price")) == [
+        (existing.pk, Decimal("999.00"))
+    ]
+    assert [
+        (row.price, row.source)
+        for row in OfferPrice.objects.filter(offer=existing).order_by("recorded_at")
+    ] == [(Decimal("1299.00"), "editor"), (Decimal("999.00"), "editor")]
