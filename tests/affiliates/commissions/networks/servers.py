@@ -99,6 +99,7 @@ class WesternFake:
     ``Authorization`` header in the network's own error format, then gives the
     answers queued in ``next_answers``, then ``answer(request)`` from its data."""
 
+    network = ""  # its name, as errors name it
     authorization = ""  # the header value the network expects
     unauthorized_message = "Unauthorized"
 
@@ -150,16 +151,16 @@ def western_connection(
 
 
 def western_bad_answer_check(
-    *, fake: WesternFake, connection, answer: Answer, reason: str, network: str, now
-) -> None:
+    fake: WesternFake, connection, answer, reason, *, now, unseen
+):
     """A first pull up to ``now`` moves the cursor there; a second one, answered
-    ``answer`` first, fails naming ``reason`` and the network, and keeps the cursor
-    and the reason on the connection's health. The test adds, before calling, a
-    sale in the second window that must not be recorded."""
+    ``answer`` first, fails naming ``reason`` and the network, keeps the cursor and
+    the reason on the connection's health, and records nothing of order ``unseen``
+    (a sale the test put in the second window)."""
     import datetime
 
     from affiliates.commissions.networks.pulls import connection_pull
-    from affiliates.models import RunState
+    from affiliates.models import Conversion, RunState
 
     connection_pull(connection=connection, until=now)
     connection.refresh_from_db()
@@ -170,9 +171,30 @@ def western_bad_answer_check(
         connection=connection, until=now + datetime.timedelta(hours=2)
     )
     assert run.state == RunState.FAILED
-    assert reason in run.error and network in run.error
+    assert reason in run.error and fake.network in run.error
     connection.refresh_from_db()
     assert connection.cursor == now and connection.last_error == run.error
+    assert not Conversion.objects.filter(order_id=unseen).exists()
+
+
+def western_refused_credentials_check(
+    fake: WesternFake, connection, credentials, *, now
+):
+    """With ``credentials`` the network refuses, the pull fails naming the refusal
+    and the network's own message, shows none of the credentials, and keeps no
+    cursor."""
+    from affiliates.commissions.networks.pulls import connection_pull
+    from affiliates.models import RunState
+
+    connection.credentials = credentials
+    connection.save()
+    run = connection_pull(connection=connection, until=now)
+    assert run.state == RunState.FAILED
+    assert f"{fake.network} refused the credentials (HTTP 401)" in run.error
+    assert fake.unauthorized_message in run.error
+    assert not any(str(value) in run.error for value in credentials.values())
+    connection.refresh_from_db()
+    assert connection.cursor is None and connection.last_error == run.error
 
 
 def western_slow_answer_check(

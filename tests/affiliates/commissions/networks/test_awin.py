@@ -27,6 +27,7 @@ from tests.affiliates.commissions.networks.servers import (
     western_bad_answer_check,
     western_connection,
     western_ledger,
+    western_refused_credentials_check,
     western_slow_answer_check,
 )
 from tests.affiliates.conftest import click_id_for
@@ -52,6 +53,7 @@ def awin_read(text: str) -> datetime.datetime:
 class FakeAwin(WesternFake):
     """Awin's side: its transactions, and answers to give before them."""
 
+    network = "Awin"
     authorization = f"Bearer {TOKEN}"
     unauthorized_message = "Full authentication is required to access this resource"
 
@@ -330,15 +332,8 @@ def test_an_amendment_without_a_validation_date_is_refused_by_name(awin, connect
 
 
 def test_a_refused_token_fails_the_pull_without_showing_it(awin, connection):
-    connection.credentials = {"api_token": "revoked-token-123"}
-    connection.save()
-    run = connection_pull(connection=connection, until=NOW)
-    assert run.state == RunState.FAILED
-    assert "Awin refused the credentials (HTTP 401)" in run.error
-    assert "Full authentication is required" in run.error
-    assert "revoked-token-123" not in run.error
-    connection.refresh_from_db()
-    assert connection.cursor is None and connection.last_error == run.error
+    credentials = {"api_token": "revoked-token-123"}
+    western_refused_credentials_check(awin, connection, credentials, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -364,15 +359,7 @@ def test_a_bad_answer_keeps_the_cursor_and_records_the_reason(
             2, at=NOW + datetime.timedelta(hours=1), sale="20.00", commission="2.00"
         ),
     ]
-    western_bad_answer_check(
-        fake=awin,
-        connection=connection,
-        answer=answer,
-        reason=reason,
-        network="Awin",
-        now=NOW,
-    )
-    assert not Conversion.objects.filter(order_id="2").exists()
+    western_bad_answer_check(awin, connection, answer, reason, now=NOW, unseen="2")
 
 
 def test_a_slow_answer_times_out(awin, connection, monkeypatch):

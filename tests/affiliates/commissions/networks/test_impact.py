@@ -25,6 +25,7 @@ from tests.affiliates.commissions.networks.servers import (
     western_bad_answer_check,
     western_connection,
     western_ledger,
+    western_refused_credentials_check,
     western_slow_answer_check,
 )
 from tests.affiliates.conftest import click_id_for
@@ -84,6 +85,7 @@ class FakeImpact(WesternFake):
     """Impact's side: its actions (each with the update time it filters on and
     its items), and answers to give before them."""
 
+    network = "Impact"
     authorization = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
     unauthorized_message = "Unauthorized: no valid API credentials provided"
 
@@ -475,14 +477,8 @@ def test_an_item_of_another_currency_than_its_payout_is_refused_by_name(
 
 
 def test_refused_credentials_fail_the_pull_without_showing_them(impact, connection):
-    connection.credentials = {"auth_token": "wrong-token-987"}
-    connection.save()
-    run = connection_pull(connection=connection, until=NOW)
-    assert run.state == RunState.FAILED
-    assert "Impact refused the credentials (HTTP 401)" in run.error
-    assert "wrong-token-987" not in run.error and TOKEN not in run.error
-    connection.refresh_from_db()
-    assert connection.cursor is None and connection.last_error == run.error
+    credentials = {"auth_token": "wrong-token-987"}
+    western_refused_credentials_check(impact, connection, credentials, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -513,15 +509,7 @@ def test_a_bad_answer_keeps_the_cursor_and_records_the_reason(
             "2", at=NOW + datetime.timedelta(hours=1), amount="20.00", payout="2.00"
         ),
     ]
-    western_bad_answer_check(
-        fake=impact,
-        connection=connection,
-        answer=answer,
-        reason=reason,
-        network="Impact",
-        now=NOW,
-    )
-    assert not Conversion.objects.filter(order_id="2").exists()
+    western_bad_answer_check(impact, connection, answer, reason, now=NOW, unseen="2")
 
 
 def test_a_slow_answer_times_out(impact, connection, monkeypatch):
