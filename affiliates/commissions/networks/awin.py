@@ -33,6 +33,21 @@ day the advertiser validated it. Each window is therefore asked twice, once by
 each date, which also catches, at validation at the latest, a sale Awin recorded
 days after its transaction date. Reading a transaction twice changes nothing.
 
+Amendments: an advertiser amends a transaction's sale amount (and so its
+commission) as one of its validation operations ("Validate Transactions",
+https://help.awin.com/apidocs/approve-decline-amend-batch-transactions-for-a-given-advertiser:
+approve, decline, amend), and the transaction then shows ``amended: true`` with
+``amendReason``, ``oldSaleAmount`` and ``oldCommissionAmount`` beside the new
+figures (the field list of the publisher transaction in Awin's "Get List of
+Transactions" and of public clients: besttoolbars' ``AwinTransaction``). The
+answer carries no separate modification time: a transaction's figures are as of
+its ``validationDate`` once validated (approved, declined or amended), and as of
+its ``transactionDate`` before. That is the line's ``updated_at``, so an amended
+transaction replaces the figures in force exactly once (conversion_ingest), the
+validation pull finding it on the day it was amended, and reading it again
+changes nothing. An amendment that came with no validation date (not expected:
+amending is validating) cannot be dated and is refused by name on the run.
+
 ``transactionParts`` split one sale between commission groups (rates), not into
 items: an Awin transaction is one conversion; its ``commissionAmount`` is the
 platform's commission. Statuses: pending and approved are ours; declined (the
@@ -100,6 +115,19 @@ def _occurred_at(text: Any) -> str:
     return moment.isoformat()
 
 
+def _updated_at(transaction: Mapping[str, Any]) -> str | None:
+    """When Awin last changed the transaction's figures: its validation (an
+    approval, a decline or an amendment), or, not yet validated, its transaction
+    date. None for an amended transaction without a validation date: its change
+    cannot be dated, so it is refused rather than taken as the original."""
+    validated = transaction.get("validationDate")
+    if isinstance(validated, str) and validated.strip():
+        return _occurred_at(validated)
+    if transaction.get("amended") is True:
+        return None
+    return _occurred_at(transaction.get("transactionDate")) or None
+
+
 def transaction_line(transaction: Mapping[str, Any]) -> dict[str, Any]:
     """One Awin transaction as an order line with our field names."""
     sale = _money(transaction.get("saleAmount"))
@@ -124,6 +152,7 @@ def transaction_line(transaction: Mapping[str, Any]) -> dict[str, Any]:
         # An unknown status is passed on as Awin said it, and refused by name.
         "status": STATUSES.get(status, status),
         "occurred_at": _occurred_at(transaction.get("transactionDate")),
+        "updated_at": _updated_at(transaction),
     }
 
 

@@ -17,13 +17,18 @@ from affiliates.models import (
     ConnectionKind,
     Conversion,
     ConversionSource,
-    NetworkConnection,
     RunState,
 )
 from tests.affiliates.commissions.networks.servers import (
     Answer,
-    NetworkServer,
+    WesternFake,
+    WesternServed,
     json_answer,
+    western_bad_answer_check,
+    western_connection,
+    western_ledger,
+    western_refused_credentials_check,
+    western_slow_answer_check,
 )
 from tests.affiliates.conftest import click_id_for
 
@@ -45,43 +50,41 @@ def awin_read(text: str) -> datetime.datetime:
     return datetime.datetime.strptime(text, AWIN_TIME).replace(tzinfo=datetime.UTC)
 
 
-class FakeAwin:
+class FakeAwin(WesternFake):
     """Awin's side: its transactions, and answers to give before them."""
 
-    def __init__(self):
-        self.transactions: list[dict] = []
-        self.next_answers: list[Answer] = []
+    network = "Awin"
+    authorization = f"Bearer {TOKEN}"
+    unauthorized_message = "Full authentication is required to access this resource"
 
-    def respond(self, request) -> Answer:
-        if request.path != f"/publishers/{PUBLISHER}/transactions/":
-            return json_answer({"error": "exception", "description": "Not found"}, 404)
-        if request.headers.get("authorization") != f"Bearer {TOKEN}":
-            return json_answer(
-                {
-                    "error": "unauthorized",
-                    "description": "Full authentication is required to access "
-                    "this resource",
-                },
-                401,
-            )
-        if self.next_answers:
-            return self.next_answers.pop(0)
+    def __init__(self):
+        super().__init__()
+        self.transactions: list[dict] = []
+
+    def known(self, path: str) -> bool:
+        return path == f"/publishers/{PUBLISHER}/transactions/"
+
+    def error(self, status: int, message: str) -> Answer:
+        words = {401: "unauthorized", 404: "exception"}
+        return json_answer(
+            {"error": words.get(status, "bad request"), "description": message}, status
+        )
+
+    def answer(self, request) -> Answer:
         query = request.query
         try:
             start = awin_read(query["startDate"])
             end = awin_read(query["endDate"])
         except (KeyError, ValueError):
-            return json_answer({"error": "bad request", "description": "dates"}, 400)
+            return self.error(400, "dates")
         if query.get("timezone") != "UTC" or "accessToken" in query:
-            return json_answer({"error": "bad request", "description": "query"}, 400)
+            return self.error(400, "query")
         if not start <= end <= start + datetime.timedelta(days=31):
-            return json_answer(
-                {"error": "bad request", "description": "max 31 days"}, 400
-            )
+            return self.error(400, "max 31 days")
         date_field = {"transaction": "transactionDate", "validation": "validationDate"}
         field = date_field.get(query.get("dateType", "transaction"))
         if field is None:
-            return json_answer({"error": "bad request", "description": "type"}, 400)
+            return self.error(400, "type")
         found = [
             transaction
             for transaction in self.transactions
@@ -101,8 +104,11 @@ def transaction(
     status: str = "pending",
     click_ref: str | None = None,
     validated_at: datetime.datetime | None = None,
+    amended_from: tuple[str, str] | None = None,
 ) -> dict:
-    """A transaction shaped as Awin's documented example."""
+    """A transaction shaped as Awin's documented example; ``amended_from``: the
+    (sale, commission) the advertiser amended it from."""
+    old = {"currency": "USD"}
     return {
         "id": transaction_id,
         "url": "https://zhongcao.example",
@@ -119,7 +125,14 @@ def transaction(
         "validationDate": awin_time(validated_at) if validated_at else None,
         "type": "Commission group transaction",
         "declineReason": "order returned" if status == "declined" else None,
-        "amended": False,
+        "amended": amended_from is not None,
+        "amendReason": "partial return" if amended_from else None,
+        "oldSaleAmount": {**old, "amount": Decimal(amended_from[0])}
+        if amended_from
+        else None,
+        "oldCommissionAmount": {**old, "amount": Decimal(amended_from[1])}
+        if amended_from
+        else None,
         "orderRef": f"ORD-{transaction_id}",
         "customParameters": [],
         "transactionParts": [
@@ -141,17 +154,16 @@ def transaction(
 def awin(local_servers_allowed, monkeypatch):
     monkeypatch.setattr(AwinConnector, "call_interval", 0.0)
     fake = FakeAwin()
-    with NetworkServer(fake.respond) as server:
-        fake.server = server
+    with WesternServed(fake):
         yield fake
 
 
 @pytest.fixture
 def connection(network, awin):
-    return NetworkConnection.objects.create(
+    return western_connection(
         merchant=network,
         kind=ConnectionKind.AWIN,
-        base_url=awin.server.url,
+        fake=awin,
         credentials={"api_token": TOKEN},
         settings={"publisher_id": PUBLISHER},
     )
@@ -251,16 +263,77 @@ def test_a_declined_transaction_reverses_its_ledger_entries(awin, connection, li
     assert items_current(conversion=sale) == []
 
 
+def test_an_amended_transaction_replaces_the_figures_once(awin, connection, link):
+    click_id = click_id_for(link, at=NOW - datetime.timedelta(hours=5))
+    sold = {
+        "at": NOW - datetime.timedelta(hours=4),
+        "click_ref": click_id,
+    }
+    awin.transactions = [transaction(7101, sale="200.00", commission="20.00", **sold)]
+    connection_pull(connection=connection, until=NOW)
+    sale = Conversion.objects.get(order_id="7101")
+    assert western_ledger(sale)[:2] == (Decimal("20.00"), 0)
+
+    # Two days later the advertiser amends it (a partial return) as it validates
+    # it: new figures, the old ones beside them, the validation date of the change.
+    later = NOW + datetime.timedelta(days=2)
+    awin.transactions = [
+        transaction(
+            7101,
+            sale="150.00",
+            commission="15.00",
+            status="approved",
+            validated_at=later - datetime.timedelta(hours=1),
+            amended_from=("200.00", "20.00"),
+            **sold,
+        )
+    ]
+    run = connection_pull(connection=connection, until=later)
+    assert run.state == RunState.SUCCEEDED, run.error
+    assert (run.lines_applied, run.lines_rejected) == (1, 0), run.rejections
+    sale.refresh_from_db()
+    assert (sale.status, sale.amount, sale.commission, sale.stated_commission) == (
+        "approved",
+        Decimal("150.00"),
+        Decimal("15.00"),
+        Decimal("15.00"),
+    )
+    amended = western_ledger(sale)
+    assert amended[:2] == (Decimal("15.00"), Decimal("-20.00"))
+
+    # Read again (by transaction and by validation date): nothing changes.
+    again = connection_pull(
+        connection=connection, since=NOW - datetime.timedelta(days=1), until=later
+    )
+    assert again.state == RunState.SUCCEEDED
+    assert (again.lines_applied, again.lines_rejected) == (0, 0)
+    assert again.lines_unchanged == 2
+    sale.refresh_from_db()
+    assert (sale.amount, sale.commission) == (Decimal("150.00"), Decimal("15.00"))
+    assert western_ledger(sale) == amended
+
+
+def test_an_amendment_without_a_validation_date_is_refused_by_name(awin, connection):
+    at = NOW - datetime.timedelta(hours=4)
+    awin.transactions = [transaction(7102, at=at, sale="80.00", commission="8.00")]
+    connection_pull(connection=connection, until=NOW)
+    awin.transactions = [
+        transaction(
+            7102, at=at, sale="60.00", commission="6.00", amended_from=("80.00", "8.00")
+        )
+    ]
+    run = connection_pull(
+        connection=connection, since=NOW - datetime.timedelta(days=1), until=NOW
+    )
+    assert run.lines_rejected == 1
+    assert run.rejections[0].startswith("7102: amount: ")
+    sale = Conversion.objects.get(order_id="7102")
+    assert (sale.amount, sale.commission) == (Decimal("80.00"), Decimal("8.00"))
+
+
 def test_a_refused_token_fails_the_pull_without_showing_it(awin, connection):
-    connection.credentials = {"api_token": "revoked-token-123"}
-    connection.save()
-    run = connection_pull(connection=connection, until=NOW)
-    assert run.state == RunState.FAILED
-    assert "Awin refused the credentials (HTTP 401)" in run.error
-    assert "Full authentication is required" in run.error
-    assert "revoked-token-123" not in run.error
-    connection.refresh_from_db()
-    assert connection.cursor is None and connection.last_error == run.error
+    credentials = {"api_token": "revoked-token-123"}
+    western_refused_credentials_check(awin, connection, credentials, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -281,35 +354,17 @@ def test_a_bad_answer_keeps_the_cursor_and_records_the_reason(
     awin.transactions = [
         transaction(
             1, at=NOW - datetime.timedelta(hours=2), sale="10.00", commission="1.00"
-        )
-    ]
-    connection_pull(connection=connection, until=NOW)
-    connection.refresh_from_db()
-    assert connection.cursor == NOW
-
-    awin.transactions.append(
+        ),
         transaction(
             2, at=NOW + datetime.timedelta(hours=1), sale="20.00", commission="2.00"
-        )
-    )
-    awin.next_answers = [answer]
-    run = connection_pull(
-        connection=connection, until=NOW + datetime.timedelta(hours=2)
-    )
-    assert run.state == RunState.FAILED
-    assert reason in run.error and "Awin" in run.error
-    connection.refresh_from_db()
-    assert connection.cursor == NOW
-    assert connection.last_error == run.error
-    assert not Conversion.objects.filter(order_id="2").exists()
+        ),
+    ]
+    western_bad_answer_check(awin, connection, answer, reason, now=NOW, unseen="2")
 
 
 def test_a_slow_answer_times_out(awin, connection, monkeypatch):
     monkeypatch.setattr(AwinConnector, "request_timeout", 0.3)
-    awin.next_answers = [Answer(body=b"[]", delay=1.5)]
-    run = connection_pull(connection=connection, until=NOW)
-    assert run.state == RunState.FAILED
-    assert "Timed out" in run.error
+    western_slow_answer_check(fake=awin, connection=connection, body=b"[]", now=NOW)
 
 
 def test_a_missing_publisher_id_is_named(awin, connection):
