@@ -28,9 +28,21 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from content.models import PageDelegates
+        from content.reader import pages as reader_pages
+        from content.services import article_links_publish, article_preview_share
         from content.webhooks.receivers import webhook_receivers_connect
         from content.webhooks.services import WebhookBatches
 
+        # What the page models call, served or published, in the layers above them
+        # (they cannot import those layers; content.models, "Layering").
+        self.page_delegates = PageDelegates(
+            home_page_context=reader_pages.home_page_context,
+            article_index_page_context=reader_pages.article_index_page_context,
+            article_page_context=reader_pages.article_page_context,
+            article_links_publish=article_links_publish,
+            article_preview_share=article_preview_share,
+        )
         # Which webhook events each thread's transaction coalesces (per process).
         self.webhook_batches = WebhookBatches()
         post_migrate.connect(_site_structure_ensure, sender=self)

@@ -2,17 +2,20 @@
 and their deliveries.
 
 Layering: models <- selectors/services <- reader/api/admin/webhooks, and this module
-imports none of those at its top. A Wagtail page is also its own view, though: its
-``get_context`` (the reader site's context, built by ``content.reader.pages``),
-``serve_preview`` and ``publish`` (``content.services``) call upward. Those five
-methods import what they call when they run, after every model has loaded; that is
-the one place where the app reaches up, and nothing else in the app imports inside a
-function to dodge a cycle (``content.api.serializers``' API fields excepted, for the
-same reason: the pages name them when their classes are made).
+imports none of those. A Wagtail page is also its own view, though: its
+``get_context`` builds the reader site's context (``content.reader.pages``), and
+``publish`` and ``serve_preview`` call the services. The pages keep those methods,
+where a Wagtail developer looks for them, and call what the layers above hand them
+in ``ContentConfig.ready()`` (``PageDelegates``, below). How the API shows a page's
+fields is the API's business: ``api_fields`` only name them, and
+``content.api.serializers`` says how the computed ones are serialized.
 """
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
@@ -39,7 +42,6 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from content.api.serializers import ArticlePartField, PublishedArticleChoicesField
 from content.blocks import ArticleBodyBlock, ComparisonRowBlock, GuidePickBlock
 from content.forms import ArticlePageForm
 from products.fields import EncryptedTextField
@@ -47,6 +49,29 @@ from products.outbound import outbound_url_check
 from products.signing import signing_secret_new
 
 ARTICLE_TYPES = ["content.ReviewPage", "content.GuidePage"]
+
+
+@dataclass(frozen=True)
+class PageDelegates:
+    """What the page models call, when served or published, in the layers above
+    them: the reader site's context of each page type (``content.reader.pages``) and
+    the services that publish an article's links and share its preview.
+
+    The models cannot import those layers (they import the models), so
+    ``ContentConfig.ready()`` makes one of these and keeps it; ``page_delegates()``
+    finds it. Each callable takes the keyword arguments its service takes.
+    """
+
+    home_page_context: Callable[..., dict]
+    article_index_page_context: Callable[..., dict]
+    article_page_context: Callable[..., dict]
+    article_links_publish: Callable[..., object]
+    article_preview_share: Callable[..., str]
+
+
+def page_delegates() -> PageDelegates:
+    """The app's ``PageDelegates`` (set when the app registry is ready)."""
+    return apps.get_app_config("content").page_delegates
 
 
 class PreviewInAdminFrameMixin:
@@ -106,7 +131,7 @@ class HomePage(PreviewInAdminFrameMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     api_fields = [
         APIField("intro"),
-        APIField("featured_articles", serializer=PublishedArticleChoicesField()),
+        APIField("featured_articles"),
         APIField("collection_placements"),
     ]
 
@@ -114,10 +139,7 @@ class HomePage(PreviewInAdminFrameMixin, Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        # Imported here: see "Layering" at the top of this module.
-        from content.reader.pages import home_page_context
-
-        return home_page_context(
+        return page_delegates().home_page_context(
             request=request,
             page=self,
             context=super().get_context(request, *args, **kwargs),
@@ -206,10 +228,7 @@ class ArticleIndexPage(PreviewInAdminFrameMixin, Page):
         verbose_name = _("articles section")
 
     def get_context(self, request, *args, **kwargs):
-        # Imported here: see "Layering" at the top of this module.
-        from content.reader.pages import article_index_page_context
-
-        return article_index_page_context(
+        return page_delegates().article_index_page_context(
             request=request,
             page=self,
             context=super().get_context(request, *args, **kwargs),
@@ -289,8 +308,8 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
         APIField("summary"),
         APIField("hero_image"),
         APIField("tags"),
-        APIField("body", serializer=ArticlePartField("body")),
-        APIField("disclosure", serializer=ArticlePartField("disclosure")),
+        APIField("body"),
+        APIField("disclosure"),
     ]
 
     class Meta:
@@ -300,11 +319,8 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
     def publish(self, revision, *args, **kwargs):
         """Publishing gives every product embed its tracked links (and retires the
         links of embeds that are gone), whichever way the page is published."""
-        # Imported here: see "Layering" at the top of this module.
-        from content.services import article_links_publish
-
         result = super().publish(revision, *args, **kwargs)
-        article_links_publish(article=revision.as_object())
+        page_delegates().article_links_publish(article=revision.as_object())
         return result
 
     @property
@@ -317,17 +333,14 @@ class ArticlePage(PreviewInAdminFrameMixin, Page):
 
     def serve_preview(self, request, mode_name):
         if mode_name == "frontend" and settings.ZHONGCAO_FRONTEND_PREVIEW_URL:
-            # Imported here: see "Layering" at the top of this module.
-            from content.services import article_preview_share
-
-            return redirect(article_preview_share(request=request, article=self))
+            share_url = page_delegates().article_preview_share(
+                request=request, article=self
+            )
+            return redirect(share_url)
         return super().serve_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
-        # Imported here: see "Layering" at the top of this module.
-        from content.reader.pages import article_page_context
-
-        return article_page_context(
+        return page_delegates().article_page_context(
             request=request,
             page=self,
             context=super().get_context(request, *args, **kwargs),
@@ -409,7 +422,7 @@ class ReviewPage(ArticlePage):
     ]
     api_fields = [
         *ArticlePage.api_fields,
-        APIField("product", serializer=ArticlePartField("product")),
+        APIField("product"),
         APIField("rating"),
         APIField("verdict"),
         APIField("pros"),
@@ -476,7 +489,7 @@ class GuidePage(ArticlePage):
     api_fields = [
         *ArticlePage.api_fields,
         APIField("intro"),
-        APIField("picks", serializer=ArticlePartField("picks")),
+        APIField("picks"),
         APIField("show_comparison_table"),
         APIField("comparison_rows"),
     ]

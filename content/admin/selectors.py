@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.urls import reverse
 from wagtail.models import Page
 
 from content.models import (
@@ -29,8 +30,6 @@ def article_kinds_to_add(
     """The kinds of article ``user`` may start, each under the first articles
     section where Wagtail lets them add it (the checks of Wagtail's own add page),
     reviews first. Empty for someone who may write none."""
-    from django.urls import reverse
-
     if not user.is_authenticated:
         return []
     kinds: dict[str, ArticleKindToAdd] = {}

@@ -21,6 +21,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from content.api.serializers import PageFieldSerializersMixin
 from products.web import DATABASE_INTEGER_MAX, DATABASE_INTEGER_MIN
 
 
@@ -69,8 +70,8 @@ class DatabaseIntegersMixin:
         return super().filter_queryset(queryset)
 
 
-class PagesAPI(DatabaseIntegersMixin, PagesAPIViewSet):
-    pass
+class PagesAPI(DatabaseIntegersMixin, PageFieldSerializersMixin, PagesAPIViewSet):
+    """Pages, with the serializers content's API gives their computed fields."""
 
 
 class ImagesAPI(DatabaseIntegersMixin, ImagesAPIViewSet):
@@ -81,9 +82,11 @@ class DocumentsAPI(DatabaseIntegersMixin, DocumentsAPIViewSet):
     pass
 
 
-class PagesAdminAPI(DatabaseIntegersMixin, PagesAdminAPIViewSet):
+class PagesAdminAPI(
+    DatabaseIntegersMixin, PageFieldSerializersMixin, PagesAdminAPIViewSet
+):
     """The admin's page explorer API (registered in place of Wagtail's by
-    zhongcao.wagtail_hooks)."""
+    zhongcao.wagtail_hooks), with the same serializers as the public one."""
 
 
 # Wagtail's own read API at /api/v2/ (pages, images, documents), for frontends built

@@ -1,7 +1,8 @@
 """The import contracts of pyproject.toml ([tool.importlinter]) hold, and they fail the
 build on a back-import: a copy of the tree where products imports content, where a
 model imports its app's services, or where tracking reaches up to commissions, is
-refused with the line that does it."""
+refused with the line that does it (a page model included: the contracts have no
+exceptions)."""
 
 import shutil
 import subprocess
@@ -73,3 +74,15 @@ def test_a_domain_reaching_up_breaks_the_build(tree_copy):
         "affiliates.tracking.services -> affiliates.commissions.services.conversions"
         in result.stdout
     )
+
+
+def test_a_page_model_reaching_up_to_the_reader_site_breaks_the_build(tree_copy):
+    """No exception is left for the page models (content.models.PageDelegates)."""
+    with (tree_copy / "content" / "models.py").open("a") as module:
+        module.write(
+            "\n\ndef _context():\n"
+            "    from content.reader.pages import home_page_context  # noqa\n"
+        )
+    result = lint_imports(tree_copy)
+    assert result.returncode == 1
+    assert "content.models -> content.reader.pages" in result.stdout

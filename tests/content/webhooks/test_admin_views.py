@@ -13,23 +13,8 @@ from django.utils import timezone
 from content.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from content.webhooks.delivery import webhook_deliveries_retry
 from tests.conftest import review_create
-from tests.content.webhook_receiver import receiver_running
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver(local_servers_allowed):
-    """A receiver on 127.0.0.1, allowed for the test (``local_servers_allowed``)."""
-    with receiver_running() as running:
-        yield running
-
-
-@pytest.fixture
-def editor_client(editor):
-    client = Client()
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture
