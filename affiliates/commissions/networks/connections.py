@@ -20,6 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from affiliates.commissions.networks.base import connector_class, pull_kinds
+from affiliates.commissions.networks.templates import (
+    TemplateSettingsError,
+    postback_template_validate,
+)
 from affiliates.models import (
     ConnectionKind,
     ConnectionRun,
@@ -145,6 +149,16 @@ def _base_url_check(base_url: str) -> str:
     return base_url
 
 
+def _template_check(*, settings: dict, credentials: dict) -> None:
+    """A templated postback's settings can be used, and the credential its auth
+    needs is there: else its network's every call would be refused (503, 401)."""
+    try:
+        postback_template_validate(settings=settings, credentials=credentials)
+    except TemplateSettingsError as error:
+        field = "credentials" if error.key == "credentials" else "settings"
+        raise ValidationError({field: str(error)}) from error
+
+
 @dataclass(frozen=True)
 class ConnectionChanges:
     """What a save may change; ``None`` leaves a field as it is."""
@@ -214,6 +228,19 @@ def network_connection_save(
         )
     if changes.name is not None and len(changes.name) > 100:
         raise ValidationError({"name": _("At most 100 characters.")})
+    enabled = changes.enabled
+    if enabled is None:
+        enabled = connection.enabled if connection is not None else True
+    if kind == ConnectionKind.TEMPLATED_POSTBACK and enabled:
+        # A disabled one may be saved half set up: its URL answers 404 meanwhile.
+        stored_settings, stored_credentials = {}, {}
+        if connection is not None:
+            stored_settings = connection.settings
+            stored_credentials = connection.credentials or {}
+        _template_check(
+            settings=settings if settings is not None else stored_settings,
+            credentials={**stored_credentials, **given},
+        )
 
     with transaction.atomic():
         if connection is None:

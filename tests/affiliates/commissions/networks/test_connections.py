@@ -107,3 +107,35 @@ def test_a_kind_without_a_connector_cannot_be_made(no_jd, shop):
         )
     assert "kind" in refused.value.message_dict
     assert not NetworkConnection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_enabled_templated_postback_must_be_usable(shop):
+    """Settings or a credential that would refuse the network's every call are
+    refused by the save, naming what is wrong; a disabled connection may wait."""
+    kind = ConnectionKind.TEMPLATED_POSTBACK
+    usable = {"auth": "hmac", "params": {"order_id": "oid", "amount": "a"}}
+    usable["currency"] = "CNY"
+    with pytest.raises(ValidationError) as refused:
+        network_connection_save(
+            merchant=shop, kind=kind, changes=ConnectionChanges(settings={})
+        )
+    assert "params" in refused.value.message_dict["settings"][0]
+    with pytest.raises(ValidationError) as refused:
+        network_connection_save(
+            merchant=shop, kind=kind, changes=ConnectionChanges(settings=usable)
+        )
+    assert "secret" in refused.value.message_dict["credentials"][0]
+    assert not NetworkConnection.objects.exists()
+    waiting = network_connection_save(
+        merchant=shop,
+        kind=kind,
+        changes=ConnectionChanges(enabled=False, settings=usable),
+    )
+    connection = network_connection_save(
+        merchant=shop,
+        kind=kind,
+        connection=waiting,
+        changes=ConnectionChanges(enabled=True, credentials={"secret": "s-12345678"}),
+    )
+    assert connection.enabled and connection.credentials == {"secret": "s-12345678"}
