@@ -139,3 +139,32 @@ def test_an_enabled_templated_postback_must_be_usable(shop):
         changes=ConnectionChanges(enabled=True, credentials={"secret": "s-12345678"}),
     )
     assert connection.enabled and connection.credentials == {"secret": "s-12345678"}
+
+
+@pytest.mark.django_db
+def test_a_base_url_on_a_host_the_operator_named_may_be_a_single_label(
+    pdd, shop, settings
+):
+    """A staging server known by its service name (http://jd-mock:8080) is usable
+    once named in ZHONGCAO_OUTBOUND_ALLOW_HOSTS; unnamed, it is still refused."""
+
+    def save(base_url):
+        return network_connection_save(
+            merchant=shop,
+            kind=ConnectionKind.PDD_DDK,
+            changes=ConnectionChanges(base_url=base_url),
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        save("http://jd-mock:8080/api")
+    assert "base_url" in refused.value.message_dict
+    settings.ZHONGCAO_OUTBOUND_ALLOW_HOSTS = ["jd-mock"]
+    assert save("http://jd-mock:8080/api").base_url == "http://jd-mock:8080/api"
+    for refused_still in (
+        "http://other-mock:8080/",
+        "ftp://jd-mock/",
+        "http://jd-mock:x/",
+        "http://jd-mock/a b",
+    ):
+        with pytest.raises(ValidationError):
+            save(refused_still)
