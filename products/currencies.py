@@ -76,8 +76,11 @@ def in_minor_units(amount: Decimal, currency: str) -> bool:
 
 
 def money_round(amount: Decimal, currency: str) -> Decimal:
-    """Round an amount to its currency's minor unit with MONEY_ROUNDING."""
-    return amount.quantize(minor_unit(currency), rounding=MONEY_ROUNDING)
+    """Round an amount to its currency's minor unit with MONEY_ROUNDING. Zero is
+    plain zero: a sum SQLite adds in binary floats can be -1e-15 where it is zero,
+    and "-0.00" is no amount anyone owes."""
+    rounded = amount.quantize(minor_unit(currency), rounding=MONEY_ROUNDING)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
 def currency_choices() -> list[tuple[str, str]]:

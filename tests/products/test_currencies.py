@@ -75,3 +75,18 @@ def test_rounding_follows_iso_digits():
     assert not in_minor_units(Decimal("1.2345"), "IQD")
     assert money_round(Decimal("123.456"), "RSD") == Decimal("123.46")
     assert money_round(Decimal("0.0005"), "KWD") == Decimal("0.001")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        # The approved balance SQLite summed for a creator paid out in full (the demo).
+        ("-6.77236045021345E-15", "USD", "0.00"),
+        ("-0.004", "CNY", "0.00"),
+        ("-0.4", "JPY", "0"),
+        ("-0.0000", "USD", "0.00"),
+        ("-0.005", "USD", "-0.01"),
+    ],
+)
+def test_an_amount_that_rounds_to_zero_is_plain_zero(amount, currency, shown):
+    assert str(money_round(Decimal(amount), currency)) == shown

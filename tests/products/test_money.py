@@ -59,3 +59,12 @@ def test_the_api_string_has_the_currency_s_minor_units():
     assert money_str(Decimal("1234.5"), "LBP") == "1234.50"
     assert money_str(Decimal("1000"), "JPY") == "1000"
     assert money_str(Decimal("0.0005"), "KWD") == "0.001"
+
+
+def test_a_sum_that_is_zero_is_never_shown_negative():
+    # SQLite adds decimals as binary floats: a balance paid out in full can come
+    # back as -7e-15 (a creator's dashboard showed "-0.00 USD").
+    nearly = Decimal("-6.77236045021345E-15")
+    assert money_plain(nearly, "USD") == "0.00 USD"
+    assert money_str(nearly, "USD") == "0.00"
+    assert money_format(nearly, "USD", language="en") == "US$0"

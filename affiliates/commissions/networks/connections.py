@@ -11,6 +11,7 @@ are credentials of that kind and neither can land in the plain settings.
 import datetime
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -20,6 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from affiliates.commissions.networks.base import connector_class, pull_kinds
+from affiliates.commissions.networks.templates import (
+    TemplateSettingsError,
+    postback_template_validate,
+)
 from affiliates.models import (
     ConnectionKind,
     ConnectionRun,
@@ -27,7 +32,7 @@ from affiliates.models import (
     RunState,
 )
 from products.models import Merchant
-from products.outbound import outbound_url_check
+from products.outbound import outbound_host_is_allowed, outbound_url_check
 from products.web import public_url
 
 # A templated postback's credentials: a token in its URL or a header, or the secret
@@ -133,16 +138,43 @@ def _settings_check(settings: Any, *, credential_names: tuple[str, ...]) -> dict
     return settings
 
 
+def _url_valid(url: str) -> None:
+    """URLValidator's check; but a host the operator named may be one that only
+    their resolver knows, such as a staging service "jd-mock": a single label,
+    which URLValidator refuses. Such a URL must still be whole: a number for its
+    port, no spaces."""
+    parts = urlsplit(url)
+    if not outbound_host_is_allowed(parts.hostname or ""):
+        URLValidator(schemes=["http", "https"])(url)
+        return
+    try:
+        parts.port  # noqa: B018 (read for its check: ValueError when not a number)
+    except ValueError as error:
+        raise ValidationError(_("Enter a valid URL."), code="invalid") from error
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise ValidationError(_("Enter a valid URL."), code="invalid")
+
+
 def _base_url_check(base_url: str) -> str:
     base_url = base_url.strip()
     if not base_url:
         return ""
     try:
         outbound_url_check(base_url)
-        URLValidator(schemes=["http", "https"])(base_url)
+        _url_valid(base_url)
     except ValidationError as error:
         raise ValidationError({"base_url": error.messages}) from error
     return base_url
+
+
+def _template_check(*, settings: dict, credentials: dict) -> None:
+    """A templated postback's settings can be used, and the credential its auth
+    needs is there: else its network's every call would be refused (503, 401)."""
+    try:
+        postback_template_validate(settings=settings, credentials=credentials)
+    except TemplateSettingsError as error:
+        field = "credentials" if error.key == "credentials" else "settings"
+        raise ValidationError({field: str(error)}) from error
 
 
 @dataclass(frozen=True)
@@ -214,6 +246,19 @@ def network_connection_save(
         )
     if changes.name is not None and len(changes.name) > 100:
         raise ValidationError({"name": _("At most 100 characters.")})
+    enabled = changes.enabled
+    if enabled is None:
+        enabled = connection.enabled if connection is not None else True
+    if kind == ConnectionKind.TEMPLATED_POSTBACK and enabled:
+        # A disabled one may be saved half set up: its URL answers 404 meanwhile.
+        stored_settings, stored_credentials = {}, {}
+        if connection is not None:
+            stored_settings = connection.settings
+            stored_credentials = connection.credentials or {}
+        _template_check(
+            settings=settings if settings is not None else stored_settings,
+            credentials={**stored_credentials, **given},
+        )
 
     with transaction.atomic():
         if connection is None:

@@ -95,8 +95,16 @@ def templated(shop):
         merchant=shop,
         kind=ConnectionKind.TEMPLATED_POSTBACK,
         credentials={"token": "tok-0123456789-wxyz"},
-        settings={"auth": "token", "params": {"click_id": "subid1"}},
+        settings=USABLE_TEMPLATE,
     )
+
+
+# Settings a templated postback can be used with (templates.postback_template_parse).
+USABLE_TEMPLATE = {
+    "auth": "token",
+    "params": {"click_id": "subid1", "order_id": "oid", "amount": "sale"},
+    "currency": "CNY",
+}
 
 
 def form_data(**fields) -> dict:
@@ -309,7 +317,7 @@ def test_a_templated_postback_shows_its_inbound_url_and_auth_credential(
         url("edit", templated.pk),
         {
             "enabled": "on",
-            "settings": json.dumps({"auth": "hmac"}),
+            "settings": json.dumps(USABLE_TEMPLATE | {"auth": "hmac"}),
             "credential_token": "",
             "credential_secret": "hmac-secret-1234567",
         },
@@ -320,8 +328,37 @@ def test_a_templated_postback_shows_its_inbound_url_and_auth_credential(
         "token": "tok-0123456789-wxyz",
         "secret": "hmac-secret-1234567",
     }
-    assert templated.settings == {"auth": "hmac"}
+    assert templated.settings == USABLE_TEMPLATE | {"auth": "hmac"}
     assert not editor_client.get(url("inspect", templated.pk)).context["can_pull"]
+
+
+def test_a_templated_postback_with_settings_it_cannot_use_is_a_form_error(
+    editor_client, shop
+):
+    """Settings that would refuse the network's every call (503) are refused when
+    typed, on the settings field, with nothing written; a disabled connection may
+    be saved half set up."""
+    add = url("add_kind", ConnectionKind.TEMPLATED_POSTBACK)
+    data = {"merchant": shop.pk, "enabled": "on", "credential_token": "tok-1234567890"}
+    response = editor_client.post(add, {**data, "settings": "{}"})
+    assert response.status_code == 200
+    assert "params" in " ".join(response.context["form"].errors["settings"])
+    response = editor_client.post(
+        add, {**data, "settings": json.dumps({**USABLE_TEMPLATE, "auth": "hmac"})}
+    )
+    assert response.status_code == 200
+    assert "secret" in str(response.context["form"].errors)
+    assert not NetworkConnection.objects.exists()
+    del data["enabled"]
+    assert editor_client.post(add, {**data, "settings": "{}"}).status_code == 302
+    connection = NetworkConnection.objects.get()
+    assert not connection.enabled
+    response = editor_client.post(
+        url("edit", connection.pk), {"enabled": "on", "settings": "{}"}
+    )
+    assert response.status_code == 200
+    connection.refresh_from_db()
+    assert not connection.enabled
 
 
 # -- Health ----------------------------------------------------------------------------

@@ -107,3 +107,64 @@ def test_a_kind_without_a_connector_cannot_be_made(no_jd, shop):
         )
     assert "kind" in refused.value.message_dict
     assert not NetworkConnection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_enabled_templated_postback_must_be_usable(shop):
+    """Settings or a credential that would refuse the network's every call are
+    refused by the save, naming what is wrong; a disabled connection may wait."""
+    kind = ConnectionKind.TEMPLATED_POSTBACK
+    usable = {"auth": "hmac", "params": {"order_id": "oid", "amount": "a"}}
+    usable["currency"] = "CNY"
+    with pytest.raises(ValidationError) as refused:
+        network_connection_save(
+            merchant=shop, kind=kind, changes=ConnectionChanges(settings={})
+        )
+    assert "params" in refused.value.message_dict["settings"][0]
+    with pytest.raises(ValidationError) as refused:
+        network_connection_save(
+            merchant=shop, kind=kind, changes=ConnectionChanges(settings=usable)
+        )
+    assert "secret" in refused.value.message_dict["credentials"][0]
+    assert not NetworkConnection.objects.exists()
+    waiting = network_connection_save(
+        merchant=shop,
+        kind=kind,
+        changes=ConnectionChanges(enabled=False, settings=usable),
+    )
+    connection = network_connection_save(
+        merchant=shop,
+        kind=kind,
+        connection=waiting,
+        changes=ConnectionChanges(enabled=True, credentials={"secret": "s-12345678"}),
+    )
+    assert connection.enabled and connection.credentials == {"secret": "s-12345678"}
+
+
+@pytest.mark.django_db
+def test_a_base_url_on_a_host_the_operator_named_may_be_a_single_label(
+    pdd, shop, settings
+):
+    """A staging server known by its service name (http://jd-mock:8080) is usable
+    once named in ZHONGCAO_OUTBOUND_ALLOW_HOSTS; unnamed, it is still refused."""
+
+    def save(base_url):
+        return network_connection_save(
+            merchant=shop,
+            kind=ConnectionKind.PDD_DDK,
+            changes=ConnectionChanges(base_url=base_url),
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        save("http://jd-mock:8080/api")
+    assert "base_url" in refused.value.message_dict
+    settings.ZHONGCAO_OUTBOUND_ALLOW_HOSTS = ["jd-mock"]
+    assert save("http://jd-mock:8080/api").base_url == "http://jd-mock:8080/api"
+    for refused_still in (
+        "http://other-mock:8080/",
+        "ftp://jd-mock/",
+        "http://jd-mock:x/",
+        "http://jd-mock/a b",
+    ):
+        with pytest.raises(ValidationError):
+            save(refused_still)

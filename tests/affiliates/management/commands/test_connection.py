@@ -100,23 +100,61 @@ def test_settings_take_dotted_keys_json_values_and_unset(shop):
         "--set",
         "params.order_id=oid",
         "--set",
-        'statuses={"approved": "approved", "rejected": "reversed"}',
+        "params.amount=sale",
+        "--set",
+        "currency=CNY",
+        "--set",
+        'statuses={"approved": "approved", "rejected": "cancelled"}',
     )
     connection = NetworkConnection.objects.get()
     assert connection.settings == {
         "auth": "token",
-        "params": {"click_id": "subid1", "order_id": "oid"},
-        "statuses": {"approved": "approved", "rejected": "reversed"},
+        "params": {"click_id": "subid1", "order_id": "oid", "amount": "sale"},
+        "currency": "CNY",
+        "statuses": {"approved": "approved", "rejected": "cancelled"},
     }
     assert connection.credentials == {"token": "tok-abcdefgh1234"}
-    run(shop.slug, "--kind=templated-postback", "--unset", "params.order_id")
+    run(shop.slug, "--kind=templated-postback", "--unset", "params.click_id")
     connection.refresh_from_db()
-    assert connection.settings["params"] == {"click_id": "subid1"}
+    assert connection.settings["params"] == {"order_id": "oid", "amount": "sale"}
+
+
+def test_settings_a_templated_postback_cannot_use_are_refused(shop):
+    """An enabled templated postback whose settings would refuse every call (503)
+    is refused with the setting named, and nothing changes; a disabled one may be
+    set up a step at a time."""
+    with pytest.raises(CommandError, match="params"):
+        run(shop.slug, "--kind=templated-postback", "--set", "token=tok-abcdefgh1234")
+    assert not NetworkConnection.objects.exists()
+    step = ("--kind=templated-postback", "--set", "enabled=false", "--set")
+    run(shop.slug, *step, "token=tok-abcdefgh1234")
+    run(
+        shop.slug,
+        *step,
+        'params={"order_id": "oid", "amount": "sale"}',
+        "--set",
+        "auth=token",
+    )
+    with pytest.raises(CommandError, match="currency"):
+        run(shop.slug, "--kind=templated-postback", "--set", "enabled=true")
+    run(shop.slug, *step, "currency=CNY")
+    run(shop.slug, "--kind=templated-postback", "--set", "enabled=true")
+    with pytest.raises(CommandError, match="order_id"):
+        run(shop.slug, "--kind=templated-postback", "--unset", "params.order_id")
+    connection = NetworkConnection.objects.get()
+    assert connection.enabled and connection.settings["params"]["order_id"] == "oid"
 
 
 def test_show_prints_health_and_the_inbound_url_with_secrets_masked(jd, shop):
     run(shop.slug, "--kind=jd-union", "--set", f"app_secret={SECRET}")
-    run(shop.slug, "--kind=templated-postback", "--set", "token=tok-abcdefgh1234")
+    run(
+        shop.slug,
+        "--kind=templated-postback",
+        "--set",
+        "token=tok-abcdefgh1234",
+        "--set",
+        "enabled=false",  # no settings yet: not answering postbacks
+    )
     pulled, templated = NetworkConnection.objects.order_by("kind")
     NetworkConnection.objects.filter(pk=pulled.pk).update(
         last_error="HTTP 503 from JD", last_error_at=datetime.datetime.now(datetime.UTC)
