@@ -480,27 +480,22 @@ class TaobaoUnionConnector(Connector):
     def fetch(self, window: Window) -> Iterator[list[OrderLine]]:
         # A window the setting makes shorter than the pull's (big promotions).
         start = window.start
+        # The orders first: a refund of a sale the same span reports finds the
+        # sale (and its attribution) already recorded.
+        reports = [(ORDERS, self.request_params, self._order_line)]
+        if self.read_refunds:
+            reports.append((REFUNDS, self.refund_request_params, self._refund_line))
         session = outbound_session(headers={"Accept": "application/json"})
         try:
             while start < window.end:
                 end = min(start + self.window, window.end)
-                span = Window(start, end)
-                # The orders first: a refund of a sale the same span reports
-                # finds the sale (and its attribution) already recorded.
-                yield from self._span(
-                    session,
-                    span,
-                    report=ORDERS,
-                    params=self.request_params,
-                    line=self._order_line,
-                )
-                if self.read_refunds:
+                for report, params, line in reports:
                     yield from self._span(
                         session,
-                        span,
-                        report=REFUNDS,
-                        params=self.refund_request_params,
-                        line=self._refund_line,
+                        Window(start, end),
+                        report=report,
+                        params=params,
+                        line=line,
                     )
                 start = end
         finally:
