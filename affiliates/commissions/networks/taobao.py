@@ -354,21 +354,17 @@ def taobao_refund_line(
 
 @dataclass(frozen=True)
 class _Report:
-    """One of the two reports a pull reads: its method, its answer's envelope and
-    where in it the records are."""
+    """One of the two reports a pull reads: its answer's envelope and where in it
+    the records are."""
 
-    method: str
     response_key: str
     list_key: str
     item_key: str
     what: str
 
 
-ORDERS = _Report(
-    METHOD, RESPONSE_KEY, "results", "publisher_order_dto", "order records"
-)
+ORDERS = _Report(RESPONSE_KEY, "results", "publisher_order_dto", "order records")
 REFUNDS = _Report(
-    REFUND_METHOD,
     REFUND_RESPONSE_KEY,
     "result",
     "publisher_refund_order_dto",
