@@ -136,7 +136,10 @@ def report_file_rows(path: Path, *, columns: Mapping[str, str]):
 # Associates Central → Reports → Download: the "Fee-Earnings" report, as CSV (after a
 # title line, "Fee-Earnings reports from … to …") or as a sheet of an XLSX workbook.
 # One row per product shipped, per tracking id and day; no order id and no sub-id:
-# sales are attributed by the tracking id (affiliates.tracking.trackingids). Columns
+# sales are attributed by the tracking id (affiliates.tracking.trackingids). Items
+# returned are rows of their own, negative (Revenue, Ad Fees, Items Shipped), on the
+# day Amazon took them back ("Why are there negative numbers in my Earnings
+# Reports?"): each reverses the one sale it undoes (_amazon_return). Columns
 # as Amazon's report has them (help: "How to read the Earnings Report"); the currency
 # symbol in the money columns' names is the store's ("Revenue($)", "Revenue(£)").
 AMAZON_COLUMNS = ("ASIN", "Tracking ID", "Date Shipped", "Items Shipped")
@@ -213,6 +216,44 @@ def _amazon_row(cells: list, position: dict[str, int], *, currency: str, zone) -
     }
 
 
+def _amazon_items(cells: list, position: dict[str, int]) -> str:
+    index = position["Items Shipped"]
+    return (_cell_text(cells[index]) if index < len(cells) else None) or ""
+
+
+def _negative(text: str) -> bool:
+    return text.strip().startswith("-")
+
+
+def _amazon_return(row: dict, *, items: str) -> dict:
+    """A sale row as it is; a return row (negative Revenue, Ad Fees or Items
+    Shipped: items shipped earlier and sent back) as a refund of the sale it
+    undoes. Amazon names no order, so ``returned`` asks the import to find that
+    sale (``conversions.conversion_return_match``: same tracking id and ASIN, the
+    same revenue and fees, shipped on or before the return's day). A row negative
+    in one money column and positive in the other is neither, and refused."""
+    amount, commission = row["amount"], row["commission"]
+    if not (_negative(amount) or _negative(commission) or _negative(items)):
+        return row
+    for field, text in (("amount", amount), ("commission", commission)):
+        if text and not _negative(text) and text.strip("0.") != "":
+            raise ReportFieldError(
+                field,
+                "A return row (negative revenue, fees or items) has a positive "
+                f"{'Revenue' if field == 'amount' else 'Ad Fees'} ({text}): it is "
+                "neither a sale nor a return.",
+            )
+    return {
+        **row,
+        # Replaced by the matched sale's order id; the row's own key meanwhile.
+        "order_id": "return-" + row["order_id"],
+        "amount": amount.strip().removeprefix("-"),
+        "commission": commission.strip().removeprefix("-"),
+        "status": "refunded",
+        "returned": True,
+    }
+
+
 def _amazon_cells(path: Path) -> Iterator[tuple[int, list]]:
     if _is_xlsx(path):
         workbook = _workbook_open(path)
@@ -263,17 +304,10 @@ def amazon_earnings_rows(path: Path, *, currency: str, time_zone: str) -> Rows:
         if first.startswith("total"):
             continue  # the summary line some downloads end with
         row = _amazon_row(cells, position, currency=currency, zone=zone)
-        if row["amount"].startswith("-"):
-            yield (
-                number,
-                ReportFieldError(
-                    "amount",
-                    "A return (a negative row): Amazon ties it to no order, so it is "
-                    "not matched to a sale; adjust the creator's ledger by hand.",
-                ),
-            )
-            continue
-        yield number, row
+        try:
+            yield number, _amazon_return(row, items=_amazon_items(cells, position))
+        except ReportFieldError as error:
+            yield number, error
     if position is None:
         raise ReportFileError(
             "Line 1: no header with Amazon's columns ("

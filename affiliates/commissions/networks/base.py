@@ -6,6 +6,9 @@ order lines, each a mapping with our field names (``order_id``, ``item_id``,
 ``occurred_at``) that ``postbacks.conversion_data_parse`` reads exactly as it reads a
 postback: the network's own words (its status codes, its time zone, amounts in fen)
 are translated by the connector, the rules of what is valid are ours, in one place.
+A line may also carry ``refused`` (a field name and a reason): the connector read it
+and knows it cannot be applied as it is (Taobao's partial refund after settlement);
+the pull counts it as refused with that reason and writes nothing for it.
 """
 
 import datetime

@@ -109,6 +109,12 @@ def _line_apply(
     *, run: ConnectionRun, connection: NetworkConnection, line: OrderLine
 ) -> None:
     run.lines_seen += 1
+    refused = line.get("refused")
+    if refused:
+        # The connector read the line and knows it cannot be applied as it is
+        # (base.OrderLine): refused with the connector's reason, nothing written.
+        _rejection(run, line, *refused)
+        return
     try:
         data = conversion_data_parse(line)
         result = conversion_ingest(

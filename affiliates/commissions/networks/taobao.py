@@ -73,13 +73,56 @@ Status (``tk_status``, and ``refund_tag``)
     ========================  ==============================================
 
 Any other ``tk_status`` is passed on as it came and refused by name on the run.
+
+Refunds after settlement (维权退款), ``taobao.tbk.order.refund.get``
+    A claim a buyer wins after Taobao settled the order (``tk_status`` 3) does not
+    change the order record: Taobao reports it in a second report, 淘宝客-推广者-
+    全量维权退款订单查询 (TOP's page for the API, "since 2022.12.20", as generated
+    into the public SDKs: TOP's PHP SDK ``TbkOrderRefundGetRequest`` and
+    github.com/bububa/opentaobao model/tbk/TaobaoTbkOrderRefundGetAPIRequest.go,
+    PublisherRefundOrderQueryOption.go, PublisherRefundOrderDto.go and
+    OrderPage.go). Every pull window reads it too, with the same TOP signing: one
+    API parameter, ``publisher_refund_order_query_option``, a JSON object of
+    ``query_type`` (5, 订单更新时间: by update time, allowed for a start after
+    2022-12-20), ``start_time``/``end_time``, ``page_no``, ``page_size`` (1-100),
+    ``order_scene`` (1 全部订单), ``member_type`` (4 不限), and from the second
+    page ``position_index`` with ``jump_type=1``. It replaced the channel-only
+    ``taobao.tbk.relation.refund`` (渠道管理和会员运营管理专用, ``search_option``
+    with a start time and no end), which cannot read a window.
+
+    The answer is ``{"tbk_order_refund_get_response": {"data": {"has_next",
+    "position_index", "page_no", "page_size", "result": {
+    "publisher_refund_order_dto": [...]}}, "result_code", "biz_error_code",
+    "biz_error_desc", "result_msg"}}``; a ``biz_error_code`` (101-103) is a
+    refusal. A record names the sub-order (``tb_trade_parent_id``,
+    ``tb_trade_id``: the same line item as the order record), ``refund_status``,
+    ``refund_fee`` (维权金额), ``tb_trade_finish_price`` (结算金额),
+    ``tk_commission_fee_refund`` (应退还佣金), ``relation_id``/``special_id``
+    and ``modified_time``.
+
+    ========================================  ==============================
+    ``refund_status``                         ours
+    ========================================  ==============================
+    2 维权成功, 12 从淘客处补扣 等待扣款,      refunded: the item's commission
+    13 从淘客处补扣 扣款成功                   is reversed (a paid one is a
+                                              debt on the creator's balance)
+    4 维权创建, 11 多次维权待处理              not read yet (still open)
+    3 维权失败, 14/15 从卖家处补扣              not read: the commission stands
+    ========================================  ==============================
+
+    A claim for less than the settled amount (``refund_fee`` below
+    ``tb_trade_finish_price``) takes back part of the commission; Taobao's
+    order record keeps the settled figures, so a lower figure would be undone by
+    the next order pull: such a line is refused on the run with the amounts
+    (adjust the creator's ledger by hand) rather than guessed.
 """
 
 import datetime
 import hashlib
 import json
 import zoneinfo
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -101,6 +144,12 @@ TOP_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 METHOD = "taobao.tbk.order.details.get"
 RESPONSE_KEY = "tbk_order_details_get_response"
 QUERY_BY_UPDATE_TIME = 4
+REFUND_METHOD = "taobao.tbk.order.refund.get"
+REFUND_RESPONSE_KEY = "tbk_order_refund_get_response"
+REFUND_OPTION = "publisher_refund_order_query_option"
+REFUND_QUERY_BY_UPDATE_TIME = 5  # "5-订单更新时间"
+REFUND_ALL_ORDERS = 1  # order_scene "1全部订单"
+REFUND_ANY_MEMBER = 4  # member_type "4表示不限"
 JUMP_FORWARDS = 1
 PAGE_SIZE_MAX = 100  # "页大小，默认20，1~100"
 PAGE_NO_MAX = 100  # "第几页，默认1，1~100"
@@ -119,6 +168,10 @@ PAID = 12
 CLOSED = 13
 RECEIVED = 14
 SETTLED = 3
+
+# refund_status values whose commission Taobao takes back from the publisher:
+# 2 维权成功, 12 从淘客处补扣 等待扣款, 13 从淘客处补扣 扣款成功.
+REFUND_TAKEN_BACK = frozenset({2, 12, 13})
 
 # TOP's gateway error codes worth plain words (the rest say TOP's own).
 RATE_LIMIT_CODES = frozenset({"7"})
@@ -252,6 +305,73 @@ def taobao_record_line(
     }
 
 
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() else None
+
+
+def taobao_refund_line(
+    record: Mapping[str, Any], *, tracking_id_field: str = "relation_id"
+) -> OrderLine | None:
+    """One record of the refund report as a refund of its line item, or None when
+    it takes nothing back (a claim still open, lost, or paid by the seller). A
+    partial claim is a line refused with its amounts (the module's docstring)."""
+    if _code(record.get("refund_status")) not in REFUND_TAKEN_BACK:
+        return None
+    refunded = _decimal(record.get("refund_fee"))
+    settled_price = _decimal(record.get("tb_trade_finish_price"))
+    line = {
+        "order_id": str(record.get("tb_trade_parent_id") or ""),
+        "item_id": str(record.get("tb_trade_id") or ""),
+        "click_id": "",
+        # The refund report has no adzone_id: an adzone's sale is already known.
+        "tracking_id": _tracking_id(record.get(tracking_id_field))
+        if tracking_id_field != "adzone_id"
+        else "",
+        "amount": _money(record.get("refund_fee")),
+        "commission": _money(record.get("tk_commission_fee_refund")),
+        "currency": "CNY",
+        "status": ConversionStatus.REFUNDED,
+        "occurred_at": _time(record.get("tb_trade_create_time")),
+        "updated_at": None,
+    }
+    if (
+        refunded is not None
+        and settled_price is not None
+        and Decimal(0) < refunded < settled_price
+    ):
+        line["refused"] = (
+            "amount",
+            f"Taobao refunded {refunded} of {settled_price} after settlement and "
+            f"takes back {line['commission']} of the commission; a partial refund "
+            "is not applied: adjust the creator's ledger by hand.",
+        )
+    return line
+
+
+@dataclass(frozen=True)
+class _Report:
+    """One of the two reports a pull reads: its answer's envelope and where in it
+    the records are."""
+
+    response_key: str
+    list_key: str
+    item_key: str
+    what: str
+
+
+ORDERS = _Report(RESPONSE_KEY, "results", "publisher_order_dto", "order records")
+REFUNDS = _Report(
+    REFUND_RESPONSE_KEY,
+    "result",
+    "publisher_refund_order_dto",
+    "refund records",
+)
+
+
 @connector_register
 class TaobaoUnionConnector(Connector):
     """淘宝联盟's order records, by update time, up to three hours at a time."""
@@ -287,22 +407,37 @@ class TaobaoUnionConnector(Connector):
                 f"Setting window_minutes must be a whole number from 1 to "
                 f"{WINDOW_MINUTES_MAX} (20 during Taobao's big promotions)."
             )
+        read_refunds = settings.get("read_refunds", True)
+        if not isinstance(read_refunds, bool):
+            raise ConnectorError(
+                "Setting read_refunds must be true or false (read Taobao's refunds "
+                "after settlement, taobao.tbk.order.refund.get)."
+            )
         self.tracking_id_field = field
         self.order_scene = TRACKING_ID_FIELDS[field]
         self.approve_when = approve_when
         self.window = datetime.timedelta(minutes=minutes)
+        self.read_refunds = read_refunds
 
-    def request_params(
-        self, *, window: Window, page: int, position_index: str = ""
-    ) -> dict[str, str]:
-        """Every parameter of the request for ``page`` of ``window``, signed."""
+    def _signed(self, method: str, business: Mapping[str, str]) -> dict[str, str]:
+        """TOP's system parameters for ``method`` around ``business``, signed."""
         params = {
-            "method": METHOD,
+            "method": method,
             "app_key": self.credential("app_key"),
             "timestamp": top_time(timezone.now()),
             "format": "json",
             "v": "2.0",
             "sign_method": "md5",
+            **business,
+        }
+        params["sign"] = top_sign(params, self.credential("app_secret"))
+        return params
+
+    def request_params(
+        self, *, window: Window, page: int, position_index: str = ""
+    ) -> dict[str, str]:
+        """Every parameter of the request for ``page`` of ``window``, signed."""
+        business = {
             "query_type": str(QUERY_BY_UPDATE_TIME),
             "start_time": top_time(window.start),
             "end_time": top_time(window.end),
@@ -311,46 +446,93 @@ class TaobaoUnionConnector(Connector):
             "order_scene": str(self.order_scene),
         }
         if page > 1:
-            params["position_index"] = position_index
-            params["jump_type"] = str(JUMP_FORWARDS)
-        params["sign"] = top_sign(params, self.credential("app_secret"))
-        return params
+            business["position_index"] = position_index
+            business["jump_type"] = str(JUMP_FORWARDS)
+        return self._signed(METHOD, business)
+
+    def refund_request_params(
+        self, *, window: Window, page: int, position_index: str = ""
+    ) -> dict[str, str]:
+        """Every parameter of the refund report's request for ``page`` of
+        ``window``, signed: the query is one JSON object, as TOP's SDKs send an
+        object parameter."""
+        option: dict[str, Any] = {
+            "query_type": REFUND_QUERY_BY_UPDATE_TIME,
+            "start_time": top_time(window.start),
+            "end_time": top_time(window.end),
+            "page_no": page,
+            "page_size": self.page_size,
+            "order_scene": REFUND_ALL_ORDERS,
+            "member_type": REFUND_ANY_MEMBER,
+        }
+        if page > 1:
+            option["position_index"] = position_index
+            option["jump_type"] = JUMP_FORWARDS
+        return self._signed(
+            REFUND_METHOD,
+            {REFUND_OPTION: json.dumps(option, separators=(",", ":"))},
+        )
 
     def fetch(self, window: Window) -> Iterator[list[OrderLine]]:
         # A window the setting makes shorter than the pull's (big promotions).
         start = window.start
+        # The orders first: a refund of a sale the same span reports finds the
+        # sale (and its attribution) already recorded.
+        reports = [(ORDERS, self.request_params, self._order_line)]
+        if self.read_refunds:
+            reports.append((REFUNDS, self.refund_request_params, self._refund_line))
         session = outbound_session(headers={"Accept": "application/json"})
         try:
             while start < window.end:
                 end = min(start + self.window, window.end)
-                yield from self._span(session, Window(start, end))
+                for report, params, line in reports:
+                    yield from self._span(
+                        session,
+                        Window(start, end),
+                        report=report,
+                        params=params,
+                        line=line,
+                    )
                 start = end
         finally:
             session.close()
 
+    def _order_line(self, record: Mapping[str, Any]) -> OrderLine | None:
+        return taobao_record_line(
+            record,
+            tracking_id_field=self.tracking_id_field,
+            approve_when=self.approve_when,
+        )
+
+    def _refund_line(self, record: Mapping[str, Any]) -> OrderLine | None:
+        return taobao_refund_line(record, tracking_id_field=self.tracking_id_field)
+
     def _span(
-        self, session: requests.Session, window: Window
+        self,
+        session: requests.Session,
+        window: Window,
+        *,
+        report: _Report,
+        params: Callable[..., dict[str, str]],
+        line: Callable[[Mapping[str, Any]], OrderLine | None],
     ) -> Iterator[list[OrderLine]]:
         page, position_index = 1, ""
         while True:
             data = self._page(
-                session, window=window, page=page, position_index=position_index
+                session,
+                report=report,
+                params=params(window=window, page=page, position_index=position_index),
+                page=page,
             )
-            records = _records(data, page)
-            yield [
-                taobao_record_line(
-                    record,
-                    tracking_id_field=self.tracking_id_field,
-                    approve_when=self.approve_when,
-                )
-                for record in records
-            ]
+            records = _records(data, page, report=report)
+            lines = (line(record) for record in records)
+            yield [each for each in lines if each is not None]
             if data.get("has_next") is not True or not records:
                 return
             if page >= PAGE_NO_MAX:
                 raise ConnectorError(
-                    f"Taobao has more than {PAGE_NO_MAX} pages of orders in one "
-                    "window: lower the setting window_minutes."
+                    f"Taobao has more than {PAGE_NO_MAX} pages of {report.what} in "
+                    "one window: lower the setting window_minutes."
                 )
             position_index = str(data.get("position_index") or "")
             if not position_index:
@@ -369,13 +551,10 @@ class TaobaoUnionConnector(Connector):
         self,
         session: requests.Session,
         *,
-        window: Window,
+        report: _Report,
+        params: Mapping[str, str],
         page: int,
-        position_index: str,
     ) -> Mapping[str, Any]:
-        params = self.request_params(
-            window=window, page=page, position_index=position_index
-        )
         try:
             response = session.post(
                 self.base_url, data=params, timeout=(self.timeout, self.timeout)
@@ -412,9 +591,19 @@ class TaobaoUnionConnector(Connector):
             raise ConnectorError("Taobao's answer is not a JSON object.")
         if "error_response" in answer:
             raise self._refusal(answer["error_response"])
-        envelope = answer.get(RESPONSE_KEY)
+        envelope = answer.get(report.response_key)
         if not isinstance(envelope, Mapping):
-            raise ConnectorError(f"Taobao's answer has no {RESPONSE_KEY}.")
+            raise ConnectorError(f"Taobao's answer has no {report.response_key}.")
+        if envelope.get("biz_error_code") not in (None, "", 0, "0"):
+            # The refund report's own refusal (biz_error_code 101-103).
+            code = self._scrub(envelope.get("biz_error_code"))[:20]
+            words = self._scrub(
+                envelope.get("biz_error_desc") or envelope.get("result_msg")
+            )
+            raise ConnectorError(
+                f"Taobao refused the {report.what} query (biz_error_code {code}: "
+                f"{words})."
+            )
         data = envelope.get("data")
         if not isinstance(data, Mapping):
             raise ConnectorError(f"Taobao's page {page} has no data.")
@@ -436,19 +625,24 @@ class TaobaoUnionConnector(Connector):
         return ConnectorError(f"{reason} ({said}).")
 
 
-def _records(data: Mapping[str, Any], page: int) -> list[Mapping[str, Any]]:
-    """The page's order records; a malformed page is refused whole, before any of
-    it is applied. An empty page has no ``results`` (or an empty one)."""
-    results = data.get("results")
-    if results in (None, "", {}):
+def _records(
+    data: Mapping[str, Any], page: int, *, report: _Report = ORDERS
+) -> list[Mapping[str, Any]]:
+    """The page's records; a malformed page is refused whole, before any of it is
+    applied. An empty page has no list (or an empty one). TOP wraps a list in an
+    object named after its items (``{"publisher_order_dto": [...]}``); a bare
+    list, as some SDKs' models show the refund report's, is read too."""
+    results = data.get(report.list_key)
+    if results in (None, "", {}, []):
         return []
-    records = (
-        results.get("publisher_order_dto") if isinstance(results, Mapping) else None
-    )
-    if records is None and isinstance(results, Mapping):
-        return []
+    if isinstance(results, Mapping):
+        records = results.get(report.item_key)
+        if records is None:
+            return []
+    else:
+        records = results
     if not isinstance(records, list) or not all(
         isinstance(record, Mapping) for record in records
     ):
-        raise ConnectorError(f"Taobao's page {page} is not a list of order records.")
+        raise ConnectorError(f"Taobao's page {page} is not a list of {report.what}.")
     return records

@@ -3,8 +3,9 @@ ledger entries each reported status makes."""
 
 import datetime
 import logging
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import DatabaseError, connection, transaction
@@ -837,6 +838,75 @@ class ImportSummary:
     rejected: list[tuple[int, str, str]] = field(default_factory=list)
 
 
+def conversion_return_match(
+    *, merchant: Merchant, data: ConversionData, occurrence: int = 1
+) -> ConversionData:
+    """A return a report ties to no order (Amazon's negative rows) as the refund
+    of the one sale it undoes; ConversionConflict when there is none.
+
+    The sale: of the merchant, through the same tracking id, of the same item
+    (ASIN), with the same amount and commission (a return undoes a whole sale
+    row: Amazon reports so many items at a price, their revenue and their fees),
+    shipped on or before the return's day, not refunded or cancelled; the latest
+    such, then the first recorded. Idempotent: the ``occurrence``-th return of
+    that tracking id, item, day and figures in a file is the one already applied,
+    when there is one, so importing the file again, or a later download holding
+    the same day, finds the same sale and changes nothing."""
+    same = {
+        "conversion__merchant": merchant,
+        "conversion__tracking_id": data.tracking_id,
+        "conversion__item_id": data.item_id,
+    }
+    applied = list(
+        ConversionReport.objects.filter(
+            **same,
+            status=ConversionStatus.REFUNDED,
+            occurred_at=data.occurred_at,
+            amount=data.amount,
+            stated_commission=data.commission,
+        )
+        .order_by("conversion__occurred_at", "conversion_id")
+        .values_list("conversion__order_id", flat=True)
+    )
+    if occurrence <= len(applied):
+        order_id = applied[occurrence - 1]
+    else:
+        sale = (
+            Conversion.objects.filter(
+                merchant=merchant,
+                tracking_id=data.tracking_id,
+                item_id=data.item_id,
+                amount=data.amount,
+                stated_commission=data.commission,
+                occurred_at__lte=data.occurred_at,
+                sale_recorded=True,
+            )
+            .exclude(status__in=FINAL_STATUSES)
+            .order_by("-occurred_at", "pk")
+            .first()
+        )
+        if sale is None:
+            raise ConversionConflict(
+                "item_id",
+                _(
+                    "A return of %(item)s through %(tag)s (%(amount)s, commission "
+                    "%(commission)s): no sale of it with those figures, shipped on "
+                    "or before the return and not yet returned, is recorded; a "
+                    "return of part of a sale row is adjusted by hand."
+                )
+                % {
+                    "item": data.item_id or "?",
+                    "tag": data.tracking_id or "?",
+                    "amount": money_str(data.amount, data.currency),
+                    "commission": _("none")
+                    if data.commission is None
+                    else money_str(data.commission, data.currency),
+                },
+            )
+        order_id = sale.order_id
+    return replace(data, order_id=order_id, status=ConversionStatus.REFUNDED)
+
+
 def conversions_import(
     *,
     connection: MerchantConnection,
@@ -845,13 +915,27 @@ def conversions_import(
 ) -> ImportSummary:
     """Ingest each (line number, row) of the connection's merchant's report; a bad row
     is rejected with its line number and reason, and the valid ones are imported,
-    each on its own."""
+    each on its own. A row marked ``returned`` (a return the report ties to no
+    order) refunds the sale ``conversion_return_match`` finds for it."""
     merchant, mapping = connection.merchant, connection.status_mapping()
+    returns_seen: Counter = Counter()
     for line, raw in rows:
         try:
             if isinstance(raw, ReportFieldError):  # a row the CSV reader could not read
                 raise raw
             data = conversion_data_parse(raw, status_mapping=mapping)
+            if raw.get("returned"):
+                key = (
+                    data.tracking_id,
+                    data.item_id,
+                    data.occurred_at,
+                    data.amount,
+                    data.commission,
+                )
+                returns_seen[key] += 1
+                data = conversion_return_match(
+                    merchant=merchant, data=data, occurrence=returns_seen[key]
+                )
             result = conversion_ingest(
                 merchant=merchant, data=data, source=ConversionSource.IMPORT
             )

@@ -12,9 +12,14 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from openpyxl import Workbook
 
+from affiliates.commissions.selectors import ledger_balances
+from affiliates.commissions.services.ledger import commissions_approve
+from affiliates.commissions.services.payouts import payout_decide, payout_run_create
 from affiliates.models import (
+    CommissionSettings,
     ConnectionKind,
     Conversion,
+    LedgerEntry,
     NetworkConnection,
     TrackingId,
 )
@@ -180,7 +185,8 @@ def test_an_amazon_earnings_report_credits_each_tag_s_creator(
     )
     out, err = run_amazon(amazon, path)
     assert "Imported 2, unchanged 0, rejected 1." in out
-    assert "Line 5: amount: A return (a negative row)" in err
+    # The return of one of the two kettles shipped undoes no whole sale row.
+    assert "Line 5: item_id: A return of B0KETTLE1 through lulu-20" in err
     mine = Conversion.objects.get(tracking_id="lulu-20")
     assert mine.author == creator and mine.item_id == "B0KETTLE1"
     assert (mine.amount, mine.commission, mine.currency) == (
@@ -234,3 +240,140 @@ def test_a_file_without_amazon_s_columns_or_a_bad_zone_is_refused(tmp_path, amaz
     with pytest.raises(CommandError, match="'Mars/Olympus' is not a time zone"):
         run_amazon(amazon, path, "--time-zone", "Mars/Olympus")
     assert not Conversion.objects.exists()
+
+
+# -- Amazon's returns -----------------------------------------------------------------
+
+
+def amazon_row(
+    day,
+    tag="lulu-20",
+    *,
+    asin="B0KETTLE1",
+    items="1",
+    returns="0",
+    revenue="59.99",
+    fees="2.40",
+):
+    return [
+        "Home",
+        "Kettle",
+        asin,
+        "Amazon.com",
+        tag,
+        f"2026-{day} 00:00:00",
+        "59.99",
+        items,
+        returns,
+        revenue,
+        fees,
+        "DESKTOP",
+    ]
+
+
+def returned(day, **fields):
+    return amazon_row(
+        day, items="0", returns="1", revenue="-59.99", fees="-2.40", **fields
+    )
+
+
+def creator_balances(creator) -> dict:
+    return {row["status"]: row["amount"] for row in ledger_balances(creator=creator)}
+
+
+def test_a_return_reverses_the_one_sale_it_undoes_even_after_payout(
+    tmp_path, amazon, creator
+):
+    november = amazon_csv(
+        tmp_path,
+        [
+            amazon_row("11-20"),
+            amazon_row("11-25"),
+            amazon_row("11-25", asin="B0TOASTER"),
+        ],
+    )
+    out, _err = run_amazon(amazon, november)
+    assert "Imported 3, unchanged 0, rejected 0." in out
+    Conversion.objects.update(hold_until=timezone.now() - datetime.timedelta(days=1))
+    commissions_approve()
+    settings = CommissionSettings.load()
+    settings.payout_minimums = "USD 0"
+    settings.save()
+    payout = payout_run_create(run_date=datetime.date(2026, 12, 1)).payouts.get()
+    payout_decide(payout=payout, paid=True)
+    paid = creator_balances(creator)["paid"]
+
+    december = tmp_path / "december"
+    december.mkdir()
+    path = amazon_csv(december, [returned("12-02")])
+    out, err = run_amazon(amazon, path)
+    assert "Imported 1, unchanged 0, rejected 0." in out, err
+    # The latest kettle shipped on or before the return: the 25th's, only it.
+    by_day = {
+        (sale.item_id, sale.occurred_at.day): sale.status
+        for sale in Conversion.objects.all()
+    }
+    assert by_day == {
+        ("B0KETTLE1", 20): "pending",  # Amazon's sales stay as reported
+        ("B0KETTLE1", 25): "refunded",
+        ("B0TOASTER", 25): "pending",
+    }
+    refunded = Conversion.objects.get(status="refunded")
+    share = sum(
+        entry.amount
+        for entry in LedgerEntry.objects.filter(
+            conversion=refunded, creator=creator, kind="reversal"
+        )
+    )
+    assert share < 0
+    # Paid stays paid; the creator owes the returned kettle's share.
+    assert creator_balances(creator) == {"paid": paid, "approved": share}
+
+    entries = LedgerEntry.objects.count()
+    out, _err = run_amazon(amazon, path)
+    assert "Imported 0, unchanged 1, rejected 0." in out
+    assert LedgerEntry.objects.count() == entries
+
+    # A later download holds the same day and one more return of the kettle:
+    # the 2nd's is known, the 3rd's undoes the 20th's sale.
+    later = tmp_path / "later"
+    later.mkdir()
+    path = amazon_csv(later, [returned("12-02"), returned("12-03")])
+    out, err = run_amazon(amazon, path)
+    assert "Imported 1, unchanged 1, rejected 0." in out, err
+    assert Conversion.objects.filter(status="refunded").count() == 2
+    out, _err = run_amazon(amazon, path)
+    assert "Imported 0, unchanged 2, rejected 0." in out
+
+
+def test_a_return_without_its_sale_or_with_mixed_signs_is_refused_by_line(
+    tmp_path, amazon
+):
+    out, _err = run_amazon(amazon, amazon_csv(tmp_path, [amazon_row("11-20")]))
+    assert "Imported 1," in out
+    entries = LedgerEntry.objects.count()
+    other = tmp_path / "returns"
+    other.mkdir()
+    path = amazon_csv(
+        other,
+        [
+            returned("11-19"),  # before any sale of it
+            returned("11-21", tag="spare-20"),  # no sale through that tag
+            amazon_row("11-22", items="0", returns="1", revenue="-59.99"),  # +fees
+            amazon_row("11-22", items="-1", revenue="-30.00", fees="-1.20"),
+        ],
+    )
+    out, err = run_amazon(amazon, path)
+    assert "Imported 0, unchanged 0, rejected 4." in out
+    lines = err.splitlines()
+    assert lines[0].startswith("Line 3: item_id: A return of B0KETTLE1 through lulu-20")
+    assert lines[1].startswith(
+        "Line 4: item_id: A return of B0KETTLE1 through spare-20"
+    )
+    assert lines[2].startswith(
+        "Line 5: commission: A return row (negative revenue, fees or items) has a "
+        "positive Ad Fees (2.40)"
+    )
+    assert lines[3].startswith("Line 6: item_id: A return of B0KETTLE1")
+    assert Conversion.objects.get().status == "pending"
+    assert LedgerEntry.objects.count() == entries

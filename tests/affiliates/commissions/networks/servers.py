@@ -222,3 +222,149 @@ def western_ledger(sale) -> tuple:
         sum(entry.amount for entry in entries.filter(kind="reversal")),
         entries.count(),
     )
+
+
+# =====================================================================================
+# Chinese unions (JD, Taobao, PDD)
+# =====================================================================================
+# The three unions' gateways have one shape: a POST of form fields (JD also puts its
+# system parameters in the query string) to one router path, answered 200 with JSON
+# (a refusal in the network's own ``error_response``), signed with an MD5 of the
+# secret around the sorted parameters. A test module writes the network's rules as
+# a ``UnionRouter`` (what it checks and serves) and starts it with ``union_server``.
+
+import datetime  # noqa: E402 - this section's own imports, kept with it
+import hashlib  # noqa: E402
+import zoneinfo  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from urllib.parse import parse_qsl  # noqa: E402
+
+UNION_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")  # the unions' clocks: Beijing
+UNION_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def beijing(text: str) -> datetime.datetime:
+    """A union's time ("yyyy-MM-dd HH:mm:ss", Beijing)."""
+    return datetime.datetime.strptime(text, UNION_TIME_FORMAT).replace(
+        tzinfo=UNION_ZONE
+    )
+
+
+def union_md5_sign(params: dict, secret: str, *, keep_empty: bool = False) -> str:
+    """The gateways' own check, written apart from the connectors': the secret,
+    every parameter but ``sign`` sorted by name as name+value, the secret again;
+    MD5, uppercase hex. JD (JOS) and Taobao (TOP) leave empty values out; PDD
+    signs every parameter it was sent (``keep_empty``)."""
+    pairs = "".join(
+        name + value
+        for name, value in sorted(params.items())
+        if name != "sign" and (value or keep_empty)
+    )
+    text = secret + pairs + secret
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest().upper()
+
+
+def union_json(payload) -> bytes:
+    """A union's JSON answer (Chinese as it is, not \\u-escaped)."""
+    return json.dumps(payload, ensure_ascii=False).encode()
+
+
+class CutOff(bytes):
+    """A body the server starts and never finishes: it promises more bytes than
+    it sends, then hangs up."""
+
+
+@dataclass
+class UnionRouter:
+    """A union's gateway as the tests steer it: its secrets by key, the failures
+    to answer the next requests with (``http_500``, ``slow`` and whatever
+    ``failure`` knows), and every request's parameters. A subclass writes
+    ``check`` (the gateway's refusal of a request, or None) and ``serve`` (the
+    report's answer)."""
+
+    base_url: str = ""
+    secrets: dict = field(default_factory=dict)
+    failures: list = field(default_factory=list)
+    requests: list = field(default_factory=list)
+    slow_seconds: float = 1.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answer(self, params: dict) -> tuple[int, bytes]:
+        with self.lock:
+            self.requests.append(params)
+            told = self.failures.pop(0) if self.failures else None
+        if told == "http_500":
+            return 500, b"<html>500 Internal Server Error</html>"
+        if told == "slow":
+            time.sleep(self.slow_seconds)
+        elif told is not None:
+            answered = self.failure(told)
+            if answered is not None:
+                return 200, answered
+        refusal = self.check(params)
+        if refusal is not None:
+            return 200, union_json(refusal)
+        return 200, self.serve(params)
+
+    def failure(self, told: str) -> bytes | None:
+        """The body for a failure of this network's own (a rate limit, a
+        malformed page), or None to answer as usual."""
+        return None
+
+    def check(self, params: dict) -> dict | None:
+        raise NotImplementedError
+
+    def serve(self, params: dict) -> bytes:
+        raise NotImplementedError
+
+
+@contextmanager
+def union_server(router: UnionRouter, path: str):
+    """Serve ``router`` at ``path`` on 127.0.0.1 (a free port) while in the block;
+    ``router.base_url`` is set to its URL. Any other path is a 404."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):  # noqa: N802 - http.server's name
+            try:
+                self._answer()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up waiting (a timeout test)
+
+        def _answer(self):
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            form = self.rfile.read(length).decode()
+            params = dict(parse_qsl(parts.query, keep_blank_values=True))
+            params.update(parse_qsl(form, keep_blank_values=True))
+            if parts.path != path:
+                status, body = 404, b"not found"
+            else:
+                status, body = router.answer(params)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json;charset=UTF-8")
+            if isinstance(body, CutOff):
+                self.send_header("Content-Length", str(len(body) + 4096))
+                self.end_headers()
+                self.wfile.write(body)
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    router.base_url = f"http://127.0.0.1:{server.server_address[1]}{path}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield router
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -8,19 +8,14 @@ be told to answer with the rate limit, an HTTP 500, a malformed body or slowly."
 import datetime
 import hashlib
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.utils import timezone
 
 from affiliates.commissions.networks.base import Window, connector_class
 from affiliates.commissions.networks.jd import (
-    BEIJING,
     JdUnionConnector,
     jd_row_line,
     jd_sign,
@@ -38,6 +33,14 @@ from affiliates.models import (
     NetworkConnection,
     RunState,
 )
+from tests.affiliates.commissions.networks.servers import (
+    CutOff,
+    UnionRouter,
+    beijing,
+    union_json,
+    union_md5_sign,
+    union_server,
+)
 from tests.affiliates.conftest import click_id_for
 
 # Slow: a local network server per test, timeouts and races on purpose.
@@ -46,15 +49,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 APP_KEY = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
 APP_SECRET = "s3cr3t-app-secret-of-the-test"
 NOW = timezone.now().replace(microsecond=0)
-CUT_OFF = b'{"jd_union_open_order_row_query_responce": {"code": "0", "que'
+CUT_OFF = CutOff(b'{"jd_union_open_order_row_query_responce": {"code": "0", "que')
 
 
 # -- A local JD router ----------------------------------------------------------------
-
-
-def beijing(text: str) -> datetime.datetime:
-    """A JD time ("yyyy-MM-dd HH:mm:ss", Beijing)."""
-    return datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
 
 
 def _error(code: str, zh: str, en: str) -> dict:
@@ -64,40 +62,45 @@ def _error(code: str, zh: str, en: str) -> dict:
 
 
 @dataclass
-class JdRouter:
+class JdRouter(UnionRouter):
     """What the tests see and steer: the rows JD holds (JD's own field names), the
     failures to answer the next requests with, and every request's parameters."""
 
-    base_url: str = ""
     secrets: dict = field(default_factory=lambda: {APP_KEY: APP_SECRET})
     rows: list = field(default_factory=list)
-    failures: list = field(default_factory=list)
-    requests: list = field(default_factory=list)
-    slow_seconds: float = 1.0
 
-    def answer(self, params: dict) -> tuple[int, bytes]:
-        self.requests.append(params)
-        if self.failures:
-            failure = self.failures.pop(0)
-            if failure == "http_500":
-                return 500, b"<html>500 Internal Server Error</html>"
-            if failure == "cut_off":
-                return 200, CUT_OFF
-            if failure == "malformed":
-                return 200, b'{"jd_union_open_order_row_query_responce": {"code'
-            if failure == "slow":
-                time.sleep(self.slow_seconds)
-            if failure == "rate_limit":
-                return 200, self._json(
-                    _error("2", "限制时间内调用失败次数", "App Call Limited")
-                )
-            if failure == "query_error":
-                return 200, self._envelope(
-                    {"code": 2001802, "message": "startTime格式错误", "data": None}
-                )
-        refusal = self._check(params)
-        if refusal is not None:
-            return 200, self._json(refusal)
+    def failure(self, told: str) -> bytes | None:
+        if told == "cut_off":
+            return CUT_OFF
+        if told == "malformed":
+            return b'{"jd_union_open_order_row_query_responce": {"code'
+        if told == "rate_limit":
+            return union_json(_error("2", "限制时间内调用失败次数", "App Call Limited"))
+        if told == "query_error":
+            return self._envelope(
+                {"code": 2001802, "message": "startTime格式错误", "data": None}
+            )
+        return None
+
+    def check(self, params: dict) -> dict | None:
+        if params.get("method") != "jd.union.open.order.row.query":
+            return _error("15", "不存在的方法名", "Invalid Method")
+        if params.get("v") != "1.0":
+            return _error("5", "不支持的版本号", "Unsupported Version")
+        try:
+            stamp = beijing(params.get("timestamp", ""))
+        except ValueError:
+            return _error("8", "非法的时间戳参数", "Invalid Timestamp")
+        # JD's own clock: the real one, whatever a test does to Django's.
+        real_now = datetime.datetime.now(datetime.UTC)
+        if abs(stamp - real_now) > datetime.timedelta(minutes=6):
+            return _error("8", "非法的时间戳参数", "Invalid Timestamp")
+        secret = self.secrets.get(params.get("app_key", ""))
+        if secret is None or params.get("sign") != union_md5_sign(params, secret):
+            return _error("12", "无效签名", "Invalid Signature")
+        return None
+
+    def serve(self, params: dict) -> bytes:
         order_req = json.loads(params["360buy_param_json"])["orderReq"]
         start, end = order_req["startTime"], order_req["endTime"]
         span = beijing(end) - beijing(start)
@@ -108,7 +111,7 @@ class JdRouter:
             or page < 1
             or not 1 <= size <= 500
         ):
-            return 200, self._envelope(
+            return self._envelope(
                 {"code": 2001800, "message": "参数错误", "data": None}
             )
         # Rows by update time, both ends included (JD's times are to the second).
@@ -127,48 +130,11 @@ class JdRouter:
         }
         if chunk:
             result["data"] = chunk
-        return 200, self._envelope(result)
-
-    def _check(self, params: dict) -> dict | None:
-        if params.get("method") != "jd.union.open.order.row.query":
-            return _error("15", "不存在的方法名", "Invalid Method")
-        if params.get("v") != "1.0":
-            return _error("5", "不支持的版本号", "Unsupported Version")
-        try:
-            stamp = beijing(params.get("timestamp", ""))
-        except ValueError:
-            return _error("8", "非法的时间戳参数", "Invalid Timestamp")
-        # JD's own clock: the real one, whatever a test does to Django's.
-        real_now = datetime.datetime.now(datetime.UTC)
-        if abs(stamp - real_now) > datetime.timedelta(minutes=6):
-            return _error("8", "非法的时间戳参数", "Invalid Timestamp")
-        secret = self.secrets.get(params.get("app_key", ""))
-        if secret is None or params.get("sign") != self._sign(params, secret):
-            return _error("12", "无效签名", "Invalid Signature")
-        return None
-
-    @staticmethod
-    def _sign(params: dict, secret: str) -> str:
-        # Written here apart from the connector's: secret, name+value sorted by
-        # name (empty values out, sign out), secret; MD5, uppercase hex.
-        pairs = "".join(
-            name + value
-            for name, value in sorted(params.items())
-            if name != "sign" and value
-        )
-        return (
-            hashlib.md5((secret + pairs + secret).encode(), usedforsecurity=False)
-            .hexdigest()
-            .upper()
-        )
-
-    @staticmethod
-    def _json(payload: dict) -> bytes:
-        return json.dumps(payload, ensure_ascii=False).encode()
+        return self._envelope(result)
 
     def _envelope(self, result: dict) -> bytes:
         # queryResult is itself a JSON string inside the envelope.
-        return self._json(
+        return union_json(
             {
                 "jd_union_open_order_row_query_responce": {
                     "code": "0",
@@ -178,57 +144,10 @@ class JdRouter:
         )
 
 
-def _handler_for(router: JdRouter):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self):  # noqa: N802 - http.server's name
-            try:
-                self._answer()
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (the timeout test)
-
-        def _answer(self):
-            parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            form = self.rfile.read(length).decode()
-            params = dict(parse_qsl(parts.query, keep_blank_values=True))
-            params.update(parse_qsl(form, keep_blank_values=True))
-            if parts.path != "/routerjson":
-                status, body = 404, b"not found"
-            else:
-                status, body = router.answer(params)
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=UTF-8")
-            if body is CUT_OFF:
-                # Promise more than is sent, then hang up mid-body.
-                self.send_header("Content-Length", "4096")
-                self.end_headers()
-                self.wfile.write(body)
-                self.wfile.flush()
-                self.close_connection = True
-                return
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    return Handler
-
-
 @pytest.fixture
 def router(local_servers_allowed):
-    state = JdRouter()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
-    server.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}/routerjson"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with union_server(JdRouter(), "/routerjson") as state:
+        yield state
 
 
 @pytest.fixture

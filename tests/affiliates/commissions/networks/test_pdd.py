@@ -6,14 +6,10 @@ limit, an HTTP 500, a page that is not JSON, or nothing in time. The pulls go
 through networks.pulls.connection_pull, as the schedule's do."""
 
 import datetime
-import hashlib
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
 import pytest
 from django.utils import timezone
@@ -36,6 +32,12 @@ from affiliates.models import (
     NetworkConnection,
     RunState,
 )
+from tests.affiliates.commissions.networks.servers import (
+    UnionRouter,
+    union_json,
+    union_md5_sign,
+    union_server,
+)
 from tests.affiliates.conftest import click_id_for
 
 # Slow: a local network server per test, timeouts and races on purpose.
@@ -49,10 +51,8 @@ NOW = timezone.now().replace(microsecond=0)
 def gateway_sign(params: dict[str, str], secret: str) -> str:
     """The gateway's own check, written from PDD's "API调用指南" apart from the
     connector's: names in ASCII order, name+value, the secret around, MD5, upper
-    case."""
-    names = sorted(name for name in params if name != "sign")
-    text = secret + "".join(name + params[name] for name in names) + secret
-    return hashlib.md5(text.encode("utf-8")).hexdigest().upper()  # noqa: S324
+    case; every parameter sent is signed, an empty one too."""
+    return union_md5_sign(params, secret, keep_empty=True)
 
 
 # PDD's published example (API调用指南, open.pinduoduo.com document 8EC06C399636041E).
@@ -82,15 +82,12 @@ def pdd_error(code: int, message: str, sub_code="", sub_message="") -> dict:
 
 
 @dataclass
-class Gateway:
+class Gateway(UnionRouter):
     """What the tests see: the URL, the orders (PDD's shape; change them between
-    pulls), the answers to give next instead of the report, and every request."""
+    pulls), the failures to answer next instead of the report, and every request."""
 
-    url: str = ""
     orders: list = field(default_factory=list)
-    next_answers: list = field(default_factory=list)
-    requests: list = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    slow_seconds: float = 1.5
     # Called with the gateway after each answer (under its lock): an order that
     # changes while a client pages.
     after_answer: object = None
@@ -98,108 +95,74 @@ class Gateway:
     def pages_asked(self) -> list[int]:
         return [int(request["page"]) for request in self.requests]
 
+    def answer(self, params: dict) -> tuple[int, bytes]:
+        answered = super().answer(params)
+        if self.after_answer is not None:
+            with self.lock:
+                self.after_answer(self)
+        return answered
 
-def _report(state: Gateway, params: dict[str, str]) -> tuple[int, bytes]:
-    def answer(body: dict) -> tuple[int, bytes]:
-        return 200, json.dumps(body, ensure_ascii=False).encode()
-
-    required = ("type", "client_id", "timestamp", "sign")
-    missing = [name for name in required if not params.get(name)]
-    if missing:
-        return answer(pdd_error(10000, "公共参数错误:" + ",".join(missing)))
-    if params["client_id"] != CLIENT_ID:
-        return answer(pdd_error(10016, "client_id不存在"))
-    if abs(time.time() - int(params["timestamp"])) > 600:
-        # PDD: the timestamp must be within 10 minutes of its clock.
-        return answer(pdd_error(10000, "timestamp已过期"))
-    if params["sign"] != gateway_sign(params, CLIENT_SECRET):
-        # As PDD's gateway answers a bad signature.
-        return answer(pdd_error(20004, "签名验证失败", "20004", "签名验证失败"))
-    if params["type"] != "pdd.ddk.order.list.increment.get":
-        return answer(pdd_error(10000, "type不存在"))
-    if params.get("data_type", "JSON") != "JSON":
-        return answer(pdd_error(10000, "data_type只测JSON"))
-    start = int(params["start_update_time"])
-    end = int(params["end_update_time"])
-    page = int(params.get("page", 1))
-    size = int(params.get("page_size", 100))
-    if not 0 <= end - start <= 24 * 3600:
-        return answer(pdd_error(50001, "业务参数错误", "", "时间相差不能超过24小时"))
-    if not (1 <= page <= 10000 and 10 <= size <= 100):
-        return answer(pdd_error(50001, "业务参数错误", "", "page或page_size超出范围"))
-    with state.lock:
-        matching = sorted(
-            (o for o in state.orders if start <= o["order_modify_at"] <= end),
-            key=lambda o: (o["order_modify_at"], o["order_sn"]),
-        )
-    body = {
-        "order_list": matching[(page - 1) * size : page * size],
-        "request_id": "17043503757231147",
-    }
-    if params.get("return_count", "true") == "true":
-        body["total_count"] = len(matching)
-    return answer({"order_list_get_response": body})
-
-
-def _handler_for(state: Gateway):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def _send(self, status: int, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=UTF-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length", 0))
-            form = parse_qs(
-                self.rfile.read(length).decode("utf-8"), keep_blank_values=True
+    def failure(self, told: str) -> bytes | None:
+        if told == "rate-limit":
+            return union_json(
+                pdd_error(70031, "调用过于频繁", "70031", "请降低调用频率")
             )
-            params = {name: values[-1] for name, values in form.items()}
-            with state.lock:
-                state.requests.append(params)
-                told = state.next_answers.pop(0) if state.next_answers else None
-            if told == "rate-limit":
-                self._send(
-                    200,
-                    json.dumps(
-                        pdd_error(70031, "调用过于频繁", "70031", "请降低调用频率")
-                    ).encode(),
-                )
-            elif told == "http-500":
-                self._send(500, b"<html>Internal Server Error</html>")
-            elif told == "not-json":
-                self._send(200, b'{"order_list_get_response": {"order_list": [')
-            elif told == "no-total":
-                self._send(200, b'{"order_list_get_response": {"order_list": {}}}')
-            elif told == "slow":
-                time.sleep(1.5)
-                self._send(*_report(state, params))
-            else:
-                self._send(*_report(state, params))
-            if state.after_answer is not None:
-                with state.lock:
-                    state.after_answer(state)
+        if told == "not-json":
+            return b'{"order_list_get_response": {"order_list": ['
+        if told == "no-total":
+            return b'{"order_list_get_response": {"order_list": {}}}'
+        return None
 
-    return Handler
+    def check(self, params: dict) -> dict | None:
+        required = ("type", "client_id", "timestamp", "sign")
+        missing = [name for name in required if not params.get(name)]
+        if missing:
+            return pdd_error(10000, "公共参数错误:" + ",".join(missing))
+        if params["client_id"] != CLIENT_ID:
+            return pdd_error(10016, "client_id不存在")
+        if abs(time.time() - int(params["timestamp"])) > 600:
+            # PDD: the timestamp must be within 10 minutes of its clock.
+            return pdd_error(10000, "timestamp已过期")
+        if params["sign"] != gateway_sign(params, CLIENT_SECRET):
+            # As PDD's gateway answers a bad signature.
+            return pdd_error(20004, "签名验证失败", "20004", "签名验证失败")
+        if params["type"] != "pdd.ddk.order.list.increment.get":
+            return pdd_error(10000, "type不存在")
+        if params.get("data_type", "JSON") != "JSON":
+            return pdd_error(10000, "data_type只测JSON")
+        return None
+
+    def serve(self, params: dict) -> bytes:
+        start = int(params["start_update_time"])
+        end = int(params["end_update_time"])
+        page = int(params.get("page", 1))
+        size = int(params.get("page_size", 100))
+        if not 0 <= end - start <= 24 * 3600:
+            return union_json(
+                pdd_error(50001, "业务参数错误", "", "时间相差不能超过24小时")
+            )
+        if not (1 <= page <= 10000 and 10 <= size <= 100):
+            return union_json(
+                pdd_error(50001, "业务参数错误", "", "page或page_size超出范围")
+            )
+        with self.lock:
+            matching = sorted(
+                (o for o in self.orders if start <= o["order_modify_at"] <= end),
+                key=lambda o: (o["order_modify_at"], o["order_sn"]),
+            )
+        body = {
+            "order_list": matching[(page - 1) * size : page * size],
+            "request_id": "17043503757231147",
+        }
+        if params.get("return_count", "true") == "true":
+            body["total_count"] = len(matching)
+        return union_json({"order_list_get_response": body})
 
 
 @pytest.fixture
 def gateway(local_servers_allowed):
-    state = Gateway()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/api/router"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with union_server(Gateway(), "/api/router") as state:
+        yield state
 
 
 @pytest.fixture
@@ -207,7 +170,7 @@ def pdd_connection(shop, gateway):
     return NetworkConnection.objects.create(
         merchant=shop,
         kind=ConnectionKind.PDD_DDK,
-        base_url=gateway.url,
+        base_url=gateway.base_url,
         credentials={"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
         settings={"page_size": 10},
     )
@@ -532,7 +495,7 @@ def test_a_cancelled_or_failed_order_reverses_its_ledger_entries(
             "PDD: rate limit reached (error 70031: 调用过于频繁 (70031 请降低调用频率)); "
             "the next pull reads this window again.",
         ),
-        ("http-500", "PDD: HTTP 500 from the gateway."),
+        ("http_500", "PDD: HTTP 500 from the gateway."),
         ("not-json", "PDD: the answer is not JSON."),
         ("no-total", "PDD: page 1 is malformed (order_list or total_count)."),
         ("slow", "PDD: Timed out (no answer within 0.5 s)."),
@@ -548,7 +511,7 @@ def test_a_bad_answer_keeps_the_cursor_and_records_the_reason(
     assert pdd_connection.cursor == NOW
 
     gateway.orders.append(pdd_order("B-2", updated=NOW + datetime.timedelta(minutes=5)))
-    gateway.next_answers = [answer]
+    gateway.failures = [answer]
     run = connection_pull(
         connection=pdd_connection, until=NOW + datetime.timedelta(minutes=10)
     )

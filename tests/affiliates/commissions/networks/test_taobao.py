@@ -10,12 +10,8 @@ when their article first linked to the merchant."""
 import datetime
 import hashlib
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
 
 import pytest
 from django.utils import timezone
@@ -27,15 +23,18 @@ from affiliates.commissions.networks.base import (
 )
 from affiliates.commissions.networks.pulls import connection_pull
 from affiliates.commissions.networks.taobao import (
-    BEIJING,
     TaobaoUnionConnector,
     taobao_record_line,
+    taobao_refund_line,
     top_sign,
     top_time,
 )
+from affiliates.commissions.selectors import ledger_balances
 from affiliates.commissions.services.ledger import commissions_approve, items_current
+from affiliates.commissions.services.payouts import payout_decide, payout_run_create
 from affiliates.models import (
     AttributedBy,
+    CommissionSettings,
     ConnectionKind,
     Conversion,
     ConversionSource,
@@ -46,6 +45,13 @@ from affiliates.models import (
     UnattributedReason,
 )
 from affiliates.tracking.trackingids import tracking_ids_import
+from tests.affiliates.commissions.networks.servers import (
+    UnionRouter,
+    beijing,
+    union_json,
+    union_md5_sign,
+    union_server,
+)
 from tests.conftest import review_create
 from tests.factories import MerchantFactory, OfferFactory, ProductFactory
 
@@ -57,13 +63,12 @@ APP_SECRET = "s3cr3t-top-app-secret-of-the-test"
 NOW = timezone.now().replace(microsecond=0)
 OVERLAP = TaobaoUnionConnector.overlap
 SCENES = {"2": "relation_id", "3": "special_id"}
+ORDERS_METHOD = "taobao.tbk.order.details.get"
+REFUNDS_METHOD = "taobao.tbk.order.refund.get"
+REFUNDS_RESPONSE_KEY = "tbk_order_refund_get_response"
 
 
 # -- A local TOP router ---------------------------------------------------------------
-
-
-def beijing(text: str) -> datetime.datetime:
-    return datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
 
 
 def _error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict:
@@ -76,53 +81,47 @@ def _error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict:
     return {"error_response": body}
 
 
-@dataclass
-class TopRouter:
-    """What the tests see and steer: the order records Taobao holds (its own field
-    names), the failures to answer the next requests with, and every request."""
+INVALID = _error(15, "Remote service error", "isv.invalid-parameter", "参数错误")
 
-    base_url: str = ""
+
+@dataclass
+class TopRouter(UnionRouter):
+    """What the tests see and steer: the order records and the refund records
+    Taobao holds (its own field names), the failures to answer the next requests
+    with, and every request."""
+
     secrets: dict = field(default_factory=lambda: {APP_KEY: APP_SECRET})
     records: list = field(default_factory=list)
-    failures: list = field(default_factory=list)
-    requests: list = field(default_factory=list)
+    refunds: list = field(default_factory=list)
     page_size: int | None = None  # serve smaller pages than asked (paging tests)
     issued: dict = field(default_factory=dict)
+    # Answer the refund report with its own refusal (biz_error_code).
+    refunds_refused: bool = False
 
-    def answer(self, params: dict) -> tuple[int, bytes]:
-        self.requests.append(params)
-        if self.failures:
-            failure = self.failures.pop(0)
-            if failure == "http_500":
-                return 500, b"<html>500 Internal Server Error</html>"
-            if failure == "malformed":
-                return 200, b'{"tbk_order_details_get_response": {"data": {"has_n'
-            if failure == "slow":
-                time.sleep(1.0)
-            if failure == "rate_limit":
-                return 200, self._json(
-                    _error(
-                        7,
-                        "App Call Limited",
-                        "accesscontrol.limited-by-app-access-count",
-                        "This ban will last for 1 more seconds",
-                    )
+    def failure(self, told: str) -> bytes | None:
+        if told == "malformed":
+            return b'{"tbk_order_details_get_response": {"data": {"has_n'
+        if told == "rate_limit":
+            return union_json(
+                _error(
+                    7,
+                    "App Call Limited",
+                    "accesscontrol.limited-by-app-access-count",
+                    "This ban will last for 1 more seconds",
                 )
-            if failure == "isv_limited":
-                return 200, self._json(
-                    _error(15, "Remote service error", "isv.access-limited", "限流")
-                )
-            if failure == "bad_records":
-                return 200, self._envelope(
-                    {"has_next": False, "results": {"publisher_order_dto": ["x"]}}
-                )
-        refusal = self._check(params)
-        if refusal is not None:
-            return 200, self._json(refusal)
-        return 200, self._page(params)
+            )
+        if told == "isv_limited":
+            return union_json(
+                _error(15, "Remote service error", "isv.access-limited", "限流")
+            )
+        if told == "bad_records":
+            return self._envelope(
+                {"has_next": False, "results": {"publisher_order_dto": ["x"]}}
+            )
+        return None
 
-    def _check(self, params: dict) -> dict | None:
-        if params.get("method") != "taobao.tbk.order.details.get":
+    def check(self, params: dict) -> dict | None:
+        if params.get("method") not in (ORDERS_METHOD, REFUNDS_METHOD):
             return _error(22, "Invalid method")
         if params.get("v") != "2.0":
             return _error(33, "Invalid version")
@@ -138,119 +137,123 @@ class TopRouter:
             minutes=10
         ):
             return _error(31, "Invalid timestamp")
-        if params.get("sign_method") != "md5" or params.get("sign") != self._sign(
+        if params.get("sign_method") != "md5" or params.get("sign") != union_md5_sign(
             params, secret
         ):
             return _error(25, "Invalid signature")
         return None
 
-    @staticmethod
-    def _sign(params: dict, secret: str) -> str:
-        # Written here apart from the connector's: secret, name+value sorted by
-        # name (empty values and sign left out), secret; MD5, uppercase hex.
-        pairs = "".join(
-            name + value
-            for name, value in sorted(params.items())
-            if name != "sign" and value
-        )
-        return (
-            hashlib.md5((secret + pairs + secret).encode(), usedforsecurity=False)
-            .hexdigest()
-            .upper()
-        )
+    def serve(self, params: dict) -> bytes:
+        if params["method"] == REFUNDS_METHOD:
+            return self._refund_page(params)
+        return self._order_page(params)
 
-    def _page(self, params: dict) -> bytes:
+    def _paged(self, query: dict, *, query_type: str, records: list):
+        """The records of the query's window (by modified_time, both ends in) on
+        its page, after TOP's checks of the window, the page and the position
+        index; or TOP's refusal."""
         try:
-            start, end = beijing(params["start_time"]), beijing(params["end_time"])
-            page, size = int(params.get("page_no", 1)), int(params["page_size"])
-        except (KeyError, ValueError):
-            return self._json(_error(41, "Invalid arguments"))
+            start, end = beijing(query["start_time"]), beijing(query["end_time"])
+            page, size = int(query.get("page_no", 1)), int(query["page_size"])
+        except (KeyError, ValueError, TypeError):
+            return None, _error(41, "Invalid arguments")
         if (
-            params.get("query_type") != "4"
+            str(query.get("query_type")) != query_type
             or not datetime.timedelta(0) <= end - start <= datetime.timedelta(hours=3)
             or not 1 <= page <= 100
             or not 1 <= size <= 100
         ):
-            return self._json(
-                _error(15, "Remote service error", "isv.invalid-parameter", "参数错误")
-            )
+            return None, INVALID
         if page > 1 and (
-            params.get("jump_type") != "1"
-            or params.get("position_index") != self.issued.get((start, end, page))
+            str(query.get("jump_type")) != "1"
+            or query.get("position_index") != self.issued.get((start, end, page))
         ):
-            return self._json(
-                _error(15, "Remote service error", "isv.invalid-parameter", "位点错误")
+            return None, _error(
+                15, "Remote service error", "isv.invalid-parameter", "位点错误"
             )
-        scene_field = SCENES.get(params.get("order_scene", "1"))
         matching = [
             record
-            for record in self.records
+            for record in records
             if start <= beijing(record["modified_time"]) <= end
-            and (scene_field is None or record.get(scene_field))
         ]
         size = self.page_size or size
         chunk = matching[(page - 1) * size : page * size]
-        has_next = page * size < len(matching)
         position = f"{int(start.timestamp())}_{page}|{len(chunk)}"
         self.issued[(start, end, page + 1)] = position
         data = {
             "has_pre": page > 1,
-            "has_next": has_next,
+            "has_next": page * size < len(matching),
             "page_no": page,
             "page_size": size,
             "position_index": position,
         }
+        return (data, chunk), None
+
+    def _order_page(self, params: dict) -> bytes:
+        scene_field = SCENES.get(params.get("order_scene", "1"))
+        records = [
+            record
+            for record in self.records
+            if scene_field is None or record.get(scene_field)
+        ]
+        paged, refusal = self._paged(params, query_type="4", records=records)
+        if refusal is not None:
+            return union_json(refusal)
+        data, chunk = paged
         if chunk:
             data["results"] = {"publisher_order_dto": chunk}
         return self._envelope(data)
 
-    @staticmethod
-    def _json(payload: dict) -> bytes:
-        return json.dumps(payload, ensure_ascii=False).encode()
+    def _refund_page(self, params: dict) -> bytes:
+        # One parameter, the query as a JSON object (TOP's object parameters).
+        try:
+            query = json.loads(params["publisher_refund_order_query_option"])
+        except (KeyError, ValueError):
+            return union_json(INVALID)
+        if not isinstance(query, dict) or query.get("order_scene") != 1:
+            return union_json(INVALID)
+        if self.refunds_refused:
+            return union_json(
+                {
+                    REFUNDS_RESPONSE_KEY: {
+                        "result_code": 0,
+                        "biz_error_code": 101,
+                        "biz_error_desc": "无权限",
+                        "request_id": "iz3",
+                    }
+                }
+            )
+        paged, refusal = self._paged(query, query_type="5", records=self.refunds)
+        if refusal is not None:
+            return union_json(refusal)
+        data, chunk = paged
+        if chunk:
+            data["result"] = {"publisher_refund_order_dto": chunk}
+        return union_json(
+            {
+                REFUNDS_RESPONSE_KEY: {
+                    "data": data,
+                    "result_code": 200,
+                    "result_msg": "success",
+                    "biz_error_code": 0,
+                    "request_id": "iz4",
+                }
+            }
+        )
 
     def _envelope(self, data: dict) -> bytes:
-        return self._json(
+        return union_json(
             {"tbk_order_details_get_response": {"data": data, "request_id": "iz2"}}
         )
 
-
-def _handler_for(router: TopRouter):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self):  # noqa: N802 - http.server's name
-            length = int(self.headers.get("Content-Length") or 0)
-            form = self.rfile.read(length).decode()
-            if self.path != "/router/rest":
-                status, body = 404, b"not found"
-            else:
-                status, body = router.answer(dict(parse_qsl(form)))
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json;charset=UTF-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (the timeout test)
-
-        def log_message(self, *args):
-            pass
-
-    return Handler
+    def asked(self, method: str) -> list[dict]:
+        return [p for p in self.requests if p.get("method") == method]
 
 
 @pytest.fixture
 def router(local_servers_allowed):
-    state = TopRouter()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
-    server.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}/router/rest"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with union_server(TopRouter(), "/router/rest") as state:
+        yield state
 
 
 @pytest.fixture
@@ -390,6 +393,7 @@ def test_the_request_carries_tops_system_and_business_parameters(taobao):
         ({"approve_when": "completed"}, "approve_when"),
         ({"window_minutes": 181}, "window_minutes"),
         ({"window_minutes": True}, "window_minutes"),
+        ({"read_refunds": "no"}, "read_refunds"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(taobao, values, reason):
@@ -595,8 +599,9 @@ def test_a_bad_answer_keeps_the_cursor_and_records_the_reason(
     router.records = [record(9401, 94011, modified=hours_ago(2))]
     taobao.cursor = hours_ago(7)
     taobao.save()
-    # The second window's first page fails (a window is three hours).
-    router.failures = [None, failure]
+    # The second window's first page fails (a window is three hours, read as its
+    # orders, then its refunds).
+    router.failures = [None, None, failure]
     TaobaoUnionConnector.timeout = 0.3
     try:
         run = connection_pull(connection=taobao, until=NOW)
@@ -646,5 +651,238 @@ def test_a_shorter_window_setting_splits_the_query(taobao, router):
     taobao.save()
     run = connection_pull(connection=taobao, since=hours_ago(1), until=NOW)
     assert run.state == RunState.SUCCEEDED, run.error
-    spans = {beijing(p["end_time"]) - beijing(p["start_time"]) for p in router.requests}
-    assert spans == {datetime.timedelta(minutes=20)} and len(router.requests) == 3
+    orders = router.asked(ORDERS_METHOD)
+    spans = {beijing(p["end_time"]) - beijing(p["start_time"]) for p in orders}
+    assert spans == {datetime.timedelta(minutes=20)} and len(orders) == 3
+    # Each span's refunds are read right after its orders.
+    refunds = router.asked(REFUNDS_METHOD)
+    assert [p["method"] for p in router.requests] == [
+        ORDERS_METHOD,
+        REFUNDS_METHOD,
+    ] * 3
+    options = [json.loads(p["publisher_refund_order_query_option"]) for p in refunds]
+    assert [o["start_time"] for o in options] == [p["start_time"] for p in orders]
+
+
+# -- Refunds after settlement (taobao.tbk.order.refund.get) ---------------------------
+
+
+def refund(parent, trade, *, modified, refund_status=2, **fields):
+    """A record of Taobao's refund report as the API returns it."""
+    data = {
+        "refund_suit_id": f"rs{trade}",
+        "tb_trade_parent_id": str(parent),
+        "tb_trade_id": str(trade),
+        "tb_trade_create_time": top_time(NOW - datetime.timedelta(hours=6, minutes=1)),
+        "earning_time": top_time(NOW - datetime.timedelta(hours=3)),
+        "tk_refund_time": top_time(modified - datetime.timedelta(minutes=30)),
+        "tk_refund_suit_time": top_time(modified),
+        "modified_time": top_time(modified),
+        "item_title": "Kettle",
+        "tk_order_role": "2",
+        "refund_status": refund_status,
+        "tb_trade_finish_price": "189.00",
+        "refund_fee": "189.00",
+        "pub_share_fee": "18.90",
+        "tk_commission_fee_refund": "18.90",
+        "tk_subsidy_fee_refund": "0.00",
+        "show_return_fee": "20.79",
+        "relation_id": 2701,
+        "special_id": 0,
+    }
+    data.update(fields)
+    return data
+
+
+def test_the_refund_request_is_one_signed_json_option(taobao):
+    connector = TaobaoUnionConnector(taobao)
+    start = datetime.datetime(2026, 12, 7, 1, 30, 15, tzinfo=datetime.UTC)
+    window = Window(start, start + datetime.timedelta(hours=3))
+    params = connector.refund_request_params(
+        window=window, page=2, position_index="p|q"
+    )
+    sign = params.pop("sign")
+    assert sign == top_sign(params, APP_SECRET)
+    params.pop("timestamp")
+    option = json.loads(params.pop("publisher_refund_order_query_option"))
+    assert params == {
+        "method": "taobao.tbk.order.refund.get",
+        "app_key": APP_KEY,
+        "format": "json",
+        "v": "2.0",
+        "sign_method": "md5",
+    }
+    assert option == {
+        "query_type": 5,
+        "start_time": "2026-12-07 09:30:15",
+        "end_time": "2026-12-07 12:30:15",
+        "page_no": 2,
+        "page_size": 100,
+        "order_scene": 1,
+        "member_type": 4,
+        "position_index": "p|q",
+        "jump_type": 1,
+    }
+    first = json.loads(
+        connector.refund_request_params(window=window, page=1)[
+            "publisher_refund_order_query_option"
+        ]
+    )
+    assert "position_index" not in first and "jump_type" not in first
+
+
+@pytest.mark.parametrize(
+    ("refund_status", "read"),
+    [(2, True), (12, True), (13, True), (4, False), (11, False), (3, False)]
+    + [(14, False), (15, False)],
+)
+def test_only_a_refund_taken_back_from_the_publisher_is_read(refund_status, read):
+    line = taobao_refund_line(refund(7, 8, modified=NOW, refund_status=refund_status))
+    if not read:
+        assert line is None
+        return
+    assert (line["order_id"], line["item_id"], line["status"]) == ("7", "8", "refunded")
+    assert (line["amount"], line["commission"], line["currency"]) == (
+        "189.00",
+        "18.90",
+        "CNY",
+    )
+    assert line["tracking_id"] == "2701" and "refused" not in line
+
+
+def test_a_partial_refund_is_refused_with_its_amounts():
+    line = taobao_refund_line(
+        refund(7, 8, modified=NOW, refund_fee="50.00", tk_commission_fee_refund="5.00")
+    )
+    field_name, reason = line["refused"]
+    assert field_name == "amount"
+    assert "50.00 of 189.00" in reason and "5.00" in reason
+
+
+def author_balances(creator) -> dict:
+    return {row["status"]: row["amount"] for row in ledger_balances(creator=creator)}
+
+
+def test_a_refund_after_settlement_and_payout_leaves_a_debt_and_is_read_once(
+    taobao, router, given, creator
+):
+    settings = CommissionSettings.load()
+    settings.payout_minimums = "CNY 0"
+    settings.save()
+    router.records = [
+        settled(9601, 96011, modified=hours_ago(5.5)),
+        {
+            **settled(9601, 96012, modified=hours_ago(5.5)),
+            "pay_price": "59.00",
+            "pub_share_fee": "5.90",
+        },
+    ]
+    connection_pull(connection=taobao, since=hours_ago(6), until=hours_ago(5))
+    kettle, other = Conversion.objects.filter(order_id="9601").order_by("item_id")
+    assert (kettle.status, other.status) == ("approved", "approved")
+    Conversion.objects.filter(order_id="9601").update(hold_until=hours_ago(5))
+    commissions_approve()
+    payout = payout_run_create(run_date=NOW.date()).payouts.get(creator=creator)
+    payout_decide(payout=payout, paid=True)
+    paid = author_balances(creator)["paid"]
+    assert paid > 0
+
+    # Taobao takes the kettle's commission back: the claim was won after
+    # settlement, money already paid to the publisher (13 扣款成功).
+    router.records = []
+    router.refunds = [refund(9601, 96011, modified=hours_ago(1), refund_status=13)]
+    run = connection_pull(connection=taobao, since=hours_ago(2), until=NOW)
+    assert run.state == RunState.SUCCEEDED, run.error
+    assert (run.lines_applied, run.lines_rejected) == (1, 0), run.rejections
+    kettle.refresh_from_db()
+    other.refresh_from_db()
+    assert (kettle.status, other.status) == ("refunded", "approved")
+    # The paid items stay paid; each has its debt beside it.
+    assert sum(item.amount for item in items_current(conversion=kettle)) == 0
+    assert (
+        sum(
+            LedgerEntry.objects.filter(conversion=kettle).values_list(
+                "amount", flat=True
+            )
+        )
+        == 0
+    )
+    kettle_share = -LedgerEntry.objects.get(
+        conversion=kettle, creator=creator, kind="reversal"
+    ).amount
+    # What was paid stays paid; the creator owes the kettle's share back.
+    assert author_balances(creator) == {"paid": paid, "approved": -kettle_share}
+    # Only the kettle's: the other item's share is still in the paid sum.
+    assert 0 < kettle_share < paid
+
+    entries = LedgerEntry.objects.count()
+    again = connection_pull(connection=taobao, since=hours_ago(2), until=NOW)
+    assert again.state == RunState.SUCCEEDED
+    assert (again.lines_applied, again.lines_unchanged) == (0, 1)
+    assert LedgerEntry.objects.count() == entries
+    refunds_asked = router.asked(REFUNDS_METHOD)
+    assert refunds_asked and all(
+        p["sign"] == union_md5_sign(p, APP_SECRET) for p in refunds_asked
+    )
+
+
+def test_refund_records_are_paged_with_their_position_index(taobao, router, given):
+    router.records = [
+        settled(9701, 97010 + n, modified=hours_ago(5.5)) for n in range(1, 4)
+    ]
+    connection_pull(connection=taobao, since=hours_ago(6), until=hours_ago(5))
+    router.records = []
+    router.refunds = [
+        refund(9701, 97010 + n, modified=hours_ago(1)) for n in range(1, 4)
+    ]
+    router.page_size = 2
+    router.requests.clear()
+    run = connection_pull(connection=taobao, since=hours_ago(2), until=NOW)
+    assert run.state == RunState.SUCCEEDED, run.error
+    assert run.lines_applied == 3
+    assert set(
+        Conversion.objects.filter(order_id="9701").values_list("status", flat=True)
+    ) == {"refunded"}
+    pages = [
+        json.loads(p["publisher_refund_order_query_option"])
+        for p in router.asked(REFUNDS_METHOD)
+    ]
+    assert [o["page_no"] for o in pages] == [1, 2]
+    assert pages[1]["position_index"] and pages[1]["jump_type"] == 1
+
+
+def test_a_partial_refund_is_refused_on_the_run_and_changes_nothing(
+    taobao, router, given
+):
+    router.records = [settled(9801, 98011, modified=hours_ago(5.5))]
+    connection_pull(connection=taobao, since=hours_ago(6), until=hours_ago(5))
+    sale = Conversion.objects.get(order_id="9801")
+    entries = LedgerEntry.objects.count()
+    router.records = []
+    router.refunds = [refund(9801, 98011, modified=hours_ago(1), refund_fee="50.00")]
+    run = connection_pull(connection=taobao, since=hours_ago(2), until=NOW)
+    assert run.state == RunState.SUCCEEDED
+    assert (run.lines_seen, run.lines_rejected) == (1, 1)
+    assert run.rejections[0].startswith("9801/98011: amount: Taobao refunded 50.00")
+    sale.refresh_from_db()
+    assert sale.status == "approved" and LedgerEntry.objects.count() == entries
+
+
+def test_a_refusal_of_the_refund_report_keeps_the_cursor(taobao, router, given):
+    router.refunds_refused = True
+    run = connection_pull(connection=taobao, since=hours_ago(1), until=NOW)
+    assert run.state == RunState.FAILED
+    assert run.error == (
+        "Taobao refused the refund records query (biz_error_code 101: 无权限)."
+    )
+    taobao.refresh_from_db()
+    assert taobao.cursor is None
+
+    # A connection without the refund report's permission can turn it off.
+    taobao.settings = {"read_refunds": False}
+    taobao.save()
+    requests_before = len(router.requests)
+    run = connection_pull(connection=taobao, since=hours_ago(1), until=NOW)
+    assert run.state == RunState.SUCCEEDED, run.error
+    asked = router.requests[requests_before:]
+    assert {p["method"] for p in asked} == {ORDERS_METHOD}
