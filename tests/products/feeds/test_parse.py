@@ -65,7 +65,12 @@ def test_atom_entries_take_title_and_the_alternate_link():
 
 def test_tsv_reads_headers_with_or_without_prefix_and_names_bad_lines():
     read = entries(TSV)
-    assert [entry.position for entry in read] == ["line 2", "line 3", "line 4", "line 6"]
+    assert [entry.position for entry in read] == [
+        "line 2",
+        "line 3",
+        "line 4",
+        "line 6",
+    ]
     first, second, short, bad_gtin = read
     assert (first.id, first.title, first.mpn) == ("TS-1", "Tab Kettle", "TK-1")
     assert first.availability == Availability.IN_STOCK
@@ -120,9 +125,7 @@ def test_entity_expansion_and_external_entities_are_refused():
     ],
 )
 def test_prices_that_cannot_be_read_are_refused(price, reason):
-    body = (
-        "id\tprice\tavailability\n" f"X\t{price}\tin_stock\n"
-    ).encode()
+    body = (f"id\tprice\tavailability\nX\t{price}\tin_stock\n").encode()
     (entry,) = entries(body)
     assert entry.field == "price"
     assert reason in entry.message
