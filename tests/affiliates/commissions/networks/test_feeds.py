@@ -239,3 +239,31 @@ def test_a_feed_of_100000_items_is_read_in_bounded_memory(feeds, shop):
     # The feed is about 70 MB; the reader held a small part of it at any moment.
     assert size > 60 * 1024 * 1024
     assert peak < 24 * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MB"
+
+
+def test_the_health_page_shows_each_sync_and_sync_now_runs_one(
+    feeds, shop, client, editor
+):
+    from django.urls import reverse
+
+    OfferFactory(merchant=shop, feed_item_id="MY-1002")
+    connect(shop, feeds.url("/rss.xml"))
+    connection = NetworkConnection.objects.get()
+    client.force_login(editor)
+    inspect = reverse("affiliates_network_connections:inspect", args=[connection.pk])
+    page = client.get(inspect).content.decode()
+    assert "Sync now" in page
+    assert "No sync yet." in page
+    answer = client.post(
+        reverse("affiliates_network_connections:pull", args=[connection.pk])
+    )
+    assert answer.status_code == 302
+    run = connection.runs.get()  # the tests' task backend ran it at once
+    assert (run.state, run.lines_applied, run.lines_proposed) == (
+        RunState.SUCCEEDED,
+        1,
+        2,
+    )
+    page = client.get(inspect).content.decode()
+    assert "Recent syncs" in page
+    assert "item 4: id: missing" in page
