@@ -83,20 +83,28 @@ def test_a_second_sync_changes_nothing_and_appends_no_history(feeds, shop):
 
 
 @pytest.mark.parametrize(
-    ("path", "format_setting", "item_id", "availability"),
+    ("path", "format_setting", "item_id", "price", "list_price"),
     [
-        ("/atom.xml", "auto", "AT-1", Availability.IN_STOCK),
-        ("/feed.tsv", "tsv", "TS-1", Availability.IN_STOCK),
-        ("/feed.tsv", "auto", "TS-2", Availability.IN_STOCK),
+        ("/atom.xml", "auto", "AT-1", "199.00", None),
+        ("/feed.tsv", "tsv", "TS-1", "120.00", None),
+        ("/feed.tsv", "auto", "TS-2", "60.00", "80.00"),  # a sale without dates
     ],
 )
-def test_atom_and_text_feeds(feeds, shop, path, format_setting, item_id, availability):
-    offer = OfferFactory(merchant=shop, feed_item_id=item_id)
+def test_atom_and_text_feeds(
+    feeds, shop, path, format_setting, item_id, price, list_price
+):
+    offer = OfferFactory(
+        merchant=shop,
+        feed_item_id=item_id,
+        price=Decimal("1.00"),
+        availability=Availability.OUT_OF_STOCK,
+    )
     connect(shop, feeds.url(path), "--set", f"format={format_setting}")
     sync("mingyue")
     offer.refresh_from_db()
-    assert offer.availability == availability
-    assert offer.price != Decimal("199.00") or item_id == "AT-1"
+    assert offer.availability == Availability.IN_STOCK
+    assert offer.price == Decimal(price)
+    assert offer.list_price == (Decimal(list_price) if list_price else None)
 
 
 def test_a_feed_url_inside_the_network_is_refused_when_set_and_when_fetched(
