@@ -307,7 +307,7 @@ def _xml_fields(element) -> dict[str, str]:
             if name == "link" and child.get("href") is not None:
                 if child.get("rel", "alternate") == "alternate" and "link" not in own:
                     own["link"] = child.get("href", "")
-            elif name in ("title", "link", "id") and name not in own:
+            elif name in ("title", "link") and name not in own:
                 own[name] = child.text or ""
     for name in ("title", "link"):
         if not (fields.get(name) or "").strip() and own.get(name):
