@@ -5,6 +5,11 @@ from django.conf import settings
 from django_tasks import task
 
 from affiliates.analytics.services import rollups_refresh
+from affiliates.commissions.networks.feeds import (
+    FEED_KIND,
+    connection_feed_sync,
+    feed_connections_due,
+)
 from affiliates.commissions.networks.pulls import (
     PullBusy,
     connection_pull,
@@ -80,4 +85,31 @@ def pull_due_connections() -> int:
     due = connections_due()
     for connection in due:
         pull_conversions.enqueue(connection.pk)
+    return len(due)
+
+
+@task()
+def sync_offer_feed(connection_id: int) -> str:
+    """Read one merchant's product feed and update its offers (Sync now, and the
+    schedule): a task of its own, so that one failing feed never holds up another."""
+    connection = (
+        NetworkConnection.objects.filter(pk=connection_id, kind=FEED_KIND)
+        .select_related("merchant")
+        .first()
+    )
+    if connection is None:
+        return "gone"
+    try:
+        run, _summary = connection_feed_sync(connection=connection)
+    except PullBusy:
+        return "busy"
+    return run.state
+
+
+@task()
+def sync_due_offer_feeds() -> int:
+    """Enqueue a sync of every feed connection whose interval has passed."""
+    due = feed_connections_due()
+    for connection in due:
+        sync_offer_feed.enqueue(connection.pk)
     return len(due)

@@ -52,6 +52,8 @@ EDITOR_MODEL_PERMISSIONS = [
             ("products", "merchant"),
             ("products", "product"),
             ("products", "offer"),
+            # Items of merchants' feeds that matched no offer (products.feeds).
+            ("products", "offerproposal"),
             ("affiliates", "creatorprofile"),
             ("content", "articlecollection"),
             ("taggit", "tag"),

@@ -494,3 +494,73 @@ class OfferLinkCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.url}: {self.get_status_display()}"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class OfferProposal(models.Model):
+    """An item of a merchant's feed that matches none of its offers: proposed to an
+    editor, who accepts it (an offer on an existing or a new product) or dismisses
+    it; never made into a product without them. Kept up to date by each sync
+    (``products.feeds.services``), one per merchant and feed item id."""
+
+    merchant = models.ForeignKey(
+        Merchant,
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="offer_proposals",
+    )
+    feed_item_id = models.CharField(_("feed item id"), max_length=150)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    brand = models.CharField(_("brand"), max_length=120, blank=True)
+    gtin = models.CharField(_("GTIN"), max_length=14, blank=True)
+    mpn = models.CharField(_("MPN"), max_length=70, blank=True)
+    url = models.URLField(_("URL"), max_length=2000, blank=True)
+    image_url = models.URLField(_("image URL"), max_length=2000, blank=True)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    list_price = models.DecimalField(
+        _("regular price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    availability = models.CharField(
+        _("availability"), max_length=20, choices=Availability.choices
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.PENDING,
+    )
+    offer = models.ForeignKey(
+        Offer,
+        verbose_name=_("offer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The offer made when it was accepted."),
+    )
+    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    seen_at = models.DateTimeField(_("last seen in the feed"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-seen_at", "pk"]
+        verbose_name = _("offer proposal")
+        verbose_name_plural = _("offer proposals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "feed_item_id"], name="offer_proposal_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="offer_proposal_price_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "merchant"], name="proposal_status")]
+
+    def __str__(self) -> str:
+        return f"{self.title or self.feed_item_id} @ {self.merchant}"

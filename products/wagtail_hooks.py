@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -15,8 +16,12 @@ from .admin_views import (
     price_range,
     stock,
 )
-from .models import Merchant, PriceSource, Product
+from .feeds.admin_views import OfferProposalPermissionPolicy, OfferProposalViewSet
+from .models import Merchant, OfferProposal, PriceSource, Product
 from .services import offer_prices_record
+
+# Before the viewsets: proposals come from feeds, and are only viewed and decided.
+register_permission_policy(OfferProposal, OfferProposalPermissionPolicy(OfferProposal))
 
 
 class MerchantViewSet(SnippetViewSet):
@@ -46,7 +51,7 @@ class ProductViewSet(SnippetViewSet):
 
 
 class CatalogViewSetGroup(SnippetViewSetGroup):
-    items = (ProductViewSet, MerchantViewSet)
+    items = (ProductViewSet, MerchantViewSet, OfferProposalViewSet)
     menu_icon = "folder-open-inverse"
     menu_label = _("Catalog")
     menu_name = "catalog"

@@ -27,6 +27,9 @@ class ConnectionKind(models.TextChoices):
     # Nothing to pull: Amazon only offers reports, imported by an editor; the
     # connection holds the tracking ids (tags) given to creators.
     AMAZON_ASSOCIATES = "amazon-associates", _("Amazon Associates earnings reports")
+    # Not orders: the merchant's product feed (Google Merchant Center format), read
+    # on a schedule to keep its offers' prices and stock true (products.feeds).
+    MERCHANT_FEED = "merchant-feed", _("Merchant product feed")
 
 
 def connection_key_new() -> str:
@@ -110,6 +113,8 @@ class ConnectionRun(models.Model):
     lines_applied = models.PositiveIntegerField(_("order lines applied"), default=0)
     lines_unchanged = models.PositiveIntegerField(_("already known"), default=0)
     lines_rejected = models.PositiveIntegerField(_("refused"), default=0)
+    # A feed's sync: its items that matched no offer, proposed to an editor.
+    lines_proposed = models.PositiveIntegerField(_("proposed"), default=0)
     # The first refusals, each "order/item: field: reason"; bounded.
     rejections = models.JSONField(_("refusals"), blank=True, default=list)
     error = models.TextField(_("error"), blank=True)

@@ -40,8 +40,9 @@ from affiliates.commissions.networks.connections import (
     run_progress,
     tracking_ids_pool,
 )
+from affiliates.commissions.networks.feeds import FEED_KIND
 from affiliates.models import ConnectionRun, NetworkConnection, RunState
-from affiliates.tasks import pull_conversions
+from affiliates.tasks import pull_conversions, sync_offer_feed
 from affiliates.tracking.trackingids import TrackingIdInvalid, tracking_ids_import
 
 # The running pull's counters, for the list (one query for the page).
@@ -74,6 +75,8 @@ def health_display(connection) -> str:
         }
     if success:
         return _("OK %(when)s") % {"when": f"{success:%Y-%m-%d %H:%M}"}
+    if connection.kind == FEED_KIND:
+        return _("Never synced")
     return _("Never pulled") if connector_class(connection.kind) else ""
 
 
@@ -266,8 +269,10 @@ class NetworkConnectionInspectView(CheckedInspectView):
         context = super().get_context_data(**kwargs)
         connection = self.object
         running = connection_run_running(connection=connection)
-        pulled = connector_class(connection.kind) is not None
+        is_feed = connection.kind == FEED_KIND
+        pulled = is_feed or connector_class(connection.kind) is not None
         return {
+            "is_feed": is_feed,
             **context,
             "credentials_masked": credentials_masked(connection=connection),
             "inbound_url": connection_inbound_url(connection=connection),
@@ -297,7 +302,8 @@ class NetworkConnectionPullView(PermissionCheckedMixin, View):
     def post(self, request, pk):
         connection = get_object_or_404(NetworkConnection, pk=pk)
         back = redirect(reverse(self.inspect_url_name, args=[quote(connection.pk)]))
-        if connector_class(connection.kind) is None:
+        is_feed = connection.kind == FEED_KIND
+        if not is_feed and connector_class(connection.kind) is None:
             messages.error(
                 request,
                 _("A %(kind)s connection is not pulled: its network calls us.")
@@ -315,7 +321,10 @@ class NetworkConnectionPullView(PermissionCheckedMixin, View):
                 % {"connection": connection, "seen": running.lines_seen},
             )
             return back
-        pull_conversions.enqueue(connection.pk)
+        if is_feed:
+            sync_offer_feed.enqueue(connection.pk)
+        else:
+            pull_conversions.enqueue(connection.pk)
         log(connection, "affiliates.pull_now", user=request.user)
         messages.success(
             request,

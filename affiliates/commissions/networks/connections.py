@@ -21,6 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from affiliates.commissions.networks.base import connector_class, pull_kinds
+from affiliates.commissions.networks.feeds import (
+    FEED_EVERY_MINUTES,
+    FEED_KIND,
+    feed_settings_check,
+)
 from affiliates.commissions.networks.templates import (
     TemplateSettingsError,
     postback_template_validate,
@@ -54,6 +59,8 @@ def connection_kinds() -> list[tuple[str, str]]:
         ConnectionKind.TEMPLATED_POSTBACK.value,
         # Holds the tags given to creators; its reports are imported as files.
         ConnectionKind.AMAZON_ASSOCIATES.value,
+        # The merchant's product feed (products.feeds), synced on a schedule.
+        FEED_KIND,
         *pull_kinds(),
     }
     return [
@@ -235,6 +242,13 @@ def network_connection_save(
     settings = None
     if changes.settings is not None:
         settings = _settings_check(changes.settings, credential_names=credential_names)
+    if kind == FEED_KIND:
+        # A feed is its URL: checked whether or not this change touches it.
+        settings = feed_settings_check(
+            settings
+            if settings is not None
+            else (connection.settings if connection is not None else {})
+        )
     base_url = None
     if changes.base_url is not None:
         base_url = _base_url_check(changes.base_url)
@@ -263,6 +277,8 @@ def network_connection_save(
     with transaction.atomic():
         if connection is None:
             connection = NetworkConnection(merchant=merchant, kind=kind)
+            if kind == FEED_KIND:
+                connection.pull_every_minutes = FEED_EVERY_MINUTES
             fields = None
         else:
             # Locked: a pull moving the cursor, or another editor, is not undone.
@@ -344,11 +360,24 @@ def run_progress(run: ConnectionRun | None) -> dict:
         "lines_applied": run.lines_applied,
         "lines_unchanged": run.lines_unchanged,
         "lines_rejected": run.lines_rejected,
+        "lines_proposed": run.lines_proposed,
         "error": run.error,
     }
 
 
 def run_summary(run: ConnectionRun) -> str:
+    if run.connection.kind == FEED_KIND:
+        return _(
+            "%(seen)s items read: %(matched)s matched (%(applied)s updated, "
+            "%(unchanged)s unchanged), %(proposed)s proposed, %(rejected)s rejected"
+        ) % {
+            "seen": run.lines_seen,
+            "matched": run.lines_applied + run.lines_unchanged,
+            "applied": run.lines_applied,
+            "unchanged": run.lines_unchanged,
+            "proposed": run.lines_proposed,
+            "rejected": run.lines_rejected,
+        }
     return _(
         "%(seen)s order lines read: %(applied)s applied, %(unchanged)s already "
         "known, %(rejected)s refused"

@@ -139,6 +139,7 @@ _PROGRESS_FIELDS = [
     "lines_applied",
     "lines_unchanged",
     "lines_rejected",
+    "lines_proposed",
     "rejections",
 ]
 
@@ -249,13 +250,18 @@ def connection_pull(
     return run
 
 
-def connections_due(*, now: datetime.datetime | None = None) -> list[NetworkConnection]:
-    """Enabled pulled connections whose last pull started at least their interval
-    ago (or never), and that have none running."""
+def connections_due(
+    *, now: datetime.datetime | None = None, kinds: list[str] | None = None
+) -> list[NetworkConnection]:
+    """Enabled pulled connections (of ``kinds``, default the order reports) whose
+    last pull started at least their interval ago (or never), and that have none
+    running."""
     now = now or timezone.now()
     due = []
     connections = (
-        NetworkConnection.objects.filter(enabled=True, kind__in=pull_kinds())
+        NetworkConnection.objects.filter(
+            enabled=True, kind__in=pull_kinds() if kinds is None else kinds
+        )
         .select_related("merchant")
         .defer("credentials")  # read by the pull itself, not to decide it is due
     )

@@ -53,6 +53,7 @@ from affiliates.commissions.networks.connections import (
     run_summary,
     tracking_ids_pool,
 )
+from affiliates.commissions.networks.feeds import FEED_KIND
 from affiliates.tracking.trackingids import TrackingIdInvalid, tracking_ids_import
 from products.models import Merchant
 
@@ -276,6 +277,9 @@ class Command(BaseCommand):
         inbound = connection_inbound_url(connection=connection)
         if inbound:
             write(f"  inbound URL: {inbound}")
+        elif connection.kind == FEED_KIND:
+            write(f"  feed URL: {connection.settings.get('url', '')}")
+            write(f"  read every: {connection.pull_every_minutes} minutes")
         else:
             write(f"  base URL: {connection.base_url or '(the network’s own)'}")
             write(f"  pull every: {connection.pull_every_minutes} minutes")

@@ -467,6 +467,9 @@ ZHONGCAO_SCHEDULE = {
     "affiliates.tasks.refresh_rollups": "* * * * *",
     # Networks' order reports, each connection at its own interval (pulls.py).
     "affiliates.tasks.pull_due_connections": "* * * * *",
+    # Merchants' product feeds, each at its connection's interval (hourly by
+    # default): prices and stock kept true (affiliates.commissions.networks.feeds).
+    "affiliates.tasks.sync_due_offer_feeds": "*/5 * * * *",
     # Tells /readyz that a worker takes tasks (zhongcao.health).
     "zhongcao.tasks.worker_heartbeat": "* * * * *",
     # Runs whose worker died under them go back to the queue (zhongcao.taskqueue).
