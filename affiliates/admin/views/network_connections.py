@@ -27,7 +27,7 @@ from wagtail.log_actions import log
 
 from affiliates.admin.forms import NetworkConnectionForm
 from affiliates.admin.views.base import CheckedInspectView, ServiceFormView
-from affiliates.commissions.networks.base import connector_class
+from affiliates.commissions.networks.base import connector_registry
 from affiliates.commissions.networks.connections import (
     ConnectionChanges,
     connection_inbound_url,
@@ -74,7 +74,7 @@ def health_display(connection) -> str:
         }
     if success:
         return _("OK %(when)s") % {"when": f"{success:%Y-%m-%d %H:%M}"}
-    return _("Never pulled") if connector_class(connection.kind) else ""
+    return _("Never pulled") if connector_registry().get(connection.kind) else ""
 
 
 def running_display(connection) -> str:
@@ -266,7 +266,7 @@ class NetworkConnectionInspectView(CheckedInspectView):
         context = super().get_context_data(**kwargs)
         connection = self.object
         running = connection_run_running(connection=connection)
-        pulled = connector_class(connection.kind) is not None
+        pulled = connector_registry().get(connection.kind) is not None
         return {
             **context,
             "credentials_masked": credentials_masked(connection=connection),
@@ -297,7 +297,7 @@ class NetworkConnectionPullView(PermissionCheckedMixin, View):
     def post(self, request, pk):
         connection = get_object_or_404(NetworkConnection, pk=pk)
         back = redirect(reverse(self.inspect_url_name, args=[quote(connection.pk)]))
-        if connector_class(connection.kind) is None:
+        if connector_registry().get(connection.kind) is None:
             messages.error(
                 request,
                 _("A %(kind)s connection is not pulled: its network calls us.")

@@ -26,8 +26,7 @@ from affiliates.commissions.networks.base import (
     ConnectorError,
     OrderLine,
     Window,
-    connector_class,
-    pull_kinds,
+    connector_registry,
 )
 from affiliates.commissions.postbacks import ReportFieldError, conversion_data_parse
 from affiliates.commissions.services.conversions import (
@@ -196,7 +195,7 @@ def connection_pull(
     ``until``) and apply every order line; return the run, succeeded or failed.
     Raises PullBusy when another pull of the connection runs, NotPulled for a
     connection that is not pulled."""
-    connector_cls = connector_class(connection.kind)
+    connector_cls = connector_registry().get(connection.kind)
     if connector_cls is None:
         raise NotPulled(f"A {connection.get_kind_display()} connection is not pulled.")
     now = timezone.now()
@@ -249,7 +248,9 @@ def connections_due(*, now: datetime.datetime | None = None) -> list[NetworkConn
     now = now or timezone.now()
     due = []
     connections = (
-        NetworkConnection.objects.filter(enabled=True, kind__in=pull_kinds())
+        NetworkConnection.objects.filter(
+            enabled=True, kind__in=connector_registry().kinds()
+        )
         .select_related("merchant")
         .defer("credentials")  # read by the pull itself, not to decide it is due
     )

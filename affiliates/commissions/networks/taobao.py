@@ -91,7 +91,6 @@ from affiliates.commissions.networks.base import (
     ConnectorError,
     OrderLine,
     Window,
-    connector_register,
 )
 from affiliates.models import ConnectionKind, ConversionStatus
 from products.outbound import outbound_failure, outbound_session
@@ -252,7 +251,6 @@ def taobao_record_line(
     }
 
 
-@connector_register
 class TaobaoUnionConnector(Connector):
     """淘宝联盟's order records, by update time, up to three hours at a time."""
 
