@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from products.money import market_currency, money_format, money_plain, money_str
+from products.money import (
+    market_currency,
+    money_format,
+    money_plain,
+    money_str,
+    percent_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +65,18 @@ def test_the_api_string_has_the_currency_s_minor_units():
     assert money_str(Decimal("1234.5"), "LBP") == "1234.50"
     assert money_str(Decimal("1000"), "JPY") == "1000"
     assert money_str(Decimal("0.0005"), "KWD") == "0.001"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("84.00"), "84"),
+        (Decimal("12.50"), "12.5"),
+        (Decimal("100"), "100"),  # not 1E+2
+        (Decimal("0.00"), "0"),
+        ("7.25", "7.25"),
+        (5, "5"),
+    ],
+)
+def test_a_percent_is_written_as_people_write_it(value, text):
+    assert percent_text(value) == text
