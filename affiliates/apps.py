@@ -13,6 +13,8 @@ class AffiliatesConfig(AppConfig):
         from django.db.models.signals import pre_save
         from wagtail.users.models import UserProfile
 
+        from affiliates.commissions.networks.base import ConnectorRegistry
+        from affiliates.commissions.networks.connectors import CONNECTORS
         from affiliates.commissions.services.conversions import clicks_store_settling
         from affiliates.creators.people import time_zone_default_for_language
         from affiliates.tracking.linktargets import signals_connect
@@ -21,6 +23,9 @@ class AffiliatesConfig(AppConfig):
         # What tracking keeps per process (affiliates.tracking.runtime): its clicks
         # are stored, then the sales that waited for them settled.
         self.runtime = TrackingRuntime(store=clicks_store_settling)
+        # The networks' connectors this process pulls with, by kind of connection
+        # (affiliates.commissions.networks.base.connector_registry).
+        self.connectors = ConnectorRegistry(CONNECTORS)
         # A graceful exit writes the clicks still in the buffer.
         atexit.register(self.runtime.drain)
         # Cache upkeep: a changed offer, product or merchant changes link targets.

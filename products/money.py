@@ -11,6 +11,9 @@ Two audiences, two forms:
   minor units with its ISO code ("48.00 CNY"), where figures must add up to the
   cent and be copied as they are.
 
+Shares of a commission are percents, written as people write them
+(``percent_text``: "84", "12.5").
+
 Amounts are rounded once, here, with products.currencies.money_round (ISO 4217
 minor units, MONEY_ROUNDING). The API sends amounts as strings with the
 currency's minor units (``money_str``: "48.00" CNY, "1000" JPY), never formatted:
@@ -98,3 +101,8 @@ def money_plain(amount: Decimal | str | None, currency: str) -> str:
     if amount is None:
         return ""
     return f"{money_round(Decimal(amount), currency)} {currency}"
+
+
+def percent_text(value: Decimal | str | int) -> str:
+    """A percent (a share of a commission) as people write it: 84, 12.5, not 84.00."""
+    return f"{Decimal(value).normalize():f}"

@@ -12,6 +12,7 @@ from django.test.testcases import LiveServerThread
 from django.utils import timezone
 from wagtail.models import Page
 
+from affiliates.commissions.networks.base import connector_registry
 from affiliates.tracking.runtime import tracking_runtime
 from content.models import ArticleIndexPage, GuidePage, HomePage, ReviewPage
 from tests.factories import (
@@ -68,6 +69,22 @@ def _fresh_tracking_state():
     tracking_runtime().reset()
     yield
     tracking_runtime().reset()
+
+
+@pytest.fixture
+def connector_replace(monkeypatch):
+    """``connector_replace(kind, connector)`` makes ``connector`` the one this
+    process pulls ``kind`` with (None: ``kind`` is not pulled), on the registry the
+    app config built; the registry is as it was again after the test."""
+    registry = connector_registry()
+
+    def replace(kind, connector):
+        if connector is None:
+            monkeypatch.delitem(registry.by_kind, kind, raising=False)
+        else:
+            monkeypatch.setitem(registry.by_kind, kind, connector)
+
+    return replace
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """Admin forms of creators and of money; the public sign-up form of members."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 
 from affiliates.commissions.networks.connections import (
@@ -11,6 +13,7 @@ from affiliates.commissions.networks.connections import (
     credentials_masked,
 )
 from affiliates.commissions.selectors import merchants_unconnected
+from affiliates.creators.services import creator_author_share_check
 from affiliates.models import (
     ConnectionKind,
     CreatorProfile,
@@ -18,6 +21,23 @@ from affiliates.models import (
 )
 from products.currencies import currency_choices
 from products.models import Merchant
+
+# -- Creators -------------------------------------------------------------------------
+
+
+class CreatorProfileForm(WagtailAdminModelForm):
+    """The editors' form of a creator profile (its fields are the model's panels):
+    an own author share must fit beside the referral overrides."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "author_share" in cleaned:  # not when the field itself was refused
+            try:
+                creator_author_share_check(author_share=cleaned["author_share"])
+            except ValidationError as error:
+                self.add_error(None, error)  # the error names its field
+        return cleaned
+
 
 # -- Money ----------------------------------------------------------------------------
 

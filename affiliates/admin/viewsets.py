@@ -7,12 +7,14 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, UserColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 
+from affiliates.admin.forms import CreatorProfileForm
 from affiliates.admin.views import connections as connection_views
 from affiliates.admin.views import conversions as conversion_views
 from affiliates.admin.views import ledger as ledger_views
@@ -451,6 +453,7 @@ class CreatorProfileEditView(EditView):
 
 class CreatorProfileViewSet(SnippetViewSet):
     model = CreatorProfile
+    edit_handler = ObjectList(CreatorProfile.panels, base_form_class=CreatorProfileForm)
     icon = "user"
     menu_label = _("Creators")
     menu_order = 210

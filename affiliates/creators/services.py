@@ -1,18 +1,23 @@
 """Creators' writes: enrolling, creating and updating a creator's profile, and a
 person's language."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.users.models import UserProfile
 
 from affiliates.creators.people import time_zone_for_language
-from affiliates.models import CreatorKind, CreatorProfile
+from affiliates.models import CommissionSettings, CreatorKind, CreatorProfile
 from affiliates.models.payout_methods import PayoutDetails, PayoutMethod, details_clean
 from affiliates.roles import CREATORS_GROUP
+from products.money import percent_text
 
 
 def creator_enroll(*, profile: CreatorProfile) -> CreatorProfile:
@@ -22,6 +27,36 @@ def creator_enroll(*, profile: CreatorProfile) -> CreatorProfile:
     profile.user.groups.add(group)
     _user_name_sync(profile=profile)
     return profile
+
+
+def creator_author_share_check(*, author_share: Decimal | None) -> None:
+    """Refuse a creator's own author share that leaves no room for both referral
+    overrides, whoever refers the creator now or later: together they never exceed
+    100 %. None (the share of the creator's kind) is always fine.
+
+    Raises ``ValidationError`` naming ``author_share``. The other direction, overrides
+    raised above what creators' own shares leave, is refused by
+    ``CommissionSettings.clean``."""
+    if author_share is None:
+        return
+    commission = CommissionSettings.load()
+    limit = 100 - commission.override_level_1 - commission.override_level_2
+    if author_share > limit:
+        raise ValidationError(
+            {
+                "author_share": ValidationError(
+                    _(
+                        "With the referral overrides (%(level_1)s%% and "
+                        "%(level_2)s%%), an author's share is at most %(limit)s%%."
+                    ),
+                    params={
+                        "level_1": percent_text(commission.override_level_1),
+                        "level_2": percent_text(commission.override_level_2),
+                        "limit": percent_text(limit),
+                    },
+                )
+            }
+        )
 
 
 def _user_name_sync(*, profile: CreatorProfile) -> None:

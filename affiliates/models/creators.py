@@ -113,7 +113,9 @@ class CreatorProfile(index.Indexed, models.Model):
         )
 
     def clean(self) -> None:
-        self._clean_author_share()
+        # Whether an own author share fits beside the referral overrides is checked
+        # where a share is set (creators.services.creator_author_share_check): the
+        # overrides are commission settings, which this model does not know.
         # Walk up the referral chain: a creator can be neither their own referrer
         # nor the referrer of anyone above them.
         referrer = self.referred_by
@@ -129,32 +131,3 @@ class CreatorProfile(index.Indexed, models.Model):
                 )
             seen.add(referrer.pk)
             referrer = referrer.referred_by
-
-    def _clean_author_share(self) -> None:
-        """An own share must leave room for both referral overrides, whoever refers
-        this creator now or later: together they never exceed 100 %."""
-        if self.author_share is None:
-            return
-        from affiliates.models.money import (  # money.py imports this module
-            CommissionSettings,
-            percent_text,
-        )
-
-        settings = CommissionSettings.load()
-        limit = 100 - settings.override_level_1 - settings.override_level_2
-        if self.author_share > limit:
-            raise ValidationError(
-                {
-                    "author_share": ValidationError(
-                        _(
-                            "With the referral overrides (%(level_1)s%% and "
-                            "%(level_2)s%%), an author's share is at most %(limit)s%%."
-                        ),
-                        params={
-                            "level_1": percent_text(settings.override_level_1),
-                            "level_2": percent_text(settings.override_level_2),
-                            "limit": percent_text(limit),
-                        },
-                    )
-                }
-            )

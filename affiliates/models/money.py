@@ -29,6 +29,7 @@ from affiliates.models.links import TrackedLink
 from products.currencies import in_minor_units, is_active_currency
 from products.dates import date_display
 from products.fields import EncryptedTextField
+from products.money import percent_text
 from products.validators import percent_validators, validate_currency
 
 MONEY = {"max_digits": 18, "decimal_places": 4}
@@ -43,11 +44,6 @@ NOT_ZERO = Q(total__gt=Decimal("0.00005")) | Q(total__lt=Decimal("-0.00005"))
 
 HUNDRED = Value(Decimal(100))
 OVERRIDES = F("override_level_1") + F("override_level_2")
-
-
-def percent_text(value) -> str:
-    """A percent as people write it: 84, 12.5 (not 84.00)."""
-    return f"{Decimal(value).normalize():f}"
 
 
 def share_field(verbose_name, default, help_text=""):

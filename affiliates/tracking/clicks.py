@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.http import HttpRequest
@@ -123,8 +124,7 @@ class Salts:
         now = time.monotonic()
         if self.fallback is not None and self.fallback[0] > now:
             return self.fallback[1]
-        from django.apps import apps  # this module loads before the app registry
-
+        # The model by name: this module loads before the app registry (no models).
         model = apps.get_model("affiliates", self.model)
         try:
             # A reader waits for this (the first click of a period in a process,

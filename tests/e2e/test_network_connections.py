@@ -48,10 +48,10 @@ def inspect_url(connection) -> str:
 
 
 def test_the_health_page_follows_a_running_pull(
-    new_context, expect, live_server, editor, shop, artifacts, monkeypatch
+    new_context, expect, live_server, editor, shop, artifacts, connector_replace
 ):
     # The live server's thread is this process's: it sees the connector too.
-    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.AWIN, IdleConnector)
+    connector_replace(ConnectionKind.AWIN, IdleConnector)
     connection = NetworkConnection.objects.create(
         merchant=shop, kind=ConnectionKind.AWIN
     )

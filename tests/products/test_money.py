@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from products.money import market_currency, money_format, money_plain, money_str
+from products.money import (
+    market_currency,
+    money_format,
+    money_plain,
+    money_str,
+    percent_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +74,18 @@ def test_a_sum_that_is_zero_is_never_shown_negative():
     assert money_plain(nearly, "USD") == "0.00 USD"
     assert money_str(nearly, "USD") == "0.00"
     assert money_format(nearly, "USD", language="en") == "US$0"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("84.00"), "84"),
+        (Decimal("12.50"), "12.5"),
+        (Decimal("100"), "100"),  # not 1E+2
+        (Decimal("0.00"), "0"),
+        ("7.25", "7.25"),
+        (5, "5"),
+    ],
+)
+def test_a_percent_is_written_as_people_write_it(value, text):
+    assert percent_text(value) == text

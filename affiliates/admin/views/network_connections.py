@@ -27,7 +27,7 @@ from wagtail.log_actions import log
 
 from affiliates.admin.forms import NetworkConnectionForm
 from affiliates.admin.views.base import CheckedInspectView, ServiceFormView
-from affiliates.commissions.networks.base import connector_class
+from affiliates.commissions.networks.base import connector_registry
 from affiliates.commissions.networks.connections import (
     ConnectionChanges,
     connection_inbound_url,
@@ -77,7 +77,7 @@ def health_display(connection) -> str:
         return _("OK %(when)s") % {"when": f"{success:%Y-%m-%d %H:%M}"}
     if connection.kind == FEED_KIND:
         return _("Never synced")
-    return _("Never pulled") if connector_class(connection.kind) else ""
+    return _("Never pulled") if connector_registry().get(connection.kind) else ""
 
 
 def running_display(connection) -> str:
@@ -270,7 +270,7 @@ class NetworkConnectionInspectView(CheckedInspectView):
         connection = self.object
         running = connection_run_running(connection=connection)
         is_feed = connection.kind == FEED_KIND
-        pulled = is_feed or connector_class(connection.kind) is not None
+        pulled = is_feed or connector_registry().get(connection.kind) is not None
         return {
             "is_feed": is_feed,
             **context,
@@ -303,7 +303,7 @@ class NetworkConnectionPullView(PermissionCheckedMixin, View):
         connection = get_object_or_404(NetworkConnection, pk=pk)
         back = redirect(reverse(self.inspect_url_name, args=[quote(connection.pk)]))
         is_feed = connection.kind == FEED_KIND
-        if not is_feed and connector_class(connection.kind) is None:
+        if not is_feed and connector_registry().get(connection.kind) is None:
             messages.error(
                 request,
                 _("A %(kind)s connection is not pulled: its network calls us.")

@@ -3,9 +3,11 @@ one interface (``base.Connector``: fetch a window → normalised order lines), a
 every line goes through the same reading and ingestion the signed postback uses
 (``postbacks.conversion_data_parse`` → ``conversion_ingest``).
 
-- ``base``: the interface, the registry of connectors by kind, and their errors.
+- ``base``: the interface, the registry of connectors by kind (one per process,
+  owned by the affiliates app config: ``connector_registry()``), and their errors.
 - ``subids``: our click ids in the forms networks' sub-id fields accept.
 - ``pulls``: pulling a connection's report incrementally (cursor, overlapping
   windows, progress, health).
-- one module per network, each imported by ``connectors`` so that it registers.
+- one module per network; ``connectors`` lists their classes, from which the app
+  config builds the registry.
 """

@@ -70,7 +70,6 @@ from affiliates.commissions.networks.base import (
     ConnectorError,
     OrderLine,
     Window,
-    connector_register,
 )
 from affiliates.commissions.networks.httpjson import network_json_get
 from affiliates.commissions.networks.subids import subid_read
@@ -156,7 +155,6 @@ def transaction_line(transaction: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-@connector_register
 class AwinConnector(Connector):
     """Awin's publisher transactions, by transaction date and by validation date."""
 

@@ -12,9 +12,11 @@ the pull counts it as refused with that reason and writes nothing for it.
 """
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from django.apps import apps
 
 from affiliates.models import ConnectionKind, NetworkConnection
 
@@ -83,29 +85,31 @@ class Connector:
         raise NotImplementedError
 
 
-_CONNECTORS: dict[str, type[Connector]] = {}
+class ConnectorRegistry:
+    """The connector of each kind of connection that is pulled on a schedule.
+
+    One per process, built by ``AffiliatesConfig.ready()`` from the list in
+    ``connectors.CONNECTORS`` and read through ``connector_registry()``. A kind
+    without a connector is not pulled: its network calls us (a postback)."""
+
+    def __init__(self, connectors: Iterable[type[Connector]]):
+        self.by_kind: dict[str, type[Connector]] = {}
+        for connector in connectors:
+            if connector.kind not in ConnectionKind.values:
+                raise ValueError(f"{connector.kind!r} is not a ConnectionKind")
+            if connector.kind in self.by_kind:
+                raise ValueError(f"Two connectors for {str(connector.kind)!r}")
+            self.by_kind[connector.kind] = connector
+
+    def get(self, kind: str) -> type[Connector] | None:
+        """The connector for ``kind``, or None when it is not pulled."""
+        return self.by_kind.get(kind)
+
+    def kinds(self) -> list[str]:
+        """The kinds of connection that are pulled on a schedule."""
+        return sorted(self.by_kind)
 
 
-def connector_register(cls: type[Connector]) -> type[Connector]:
-    """Class decorator: make ``cls`` the connector of its kind."""
-    if cls.kind not in ConnectionKind.values:
-        raise ValueError(f"{cls.kind!r} is not a ConnectionKind")
-    _CONNECTORS[cls.kind] = cls
-    return cls
-
-
-def connector_class(kind: str) -> type[Connector] | None:
-    """The connector for ``kind``, or None when it is not pulled (a postback)."""
-    _load()
-    return _CONNECTORS.get(kind)
-
-
-def pull_kinds() -> list[str]:
-    """The kinds of connection that are pulled on a schedule."""
-    _load()
-    return sorted(_CONNECTORS)
-
-
-def _load() -> None:
-    # The connectors register themselves when their modules are imported.
-    from affiliates.commissions.networks import connectors  # noqa: F401
+def connector_registry() -> ConnectorRegistry:
+    """This process's connectors (``AffiliatesConfig.ready()`` builds them)."""
+    return apps.get_app_config("affiliates").connectors

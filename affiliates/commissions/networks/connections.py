@@ -20,7 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from affiliates.commissions.networks.base import connector_class, pull_kinds
+from affiliates.commissions.networks.base import connector_registry
 from affiliates.commissions.networks.feeds import (
     FEED_EVERY_MINUTES,
     FEED_KIND,
@@ -61,7 +61,7 @@ def connection_kinds() -> list[tuple[str, str]]:
         ConnectionKind.AMAZON_ASSOCIATES.value,
         # The merchant's product feed (products.feeds), synced on a schedule.
         FEED_KIND,
-        *pull_kinds(),
+        *connector_registry().kinds(),
     }
     return [
         (value, label) for value, label in ConnectionKind.choices if value in installed
@@ -72,7 +72,7 @@ def connection_credential_names(*, kind: str) -> tuple[str, ...]:
     """The credentials a connection of ``kind`` holds, under the network's names."""
     if kind == ConnectionKind.TEMPLATED_POSTBACK:
         return TEMPLATED_CREDENTIALS
-    connector = connector_class(kind)
+    connector = connector_registry().get(kind)
     return tuple(connector.credential_names) if connector is not None else ()
 
 

@@ -83,7 +83,6 @@ from affiliates.commissions.networks.base import (
     ConnectorError,
     OrderLine,
     Window,
-    connector_register,
 )
 from affiliates.commissions.networks.httpjson import network_json_get
 from affiliates.commissions.networks.subids import subid_read
@@ -191,7 +190,6 @@ def _mappings(page: Any, key: str) -> list[Mapping[str, Any]] | None:
     return rows
 
 
-@connector_register
 class ImpactConnector(Connector):
     """Impact's partner actions and their items, by last update and by locking
     date."""

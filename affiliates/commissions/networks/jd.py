@@ -96,7 +96,6 @@ from affiliates.commissions.networks.base import (
     ConnectorError,
     OrderLine,
     Window,
-    connector_register,
 )
 from affiliates.commissions.networks.httpjson import body_read
 from affiliates.commissions.networks.subids import subid_read
@@ -245,7 +244,6 @@ def jd_row_line(
     }
 
 
-@connector_register
 class JdUnionConnector(Connector):
     """京东联盟's order rows, by update time, an hour at a time."""
 

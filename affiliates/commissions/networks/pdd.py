@@ -89,7 +89,6 @@ from affiliates.commissions.networks.base import (
     ConnectorError,
     OrderLine,
     Window,
-    connector_register,
 )
 from affiliates.commissions.networks.httpjson import body_read
 from affiliates.commissions.networks.subids import subid_read
@@ -258,7 +257,6 @@ def order_line(order: Mapping[str, Any], *, approve_when: str = "verified"):
     }
 
 
-@connector_register
 class PddConnector(Connector):
     """多多进宝's promoted orders, by their last update."""
 

@@ -26,8 +26,7 @@ from affiliates.commissions.networks.base import (
     ConnectorError,
     OrderLine,
     Window,
-    connector_class,
-    pull_kinds,
+    connector_registry,
 )
 from affiliates.commissions.postbacks import ReportFieldError, conversion_data_parse
 from affiliates.commissions.services.conversions import (
@@ -203,7 +202,7 @@ def connection_pull(
     ``until``) and apply every order line; return the run, succeeded or failed.
     Raises PullBusy when another pull of the connection runs, NotPulled for a
     connection that is not pulled."""
-    connector_cls = connector_class(connection.kind)
+    connector_cls = connector_registry().get(connection.kind)
     if connector_cls is None:
         raise NotPulled(f"A {connection.get_kind_display()} connection is not pulled.")
     now = timezone.now()
@@ -260,7 +259,8 @@ def connections_due(
     due = []
     connections = (
         NetworkConnection.objects.filter(
-            enabled=True, kind__in=pull_kinds() if kinds is None else kinds
+            enabled=True,
+            kind__in=connector_registry().kinds() if kinds is None else kinds,
         )
         .select_related("merchant")
         .defer("credentials")  # read by the pull itself, not to decide it is due

@@ -134,7 +134,6 @@ from affiliates.commissions.networks.base import (
     ConnectorError,
     OrderLine,
     Window,
-    connector_register,
 )
 from affiliates.models import ConnectionKind, ConversionStatus
 from products.outbound import outbound_failure, outbound_session
@@ -372,7 +371,6 @@ REFUNDS = _Report(
 )
 
 
-@connector_register
 class TaobaoUnionConnector(Connector):
     """淘宝联盟's order records, by update time, up to three hours at a time."""
 

@@ -14,7 +14,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from affiliates.commissions.networks.base import pull_kinds
+from affiliates.commissions.networks.base import connector_registry
 from affiliates.commissions.networks.connections import run_summary
 from affiliates.commissions.networks.pulls import NotPulled, PullBusy, connection_pull
 from affiliates.models import NetworkConnection, RunState
@@ -51,7 +51,7 @@ class Command(BaseCommand):
     def handle(self, *args, merchant_slug, since, **options):
         since_at = _since_parse(since) if since else None
         connections = NetworkConnection.objects.filter(
-            kind__in=pull_kinds()
+            kind__in=connector_registry().kinds()
         ).select_related("merchant")
         if merchant_slug:
             merchant = Merchant.objects.filter(slug=merchant_slug).first()

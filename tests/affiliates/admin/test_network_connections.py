@@ -60,8 +60,8 @@ class PagedConnector(base.Connector):
 
 
 @pytest.fixture
-def connector(monkeypatch):
-    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.AWIN, PagedConnector)
+def connector(connector_replace):
+    connector_replace(ConnectionKind.AWIN, PagedConnector)
     return PagedConnector
 
 
@@ -170,9 +170,10 @@ def test_editors_see_the_money_menu_item(editor_client):
 # -- The form --------------------------------------------------------------------------
 
 
-def test_a_new_connection_starts_with_its_kind(editor_client, connector, monkeypatch):
-    base.pull_kinds()  # the connectors registered first, so that none comes back
-    monkeypatch.delitem(base._CONNECTORS, ConnectionKind.JD_UNION, raising=False)
+def test_a_new_connection_starts_with_its_kind(
+    editor_client, connector, connector_replace
+):
+    connector_replace(ConnectionKind.JD_UNION, None)
     page = editor_client.get(url("add")).content.decode()
     assert url("add_kind", ConnectionKind.AWIN) in page
     assert url("add_kind", ConnectionKind.TEMPLATED_POSTBACK) in page

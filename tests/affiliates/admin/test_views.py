@@ -26,6 +26,7 @@ from affiliates.creators.services import payout_method_set
 from affiliates.models import (
     CommissionSettings,
     Conversion,
+    CreatorProfile,
     EntryKind,
     EntryStatus,
     LedgerEntry,
@@ -38,7 +39,7 @@ from affiliates.models import (
     SelfPurchasePolicy,
 )
 from tests.affiliates.conftest import SECRET, click_id_for, postback, sale
-from tests.factories import MerchantFactory, TrackedLinkFactory
+from tests.factories import MerchantFactory, TrackedLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -1155,6 +1156,27 @@ def test_a_creators_own_share_beside_the_overrides_is_at_most_100(
     assert editor_client.post(url, {**form, "author_share": "85"}).status_code == 302
     creator.refresh_from_db()
     assert creator.author_share == Decimal("85")
+
+
+def test_a_new_creators_own_share_beside_the_overrides_is_at_most_100(editor_client):
+    user = UserFactory(username="newcomer")
+    form = {
+        "user": user.pk,
+        "public_name": "新人",
+        "slug": "xinren",
+        "bio": "",
+        "kind": "member",
+        "referred_by": "",
+        "author_share": "90",
+        "customer_refs": "",
+    }
+    url = reverse("wagtailsnippets_affiliates_creatorprofile:add")
+    response = editor_client.post(url, form)
+    assert response.status_code == 200
+    assert "an author's share is at most 85%" in escape_free(response)
+    assert not CreatorProfile.objects.filter(slug="xinren").exists()
+    assert editor_client.post(url, {**form, "author_share": "85"}).status_code == 302
+    assert CreatorProfile.objects.get(slug="xinren").author_share == Decimal("85")
 
 
 def escape_free(response) -> str:

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,10 +10,11 @@ from hypothesis import strategies as st
 
 from affiliates.commissions.services.conversions import clicks_store_settling
 from affiliates.creators.selectors import creator_profile_for_user
-from affiliates.creators.services import creator_create
+from affiliates.creators.services import creator_author_share_check, creator_create
 from affiliates.models import (
     Click,
     ClickDemotion,
+    CommissionSettings,
     CreatorKind,
     CreatorProfile,
     TrackedLink,
@@ -74,6 +76,31 @@ def test_editor_creates_a_creator_profile_in_the_admin(client, editor):
     assert response.status_code == 302
     profile = CreatorProfile.objects.get(slug="xinren")
     assert profile.user.groups.filter(name=CREATORS_GROUP).exists()
+
+
+def test_an_own_author_share_must_leave_room_for_both_overrides():
+    # The default overrides, 10 % and 5 %, leave 85 %.
+    creator_author_share_check(author_share=None)
+    creator_author_share_check(author_share=Decimal("85"))
+    with pytest.raises(ValidationError) as refused:
+        creator_author_share_check(author_share=Decimal("85.01"))
+    assert refused.value.message_dict == {
+        "author_share": [
+            "With the referral overrides (10% and 5%), an author's share is at "
+            "most 85%."
+        ]
+    }
+
+    commission = CommissionSettings.load()
+    commission.override_level_1 = Decimal("12.5")
+    commission.override_level_2 = Decimal("2.5")
+    commission.save()
+    with pytest.raises(ValidationError) as refused:
+        creator_author_share_check(author_share=Decimal("85.5"))
+    assert refused.value.message_dict["author_share"] == [
+        "With the referral overrides (12.5% and 2.5%), an author's share is at "
+        "most 85%."
+    ]
 
 
 # clicks_store: one billable click per visitor, link and UTC clock hour, the earliest.

@@ -22,8 +22,8 @@ class KeyedConnector(base.Connector):
 
 
 @pytest.fixture
-def pdd(monkeypatch):
-    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.PDD_DDK, KeyedConnector)
+def pdd(connector_replace):
+    connector_replace(ConnectionKind.PDD_DDK, KeyedConnector)
 
 
 @pytest.mark.parametrize(
@@ -93,10 +93,9 @@ def test_a_save_with_one_bad_field_writes_nothing(pdd, shop):
 
 
 @pytest.fixture
-def no_jd(monkeypatch):
+def no_jd(connector_replace):
     """JD's connector not installed (whether or not it is, in this checkout)."""
-    base.pull_kinds()  # the connectors registered first, so that none comes back
-    monkeypatch.delitem(base._CONNECTORS, ConnectionKind.JD_UNION, raising=False)
+    connector_replace(ConnectionKind.JD_UNION, None)
 
 
 @pytest.mark.django_db

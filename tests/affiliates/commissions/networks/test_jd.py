@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from affiliates.commissions.networks.base import Window, connector_class
+from affiliates.commissions.networks.base import Window, connector_registry
 from affiliates.commissions.networks.jd import (
     JdUnionConnector,
     jd_row_line,
@@ -224,7 +224,7 @@ def test_the_sign_is_md5_of_secret_sorted_pairs_secret_in_uppercase_hex():
 
 
 def test_the_request_carries_jds_system_and_business_parameters(jd):
-    connector = connector_class(ConnectionKind.JD_UNION)(jd)
+    connector = connector_registry().get(ConnectionKind.JD_UNION)(jd)
     assert isinstance(connector, JdUnionConnector)
     start = datetime.datetime(2026, 12, 7, 1, 30, 15, 999, tzinfo=datetime.UTC)
     params = connector.request_params(

@@ -64,14 +64,11 @@ class ScriptedConnector(base.Connector):
 
 
 @pytest.fixture
-def scripted(monkeypatch):
+def scripted(connector_replace):
     ScriptedConnector.lines = []
     ScriptedConnector.failing = set()
     ScriptedConnector.asked = []
-    # The real connectors register when first looked up: load them first, so that
-    # they do not replace the scripted one whichever test module runs first.
-    base._load()
-    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.AWIN, ScriptedConnector)
+    connector_replace(ConnectionKind.AWIN, ScriptedConnector)
     return ScriptedConnector
 
 
@@ -200,12 +197,11 @@ def test_a_pull_whose_worker_died_does_not_block_the_next(scripted, pulled, sett
     assert lost.state == RunState.FAILED and "stopped" in lost.error
 
 
-def test_missing_credentials_fail_the_pull_with_their_names(pulled, monkeypatch):
+def test_missing_credentials_fail_the_pull_with_their_names(pulled, connector_replace):
     class NeedsKeys(ScriptedConnector):
         credential_names = ("client_id", "client_secret")
 
-    base._load()
-    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.AWIN, NeedsKeys)
+    connector_replace(ConnectionKind.AWIN, NeedsKeys)
     pulled.credentials = {"client_id": "id-1"}
     pulled.save()
     run = connection_pull(connection=pulled, until=NOW)
@@ -252,7 +248,7 @@ def test_line_items_are_conversions_of_their_own_and_return_alone(
 
 
 def test_credentials_no_key_opens_fail_the_pull_on_its_health(
-    scripted, shop, settings, monkeypatch
+    scripted, shop, settings, connector_replace
 ):
     from cryptography.fernet import Fernet
 
@@ -261,7 +257,7 @@ def test_credentials_no_key_opens_fail_the_pull_on_its_health(
     class NeedsToken(ScriptedConnector):
         credential_names = ("api_token",)
 
-    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.AWIN, NeedsToken)
+    connector_replace(ConnectionKind.AWIN, NeedsToken)
 
     settings.ZHONGCAO_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     connection = NetworkConnection.objects.create(

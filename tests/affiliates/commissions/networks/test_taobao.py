@@ -19,7 +19,7 @@ from django.utils import timezone
 from affiliates.commissions.networks.base import (
     ConnectorError,
     Window,
-    connector_class,
+    connector_registry,
 )
 from affiliates.commissions.networks.pulls import connection_pull
 from affiliates.commissions.networks.taobao import (
@@ -356,7 +356,7 @@ def test_the_sign_follows_tops_worked_example():
 
 
 def test_the_request_carries_tops_system_and_business_parameters(taobao):
-    connector = connector_class(ConnectionKind.TAOBAO_UNION)(taobao)
+    connector = connector_registry().get(ConnectionKind.TAOBAO_UNION)(taobao)
     assert isinstance(connector, TaobaoUnionConnector)
     start = datetime.datetime(2026, 12, 7, 1, 30, 15, 999, tzinfo=datetime.UTC)
     window = Window(start, start + datetime.timedelta(hours=3))

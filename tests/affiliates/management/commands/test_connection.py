@@ -24,8 +24,8 @@ class KeyedConnector(base.Connector):
 
 
 @pytest.fixture
-def jd(monkeypatch):
-    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.JD_UNION, KeyedConnector)
+def jd(connector_replace):
+    connector_replace(ConnectionKind.JD_UNION, KeyedConnector)
 
 
 def run(*args) -> str:

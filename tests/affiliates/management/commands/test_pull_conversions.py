@@ -67,11 +67,11 @@ class FailingConnector(base.Connector):
 
 
 @pytest.fixture
-def connectors(monkeypatch):
+def connectors(connector_replace):
     PagedConnector.lines = [line(f"AW-{n}", 1 + n) for n in range(5)]
     PagedConnector.asked = []
-    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.AWIN, PagedConnector)
-    monkeypatch.setitem(base._CONNECTORS, ConnectionKind.IMPACT, FailingConnector)
+    connector_replace(ConnectionKind.AWIN, PagedConnector)
+    connector_replace(ConnectionKind.IMPACT, FailingConnector)
     return PagedConnector
 
 
