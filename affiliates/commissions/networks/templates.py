@@ -530,6 +530,26 @@ def postback_parameters_read(
     return parameters
 
 
+def postback_nul_refuse(*, template: PostbackTemplate, parameters: Parameters) -> None:
+    """PostbackRefused (400) naming our field and their parameter when a parameter's
+    name or text value has a NUL character (%00): no field has a use for one, and
+    PostgreSQL refuses one in text. (The rest of the API refuses it earlier, in
+    zhongcao.badrequests, which lets these calls through to say it this way.)"""
+    fields = {parameter: field for field, parameter in template.params.items()}
+    for name, value in parameters.items():
+        values = value if isinstance(value, list) else [value]
+        if "\x00" in name or any(
+            isinstance(text, str) and "\x00" in text for text in values
+        ):
+            raise PostbackRefused(
+                400,
+                "invalid",
+                "A NUL character is not allowed.",
+                field=fields.get(name),
+                parameter=name.replace("\x00", "\N{REPLACEMENT CHARACTER}"),
+            )
+
+
 # -- Authentication --------------------------------------------------------------------
 
 
@@ -813,6 +833,7 @@ def templated_postback_receive(
         parameters = postback_parameters_read(
             query=query, body=body, content_type=content_type
         )
+        postback_nul_refuse(template=template, parameters=parameters)
         postback_authenticate(
             template=template,
             credentials=connection.credentials,
