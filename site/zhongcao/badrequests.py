@@ -3,7 +3,6 @@
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-
 POSTBACKS_PATH = "/api/postbacks/"
 # /api/postbacks/<merchant>/<key>: a templated postback (<merchant> alone: ours).
 TEMPLATED_SLASHES = 4
