@@ -3,6 +3,7 @@ through Django's test client, as a network's server would call it."""
 
 import datetime
 import json
+import logging
 import threading
 import time
 from decimal import Decimal
@@ -738,3 +739,14 @@ def test_a_nul_in_the_connection_key_keeps_the_postback_shape(client, everflow):
         "parameter": None,
         "detail": "A NUL character is not allowed.",
     }
+
+
+def test_a_refusal_is_logged_without_the_query(client, everflow, caplog):
+    caplog.set_level(logging.DEBUG)
+    wrong = "tok_wrong-but-maybe-a-real-one"  # noqa: S105 (a test's token)
+    assert client.get(url(everflow, call(token=wrong))).status_code == 401
+    assert client.get(url(everflow, call(token=TOKEN, status="x"))).status_code == 400
+    assert "refused" in caplog.text
+    assert wrong not in caplog.text
+    assert TOKEN not in caplog.text
+    assert "EF-1001" not in caplog.text  # nothing of the query at all
