@@ -263,3 +263,22 @@ def schedule_run_once() -> dict:
         periodic.path: periodic_task_enqueue(periodic=periodic, due_at=due_at)
         for periodic in schedule_load()
     }
+
+
+@pytest.fixture
+def chinese_says(monkeypatch):
+    """Activate Simplified Chinese and give its catalogue a translation for one
+    message: ``chinese_says("Hello %(name)s.", "你好，%(name)s。")``. A message
+    that does not go through gettext stays as written."""
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    translation.activate("zh-hans")
+    catalog = trans_real.translation("zh-hans")._catalog
+
+    def say(message: str, chinese: str) -> None:
+        # The catalogue's own layers: the newest first (TranslationCatalog).
+        monkeypatch.setitem(catalog._catalogs[0], message, chinese)
+
+    yield say
+    translation.deactivate()

@@ -1,5 +1,7 @@
 """Admin forms of creators and of money; the public sign-up form of members."""
 
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -78,6 +80,16 @@ class MerchantConnectionCreateForm(forms.Form):
     )
 
 
+# The smallest settings a templated postback can be used with (its credential
+# ``token`` given too): shown in its form's help, checked by a test.
+TEMPLATED_SETTINGS_EXAMPLE = {
+    "params": {"order_id": "oid", "amount": "amount", "click_id": "subid"},
+    "currency": "CNY",
+    "auth": "token",
+}
+TEMPLATED_DOCS = "docs/networks/templated-postback.md"
+
+
 class NetworkConnectionForm(forms.Form):
     """A network connection of one kind: its merchant (when new), its columns, its
     settings as JSON and its credentials. The credentials are write-only: the field
@@ -145,6 +157,17 @@ class NetworkConnectionForm(forms.Form):
             # The network calls us, or its reports are files: nothing to pull.
             del self.fields["base_url"]
             del self.fields["pull_every_minutes"]
+        if kind == ConnectionKind.TEMPLATED_POSTBACK:
+            self.fields["settings"].help_text = _(
+                "A JSON object saying how to read the network's calls: which of its "
+                "parameters carries which of our fields, its status words, how the "
+                "call proves it is the network's. The smallest that works, with the "
+                "token credential below: %(example)s. Every setting, and examples "
+                "for Impact, Everflow and CAKE: %(docs)s in the project."
+            ) % {
+                "example": json.dumps(TEMPLATED_SETTINGS_EXAMPLE),
+                "docs": TEMPLATED_DOCS,
+            }
         masked = (
             credentials_masked(connection=connection) if connection is not None else {}
         )

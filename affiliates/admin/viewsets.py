@@ -361,18 +361,16 @@ class NetworkConnectionViewSet(MoneyViewSet):
         ),
     ]
     list_filter = ["kind", "enabled"]
+    # Enabled, the cursor and the last success and error are told in words in the
+    # page's Health section (network_connection_inspect.html), not repeated raw here;
+    # the base URL and interval only for a kind that is pulled (the view drops them).
     inspect_view_fields = [
         "merchant",
         "kind",
         "name",
-        "enabled",
         "base_url",
         "pull_every_minutes",
         "settings",
-        "cursor",
-        "last_success_at",
-        "last_error_at",
-        "last_error",
         "created_at",
     ]
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from affiliates.models import (
@@ -48,8 +49,11 @@ def tracking_ids_import(
             continue
         if len(value) > TRACKING_ID_MAX or not value.isprintable() or " " in value:
             raise TrackingIdInvalid(
-                f"Line {number}: {value[:80]!r} is not a tracking id "
-                f"(at most {TRACKING_ID_MAX} characters, no spaces)."
+                _(
+                    "Line %(line)s: %(value)s is not a tracking id "
+                    "(at most %(limit)s characters, no spaces)."
+                )
+                % {"line": number, "value": repr(value[:80]), "limit": TRACKING_ID_MAX}
             )
         cleaned.append(value)
     unique = list(dict.fromkeys(cleaned))

@@ -3,6 +3,10 @@
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+POSTBACKS_PATH = "/api/postbacks/"
+# /api/postbacks/<merchant>/<key>: a templated postback (<merchant> alone: ours).
+TEMPLATED_SLASHES = 4
+
 
 class NulCharacterInRequest(SuspiciousOperation):
     """A NUL character in the path or the query string."""
@@ -34,8 +38,22 @@ class NulRefusedMiddleware:
         field = nul_field(request)
         if field is None:
             return self.get_response(request)
+        message = "A NUL character is not allowed."
+        if request.path.startswith(POSTBACKS_PATH):
+            templated = request.path.count("/") == TEMPLATED_SLASHES
+            if templated and field != "path":
+                # A network's templated postback reads its own parameters and
+                # refuses a NUL naming our field and their parameter
+                # (affiliates.commissions.networks.templates); its slug and key
+                # are free of one here.
+                return self.get_response(request)
+            # The postbacks' own error shape (affiliates.api_errors; a templated
+            # postback's adds the network's parameter).
+            body = {"error": "invalid", "field": field, "detail": message}
+            if templated:
+                body["parameter"] = None
+            return JsonResponse(body, status=400)
         if request.path.startswith("/api/"):
-            message = "A NUL character is not allowed."
             # The shape of every other 400 of the API (zhongcao.api.bad_request).
             return JsonResponse(
                 {

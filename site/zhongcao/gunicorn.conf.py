@@ -2,7 +2,8 @@
 
 Environment: BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers, default two per
 core less one: 3 on 2 cores), GUNICORN_THREADS (default 2), ACCESS_LOG=1 to log
-requests (never the client's address: no raw IP ends up in a log). `make bench`
+requests (never the client's address: no raw IP ends up in a log; never a postback's
+query string, which may carry its token: zhongcao.accesslogs). `make bench`
 compared layouts on 2 cores: 3 workers x 2 threads kept /go/'s tail latency lowest.
 
 The server also runs the click writer (`manage.py write_clicks`, see
@@ -48,6 +49,9 @@ reuse_port = True
 graceful_timeout = 30
 accesslog = "-" if os.environ.get("ACCESS_LOG") == "1" else None
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+# Writes a postback's path without its query string, which may carry the network's
+# token (zhongcao.accesslogs): credentials are never logged.
+logger_class = "zhongcao.accesslogs.AccessLogger"
 
 # Read by the settings of the workers, which are imported after this file.
 os.environ.setdefault("ZHONGCAO_CLICK_JOURNAL", "1")

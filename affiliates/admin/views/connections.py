@@ -32,6 +32,13 @@ from affiliates.models import (
 
 class MerchantConnectionIndexView(IndexView):
     add_item_label = _("Connect a merchant")
+    template_name = "affiliates/admin/described_index.html"
+    # Beside Network connections in the Money menu: which one is ours.
+    page_description = _(
+        "Our own signed postback: a merchant's server posts each sale to "
+        "/api/postbacks/<merchant>, signed with the secret kept here, and its report "
+        "files' columns. For an affiliate network, use Network connections."
+    )
 
     def get_base_queryset(self):
         # The list shows no secret, so it reads none: a key that no longer opens

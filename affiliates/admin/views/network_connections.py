@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -66,15 +67,17 @@ def network_connections_listed():
 
 def health_display(connection) -> str:
     """The list's health cell: the last success, or the last error with its reason
-    when it is the newer."""
+    when it is the newer, in the editor's time zone (Wagtail's, while it renders)."""
     success, error = connection.last_success_at, connection.last_error_at
     if error and (not success or error > success):
         return _("Failed %(when)s: %(reason)s") % {
-            "when": f"{error:%Y-%m-%d %H:%M}",
+            "when": f"{timezone.localtime(error):%Y-%m-%d %H:%M}",
             "reason": connection.last_error,
         }
     if success:
-        return _("OK %(when)s") % {"when": f"{success:%Y-%m-%d %H:%M}"}
+        return _("OK %(when)s") % {
+            "when": f"{timezone.localtime(success):%Y-%m-%d %H:%M}"
+        }
     if connection.kind == FEED_KIND:
         return _("Never synced")
     return _("Never pulled") if connector_registry().get(connection.kind) else ""
@@ -92,6 +95,14 @@ def running_display(connection) -> str:
 
 class NetworkConnectionIndexView(IndexView):
     add_item_label = _("Connect a network")
+    template_name = "affiliates/admin/described_index.html"
+    # Beside Merchant connections in the Money menu: which one is the networks'.
+    page_description = _(
+        "Affiliate networks: their APIs we pull orders from (JD, Taobao, Awin, "
+        "Impact…), or a postback URL a network calls in its own parameters "
+        "(templated postback). For a merchant posting our signed postback, use "
+        "Merchant connections."
+    )
 
     def get_base_queryset(self):
         return network_connections_listed()
@@ -262,8 +273,18 @@ class NetworkConnectionInspectView(CheckedInspectView):
     pull_url_name = None
     progress_url_name = None
 
+    # Shown only for a kind that is pulled: a network that calls us, or sends files,
+    # has no API address nor interval.
+    pull_only_fields = ("base_url", "pull_every_minutes")
+
     def get_queryset(self):
         return network_connections()
+
+    def get_fields_context(self):
+        fields = self.fields
+        if connector_registry().get(self.object.kind) is None:
+            fields = [name for name in fields if name not in self.pull_only_fields]
+        return [self.get_context_for_field(name) for name in fields]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -84,6 +84,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from affiliates.commissions.postbacks import (
     ConversionData,
@@ -194,11 +195,13 @@ class PostbackTemplate:
 
 def _name(value: Any, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise TemplateSettingsError(key, "Must be a parameter name (text).")
+        raise TemplateSettingsError(key, _("Must be a parameter name (text)."))
     name = value.strip()
     if len(name) > MAX_PARAMETER_NAME or any(ord(c) < 32 for c in name):
         raise TemplateSettingsError(
-            key, f"At most {MAX_PARAMETER_NAME} printable characters."
+            key,
+            _("At most %(limit)s printable characters.")
+            % {"limit": MAX_PARAMETER_NAME},
         )
     return name
 
@@ -207,18 +210,20 @@ def _params(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping) or not value:
         raise TemplateSettingsError(
             "params",
-            'Map our fields to their parameters, e.g. {"order_id": "oid"}.',
+            _('Map our fields to their parameters, e.g. {"order_id": "oid"}.'),
         )
     params = {}
     for field, parameter in value.items():
         if field not in OUR_FIELDS:
             raise TemplateSettingsError(
-                "params", f"{field!r} is not one of {', '.join(OUR_FIELDS)}."
+                "params",
+                _("%(field)s is not one of %(fields)s.")
+                % {"field": repr(field), "fields": ", ".join(OUR_FIELDS)},
             )
         params[field] = _name(parameter, f"params.{field}")
     if "order_id" not in params:
         raise TemplateSettingsError(
-            "params", "order_id must be mapped: it makes a report idempotent."
+            "params", _("order_id must be mapped: it makes a report idempotent.")
         )
     return params
 
@@ -228,18 +233,19 @@ def _statuses(value: Any) -> dict[str, str]:
         value = {}
     if not isinstance(value, Mapping):
         raise TemplateSettingsError(
-            "statuses", 'Map their words to ours, e.g. {"1": "approved"}.'
+            "statuses", _('Map their words to ours, e.g. {"1": "approved"}.')
         )
     ours = ConversionStatus.values
     statuses = {status: status for status in ours}
     for theirs, status in value.items():
         if not isinstance(status, str) or status.strip().lower() not in ours:
             raise TemplateSettingsError(
-                f"statuses.{theirs}", f"Must be one of {', '.join(ours)}."
+                f"statuses.{theirs}",
+                _("Must be one of %(choices)s.") % {"choices": ", ".join(ours)},
             )
         word = str(theirs).strip().lower()
         if not word:
-            raise TemplateSettingsError("statuses", "Their word cannot be empty.")
+            raise TemplateSettingsError("statuses", _("Their word cannot be empty."))
         statuses[word] = status.strip().lower()
     return statuses
 
@@ -251,8 +257,11 @@ def _time(settings: Mapping[str, Any]) -> tuple[str, zoneinfo.ZoneInfo | None]:
     ):
         raise TemplateSettingsError(
             "time_format",
-            "Must be iso8601, unix, unix_ms or a strptime pattern such as "
-            '"%Y-%m-%d %H:%M:%S".',
+            _(
+                "Must be iso8601, unix, unix_ms or a strptime pattern such as "
+                "%(example)s."
+            )
+            % {"example": '"%Y-%m-%d %H:%M:%S"'},
         )
     if "%" in time_format:
         # A pattern strptime cannot read back what it writes fails here, when the
@@ -262,7 +271,9 @@ def _time(settings: Mapping[str, Any]) -> tuple[str, zoneinfo.ZoneInfo | None]:
             datetime.datetime.strptime(sample.strftime(time_format), time_format)  # noqa: DTZ007
         except ValueError as error:
             raise TemplateSettingsError(
-                "time_format", f"strptime cannot read {time_format!r}: {error}."
+                "time_format",
+                _("strptime cannot read %(pattern)s: %(error)s.")
+                % {"pattern": repr(time_format), "error": error},
             ) from error
     zone_name = settings.get("time_zone") or ""
     zone = None
@@ -271,13 +282,16 @@ def _time(settings: Mapping[str, Any]) -> tuple[str, zoneinfo.ZoneInfo | None]:
             zone = zoneinfo.ZoneInfo(str(zone_name))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
             raise TemplateSettingsError(
-                "time_zone", f"{zone_name!r} is not an IANA time zone."
+                "time_zone",
+                _("%(zone)s is not an IANA time zone.") % {"zone": repr(zone_name)},
             ) from error
     if "%" in time_format and "%z" not in time_format and zone is None:
         raise TemplateSettingsError(
             "time_zone",
-            "The pattern has no %z: name the zone its times are in, "
-            'such as "Asia/Shanghai".',
+            _(
+                "The pattern has no %z: name the zone its times are in, "
+                'such as "Asia/Shanghai".'
+            ),
         )
     return time_format, zone
 
@@ -288,7 +302,10 @@ def _networks(value: Any) -> tuple:
     if not isinstance(value, list | tuple) or not value:
         raise TemplateSettingsError(
             "allowed_ips",
-            'List the network\'s addresses or CIDR networks, e.g. ["203.0.113.0/24"].',
+            _(
+                "List the network's addresses or CIDR networks, "
+                'e.g. ["203.0.113.0/24"].'
+            ),
         )
     networks = []
     for entry in value:
@@ -296,7 +313,9 @@ def _networks(value: Any) -> tuple:
             networks.append(ipaddress.ip_network(str(entry).strip(), strict=True))
         except ValueError as error:
             raise TemplateSettingsError(
-                "allowed_ips", f"{str(entry)[:60]!r} is not an address or network."
+                "allowed_ips",
+                _("%(entry)s is not an address or network.")
+                % {"entry": repr(str(entry)[:60])},
             ) from error
     return tuple(networks)
 
@@ -305,7 +324,7 @@ def postback_template_parse(settings: Mapping[str, Any]) -> PostbackTemplate:
     """A connection's settings, checked; TemplateSettingsError names the first bad
     setting (see the module's docstring for them)."""
     if not isinstance(settings, Mapping):
-        raise TemplateSettingsError("settings", "Must be an object.")
+        raise TemplateSettingsError("settings", _("Must be an object."))
     params = _params(settings.get("params"))
     statuses = _statuses(settings.get("statuses"))
     default_status = settings.get("default_status", ConversionStatus.PENDING.value)
@@ -313,34 +332,40 @@ def postback_template_parse(settings: Mapping[str, Any]) -> PostbackTemplate:
     if default_status and default_status not in ConversionStatus.values:
         raise TemplateSettingsError(
             "default_status",
-            f"Must be one of {', '.join(ConversionStatus.values)}, or empty.",
+            _("Must be one of %(choices)s, or empty.")
+            % {"choices": ", ".join(ConversionStatus.values)},
         )
     amount_unit = settings.get("amount_unit") or "decimal"
     if amount_unit not in AMOUNT_UNITS:
-        raise TemplateSettingsError("amount_unit", "Must be decimal or minor.")
+        raise TemplateSettingsError("amount_unit", _("Must be decimal or minor."))
     amount_from_commission = settings.get("amount_from_commission", False)
     if not isinstance(amount_from_commission, bool):
-        raise TemplateSettingsError("amount_from_commission", "Must be true or false.")
+        raise TemplateSettingsError(
+            "amount_from_commission", _("Must be true or false.")
+        )
     if "amount" not in params and not (
         amount_from_commission and "commission" in params
     ):
         raise TemplateSettingsError(
             "params",
-            "Map amount, or map commission and set amount_from_commission.",
+            _("Map amount, or map commission and set amount_from_commission."),
         )
     currency = currency_normalize(str(settings.get("currency") or ""))
     if currency and not is_active_currency(currency):
         raise TemplateSettingsError(
-            "currency", f"{currency[:10]} is not an ISO 4217 currency code in use."
+            "currency",
+            _("%(currency)s is not an ISO 4217 currency code in use.")
+            % {"currency": currency[:10]},
         )
     if not currency and "currency" not in params:
         raise TemplateSettingsError(
-            "currency", "Set the currency, or map the network's currency parameter."
+            "currency",
+            _("Set the currency, or map the network's currency parameter."),
         )
     time_format, zone = _time(settings)
     auth = settings.get("auth")
     if auth not in AUTH_MODES:
-        raise TemplateSettingsError("auth", "Must be token, hmac or ip.")
+        raise TemplateSettingsError("auth", _("Must be token, hmac or ip."))
     token_parameter = _name(
         settings.get("token_parameter") or DEFAULT_TOKEN_PARAMETER, "token_parameter"
     )
@@ -373,7 +398,9 @@ def postback_template_validate(
     needed = {"token": "token", "hmac": "secret"}.get(template.auth)
     if needed and not str(credentials.get(needed) or "").strip():
         raise TemplateSettingsError(
-            "credentials", f"auth {template.auth} needs the credential {needed!r}."
+            "credentials",
+            _("auth %(auth)s needs the credential %(credential)s.")
+            % {"auth": template.auth, "credential": repr(needed)},
         )
     return template
 
@@ -528,6 +555,26 @@ def postback_parameters_read(
                 field="body",
             )
     return parameters
+
+
+def postback_nul_refuse(*, template: PostbackTemplate, parameters: Parameters) -> None:
+    """PostbackRefused (400) naming our field and their parameter when a parameter's
+    name or text value has a NUL character (%00): no field has a use for one, and
+    PostgreSQL refuses one in text. (The rest of the API refuses it earlier, in
+    zhongcao.badrequests, which lets these calls through to say it this way.)"""
+    fields = {parameter: field for field, parameter in template.params.items()}
+    for name, value in parameters.items():
+        values = value if isinstance(value, list) else [value]
+        if "\x00" in name or any(
+            isinstance(text, str) and "\x00" in text for text in values
+        ):
+            raise PostbackRefused(
+                400,
+                "invalid",
+                "A NUL character is not allowed.",
+                field=fields.get(name),
+                parameter=name.replace("\x00", "\N{REPLACEMENT CHARACTER}"),
+            )
 
 
 # -- Authentication --------------------------------------------------------------------
@@ -813,6 +860,7 @@ def templated_postback_receive(
         parameters = postback_parameters_read(
             query=query, body=body, content_type=content_type
         )
+        postback_nul_refuse(template=template, parameters=parameters)
         postback_authenticate(
             template=template,
             credentials=connection.credentials,

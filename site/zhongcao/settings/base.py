@@ -346,9 +346,36 @@ WAGTAILADMIN_USER_LOGIN_FORM = "affiliates.creators.forms.LoginForm"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A postback's URL may carry its token: the development server's request lines
+    # write postback paths without their query (zhongcao.accesslogs; gunicorn's
+    # access log too, gunicorn.conf.py). Django's own django.server logging,
+    # redefined here only to add that filter.
+    "filters": {
+        "postback_query_drop": {"()": "zhongcao.accesslogs.PostbackQueryFilter"}
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["postback_query_drop"],
+        },
         # Django's request logger prints client details of failed requests;
         # keep it to warnings so that no IP address ends up in a log line.
         "django.request": {"level": "ERROR"},

@@ -5,6 +5,8 @@ and Pull now (enqueued once, a running pull reported rather than doubled)."""
 
 import datetime
 import json
+import re
+import zoneinfo
 
 import pytest
 from django.test import Client
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django_tasks import task_backends
 from wagtail.users.models import UserProfile
 
+from affiliates.admin.forms import TEMPLATED_SETTINGS_EXAMPLE
 from affiliates.commissions.networks import base
 from affiliates.models import (
     ConnectionKind,
@@ -517,3 +520,80 @@ def test_a_bad_tracking_id_is_a_form_error_and_saves_nothing(editor_client, pull
     assert "Line 2" in response.content.decode()
     pulled.refresh_from_db()
     assert pulled.name == "" and not pulled.tracking_ids.exists()
+
+
+# -- Said in words, for a newcomer -------------------------------------------------------
+
+
+def dd(page: str, marker: str) -> str:
+    """The text of the health list's entry marked ``data-<marker>``."""
+    found = re.search(rf"<dd data-{marker}>(.*?)</dd>", page, re.DOTALL)
+    assert found, marker
+    return found.group(1).strip()
+
+
+def test_a_new_connections_health_reads_in_words(editor_client, templated):
+    page = editor_client.get(url("inspect", templated.pk)).content.decode()
+    assert dd(page, "enabled") == "yes"
+    assert dd(page, "last-success") == "never"
+    assert dd(page, "last-error") == "none"
+    shown = [
+        value.strip() for value in re.findall(r"<dd[^>]*>(.*?)</dd>", page, re.DOTALL)
+    ]
+    assert not {"None", "True", "False"} & set(shown), shown
+    # A network that calls us has no API address nor interval to show.
+    assert "API base URL" not in page and "Pull every" not in page
+    NetworkConnection.objects.filter(pk=templated.pk).update(enabled=False)
+    page = editor_client.get(url("inspect", templated.pk)).content.decode()
+    assert dd(page, "enabled") == "no"
+
+
+def test_a_pulled_connection_shows_its_api_and_times_in_the_editors_zone(
+    editor_client, editor, pulled
+):
+    profile = UserProfile.get_for_user(editor)
+    profile.current_time_zone = "Asia/Shanghai"
+    profile.save()
+    succeeded = timezone.now().replace(second=0, microsecond=0)
+    NetworkConnection.objects.filter(pk=pulled.pk).update(last_success_at=succeeded)
+    page = editor_client.get(url("inspect", pulled.pk)).content.decode()
+    in_shanghai = succeeded.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
+    assert dd(page, "last-success") == f"{in_shanghai:%Y-%m-%d %H:%M}"
+    assert dd(page, "cursor") == "the first pull's look-back"
+    assert "API base URL" in page and "Pull every" in page
+    listed = editor_client.get(url("index")).content.decode()
+    assert f"OK {in_shanghai:%Y-%m-%d %H:%M}" in listed
+
+
+def test_the_templated_form_gives_a_settings_example_that_works(editor_client, shop):
+    form = editor_client.get(url("add_kind", ConnectionKind.TEMPLATED_POSTBACK))
+    help_text = str(form.context["form"].fields["settings"].help_text)
+    assert "docs/networks/templated-postback.md" in help_text
+    example = json.loads(re.search(r"\{.*\}(?=\. )", help_text).group(0))
+    assert example == TEMPLATED_SETTINGS_EXAMPLE
+    response = editor_client.post(
+        url("add_kind", ConnectionKind.TEMPLATED_POSTBACK),
+        {
+            "merchant": shop.pk,
+            "enabled": "on",
+            "settings": json.dumps(example),
+            "credential_token": "tok-1234567890",
+        },
+    )
+    assert response.status_code == 302
+    assert NetworkConnection.objects.get().enabled
+
+
+def test_the_two_kinds_of_connection_say_which_is_which(editor_client):
+    pages = {
+        name: editor_client.get(reverse(f"{name}:index")).content.decode()
+        for name in ("affiliates_merchant_connections", VIEWSET)
+    }
+    said = {
+        name: re.search(r"<p [^>]*data-page-description>(.*?)</p>", page, re.DOTALL)
+        for name, page in pages.items()
+    }
+    assert "signed postback" in said["affiliates_merchant_connections"].group(1)
+    assert "Network connections" in said["affiliates_merchant_connections"].group(1)
+    assert "templated postback" in said[VIEWSET].group(1)
+    assert "Merchant connections" in said[VIEWSET].group(1)

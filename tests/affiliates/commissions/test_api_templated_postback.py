@@ -3,6 +3,7 @@ through Django's test client, as a network's server would call it."""
 
 import datetime
 import json
+import logging
 import threading
 import time
 from decimal import Decimal
@@ -687,3 +688,65 @@ def test_ten_identical_calls_at_once_are_one_conversion(shop, link):
     assert Conversion.objects.count() == ConversionReport.objects.count() == 1
     conversion = Conversion.objects.get()
     assert sum(e.amount for e in conversion.entries.all()) == conversion.commission
+
+
+# -- A NUL character (%00) -------------------------------------------------------------
+
+
+def test_a_nul_in_a_parameter_names_our_field_and_theirs(client, everflow):
+    response = client.get(url(everflow, call(oid="A\x00B", token=TOKEN)))
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid",
+        "field": "order_id",
+        "parameter": "oid",
+        "detail": "A NUL character is not allowed.",
+    }
+    assert counts() == NOTHING
+    everflow.refresh_from_db()
+    assert everflow.last_error == "order_id (oid): A NUL character is not allowed."
+
+
+def test_a_nul_in_a_parameter_we_do_not_map_names_it(client, everflow):
+    response = client.get(url(everflow, call(extra="x\x00", token=TOKEN)))
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["error"], body["field"], body["parameter"]) == (
+        "invalid",
+        None,
+        "extra",
+    )
+    assert counts() == NOTHING
+
+
+def test_a_nul_in_a_form_body_is_refused_the_same_way(client, everflow):
+    response = client.post(
+        url(everflow, {"token": TOKEN}),
+        urlencode(call(sale_amount="1\x00")),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["field"], body["parameter"]) == ("amount", "sale_amount")
+
+
+def test_a_nul_in_the_connection_key_keeps_the_postback_shape(client, everflow):
+    response = client.get(f"/api/postbacks/{everflow.merchant.slug}/k%00y")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid",
+        "field": "path",
+        "parameter": None,
+        "detail": "A NUL character is not allowed.",
+    }
+
+
+def test_a_refusal_is_logged_without_the_query(client, everflow, caplog):
+    caplog.set_level(logging.DEBUG)
+    wrong = "tok_wrong-but-maybe-a-real-one"  # noqa: S105 (a test's token)
+    assert client.get(url(everflow, call(token=wrong))).status_code == 401
+    assert client.get(url(everflow, call(token=TOKEN, status="x"))).status_code == 400
+    assert "refused" in caplog.text
+    assert wrong not in caplog.text
+    assert TOKEN not in caplog.text
+    assert "EF-1001" not in caplog.text  # nothing of the query at all

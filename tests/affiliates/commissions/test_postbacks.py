@@ -144,6 +144,28 @@ def test_malformed_bodies_are_400_naming_the_field(client, connected, raw, field
     assert nothing_written()
 
 
+def test_a_nul_in_the_body_is_400_naming_the_field(client, connected):
+    response = postback(client, connected, sale(order_id="A\x00B"))
+    assert response.status_code == 400
+    assert response.json()["field"] == "order_id"
+    assert nothing_written()
+
+
+def test_a_nul_in_the_url_answers_in_the_postbacks_shape(client, connected):
+    response = client.post(
+        f"/api/postbacks/{connected.slug}?oid=A%00B",
+        data=b"{}",
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid",
+        "field": "oid",
+        "detail": "A NUL character is not allowed.",
+    }
+    assert client.post("/api/postbacks/a%00b").json()["field"] == "path"
+
+
 def test_jpy_amounts_have_no_fraction(client, connected):
     response = postback(client, connected, sale(currency="JPY", amount="1000.50"))
     assert response.status_code == 400

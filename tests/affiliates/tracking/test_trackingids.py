@@ -211,6 +211,19 @@ def test_the_creators_own_purchase_by_tracking_id_is_held(
     )
 
 
+def test_a_bad_id_is_told_in_the_editors_language(pool, chinese_says):
+    chinese_says(
+        "Line %(line)s: %(value)s is not a tracking id "
+        "(at most %(limit)s characters, no spaces).",
+        "第 %(line)s 行：%(value)s 不是推广位 ID（至多 %(limit)s 个字符，不含空格）。",
+    )
+    with pytest.raises(TrackingIdInvalid) as error:
+        tracking_ids_import(connection=pool, values=["2704", "has space"])
+    assert str(error.value) == (
+        "第 2 行：'has space' 不是推广位 ID（至多 64 个字符，不含空格）。"
+    )
+
+
 def test_importing_ids_twice_adds_them_once_and_a_bad_line_adds_none(pool):
     assert tracking_ids_import(connection=pool, values=["2702", "2703", " "]) == (1, 1)
     with pytest.raises(TrackingIdInvalid, match="Line 2"):

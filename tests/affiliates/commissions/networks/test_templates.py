@@ -68,6 +68,27 @@ def test_bad_settings_name_the_setting(changes, key):
     assert error.value.message
 
 
+def test_settings_errors_are_translated(chinese_says):
+    chinese_says("Must be token, hmac or ip.", "必须是 token、hmac 或 ip。")
+    chinese_says(
+        "%(currency)s is not an ISO 4217 currency code in use.",
+        "%(currency)s 不是在用的 ISO 4217 货币代码。",
+    )
+    with pytest.raises(TemplateSettingsError) as error:
+        template(auth="x")
+    assert error.value.message == "必须是 token、hmac 或 ip。"
+    with pytest.raises(TemplateSettingsError) as error:
+        template(currency="XYZ")
+    assert error.value.message == "XYZ 不是在用的 ISO 4217 货币代码。"
+    assert str(error.value) == "currency: XYZ 不是在用的 ISO 4217 货币代码。"
+
+
+def test_a_pattern_without_a_zone_says_percent_z_once():
+    with pytest.raises(TemplateSettingsError) as error:
+        template(time_format="%Y-%m-%d %H:%M")
+    assert "has no %z:" in error.value.message
+
+
 def test_a_currency_is_needed_from_somewhere():
     params = {"order_id": "oid", "amount": "amt"}
     with pytest.raises(TemplateSettingsError) as error:
