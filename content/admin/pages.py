@@ -40,6 +40,8 @@ from wagtail.models import Page
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from affiliates.roles import user_is_editor
+from content.admin.gate import gate_refusals_as_messages
+from content.gate.services import gate_issues_blocking
 from content.selectors import page_visible_to, pages_visible_to
 
 # The keyword arguments by which Wagtail's page URLs name a page.
@@ -88,7 +90,9 @@ class VisiblePageViewSet(PageViewSet):
     search_view_class = PageSearchView
 
     def construct_view(self, view_class, **kwargs):
-        return _refusing_unseen_pages(super().construct_view(view_class, **kwargs))
+        return _refusing_unseen_pages(
+            gate_refusals_as_messages(super().construct_view(view_class, **kwargs))
+        )
 
 
 # -- The page chooser -------------------------------------------------------------------
@@ -140,7 +144,14 @@ class VisibleMoveBulkAction(VisiblePagesBulkActionMixin, MoveBulkAction):
 
 
 class VisiblePublishBulkAction(VisiblePagesBulkActionMixin, PublishBulkAction):
-    pass
+    """Bulk publishing, which leaves out (as not publishable by this user) the
+    articles whose publish gate must be clean and is not (content.gate)."""
+
+    def check_perm(self, page):
+        if not super().check_perm(page):
+            return False
+        revision = page.get_latest_revision()
+        return not (revision and gate_issues_blocking(page=revision.as_object()))
 
 
 class VisibleUnpublishBulkAction(VisiblePagesBulkActionMixin, UnpublishBulkAction):
