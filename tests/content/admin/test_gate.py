@@ -244,3 +244,45 @@ def test_approval_publishes_while_the_gate_is_not_required(
     client.force_login(editor)
     approve_from_dashboard(client, page)
     assert live(page)
+
+
+# -- Bulk publishing and the setting -----------------------------------------------------
+
+
+def bulk_publish(client, page):
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "publish"])
+    return client.post(f"{url}?id={page.pk}", {"include_descendants": ""})
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_bulk_publishing_leaves_out_an_article_whose_gate_must_be_clean(
+    client, draft, editor, out_of_stock, required
+):
+    settings = PublishGateSettings.load()
+    settings.require_clean_gate = required
+    settings.save()
+    client.force_login(editor)
+    bulk_publish(client, draft)
+    assert live(draft) is not required
+
+
+def test_editors_require_the_gate_in_the_settings_and_creators_cannot(
+    client, editor, creator
+):
+    url = reverse("wagtailsettings:edit", args=["content", "publishgatesettings"])
+    client.force_login(creator.user)
+    assert "price_change_percent" not in client.get(url, follow=True).content.decode()
+    client.force_login(editor)
+    url = client.get(url).url  # the one setting's own page
+    response = client.post(
+        url, {"price_change_percent": "-5", "require_clean_gate": "on"}
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert not PublishGateSettings.load().require_clean_gate
+    response = client.post(
+        url, {"price_change_percent": "20", "require_clean_gate": "on"}
+    )
+    assert response.status_code == 302
+    settings = PublishGateSettings.load()
+    assert settings.require_clean_gate
+    assert settings.price_change_percent == 20
