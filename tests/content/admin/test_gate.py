@@ -11,6 +11,7 @@ from content.models import PublishGateOverride, PublishGateSettings, ReviewPage
 from products.models import Availability
 from tests.conftest import review_create
 from tests.content.admin_forms import review_form_data
+from tests.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +287,20 @@ def test_editors_require_the_gate_in_the_settings_and_creators_cannot(
     settings = PublishGateSettings.load()
     assert settings.require_clean_gate
     assert settings.price_change_percent == 20
+
+
+def test_bulk_publishing_with_descendants_leaves_out_the_gated_ones(
+    client, articles, creator, editor, draft, out_of_stock, gate_required
+):
+    clean = review_create(
+        parent=articles,
+        author=creator,
+        product=OfferFactory().product,
+        title="Clean review",
+        publish=False,
+    )
+    client.force_login(editor)
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "publish"])
+    client.post(f"{url}?id={articles.pk}", {"include_descendants": "on"})
+    assert live(clean)
+    assert not live(draft)
