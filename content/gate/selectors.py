@@ -108,10 +108,25 @@ def _link_broken(offer: Offer) -> bool:
     return check.status == LinkStatus.BROKEN and check.url == offer.url
 
 
-def _price_change_percent(then: Decimal, now: Decimal) -> Decimal | None:
-    if then == 0:
-        return None if now == 0 else HUNDRED
-    return (now - then) / then * HUNDRED
+def _price_change(written, offer: Offer) -> tuple[str, Decimal] | None:
+    """How ``offer``'s price differs from the history row ``written`` (said for
+    people) and by how many percent; a change of currency, or from a price of 0,
+    counts as 100 %. None when nothing changed."""
+    currency = offer_currency(offer)
+    values = {
+        "then": money_plain(written.price, written.currency),
+        "now": money_plain(offer.price, currency),
+    }
+    if written.currency != currency or (written.price == 0 and offer.price != 0):
+        return _("%(then)s when published, %(now)s now.") % values, HUNDRED
+    if written.price == 0:
+        return None
+    percent = (offer.price - written.price) / written.price * HUNDRED
+    detail = _("%(then)s when published, %(now)s now (%(percent)s%%).") % {
+        **values,
+        "percent": f"{percent:+.0f}",
+    }
+    return detail, percent
 
 
 def _offer_issues(
@@ -137,24 +152,10 @@ def _offer_issues(
                 placements,
             )
         written = then.get(offer.pk)
-        currency = offer_currency(offer)
         if written is not None:
-            if written.currency != currency:
-                percent = HUNDRED
-            else:
-                percent = _price_change_percent(written.price, offer.price)
-            if percent is not None and abs(percent) > threshold_percent:
-                yield _issue(
-                    offer,
-                    IssueKind.PRICE_CHANGED,
-                    _("%(then)s when published, %(now)s now (%(percent)s%%).")
-                    % {
-                        "then": money_plain(written.price, written.currency),
-                        "now": money_plain(offer.price, currency),
-                        "percent": f"{percent:+.0f}",
-                    },
-                    placements,
-                )
+            change = _price_change(written, offer)
+            if change is not None and abs(change[1]) > threshold_percent:
+                yield _issue(offer, IssueKind.PRICE_CHANGED, change[0], placements)
         if offer.effective_commission_rate == 0:
             yield _issue(
                 offer,

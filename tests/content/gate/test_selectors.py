@@ -375,3 +375,12 @@ def test_claims_are_part_of_the_gate(articles, creator, two_shops):
         IssueKind.FALSE_CLAIM
     ]
     assert article_offer_issues(article=article) == []
+
+
+def test_a_change_of_currency_or_from_free_is_a_change(articles, creator, offer):
+    article = article_with(articles, creator, [card(offer.product)])
+    offer.currency = "USD"
+    offer.save()
+    issues = article_offer_issues(article=article)
+    assert kinds(issues) == [(IssueKind.PRICE_CHANGED, offer.pk)]
+    assert "100.00 USD now" in issues[0].detail
