@@ -21,6 +21,7 @@ from content.gate.services import (
     PublishGateClosed,
     gate_issues_blocking,
     gate_override_record,
+    page_keep_draft,
 )
 from content.models import ArticlePage
 
@@ -85,6 +86,7 @@ def gate_publish_check(request, page: Page):
             issues=issues,
         )
         return None
+    page_keep_draft(page=page)
     gate_refusal_message(request=request, issues=issues, action=_("published"))
     return redirect("wagtailadmin_pages:edit", page.pk)
 

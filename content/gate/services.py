@@ -35,6 +35,18 @@ def gate_issues_blocking(*, page: Page) -> list[GateIssue]:
     return article_gate_issues(article=page, settings=settings)
 
 
+def page_keep_draft(*, page: Page) -> None:
+    """A new page the publish gate refused, kept a draft. Wagtail's create view adds
+    a page to be published as live before its before_publish_page hook runs, so a
+    refusal there would leave it served, unpublished revision and all; a page that
+    was never published is made a draft, as "Save draft" would have made it."""
+    if Page.objects.filter(pk=page.pk, live_revision__isnull=True).update(
+        live=False, has_unpublished_changes=True
+    ):
+        page.live = False
+        page.has_unpublished_changes = True
+
+
 def gate_override_record(
     *,
     page: Page,

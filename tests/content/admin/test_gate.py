@@ -304,3 +304,22 @@ def test_bulk_publishing_with_descendants_leaves_out_the_gated_ones(
     client.post(f"{url}?id={articles.pk}", {"include_descendants": "on"})
     assert live(clean)
     assert not live(draft)
+
+
+def test_publishing_a_new_article_is_refused_and_it_stays_a_draft(
+    client, articles, creator, editor, product, out_of_stock, gate_required
+):
+    client.force_login(editor)
+    data = review_form_data(product=product, author=creator)
+    data["action-publish"] = "action-publish"
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=["content", "reviewpage", articles.pk]),
+        data,
+    )
+    page = ReviewPage.objects.get(slug="sonari-wh7-review")
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(page)
+    # Wagtail's create view adds the page as live before the hook refuses it.
+    assert not page.live
+    assert page.has_unpublished_changes
+    assert client.get(page.url).status_code == 404
