@@ -16,6 +16,7 @@ from affiliates.roles import EditorsPermissionPolicy
 from content.admin.gate import (
     PublishAnywayMenuItem,
     gate_issues_show,
+    gate_override_note,
     gate_publish_check,
 )
 from content.admin.pages import (
@@ -174,6 +175,7 @@ def _new_article_panel(request, panels):
 
 hooks.register("before_edit_page", gate_issues_show)
 hooks.register("before_publish_page", gate_publish_check)
+hooks.register("after_publish_page", gate_override_note)
 
 
 @hooks.register("register_page_action_menu_item")

@@ -74,32 +74,43 @@ def gate_issues_show(request, page: Page) -> None:
 def gate_publish_check(request, page: Page):
     """before_publish_page: refuse to publish an article with issues while the gate
     must be clean (back to the edit page, saying why), unless the editor chose
-    "Publish anyway", which is recorded."""
+    "Publish anyway": then the issues wait on the request for gate_override_note."""
     issues = gate_issues_blocking(page=page)
     if not issues:
         return None
     if request.POST.get("action-publish") == PUBLISH_ANYWAY:
+        request._zhongcao_gate_overridden = issues
+        return None
+    page_keep_draft(page=page)
+    gate_refusal_message(
+        request=request,
+        issues=issues,
+        heading=_(
+            "Not published: editors require a clean publish gate, and this "
+            "article has issues:"
+        ),
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+def gate_override_note(request, page: Page) -> None:
+    """after_publish_page: an article published with "Publish anyway" over issues
+    is recorded, once it is published."""
+    issues = getattr(request, "_zhongcao_gate_overridden", None)
+    if issues:
         gate_override_record(
             page=page,
             revision=page.get_latest_revision(),
             user=request.user,
             issues=issues,
         )
-        return None
-    page_keep_draft(page=page)
-    gate_refusal_message(request=request, issues=issues, action=_("published"))
-    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
-def gate_refusal_message(*, request, issues: list[GateIssue], action: str) -> None:
+def gate_refusal_message(*, request, issues: list[GateIssue], heading: str) -> None:
     messages.error(
         request,
         _issues_message(
-            heading=_(
-                "Not %(action)s: editors require a clean publish gate, and this "
-                "article has issues:"
-            )
-            % {"action": action},
+            heading=heading,
             issues=issues,
             footer=_("Fix them, swap the offers, or (editors) “Publish anyway”."),
         ),
@@ -119,7 +130,12 @@ def gate_refusals_as_messages(view):
             return view(request, *args, **kwargs)
         except PublishGateClosed as refusal:
             gate_refusal_message(
-                request=request, issues=refusal.issues, action=_("approved")
+                request=request,
+                issues=refusal.issues,
+                heading=_(
+                    "Not approved: editors require a clean publish gate, and this "
+                    "article has issues:"
+                ),
             )
             edit_url = reverse("wagtailadmin_pages:edit", args=(refusal.page.pk,))
             if request.headers.get("x-requested-with") == "XMLHttpRequest":
