@@ -14,6 +14,7 @@ fields is the API's business: ``api_fields`` only name them, and
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -37,7 +38,11 @@ from wagtail.admin.panels import (
     PageChooserPanel,
 )
 from wagtail.api import APIField
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.contrib.settings.models import (
+    BaseGenericSetting,
+    BaseSiteSetting,
+    register_setting,
+)
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -622,3 +627,76 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.endpoint}"
+
+
+# -- The publish gate (content.gate) ----------------------------------------------------
+
+
+@register_setting(icon="warning")
+class PublishGateSettings(BaseGenericSetting):
+    """How strict the publish gate is: what counts as a price change, and whether an
+    article with issues may be published at all (content.gate)."""
+
+    price_change_percent = models.DecimalField(
+        _("price change that counts (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("15"),
+        validators=[
+            MinValueValidator(Decimal("0")),
+            MaxValueValidator(Decimal("1000")),
+        ],
+        help_text=_(
+            "An embedded offer whose price moved by more than this since the article "
+            "was first published is flagged."
+        ),
+    )
+    require_clean_gate = models.BooleanField(
+        _("require a clean gate to publish"),
+        default=False,
+        help_text=_(
+            "When on, an article whose offers or price claims have issues is not "
+            "published, nor approved in moderation, until they are fixed, unless "
+            "an editor chooses “Publish anyway” (recorded)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("publish gate")
+
+
+class PublishGateOverride(models.Model):
+    """An article published although its gate had issues: who chose "Publish
+    anyway", for which revision, and the issues they saw. Written only by
+    ``content.gate.services.gate_override_record``."""
+
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("revision"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issues = models.JSONField(_("issues"))
+    created_at = models.DateTimeField(_("published at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("publish gate override")
+        verbose_name_plural = _("publish gate overrides")
+
+    def __str__(self) -> str:
+        return f"{self.page_id} @ {self.created_at}"

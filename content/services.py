@@ -59,6 +59,7 @@ EDITOR_MODEL_PERMISSIONS = [
             ("taggit", "tag"),
             ("content", "affiliatedisclosuresettings"),
             ("affiliates", "commissionsettings"),
+            ("content", "publishgatesettings"),
         ]
         for action in ("add", "change", "delete", "view")
     ),

@@ -13,6 +13,12 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from affiliates.analytics.report_figures import ARTICLE_TAGS_HOOK
 from affiliates.roles import EditorsPermissionPolicy
+from content.admin.gate import (
+    PublishAnywayMenuItem,
+    gate_issues_show,
+    gate_override_note,
+    gate_publish_check,
+)
 from content.admin.pages import (
     PAGE_BULK_ACTIONS,
     VisiblePageViewSet,
@@ -21,6 +27,7 @@ from content.admin.pages import (
 from content.admin.panels import article_kinds_for_request, new_article_panels
 from content.admin.permissions import VisiblePagesPermissionPolicy
 from content.admin.views import ArticleNewView
+from content.gate.services import OVERRIDE_LOG_ACTION
 from content.models import (
     ArticleCollection,
     ArticleTag,
@@ -162,3 +169,25 @@ def _new_article_menu_item():
 @hooks.register("construct_homepage_panels")
 def _new_article_panel(request, panels):
     panels.extend(new_article_panels(request=request))
+
+
+# -- The publish gate (content.admin.gate, docs/publish-gate.md) ----------------------
+
+hooks.register("before_edit_page", gate_issues_show)
+hooks.register("before_publish_page", gate_publish_check)
+hooks.register("after_publish_page", gate_override_note)
+
+
+@hooks.register("register_page_action_menu_item")
+def _publish_anyway_menu_item():
+    # Right after Wagtail's own Publish (order 30 in its action menu).
+    return PublishAnywayMenuItem(order=31)
+
+
+@hooks.register("register_log_actions")
+def _publish_gate_log_actions(actions):
+    actions.register_action(
+        OVERRIDE_LOG_ACTION,
+        _("Publish anyway"),
+        _("Published despite the publish gate's issues"),
+    )

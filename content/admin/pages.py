@@ -40,6 +40,8 @@ from wagtail.models import Page
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from affiliates.roles import user_is_editor
+from content.admin.gate import gate_refusals_as_messages
+from content.gate.services import gate_issues_blocking
 from content.selectors import page_visible_to, pages_visible_to
 
 # The keyword arguments by which Wagtail's page URLs name a page.
@@ -88,7 +90,9 @@ class VisiblePageViewSet(PageViewSet):
     search_view_class = PageSearchView
 
     def construct_view(self, view_class, **kwargs):
-        return _refusing_unseen_pages(super().construct_view(view_class, **kwargs))
+        return _refusing_unseen_pages(
+            gate_refusals_as_messages(super().construct_view(view_class, **kwargs))
+        )
 
 
 # -- The page chooser -------------------------------------------------------------------
@@ -139,8 +143,44 @@ class VisibleMoveBulkAction(VisiblePagesBulkActionMixin, MoveBulkAction):
     pass
 
 
+def _gate_blocks(page) -> bool:
+    """Whether the publish gate stops ``page``'s latest revision (content.gate)."""
+    revision = page.get_latest_revision()
+    return bool(revision and gate_issues_blocking(page=revision.as_object()))
+
+
 class VisiblePublishBulkAction(VisiblePagesBulkActionMixin, PublishBulkAction):
-    pass
+    """Bulk publishing, which leaves out (as not publishable by this user) the
+    articles whose publish gate must be clean and is not (content.gate)."""
+
+    def check_perm(self, page):
+        return super().check_perm(page) and not _gate_blocks(page)
+
+    @classmethod
+    def execute_action(cls, objects, include_descendants=False, user=None, **kwargs):
+        # Wagtail's, but a draft descendant whose gate must be clean and is not
+        # stays a draft (the pages chosen were checked by check_perm).
+        num_parent_objects, num_child_objects = super().execute_action(
+            objects, include_descendants=False, user=user, **kwargs
+        )
+        if not include_descendants:
+            return num_parent_objects, num_child_objects
+        for page in objects:
+            for descendant in (
+                page.get_descendants().not_live().defer_streamfields().specific()
+            ):
+                if user is not None and not (
+                    descendant.permissions_for_user(user).can_publish()
+                ):
+                    continue
+                if _gate_blocks(descendant):
+                    continue
+                revision = descendant.get_latest_revision() or (
+                    descendant.save_revision(user=user)
+                )
+                revision.publish(user=user)
+                num_child_objects += 1
+        return num_parent_objects, num_child_objects
 
 
 class VisibleUnpublishBulkAction(VisiblePagesBulkActionMixin, UnpublishBulkAction):

@@ -321,6 +321,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "Zhongcao"
 WAGTAIL_I18N_ENABLED = False
+# An approved workflow publishes through the publish gate (docs/publish-gate.md).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "content.gate.workflow.workflow_state_finish"
 # The site's public origin: every absolute URL (e-mails, canonical URLs, Open Graph,
 # JSON-LD, the sitemap, the API's links) starts from it, never from the request's
 # Host header (products.web.public_url). `make run PORT=…` sets it to its port;
