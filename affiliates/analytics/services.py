@@ -1,7 +1,9 @@
 """Daily rollups: recompute what each tracked link did on a UTC day from the raw
 clicks, conversions and ledger entries (affiliates.models.rollups); what each
 creator did that day, the sums of the day's link rows; and the monthly rollups,
-the sums of a month's daily link rows.
+the sums of a month's daily link rows. A sale credited by a tracking id (no link)
+has a sales row without a link, its creator's and its article's where known
+(models.rollups.LinkSalesRollup), so that it counts in their figures, once.
 
 A day is recomputed whole (link rows, then creator rows): its rows are deleted and
 inserted again in one transaction, under a lock, so a refresh is idempotent and two refreshes at once
