@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from affiliates.analytics.figures import (
+    NO_ARTICLE,
     conversion_rate,
     day_start,
     earnings_per_click,
@@ -324,6 +325,14 @@ class RowFigures:
     conversions: int = 0
     conversion_rate: Decimal | None = None
     money: dict[str, MoneyFigures] = field(default_factory=dict)
+    # Of ``conversions``, those credited by a tracking id (no link, so no click
+    # or placement: the network carried only the id the creator was given).
+    tracking_id_conversions: int = 0
+
+    @property
+    def by_tracking_id_only(self) -> bool:
+        """The row of sales by tracking id whose article is not known."""
+        return self.key == TRACKING_ID_ROW
 
     def finish(self) -> "RowFigures":
         self.conversion_rate = conversion_rate(
@@ -349,7 +358,9 @@ class CreatorRollupRows:
     """The creator's rollups over a period, summed per link: ``clicks`` rows with
     ``billable`` and ``bots``, ``sales`` rows per currency with ``conversions``,
     ``sales`` and ``earnings``; each with the link's ``article_id``,
-    ``article__title``, ``link__block_type`` and ``link__position``."""
+    ``article__title``, ``link__block_type`` and ``link__position``. Sales credited
+    by a tracking id have a row per article (None where the id is the creator's)
+    and currency with ``link_id`` None and no block type or position."""
 
     clicks: list[dict]
     sales: list[dict]
@@ -365,7 +376,9 @@ def creator_rollup_rows(
     span = rollup_span(since=since, until=None)
 
     def read(*, sales: bool, sums: dict) -> list[dict]:
-        fields = ("link_id", "currency") if sales else ("link_id",)
+        # Sales by tracking id have no link: their article keeps them apart (a
+        # link's article is the link's, so it splits no link's row).
+        fields = ("link_id", "article_id", "currency") if sales else ("link_id",)
         first, *others = (
             model.objects.filter(where, author=creator)
             .values(*fields)
@@ -397,7 +410,18 @@ def creator_rollup_rows(
             link__position=F("position"),
         )
     }
+    # An article's tracking id is given when the creator's links in it are made
+    # (tracking.trackingids), and links are retired, never deleted: its title is
+    # among their links'.
+    titles = {link["article_id"]: link["article__title"] for link in links.values()}
     for row in (*clicks, *sales):
+        if row["link_id"] is None:
+            row.update(
+                article__title=titles.get(row["article_id"]),
+                link__block_type="",
+                link__position=None,
+            )
+            continue
         link = links[row["link_id"]]
         row.update(
             article_id=link["article_id"],
@@ -430,6 +454,8 @@ def _rows(
         money.sales += sum_decimal(row["sales"])
         money.earnings += sum_decimal(row["earnings"])
         figures.conversions += row["conversions"]
+        if row["link_id"] is None:
+            figures.tracking_id_conversions += row["conversions"]
         conversions_by_currency[currency] = (
             conversions_by_currency.get(currency, 0) + row["conversions"]
         )
@@ -446,10 +472,21 @@ def _earnings_key(figures: RowFigures, currencies: list[str]) -> tuple:
     )
 
 
+# The key of the articles' row that holds the sales credited by a tracking id
+# given to the creator rather than to one article (so of no article known).
+TRACKING_ID_ROW = ("tracking-id",)
+
+
+def _article_key(row: dict) -> tuple:
+    if row["link_id"] is None and row["article_id"] is None:
+        return TRACKING_ID_ROW
+    return (row["article_id"],)
+
+
 def _articles_ranked(rollups: CreatorRollupRows) -> list[RowFigures]:
     rows, currencies = _rows(
         rollups,
-        key_of=lambda row: (row["article_id"],),
+        key_of=_article_key,
         label_of=lambda row: row["article__title"],
     )
     return sorted(
@@ -463,8 +500,14 @@ def _articles_ranked(rollups: CreatorRollupRows) -> list[RowFigures]:
 
 
 def _placements_ranked(rollups: CreatorRollupRows, *, limit: int) -> list[RowFigures]:
+    # A sale credited by a tracking id came through no placement the network
+    # could name: it counts in the articles and the totals, not here.
+    placed = CreatorRollupRows(
+        clicks=rollups.clicks,
+        sales=[row for row in rollups.sales if row["link_id"] is not None],
+    )
     rows, currencies = _rows(
-        rollups,
+        placed,
         key_of=lambda row: (row["link__block_type"], row["link__position"]),
         label_of=lambda row: block_type_label(row["link__block_type"]),
     )
@@ -487,8 +530,11 @@ def creator_articles(
 ) -> list[RowFigures]:
     """The creator's articles ranked by their earnings: first in the currency with
     the most conversions, then the next currency (amounts in different currencies
-    are never compared), then by billable clicks. ``key`` is (article id,). Three
-    queries (creator_rollup_rows)."""
+    are never compared), then by billable clicks. ``key`` is (article id,), or
+    TRACKING_ID_ROW for the sales credited by a tracking id given to the creator
+    rather than to one article; an article's row counts its sales by tracking id
+    too (``tracking_id_conversions`` of its conversions). Three queries
+    (creator_rollup_rows)."""
     return _articles_ranked(creator_rollup_rows(creator=creator, since=since))
 
 
@@ -702,6 +748,7 @@ def creator_payout_outlook(
 
 # -- Editors: the site at a glance ----------------------------------------------------
 
+
 TOP_ROWS = 5
 
 
@@ -794,7 +841,14 @@ def site_overview(*, today: datetime.date, limit: int = TOP_ROWS) -> SiteOvervie
     articles: dict[int | None, OverviewRow] = {}
     creators: dict[int, OverviewRow] = {}
 
-    def rows_of(row: dict) -> tuple[OverviewRow, OverviewRow]:
+    def rows_of(row: dict) -> tuple[OverviewRow, ...]:
+        creator = creators.setdefault(
+            row["author_id"],
+            OverviewRow(key=row["author_id"], name=row["author__public_name"]),
+        )
+        if row.get("no_article"):
+            # Sales by a tracking id given to the creator: theirs, of no article.
+            return (creator,)
         article = articles.setdefault(
             row["article_id"],
             OverviewRow(
@@ -802,10 +856,6 @@ def site_overview(*, today: datetime.date, limit: int = TOP_ROWS) -> SiteOvervie
                 name=row["article__title"] or str(_("Deleted article")),
                 author=row["author__public_name"],
             ),
-        )
-        creator = creators.setdefault(
-            row["author_id"],
-            OverviewRow(key=row["author_id"], name=row["author__public_name"]),
         )
         return article, creator
 
@@ -821,7 +871,7 @@ def site_overview(*, today: datetime.date, limit: int = TOP_ROWS) -> SiteOvervie
             ranked.billable_clicks += row["billable"]
     for row in (
         MonthlyLinkSales.objects.filter(month=month)
-        .values(*fields, "currency")
+        .values(*fields, "currency", no_article=NO_ARTICLE)
         .annotate(
             conversions=Sum("conversions"),
             sales=Sum("sales"),

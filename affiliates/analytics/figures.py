@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from affiliates.analytics.services import month_start
 from affiliates.models import (
@@ -16,6 +16,13 @@ from affiliates.models import (
     MonthlyLinkSales,
 )
 from products.currencies import minor_unit
+
+# A sales rollup row of a tracking id given to a creator rather than to one of
+# their articles: no link and no article (a deleted article's link rows keep their
+# link). Its sales are the creator's, of no article the network could name.
+NO_ARTICLE = ExpressionWrapper(
+    Q(link__isnull=True, article__isnull=True), output_field=BooleanField()
+)
 
 
 def month_next(month: datetime.date) -> datetime.date:

@@ -8,7 +8,16 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
@@ -16,6 +25,7 @@ from wagtail import hooks
 from wagtail.models import Page
 
 from affiliates.analytics.figures import (
+    NO_ARTICLE,
     conversion_rate,
     day_start,
     days_between,
@@ -56,6 +66,9 @@ class ArticleReportRow:
     creator_commission: Decimal | None  # the author's share and referral overrides
     platform_remainder: Decimal | None
     epc: Decimal | None  # platform commission ÷ billable clicks
+    # The author's sales credited by a tracking id given to them rather than to
+    # one article: no article, no clicks (the network named only the id).
+    by_tracking_id: bool = False
 
 
 def _compiled(queryset) -> tuple[str, tuple]:
@@ -98,32 +111,34 @@ class ArticlesReport:
                 FROM ({clicks}) AS click_parts
                 GROUP BY article_id, author_id
             ), sales AS (
-                SELECT article_id, author_id, currency,
+                SELECT article_id, author_id, currency, no_article,
                     SUM(conversions) AS conversions, SUM(sales) AS sales,
                     SUM(commission) AS commission,
                     SUM(author_earnings) AS author_earnings,
                     SUM(override_earnings) AS override_earnings,
                     SUM(platform_earnings) AS platform_earnings
                 FROM ({sales}) AS sale_parts
-                GROUP BY article_id, author_id, currency
+                GROUP BY article_id, author_id, currency, no_article
             ), report AS (
                 SELECT sales.article_id, sales.author_id, sales.currency,
                     COALESCE(clicks.billable, 0) AS billable,
                     COALESCE(clicks.bots, 0) AS bots,
                     sales.conversions, sales.sales, sales.commission,
                     sales.author_earnings, sales.override_earnings,
-                    sales.platform_earnings
+                    sales.platform_earnings, sales.no_article
                 FROM sales LEFT JOIN clicks
                     ON clicks.author_id = sales.author_id
                     AND COALESCE(clicks.article_id, 0) = COALESCE(sales.article_id, 0)
+                    AND NOT sales.no_article
                 UNION ALL
                 SELECT clicks.article_id, clicks.author_id, '', clicks.billable,
-                    clicks.bots, 0, NULL, NULL, NULL, NULL, NULL
+                    clicks.bots, 0, NULL, NULL, NULL, NULL, NULL, 1 = 0
                 FROM clicks
                 WHERE NOT EXISTS (
                     SELECT 1 FROM sales
                     WHERE sales.author_id = clicks.author_id
                     AND COALESCE(sales.article_id, 0) = COALESCE(clicks.article_id, 0)
+                    AND NOT sales.no_article
                 )
             )"""  # noqa: S608 (our own compiled querysets; values are parameters)
         return sql, click_params + sale_params
@@ -206,11 +221,15 @@ def _article_report_row(row: tuple) -> ArticleReportRow:
         author_earnings,
         override_earnings,
         platform_earnings,
+        no_article,
         title,
         author,
     ) = row
+    if no_article:
+        title = str(_("Sales by tracking id (no article)"))
     common = {
         "article_id": article_id,
+        "by_tracking_id": bool(no_article),
         "title": title or str(_("Deleted article")),
         "author": author,
         "currency": currency,
@@ -279,7 +298,7 @@ def articles_report(
     sales = [
         _compiled(
             model.objects.filter(days, where)
-            .values("article_id", "author_id", "currency")
+            .values("article_id", "author_id", "currency", no_article=NO_ARTICLE)
             .annotate(
                 conversions=Sum("conversions"),
                 sales=Sum("sales"),
@@ -363,13 +382,17 @@ def _performance_rows(
     name_of,
     sales_where: Q | None = None,
     sales_group: tuple[str, ...] | None = None,
+    by_link: bool = True,
 ) -> list[PerformanceRow]:
     """Rollups of the days ``since``..``until`` filtered by ``where`` and grouped by
     the ``group`` fields, in a query per kind of rows (clicks, sales) and of rollup
     (daily, monthly) the days need; ``key_of`` and ``name_of`` turn a grouped row
     into the entity's key (rows with the same key are summed) and name. Sales rows
     may be filtered and grouped by other fields (``sales_where``, ``sales_group``):
-    a merchant's clicks are those sent to its offers, its sales those it reported."""
+    a merchant's clicks are those sent to its offers, its sales those it reported.
+    Where the entity is the link's (``by_link``: a product, a placement), sales
+    credited by a tracking id, which came through no link the network could name,
+    make a row of their own (key TRACKING_ID_KEY) rather than none."""
     sales_where = where if sales_where is None else sales_where
     sales_group = group if sales_group is None else sales_group
     span = rollup_span(since=since, until=until)
@@ -388,10 +411,11 @@ def _performance_rows(
             figures["bots"] += row["bots"]
     sales: dict[tuple, dict[str, dict]] = {}
     names: dict[tuple, str] = {}
+    linkless = {"linkless": LINKLESS} if by_link else {}
     for model, days in span.sources(sales=True):
         for row in (
             model.objects.filter(days, sales_where)
-            .values(*sales_group, "currency")
+            .values(*sales_group, "currency", **linkless)
             .annotate(
                 conversions=Sum("conversions"),
                 sales=Sum("sales"),
@@ -400,8 +424,11 @@ def _performance_rows(
             )
             .order_by()
         ):
-            key = key_of(row)
-            names.setdefault(key, name_of(row))
+            if row.get("linkless"):
+                key, name = TRACKING_ID_KEY, str(_("Sales by tracking id"))
+            else:
+                key, name = key_of(row), name_of(row)
+            names.setdefault(key, name)
             money = sales.setdefault(key, {}).setdefault(
                 row["currency"],
                 {"conversions": 0, "sales": 0, "commission": 0, "creator": 0},
@@ -456,6 +483,12 @@ def _performance_rows(
     return rows
 
 
+# The row of the sales credited by a tracking id in the reports by product and by
+# placement: no link, so neither is known.
+TRACKING_ID_KEY = ("tracking-id", "")
+LINKLESS = ExpressionWrapper(Q(link__isnull=True), output_field=BooleanField())
+
+
 def _by_commission(row: PerformanceRow) -> tuple:
     return (
         row.currency == "",
@@ -507,6 +540,7 @@ def merchants_report(
         where=Q(),
         group=("offer__merchant_id", "offer__merchant__name"),
         sales_group=("merchant_id", "merchant__name"),
+        by_link=False,  # a sale by tracking id has its merchant
         key_of=lambda row: (_merchant_of(row)[0],),
         name_of=lambda row: _merchant_of(row)[1] or str(_("Deleted merchant")),
     )
@@ -559,6 +593,7 @@ def placements_report(
     return sorted(
         (replace(row, position=row.key[1]) for row in rows),
         key=lambda row: (
+            row.key == TRACKING_ID_KEY,
             row.key[0] == "",
             row.key[0],
             order.get(row.key[1], len(order)),

@@ -1,7 +1,9 @@
 """Daily rollups: recompute what each tracked link did on a UTC day from the raw
 clicks, conversions and ledger entries (affiliates.models.rollups); what each
 creator did that day, the sums of the day's link rows; and the monthly rollups,
-the sums of a month's daily link rows.
+the sums of a month's daily link rows. A sale credited by a tracking id (no link)
+has a sales row without a link, its creator's and its article's where known
+(models.rollups.LinkSalesRollup), so that it counts in their figures, once.
 
 A day is recomputed whole (link rows, then creator rows): its rows are deleted and
 inserted again in one transaction, under a lock, so a refresh is idempotent and two refreshes at once
@@ -15,11 +17,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from affiliates.models import (
+    AttributedBy,
     Click,
     Conversion,
     ConversionStatus,
@@ -123,18 +126,25 @@ def _clicks_rows(day: datetime.date) -> list[DailyLinkClicks]:
     return list(by_key.values())
 
 
+# The sales the rollups count: through a link (not a preview's), or credited by a
+# tracking id (no link; the creator and, where known, the article). Never both.
+ROLLED_UP_SALE = Q(link__isnull=False, link__is_preview=False) | Q(
+    link__isnull=True, attributed_by=AttributedBy.TRACKING_ID, author__isnull=False
+)
+
+
 def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
+    """A row per link, merchant and currency; a sale credited by a tracking id
+    goes to a row without a link, per creator, article (None where the id is the
+    creator's) and merchant."""
     start, end = _day_bounds(day)
     conversions = Conversion.objects.filter(
-        occurred_at__gte=start,
-        occurred_at__lt=end,
-        link__isnull=False,
-        link__is_preview=False,
+        ROLLED_UP_SALE, occurred_at__gte=start, occurred_at__lt=end
     )
-    by_key: dict[tuple[int, int, str], DailyLinkSales] = {}
+    by_key: dict[tuple, DailyLinkSales] = {}
 
     def row_for(link_id, merchant_id, author_id, article_id, currency):
-        key = (link_id, merchant_id, currency)
+        key = (link_id, author_id, article_id, merchant_id, currency)
         if key not in by_key:
             by_key[key] = DailyLinkSales(
                 day=day,
@@ -146,10 +156,22 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
             )
         return by_key[key]
 
+    def whose(prefix: str = "") -> dict:
+        # A link's sales are its author's and article's (copied, as for clicks); a
+        # tracking id's, the conversion's own.
+        return {
+            "credited": Coalesce(f"{prefix}link__author_id", f"{prefix}author_id"),
+            "in_article": Case(
+                When(
+                    **{f"{prefix}link__isnull": False},
+                    then=F(f"{prefix}link__article_id"),
+                ),
+                default=F(f"{prefix}article_id"),
+            ),
+        }
+
     for row in (
-        conversions.values(
-            "link_id", "merchant_id", "link__author_id", "link__article_id", "currency"
-        )
+        conversions.values("link_id", "merchant_id", "currency", **whose())
         .annotate(
             count=Count("pk", filter=STANDING_SALE),
             sales=Sum("amount", filter=STANDING_SALE),
@@ -160,8 +182,8 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         rollup = row_for(
             row["link_id"],
             row["merchant_id"],
-            row["link__author_id"],
-            row["link__article_id"],
+            row["credited"],
+            row["in_article"],
             row["currency"],
         )
         rollup.conversions = row["count"]
@@ -176,12 +198,11 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         .values(
             "conversion__link_id",
             "conversion__merchant_id",
-            "conversion__link__author_id",
-            "conversion__link__article_id",
             "currency",
+            **whose("conversion__"),
         )
         .annotate(
-            author=Sum("amount", filter=is_author),
+            author_sum=Sum("amount", filter=is_author),
             overrides=Sum("amount", filter=Q(creator__isnull=False) & ~is_author),
             platform=Sum("amount", filter=Q(creator__isnull=True)),
         )
@@ -191,11 +212,11 @@ def _sales_rows(day: datetime.date) -> list[DailyLinkSales]:
         rollup = row_for(
             row["conversion__link_id"],
             row["conversion__merchant_id"],
-            row["conversion__link__author_id"],
-            row["conversion__link__article_id"],
+            row["credited"],
+            row["in_article"],
             currency,
         )
-        rollup.author_earnings = money_round(row["author"] or ZERO, currency)
+        rollup.author_earnings = money_round(row["author_sum"] or ZERO, currency)
         rollup.override_earnings = money_round(row["overrides"] or ZERO, currency)
         rollup.platform_earnings = money_round(row["platform"] or ZERO, currency)
     return list(by_key.values())
@@ -341,7 +362,7 @@ def rollups_refresh(*, days: int = 2, now: datetime.datetime | None = None) -> i
     recent = [today - datetime.timedelta(days=back) for back in range(days)]
     since, _end = _day_bounds(recent[-1])
     changed = set(
-        Conversion.objects.filter(updated_at__gte=since, link__isnull=False)
+        Conversion.objects.filter(ROLLED_UP_SALE, updated_at__gte=since)
         .annotate(day=TruncDate("occurred_at", tzinfo=datetime.UTC))
         .values_list("day", flat=True)
         .distinct()

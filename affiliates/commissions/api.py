@@ -329,6 +329,11 @@ class AttributionOut(Schema):
     clicked_at: datetime.datetime | None
     article: ArticleRef | None
     author: str | None = Field(description="The author's creator slug.")
+    attributed_by: str = Field(
+        description='"click", "tracking-id" (the network carried only the id the '
+        'author was given; no link, placement or offer), or "" (unattributed).'
+    )
+    tracking_id: str = Field(description="The tracking id the network reported.")
     offer: int | None
     placement: str
     unattributed_reason: str
@@ -411,6 +416,8 @@ def _conversions_out(conversions) -> list[dict]:
                 "clicked_at": conversion.clicked_at,
                 "article": _article_ref(conversion.article),
                 "author": conversion.author.slug if conversion.author else None,
+                "attributed_by": conversion.attributed_by,
+                "tracking_id": conversion.tracking_id,
                 "offer": conversion.offer_id,
                 "placement": conversion.placement,
                 "unattributed_reason": conversion.unattributed_reason,
@@ -452,6 +459,10 @@ class EarningOut(Schema):
     merchant: str
     article: ArticleRef | None
     placement: str
+    attributed_by: str = Field(
+        description='"click", or "tracking-id" when the network carried only the '
+        "id you were given (no placement; the article where the id is one's)."
+    )
     sale_amount: str
     kind: str = Field(description="author, override_1 or override_2.")
     amount: str
@@ -530,6 +541,7 @@ def my_earnings(
                 "merchant": e.conversion.merchant.slug,
                 "article": _article_ref(e.conversion.article),
                 "placement": e.conversion.placement,
+                "attributed_by": e.conversion.attributed_by,
                 "sale_amount": money_str(e.conversion.amount, e.currency),
                 "kind": e.kind,
                 "amount": money_str(e.amount, e.currency),

@@ -351,6 +351,10 @@ class UnattributedReason(models.TextChoices):
     BEFORE_CLICK = "before_click", _("Purchase before the click")
     OUTSIDE_WINDOW = "outside_window", _("Purchase after the attribution window")
     UNKNOWN_TRACKING_ID = "unknown_tracking_id", _("Tracking id not given to a creator")
+    BEFORE_TRACKING_ID = (
+        "before_tracking_id",
+        _("Purchase before the tracking id was given"),
+    )
 
 
 class HoldReason(models.TextChoices):

@@ -87,8 +87,22 @@ class LinkClicksRollup(LinkRollup, ClickFigures):
 
 
 class LinkSalesRollup(LinkRollup, SaleFigures):
-    """A link's sales, by the merchant that reported them."""
+    """A link's sales, by the merchant that reported them.
 
+    A sale credited by a tracking id (Conversion.attributed_by) came through no
+    link the network could name: its row has no ``link``, only the creator it was
+    credited to and the article where the id was given for one (none where the id
+    is the creator's), so that it counts in the creator's figures and the
+    article's, and the reports show it apart as *by tracking id*."""
+
+    link = models.ForeignKey(
+        TrackedLink,
+        verbose_name=_("link"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("None for sales credited by a tracking id."),
+    )
     merchant = models.ForeignKey(
         "products.Merchant",
         verbose_name=_("merchant"),

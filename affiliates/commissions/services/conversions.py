@@ -139,8 +139,17 @@ def _tracking_id_attribute(
     merchant: Merchant,
     tracking_id: str,
     connection: NetworkConnection | None,
+    occurred_at: datetime.datetime,
 ) -> Attribution:
-    """Who the id the network knows the publisher by was given to."""
+    """Who the id the network knows the publisher by was given to, if the sale
+    came after it was given.
+
+    A reader gets the id only through the creator's links, which carry it once
+    its assignment is committed: a sale carrying it and purchased later always
+    finds it given, whenever the network reports it. A sale purchased before is
+    someone else's use of the id (the network's, before it was imported): it
+    credits nobody, whether it arrives before the id is given or after, so the
+    outcome never depends on which came first."""
     ids = TrackingId.objects.select_related("creator").filter(
         value=tracking_id, creator__isnull=False
     )
@@ -152,6 +161,8 @@ def _tracking_id_attribute(
     found = ids.order_by("pk").first()
     if found is None:
         return Attribution(reason=UnattributedReason.UNKNOWN_TRACKING_ID)
+    if found.assigned_at is not None and occurred_at < found.assigned_at:
+        return Attribution(reason=UnattributedReason.BEFORE_TRACKING_ID)
     return Attribution(tracking_id=found)
 
 
@@ -702,7 +713,10 @@ def _conversion_new(
     )
     if data.tracking_id and attribution.reason in _NO_USABLE_CLICK:
         attribution = _tracking_id_attribute(
-            merchant=merchant, tracking_id=data.tracking_id, connection=connection
+            merchant=merchant,
+            tracking_id=data.tracking_id,
+            connection=connection,
+            occurred_at=data.occurred_at,
         )
     link = attribution.link
     by_id = attribution.tracking_id

@@ -247,6 +247,14 @@ X_FRAME_OPTIONS = "DENY"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# dumpdata writes fields encrypted at rest as their ciphertext, which loaddata
+# reads back under the same ZHONGCAO_ENCRYPTION_KEYS (products.fields).
+SERIALIZATION_MODULES = {
+    "python": "products.serializers.python",
+    "json": "products.serializers.json",
+    "jsonl": "products.serializers.jsonl",
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"

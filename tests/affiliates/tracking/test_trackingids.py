@@ -4,6 +4,8 @@ links to the network's merchant, filled into their links by the redirect, and
 crediting them when an order carries the id back, with a click id winning over it."""
 
 import datetime
+from decimal import Decimal
+from itertools import permutations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,13 +13,18 @@ from django.test import Client
 from django.utils import timezone
 
 from affiliates.commissions.postbacks import conversion_data_parse
-from affiliates.commissions.services.conversions import conversion_ingest
+from affiliates.commissions.services.conversions import (
+    clicks_store_settling,
+    conversion_ingest,
+    conversions_click_settle,
+)
 from affiliates.commissions.services.ledger import items_current
 from affiliates.models import (
     AttributedBy,
     CommissionSettings,
     ConnectionKind,
     EntryKind,
+    EntryStatus,
     HoldReason,
     NetworkConnection,
     ReviewState,
@@ -38,9 +45,13 @@ from tests.factories import (
     MerchantFactory,
     OfferFactory,
     ProductFactory,
+    pending_click,
 )
 
 pytestmark = pytest.mark.django_db
+
+# 60 % of 19.90: the author share of a member (CommissionSettings), by hand.
+EXPECTED_AUTHOR_SHARE = Decimal("11.94")
 
 
 @pytest.fixture
@@ -233,3 +244,135 @@ def test_importing_ids_twice_adds_them_once_and_a_bad_line_adds_none(pool):
         "2702",
         "2703",
     }
+
+
+# -- A network faster than us: the order of arrival decides nothing --------------------
+#
+# A network's order may arrive before the creator's click row is written, before
+# or after another creator takes an id from the pool, before or after the id it
+# carries is given. Every order of those events must credit the same creator the
+# same money (the click-id race itself: tests/affiliates/commissions/
+# test_redteam_attr.py).
+
+
+def credited(sale) -> tuple:
+    """Who a sale credits and with what: the author, how, and the ledger's
+    current items by creator, kind and status."""
+    sale.refresh_from_db()
+    return (
+        sale.author.slug if sale.author else None,
+        sale.attributed_by,
+        sale.commission,
+        sorted(
+            (
+                item.entry.creator.slug if item.entry.creator else "",
+                item.entry.kind,
+                item.status,
+                item.amount,
+            )
+            for item in items_current(conversion=sale)
+        ),
+    )
+
+
+def ann_publishes(articles, other_creator, kettle) -> None:
+    review_create(parent=articles, author=other_creator, product=kettle, title="Z")
+
+
+@pytest.mark.parametrize(
+    "events",
+    list(permutations(["report", "give", "ann"])),
+    ids="-".join,
+)
+def test_a_sale_from_before_the_id_was_given_credits_nobody_whatever_came_first(
+    articles, creator, other_creator, pool, kettle, taobao, events
+):
+    """The sale was made before the id was given (someone's use of it before it was
+    imported): it credits nobody, whether it arrives before the id is given, or
+    after, and whoever took which id from the pool first."""
+    purchased = timezone.now() - datetime.timedelta(hours=1)
+    sale = None
+    for event in events:
+        if event == "give":
+            review_create(parent=articles, author=creator, product=kettle, title="A")
+        elif event == "ann":
+            ann_publishes(articles, other_creator, kettle)
+        else:
+            sale = conversion_ingest(
+                merchant=taobao,
+                data=order(tracking_id="2701", occurred_at=purchased.isoformat()),
+                source="pull",
+                connection=pool,
+            ).conversion
+    assert TrackingId.objects.filter(creator__isnull=False).count() == 2
+    assert credited(sale) == (
+        None,
+        "",
+        Decimal("19.90"),
+        [("", EntryKind.PLATFORM, EntryStatus.PENDING, Decimal("19.90"))],
+    )
+    assert sale.unattributed_reason in {
+        UnattributedReason.UNKNOWN_TRACKING_ID,
+        UnattributedReason.BEFORE_TRACKING_ID,
+    }
+
+
+@pytest.mark.parametrize("with_click_id", [True, False], ids=["click-id", "id-only"])
+@pytest.mark.parametrize(
+    "events",
+    list(permutations(["report", "click", "ann"])),
+    ids="-".join,
+)
+def test_a_sale_after_the_id_was_given_credits_its_creator_whatever_came_first(
+    articles, creator, other_creator, pool, kettle, taobao, events, with_click_id
+):
+    """Lulu's article is published (her id given); a reader clicks her link and
+    buys. The network's order (carrying her id, and her click id where the network
+    has a sub-id) may arrive before the click's row is written and before or after
+    Ann takes an id from the pool: Lulu is credited the same money every time, by
+    click where the order carries one (it wins), else by her tracking id."""
+    mine = review_create(parent=articles, author=creator, product=kettle, title="A")
+    link = TrackedLink.objects.get(article=mine, placement="reviewed-product")
+    clicked_at = timezone.now()
+    click_id = click_id_for(link, at=clicked_at, written=False)
+    sale = None
+    for event in events:
+        if event == "click":
+            # The writer stores the click's row, and settles what waited for it.
+            clicks_store_settling(
+                clicks=[
+                    pending_click(
+                        link=link,
+                        click_id=click_id,
+                        clicked_at=clicked_at,
+                        visitor="reader-1",
+                    )
+                ]
+            )
+        elif event == "ann":
+            ann_publishes(articles, other_creator, kettle)
+        else:
+            fields = {"click_id": click_id} if with_click_id else {}
+            sale = conversion_ingest(
+                merchant=taobao,
+                data=order(
+                    tracking_id="2701",
+                    occurred_at=(
+                        clicked_at + datetime.timedelta(minutes=1)
+                    ).isoformat(),
+                    **fields,
+                ),
+                source="pull",
+                connection=pool,
+            ).conversion
+    conversions_click_settle()  # what the writer does after every batch
+    by = AttributedBy.CLICK if with_click_id else AttributedBy.TRACKING_ID
+    author, attributed_by, commission, items = credited(sale)
+    assert (author, attributed_by, commission) == ("lulu", by, Decimal("19.90"))
+    assert sale.hold_reason == "" and sale.review == ReviewState.NONE
+    assert sum(amount for *_rest, amount in items) == Decimal("19.90")
+    assert [(who, kind, status) for who, kind, status, _amount in items] == [
+        ("", EntryKind.PLATFORM, EntryStatus.PENDING),
+        ("lulu", EntryKind.AUTHOR, EntryStatus.PENDING),
+    ]
+    assert items[1][3] == EXPECTED_AUTHOR_SHARE

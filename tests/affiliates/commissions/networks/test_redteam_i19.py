@@ -289,22 +289,20 @@ def test_dumpdata_round_trips_a_connections_credentials(shop):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Defect: dumpdata writes the decrypted secrets (credentials, postback "
-    "and webhook secrets) in plain text into the dump file.",
-)
-def test_dumpdata_does_not_write_secrets_in_plain_text(connected):
+@pytest.mark.parametrize("dump_format", ["json", "jsonl", "xml"])
+def test_dumpdata_does_not_write_secrets_in_plain_text(connected, dump_format):
     connect(connected)
     out = io.StringIO()
     call_command(
         "dumpdata",
         "affiliates.networkconnection",
         "affiliates.merchantconnection",
+        format=dump_format,
         stdout=out,
     )
     assert TOKEN not in out.getvalue()
     assert SECRET not in out.getvalue()
+    assert "zhongcao-encrypted:" in out.getvalue()
 
 
 def test_a_wrong_encryption_key_gives_no_500_on_the_postbacks(client, connected):

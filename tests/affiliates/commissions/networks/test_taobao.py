@@ -292,6 +292,10 @@ def given(articles, creator, tmall, taobao):
     )
     review_create(parent=articles, author=creator, product=product)
     assert TrackingId.objects.get(value="2701").creator == creator
+    # Given a day before the pulled sales (an id credits only sales made after).
+    TrackingId.objects.filter(value="2701").update(
+        assigned_at=timezone.now() - datetime.timedelta(days=1)
+    )
     return "2701"
 
 
