@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('affiliates', '0020_amazon_connections'),
+        ('affiliates', '0021_merchant_feed_connections'),
     ]
 
     operations = [
