@@ -262,3 +262,24 @@ def offer_price_at(*, offer_ids: list[int], moment: datetime.datetime) -> dict:
     )
     rows = OfferPrice.objects.filter(pk__in=at.values("then_pk"))
     return {row.offer_id: row for row in rows}
+
+
+def offers_price_histories(
+    *, offer_ids: list[int], since: datetime.datetime
+) -> dict[int, list[OfferPrice]]:
+    """offer_price_history of many offers at once, by offer id (oldest first: the
+    state in effect at ``since`` and those begun since); one query whatever the
+    number of offers. Offers with no history are absent."""
+    if not offer_ids:
+        return {}
+    at_since = Offer.objects.filter(pk__in=offer_ids).annotate(
+        since_pk=Subquery(_last_price_before(since).values("pk")[:1])
+    )
+    rows = OfferPrice.objects.filter(
+        Q(offer_id__in=offer_ids, recorded_at__gte=since)
+        | Q(pk__in=at_since.values("since_pk"))
+    ).order_by("offer_id", "recorded_at", "pk")
+    histories: dict[int, list[OfferPrice]] = {}
+    for row in rows:
+        histories.setdefault(row.offer_id, []).append(row)
+    return histories
