@@ -18,6 +18,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from .models import Availability, Merchant, Offer, OfferPrice, Product
+from .money import money_plain
 
 
 def offer_currency(offer: Offer) -> str:
@@ -282,4 +283,44 @@ def offers_price_histories(
     histories: dict[int, list[OfferPrice]] = {}
     for row in rows:
         histories.setdefault(row.offer_id, []).append(row)
+    return histories
+
+
+@dataclass(frozen=True)
+class OfferHistoryRows:
+    """An offer and its latest history rows, newest first (the admin's table);
+    ``more`` when older rows were left out."""
+
+    offer: Offer
+    rows: list[OfferPrice]
+    more: bool
+
+
+def product_price_histories(
+    *, product: Product, limit: int = 50
+) -> list[OfferHistoryRows]:
+    """Each offer of ``product`` (by merchant) with its latest ``limit`` history
+    rows, newest first, each with ``price_plain`` and ``list_price_plain`` as the
+    admin writes money ("1299.00 CNY"). Two queries whatever the number of offers."""
+    offers = list(
+        Offer.objects.filter(product=product)
+        .select_related("merchant")
+        .order_by("merchant__name", "pk")
+    )
+    rows: dict[int, list[OfferPrice]] = {}
+    for row in OfferPrice.objects.filter(offer__product=product).order_by(
+        "offer_id", "-recorded_at", "-pk"
+    ):
+        rows.setdefault(row.offer_id, []).append(row)
+    histories = []
+    for offer in offers:
+        offer_rows = rows.get(offer.pk, [])
+        for row in offer_rows[:limit]:
+            row.price_plain = money_plain(row.price, row.currency)
+            row.list_price_plain = money_plain(row.list_price, row.currency)
+        histories.append(
+            OfferHistoryRows(
+                offer=offer, rows=offer_rows[:limit], more=len(offer_rows) > limit
+            )
+        )
     return histories

@@ -8,6 +8,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_panels import OfferPriceHistoryPanel
 from .admin_views import (
     ProductChooserViewSet,
     ProductIndexView,
@@ -43,6 +44,7 @@ class ProductViewSet(SnippetViewSet):
     list_per_page = 50
     index_view_class = ProductIndexView
     chooser_viewset_class = ProductChooserViewSet
+    panels = [*Product.panels, OfferPriceHistoryPanel()]
 
 
 class CatalogViewSetGroup(SnippetViewSetGroup):
