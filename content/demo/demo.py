@@ -169,7 +169,7 @@ PRICE_PASTS = (
 )
 # An offer out of stock (or discontinued) now was in stock before.
 PRICE_PAST_UNAVAILABLE = (
-    (380, "1.05", None, True),
+    (380, "1.15", None, True),
     (120, "1", None, True),
     (25, "1", None, None),
 )
