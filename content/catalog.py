@@ -3,21 +3,29 @@ pictures, and authors, for the API, the reader site and the blocks' API form. Re
 the products and affiliates apps only, never content's pages, so blocks and pages
 can import it."""
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db.models import (
     Prefetch,
 )
+from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
 
 from affiliates.tracking.selectors import (
     offer_link_destination,
 )
-from products.models import Availability, Offer, Product
+from products.models import Availability, Offer, OfferPrice, Product
 from products.money import money_str
 from products.selectors import (
+    LOWEST_PRICE_PERIODS,
     offer_currency,
+    offer_price_at,
+    offers_lowest_prices,
+    offers_price_histories,
     product_offers,
 )
 
@@ -123,20 +131,106 @@ def offer_link(*, offer: Offer, offers: list[Offer], url: str | None) -> dict | 
     }
 
 
+# -- What the price history says of the offers shown (docs/price-history.md) ---------
+
+
+@dataclass(frozen=True)
+class OfferPrices:
+    """What the price history says of the offers a page shows, read once for the
+    whole page: each offer's lowest prices of the last 30, 90 and 365 days and, in
+    an article, its price when the article was first published."""
+
+    lowest: dict[int, dict[int, Decimal | None]] = field(default_factory=dict)
+    written: dict[int, OfferPrice] = field(default_factory=dict)
+
+
+def offer_prices_read(
+    *, offer_ids: Iterable[int], written_at: datetime.datetime | None = None
+) -> OfferPrices:
+    """OfferPrices of ``offer_ids``: one query, two with ``written_at`` (an
+    article's first publication), whatever the number of offers."""
+    offer_ids = sorted(set(offer_ids))
+    return OfferPrices(
+        lowest=offers_lowest_prices(offer_ids=offer_ids),
+        written=(
+            offer_price_at(offer_ids=offer_ids, moment=written_at)
+            if written_at is not None
+            else {}
+        ),
+    )
+
+
+def price_change_percent(*, then: Decimal, now: Decimal) -> int | None:
+    """How much ``now`` differs from ``then``, in whole percent of ``then`` (half to
+    even): -23 is 23% cheaper now. None when ``then`` is zero."""
+    if not then:
+        return None
+    return int(((now - then) * 100 / then).quantize(Decimal(1), ROUND_HALF_EVEN))
+
+
+def _price_when_written(*, offer: Offer, row: OfferPrice | None) -> dict | None:
+    if row is None:
+        return None
+    currency = offer_currency(offer)
+    return {
+        "price": money_str(row.price, row.currency),
+        "currency": row.currency,
+        "availability": row.availability,
+        "recorded_at": row.recorded_at,
+        # Currencies are never compared.
+        "change_percent": (
+            price_change_percent(then=row.price, now=offer.price)
+            if row.currency == currency
+            else None
+        ),
+    }
+
+
+def _offer_history_data(*, offer: Offer, prices: OfferPrices) -> dict:
+    currency = offer_currency(offer)
+    lowest = prices.lowest.get(offer.pk, {})
+    return {
+        # Only a regular price above the price is a sale to show.
+        "list_price": (
+            money_str(offer.list_price, currency)
+            if offer.list_price is not None and offer.list_price > offer.price
+            else None
+        ),
+        "lowest_price": {
+            str(days): (
+                money_str(lowest[days], currency)
+                if lowest.get(days) is not None
+                else None
+            )
+            for days in LOWEST_PRICE_PERIODS
+        },
+        "price_when_written": _price_when_written(
+            offer=offer, row=prices.written.get(offer.pk)
+        ),
+    }
+
+
 def product_data(
     *,
     product: Product,
     media: Media,
     links: dict[int, str] | None = None,
     currency_first: str = "",
+    prices: OfferPrices | None = None,
 ) -> dict:
     """A product with its offers (in stock first, then those in ``currency_first``,
     the market currency of the article's language, then cheapest), each offer with
     its tracked link where ``links`` (offer id → absolute URL) has one, and when its
     price was last checked: the offer's last update (``updated_at``), the one time
-    the catalog keeps of when someone set or confirmed price and availability."""
+    the catalog keeps of when someone set or confirmed price and availability.
+
+    Each offer also carries its regular price, its lowest prices of 30/90/365 days
+    and (in an article) its price when the article was written, from ``prices``
+    (offer_prices_read for the whole page; read here, one query, when None)."""
     offers = product_offers(product=product, currency_first=currency_first)
     links = links or {}
+    if prices is None:
+        prices = offer_prices_read(offer_ids=[offer.pk for offer in offers])
     return {
         "id": product.pk,
         "slug": product.slug,
@@ -155,6 +249,7 @@ def product_data(
                 "availability": offer.availability,
                 "price_checked_at": offer.updated_at,
                 "link": offer_link(offer=offer, offers=offers, url=links.get(offer.pk)),
+                **_offer_history_data(offer=offer, prices=prices),
             }
             for offer in offers
         ],
@@ -227,4 +322,68 @@ def product_items(*, products: Iterable[Product], base_url: str = "") -> list[di
     """Products as lists show them, with offers (no links: links belong to articles)."""
     products = list(products)
     media = Media(ids=[product.image_id for product in products], base_url=base_url)
-    return [product_data(product=product, media=media) for product in products]
+    prices = offer_prices_read(
+        offer_ids=[offer.pk for product in products for offer in product.offers.all()]
+    )
+    return [
+        product_data(product=product, media=media, prices=prices)
+        for product in products
+    ]
+
+
+def price_point_data(row: OfferPrice) -> dict:
+    """One state of an offer's price history, as the API shows it."""
+    return {
+        "recorded_at": row.recorded_at,
+        "price": money_str(row.price, row.currency),
+        "list_price": (
+            money_str(row.list_price, row.currency)
+            if row.list_price is not None
+            else None
+        ),
+        "currency": row.currency,
+        "availability": row.availability,
+    }
+
+
+def product_price_history(
+    *,
+    product: Product,
+    days: int,
+    offer_id: int | None = None,
+    now: datetime.datetime | None = None,
+) -> dict | None:
+    """The price history of the last ``days`` days of ``product``'s offers (or of
+    the one ``offer_id``: None when it is not one of the product's), each with its
+    lowest prices; ``product`` comes with its offers and merchants. Two queries,
+    whatever the number of offers or of states."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=days)
+    offers = product_offers(product=product)
+    if offer_id is not None:
+        offers = [offer for offer in offers if offer.pk == offer_id]
+        if not offers:
+            return None
+    offer_ids = [offer.pk for offer in offers]
+    histories = offers_price_histories(offer_ids=offer_ids, since=since)
+    lowest = offer_prices_read(offer_ids=offer_ids).lowest
+    return {
+        "product": product.slug,
+        "days": days,
+        "since": since,
+        "offers": [
+            {
+                "offer_id": offer.pk,
+                "merchant": offer.merchant.name,
+                "merchant_slug": offer.merchant.slug,
+                "currency": offer_currency(offer),
+                "lowest_price": _offer_history_data(
+                    offer=offer, prices=OfferPrices(lowest=lowest)
+                )["lowest_price"],
+                "points": [
+                    price_point_data(row) for row in histories.get(offer.pk, [])
+                ],
+            }
+            for offer in offers
+        ],
+    }

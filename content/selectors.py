@@ -30,6 +30,7 @@ from content.catalog import (
     author_data,
     offer_best,
     offer_link,
+    offer_prices_read,
     product_data,
     products_by_id,
 )
@@ -271,6 +272,16 @@ class _Expander:
             ),
         ]
         self.media = Media(ids=image_ids, base_url=base_url)
+        # The offers' lowest prices, and their prices when the article was first
+        # published ("price when written"): none yet for an unpublished draft.
+        self.prices = offer_prices_read(
+            offer_ids=[
+                offer.pk
+                for product in self.products.values()
+                for offer in product.offers.all()
+            ],
+            written_at=article.first_published_at,
+        )
         # Offers in the currency the article's readers shop in come first.
         self.currency_first = market_currency(language=article.language)
         self.links: dict[str, dict[int, str]] = {}
@@ -289,6 +300,7 @@ class _Expander:
                 media=self.media,
                 links=self.links.get(str(placement), {}),
                 currency_first=self.currency_first,
+                prices=self.prices,
             ),
         }
 

@@ -322,7 +322,12 @@ class Offer(models.Model):
         FieldRowPanel([FieldPanel("merchant"), FieldPanel("availability")]),
         FieldPanel("url"),
         FieldRowPanel(
-            [FieldPanel("price"), FieldPanel("currency"), FieldPanel("commission_rate")]
+            [
+                FieldPanel("price"),
+                FieldPanel("list_price"),
+                FieldPanel("currency"),
+                FieldPanel("commission_rate"),
+            ]
         ),
     ]
 

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from .models import Availability, Merchant, Offer, OfferPrice, Product
+from .money import money_plain
 
 
 def offer_currency(offer: Offer) -> str:
@@ -262,3 +263,64 @@ def offer_price_at(*, offer_ids: list[int], moment: datetime.datetime) -> dict:
     )
     rows = OfferPrice.objects.filter(pk__in=at.values("then_pk"))
     return {row.offer_id: row for row in rows}
+
+
+def offers_price_histories(
+    *, offer_ids: list[int], since: datetime.datetime
+) -> dict[int, list[OfferPrice]]:
+    """offer_price_history of many offers at once, by offer id (oldest first: the
+    state in effect at ``since`` and those begun since); one query whatever the
+    number of offers. Offers with no history are absent."""
+    if not offer_ids:
+        return {}
+    at_since = Offer.objects.filter(pk__in=offer_ids).annotate(
+        since_pk=Subquery(_last_price_before(since).values("pk")[:1])
+    )
+    rows = OfferPrice.objects.filter(
+        Q(offer_id__in=offer_ids, recorded_at__gte=since)
+        | Q(pk__in=at_since.values("since_pk"))
+    ).order_by("offer_id", "recorded_at", "pk")
+    histories: dict[int, list[OfferPrice]] = {}
+    for row in rows:
+        histories.setdefault(row.offer_id, []).append(row)
+    return histories
+
+
+@dataclass(frozen=True)
+class OfferHistoryRows:
+    """An offer and its latest history rows, newest first (the admin's table);
+    ``more`` when older rows were left out."""
+
+    offer: Offer
+    rows: list[OfferPrice]
+    more: bool
+
+
+def product_price_histories(
+    *, product: Product, limit: int = 50
+) -> list[OfferHistoryRows]:
+    """Each offer of ``product`` (by merchant) with its latest ``limit`` history
+    rows, newest first, each with ``price_plain`` and ``list_price_plain`` as the
+    admin writes money ("1299.00 CNY"). Two queries whatever the number of offers."""
+    offers = list(
+        Offer.objects.filter(product=product)
+        .select_related("merchant")
+        .order_by("merchant__name", "pk")
+    )
+    rows: dict[int, list[OfferPrice]] = {}
+    for row in OfferPrice.objects.filter(offer__product=product).order_by(
+        "offer_id", "-recorded_at", "-pk"
+    ):
+        rows.setdefault(row.offer_id, []).append(row)
+    histories = []
+    for offer in offers:
+        offer_rows = rows.get(offer.pk, [])
+        for row in offer_rows[:limit]:
+            row.price_plain = money_plain(row.price, row.currency)
+            row.list_price_plain = money_plain(row.list_price, row.currency)
+        histories.append(
+            OfferHistoryRows(
+                offer=offer, rows=offer_rows[:limit], more=len(offer_rows) > limit
+            )
+        )
+    return histories

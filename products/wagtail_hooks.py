@@ -9,6 +9,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_panels import OfferPriceHistoryPanel
 from .admin_views import (
     ProductChooserViewSet,
     ProductIndexView,
@@ -48,6 +49,7 @@ class ProductViewSet(SnippetViewSet):
     list_per_page = 50
     index_view_class = ProductIndexView
     chooser_viewset_class = ProductChooserViewSet
+    panels = [*Product.panels, OfferPriceHistoryPanel()]
 
 
 class CatalogViewSetGroup(SnippetViewSetGroup):

@@ -17,7 +17,7 @@ from ninja import Field, Path, Query, Router, Schema
 from wagtail.models import Site
 
 from affiliates.auth import OPTIONAL, request_user
-from content.catalog import product_items
+from content.catalog import product_items, product_price_history
 from content.models import AffiliateDisclosureSettings, ArticlePage
 from content.selectors import (
     article_items,
@@ -97,6 +97,23 @@ class TrackedLinkOut(Schema):
     )
 
 
+class PriceWhenWritten(Schema):
+    price: str = Field(description="Decimal string in the currency's minor units.")
+    currency: str = Field(description="ISO 4217 code.")
+    availability: Literal["in_stock", "out_of_stock", "discontinued"]
+    recorded_at: datetime.datetime = Field(
+        description="Since when the offer had this price (before the article's "
+        "first publication)."
+    )
+    change_percent: int | None = Field(
+        description="The price now against this one, in whole percent (-23: 23% "
+        "cheaper now); null when the currency changed."
+    )
+
+
+LowestPrices = dict[Literal["30", "90", "365"], str | None]
+
+
 class OfferOut(Schema):
     id: int
     merchant: str
@@ -109,6 +126,21 @@ class OfferOut(Schema):
     )
     link: TrackedLinkOut | None = Field(
         description="The tracked link of this offer at this placement (in articles)."
+    )
+    list_price: str | None = Field(
+        description="The regular price, when the offer is on sale (above price: "
+        "strike it through); null otherwise."
+    )
+    lowest_price: LowestPrices = Field(
+        description=(
+            "The lowest price the offer could be bought at during the last 30, 90 "
+            "and 365 days (in stock), in its currency; null when it was out of stock "
+            "or unknown the whole period. See docs/price-history.md."
+        )
+    )
+    price_when_written: PriceWhenWritten | None = Field(
+        description="In articles: the offer's price when the article was first "
+        "published; null elsewhere, before publication, or if unknown then."
     )
 
 
@@ -331,6 +363,43 @@ class ProductDetail(ProductOut):
     )
 
 
+class PricePoint(Schema):
+    recorded_at: datetime.datetime = Field(
+        description="Since when (the first point: the state in effect when the "
+        "period began, which may have begun before it)."
+    )
+    price: str = Field(description="Decimal string in the currency's minor units.")
+    list_price: str | None
+    currency: str = Field(description="ISO 4217 code.")
+    availability: Literal["in_stock", "out_of_stock", "discontinued"]
+
+
+class OfferPriceHistory(Schema):
+    offer_id: int
+    merchant: str
+    merchant_slug: str
+    currency: str = Field(description="The offer's currency now.")
+    lowest_price: LowestPrices
+    points: list[PricePoint] = Field(
+        description="Each state (price, regular price, stock) in turn, oldest "
+        "first; a state lasts until the next point (a step line), the last until now."
+    )
+
+
+class PriceHistory(Schema):
+    product: str = Field(description="The product's slug.")
+    days: int
+    since: datetime.datetime
+    offers: list[OfferPriceHistory]
+
+
+class PriceHistoryQuery(Schema):
+    offer: int | None = Field(
+        None, ge=1, le=DATABASE_INTEGER_MAX, description="One offer's id (else all)."
+    )
+    days: int = Field(365, ge=1, le=3650, description="How far back, in days.")
+
+
 class Paging(Schema):
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=DATABASE_INTEGER_MAX)
@@ -512,6 +581,31 @@ def product_get(request: HttpRequest, response: HttpResponse, slug: str):
         disclosures=AffiliateDisclosureSettings.for_request(request),
         base_url=public_base_url(),
     )
+
+
+@router.get(
+    "/products/{slug}/price-history",
+    auth=None,
+    response={200: PriceHistory, 404: NotFound},
+    summary="The price history of a product's offers (a step line per offer)",
+    tags=["products"],
+)
+def product_price_history_get(
+    request: HttpRequest,
+    response: HttpResponse,
+    slug: str,
+    params: Query[PriceHistoryQuery],
+):
+    product = products_with_offers().filter(slug=slug).first()
+    if product is None:
+        raise Http404("No such product.")
+    history = product_price_history(
+        product=product, days=params.days, offer_id=params.offer
+    )
+    if history is None:
+        raise Http404("No such offer of this product (offer).")
+    _public(response)
+    return history
 
 
 @router.get(

@@ -5,10 +5,12 @@ The demo is loaded once: when the database already has users or merchants, nothi
 is loaded, so a second `make run` keeps whatever the user changed or deleted.
 """
 
+import copy
 import datetime
 import io
+import itertools
 import random
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -47,7 +49,7 @@ from content.models import (
     ReviewPage,
 )
 from content.services import site_structure_ensure
-from products.models import Merchant, Offer, PriceSource, Product
+from products.models import Availability, Merchant, Offer, PriceSource, Product
 from products.searchterms import CJK_RUN
 from products.services import offer_prices_record
 
@@ -96,6 +98,7 @@ def _merchants() -> dict[str, Merchant]:
 
 def _products(merchants: dict[str, Merchant]) -> dict[str, Product]:
     products = {}
+    patterns = itertools.cycle(PRICE_PASTS)
     for data in demo_data.PRODUCTS:
         product = Product(
             title=data["title"],
@@ -128,9 +131,90 @@ def _products(merchants: dict[str, Merchant]) -> dict[str, Product]:
             )
             offer.full_clean()
             offer.save()
-            offer_prices_record(offers=[offer], source=PriceSource.EDITOR)
+            _offer_past(offer, pattern=next(patterns))
         products[product.slug] = product
     return products
+
+
+# A believable year of prices for each demo offer (docs/price-history.md), so that
+# charts, "lowest in 30 days" and "when written · now" show something the first
+# hour: each state is (days ago, price and regular price as factors of the price
+# now, in stock); the last is the state now, begun that many days ago.
+PRICE_PASTS = (
+    # A sale now: the lowest price of the year, after a 618 dip and a stock-out.
+    (
+        (380, "1.25", None, True),
+        (230, "1.15", None, True),
+        (170, "1.05", "1.25", True),
+        (150, "1.2", None, True),
+        (95, "1.2", None, False),
+        (80, "1.18", None, True),
+        (12, "1", "1.25", True),
+    ),
+    # A price jump: cheaper two months ago than now.
+    (
+        (380, "0.95", None, True),
+        (200, "0.9", None, True),
+        (60, "0.82", "0.95", True),
+        (20, "1", None, True),
+    ),
+    # Steady, with a short sale in the autumn and a small cut lately.
+    (
+        (380, "1", None, True),
+        (150, "0.9", "1", True),
+        (135, "1", None, True),
+        (40, "1.05", None, True),
+        (5, "1", None, True),
+    ),
+)
+# An offer out of stock (or discontinued) now was in stock before.
+PRICE_PAST_UNAVAILABLE = (
+    (380, "1.15", None, True),
+    (120, "1", None, True),
+    (25, "1", None, None),
+)
+
+
+def _demo_price(price: Decimal, factor: str) -> Decimal:
+    """``price`` × ``factor`` as a shop writes it: ¥1,619 (a nine after the tens)
+    from a hundred up, a whole amount below."""
+    amount = price * Decimal(factor)
+    if factor == "1":
+        return price
+    if amount >= 100:
+        return (amount / 10).quantize(Decimal(1), ROUND_HALF_UP) * 10 - 1
+    return amount.quantize(Decimal(1), ROUND_HALF_UP)
+
+
+def _offer_past(offer: Offer, *, pattern: tuple) -> None:
+    """Record ``offer``'s past prices, then its price now (with a regular price when
+    the pattern puts it on sale), through offer_prices_record as editors' are."""
+    now = timezone.now()
+    if offer.availability != Availability.IN_STOCK:
+        pattern = PRICE_PAST_UNAVAILABLE
+    *past, (days_ago, _factor, list_factor, _in_stock) = pattern
+    for days, factor, past_list_factor, in_stock in past:
+        state = copy.copy(offer)
+        state.price = _demo_price(offer.price, factor)
+        state.list_price = (
+            _demo_price(offer.price, past_list_factor) if past_list_factor else None
+        )
+        state.availability = (
+            Availability.IN_STOCK if in_stock else Availability.OUT_OF_STOCK
+        )
+        offer_prices_record(
+            offers=[state],
+            source=PriceSource.EDITOR,
+            at=now - datetime.timedelta(days=days),
+        )
+    if list_factor:
+        offer.list_price = _demo_price(offer.price, list_factor)
+        offer.save(update_fields=["list_price"])
+    offer_prices_record(
+        offers=[offer],
+        source=PriceSource.EDITOR,
+        at=now - datetime.timedelta(days=days_ago),
+    )
 
 
 def _users() -> tuple[object, dict[str, CreatorProfile]]:

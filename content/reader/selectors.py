@@ -2,6 +2,7 @@
 navigation, related articles, feeds and sitemaps (the article and catalog reads it
 shares with the API are content.selectors and content.catalog)."""
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.db.models import (
     Prefetch,
     QuerySet,
 )
+from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Page
 
@@ -32,6 +34,7 @@ from content.models import (
     HomePageFeaturedArticle,
     ReviewPage,
 )
+from content.reader.pricechart import PriceChart, price_chart
 from content.selectors import (
     article_product_embeds,
     articles_filter,
@@ -41,6 +44,8 @@ from content.selectors import (
 from products.models import Availability, Offer, Product
 from products.money import market_currency
 from products.selectors import (
+    offers_lowest_prices,
+    offers_price_histories,
     product_offers,
     products_filter,
 )
@@ -284,6 +289,61 @@ def product_cards(*, products: Iterable[Product], language: str) -> list[Product
             )
         )
     return cards
+
+
+# -- A product page's price history ---------------------------------------------------
+
+PRICE_HISTORY_DAYS = (90, 365)
+
+
+@dataclass(frozen=True)
+class OfferPriceHistory:
+    """An offer as the product page's price history shows it: its lowest prices of
+    the last 30, 90 and 365 days (products.selectors.offers_lowest_prices), the
+    chart of the period shown, and whether its price now is the lowest of the year
+    (in stock, no lower in 365 days, and higher at some time of the period shown)."""
+
+    offer: Offer
+    lowest: dict[int, Decimal | None]
+    chart: PriceChart | None
+    lowest_of_year: bool
+    since: datetime.datetime
+
+
+def offers_price_history_for_reader(
+    *, offers: list[Offer], days: int, now: datetime.datetime | None = None
+) -> list[OfferPriceHistory]:
+    """``offers`` (in their order) with their price history of the last ``days``
+    days and their lowest prices: two queries whatever the number of offers."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=days)
+    offer_ids = [offer.pk for offer in offers]
+    histories = offers_price_histories(offer_ids=offer_ids, since=since)
+    lowest = offers_lowest_prices(offer_ids=offer_ids, now=now)
+    shown = []
+    for offer in offers:
+        offer_lowest = lowest.get(offer.pk, {})
+        year_low = offer_lowest.get(365)
+        shown.append(
+            OfferPriceHistory(
+                offer=offer,
+                lowest=offer_lowest,
+                chart=price_chart(
+                    rows=histories.get(offer.pk, []), since=since, now=now
+                ),
+                lowest_of_year=(
+                    offer.availability == Availability.IN_STOCK
+                    and year_low is not None
+                    and offer.price <= year_low
+                    # Only after a drop: a price that never changed is no news.
+                    and any(
+                        row.price > offer.price for row in histories.get(offer.pk, [])
+                    )
+                ),
+                since=since,
+            )
+        )
+    return shown
 
 
 def creators_for_reader() -> QuerySet[CreatorProfile]:

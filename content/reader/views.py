@@ -17,10 +17,12 @@ from django.views.decorators.http import require_safe
 
 from content.reader import seo
 from content.reader.selectors import (
+    PRICE_HISTORY_DAYS,
     articles_for_listing,
     articles_with_card_details,
     creator_for_reader,
     creators_for_reader,
+    offers_price_history_for_reader,
     product_cards,
     products_for_reader,
     tag_for_reader,
@@ -47,6 +49,16 @@ def _paginate(request: HttpRequest, queryset) -> PaginatorPage:
     page = Paginator(queryset, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = articles_with_card_details(articles=page.object_list)
     return page
+
+
+def _choice(value: str | None, choices: tuple[int, ...], default: int) -> int:
+    """``value`` as one of ``choices``, else ``default`` (as a malformed ?page=
+    gives the nearest page: a link's parameter, not a form)."""
+    try:
+        number = int(value or "")
+    except ValueError:
+        return default
+    return number if number in choices else default
 
 
 @require_safe
@@ -114,6 +126,11 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         (offer for offer in offers if offer.availability == Availability.IN_STOCK),
         None,
     )
+    # ?history=90 or 365 (a link's choice; anything else shows the year).
+    history_days = _choice(
+        request.GET.get("history"), PRICE_HISTORY_DAYS, PRICE_HISTORY_DAYS[-1]
+    )
+    histories = offers_price_history_for_reader(offers=offers, days=history_days)
     return TemplateResponse(
         request,
         "content/product_page.html",
@@ -121,6 +138,9 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "product": product,
             "offers": offers,
             "best_offer": best,
+            "histories": histories,
+            "history_days": history_days,
+            "history_choices": PRICE_HISTORY_DAYS,
             "buy_link": best and product_buy_link(offer=best),
             "articles": articles,
             "seo": seo.product_seo(request=request, product=product),

@@ -50,6 +50,16 @@ def money(amount: Decimal | str | None, currency: str) -> str:
 
 
 @register.filter
+def percent_change(value: int | None) -> str:
+    """A price's change in whole percent as readers read it: "−23%", "+8%" (a true
+    minus sign, digits in the active language)."""
+    if value is None or value == "":
+        return ""
+    sign = "−" if value < 0 else "+" if value > 0 else ""
+    return f"{sign}{format_decimal(abs(value), locale=babel_locale())}%"
+
+
+@register.filter
 def reader_date(value: datetime.datetime | datetime.date | None) -> str:
     """A date in the active language's one format: "2026年12月5日", "5 Dec 2026"."""
     return date_display(value) if value else ""

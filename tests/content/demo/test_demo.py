@@ -1,10 +1,12 @@
 """`manage.py load_demo_data`: what `make run` loads, once."""
 
+import datetime
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from wagtail.models import WorkflowState
 
 from affiliates.models import (
@@ -28,6 +30,7 @@ from content.models import (
 )
 from content.selectors import article_product_embeds
 from products.models import Merchant, Offer, Product
+from products.selectors import offer_price_history, offers_lowest_prices
 
 # Each test loads the whole demo, as `make run` does.
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -104,8 +107,31 @@ def test_demo_loads_everything_the_product_promises(client):
     assert home.collection_placements.count() >= 2
     page = client.get("/")
     assert page.status_code == 200
+    written = 0
     for article in ArticlePage.objects.live():
-        assert client.get(article.url).status_code == 200, article.url
+        response = client.get(article.url)
+        assert response.status_code == 200, article.url
+        written += response.content.decode().count('class="price-written"')
+    assert written  # "when written · now" shows the first hour
+
+    # A believable year of prices (docs/price-history.md).
+    offers = list(Offer.objects.all())
+    lowest = offers_lowest_prices(offer_ids=[offer.pk for offer in offers])
+    year_ago = timezone.now() - datetime.timedelta(days=365)
+    for offer in offers:
+        history = offer_price_history(offer=offer)
+        assert len(history) >= 3 and history[0].recorded_at < year_ago, offer
+    in_stock = [offer for offer in offers if offer.availability == "in_stock"]
+    sales = [
+        offer
+        for offer in in_stock
+        if offer.list_price and offer.price <= lowest[offer.pk][365] < offer.list_price
+    ]
+    assert sales  # at the lowest price of the year now, on sale
+    assert any(offer.price > lowest[offer.pk][90] for offer in in_stock)  # a jump
+    product = sales[0].product
+    html = client.get(f"/products/{product.slug}/").content.decode()
+    assert "price-chart-line" in html and 'class="list-price"' in html
 
 
 def test_demo_accounts_log_in_with_their_demo_passwords(client):
