@@ -173,10 +173,10 @@ def test_cards_show_the_price_when_the_article_was_written(client, articles, cre
     written = re.findall(r'<span class="price-written">(.*?)</span></span>', html)
     assert len(written) == 2  # a price that did not change says nothing
     cheaper_line, dearer_line = written
-    # The article is in Chinese: its prices are written as Chinese readers read them.
-    assert "When written ¥1,299 · now ¥999" in cheaper_line
+    # The article is in Chinese: its words and prices as Chinese readers read them.
+    assert "写作时 ¥1,299 · 现在 ¥999" in cheaper_line
     assert "price-down" in cheaper_line and "(−23%)" in cheaper_line
-    assert "When written ¥100 · now ¥108" in dearer_line
+    assert "写作时 ¥100 · 现在 ¥108" in dearer_line
     assert "price-up" in dearer_line and "(+8%)" in dearer_line
     assert re.search(r'<s class="list-price">.*¥1,299</s>', html)
 
