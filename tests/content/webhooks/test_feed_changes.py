@@ -69,7 +69,7 @@ def sync(merchant) -> str:
 
 
 def test_a_sync_of_500_offers_of_300_products_sends_one_event_then_none(
-    feeds, receiver, articles, creator
+    feeds, receiver, articles, creator, client
 ):
     shop = MerchantFactory(slug="mingyue")
     products = ProductFactory.create_batch(300)
@@ -95,6 +95,9 @@ def test_a_sync_of_500_offers_of_300_products_sends_one_event_then_none(
         + [(999, "199.00", "in_stock")]  # as it is
     )
 
+    # What a frontend or a CDN holds: the answers and their ETags before the sync.
+    answers = [f"/api/products/{products[7].slug}", f"/api/articles/{review.pk}"]
+    etags = [client.get(url)["ETag"] for url in answers]
     connect(shop, feeds.url("/feed.xml"))
     output = sync(shop)
 
@@ -111,6 +114,11 @@ def test_a_sync_of_500_offers_of_300_products_sends_one_event_then_none(
     assert data["article_ids"] == [review.pk]
     assert data["paths"] == ["/articles/a-review/"]
     assert shop.offers.filter(availability=Availability.OUT_OF_STOCK).count() == 250
+    # Nothing on the server keeps the old answers: a revalidation gets the new one.
+    for url, etag in zip(answers, etags, strict=True):
+        response = client.get(url, headers={"If-None-Match": etag})
+        assert response.status_code == 200
+        assert response["ETag"] != etag
 
     # The same feed again changes nothing and tells nobody.
     output = sync(shop)
