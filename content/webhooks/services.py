@@ -52,8 +52,10 @@ def page_path(page: Page) -> str | None:
 
 # -- Events ---------------------------------------------------------------------------
 
-# Identical events made in one transaction coalesce into one delivery per endpoint
-# (saving a product in the admin saves it and each of its offers). The token names
+# Identical events made in one transaction coalesce into one delivery per endpoint,
+# and product.changed events of one transaction merge into one naming all their
+# products (saving a product in the admin saves it and each of its offers; a
+# merchant feed applies a batch of offers in one transaction). The token names
 # the current transaction of this thread; it is renewed once the transaction's
 # deliveries are handed over after its commit. Rows of a transaction that rolled
 # back are gone, so a token left over by one cannot coalesce anything. The tokens are
