@@ -74,9 +74,14 @@ def _product_changed(sender, instance, raw=False, **kwargs):
         _emit(product_changed_emit, product_id=instance.pk, slug=instance.slug)
 
 
-def _offer_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _emit(product_changed_emit, product_id=instance.product_id)
+# Saving only these changes nothing a reader sees (a feed giving an offer its id).
+_OFFER_FIELDS_UNSEEN = frozenset({"feed_item_id", "updated_at"})
+
+
+def _offer_changed(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields and update_fields <= _OFFER_FIELDS_UNSEEN):
+        return
+    _emit(product_changed_emit, product_id=instance.product_id)
 
 
 def webhook_receivers_connect() -> None:

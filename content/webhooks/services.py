@@ -52,8 +52,10 @@ def page_path(page: Page) -> str | None:
 
 # -- Events ---------------------------------------------------------------------------
 
-# Identical events made in one transaction coalesce into one delivery per endpoint
-# (saving a product in the admin saves it and each of its offers). The token names
+# Identical events made in one transaction coalesce into one delivery per endpoint,
+# and product.changed events of one transaction merge into one naming all their
+# products (saving a product in the admin saves it and each of its offers; a
+# merchant feed applies a batch of offers in one transaction). The token names
 # the current transaction of this thread; it is renewed once the transaction's
 # deliveries are handed over after its commit. Rows of a transaction that rolled
 # back are gone, so a token left over by one cannot coalesce anything. The tokens are
@@ -65,6 +67,11 @@ class WebhookBatches(threading.local):
     process, made by ContentConfig.ready)."""
 
     token: str | None = None
+
+
+# product.changed events of one transaction are merged (product_changed_emit), not
+# only coalesced when identical: their deliveries share this key in the batch.
+PRODUCT_CHANGED_KEY = "product.changed"
 
 
 def _batches() -> WebhookBatches:
@@ -90,6 +97,7 @@ def webhook_event_emit(
     data: dict,
     endpoints: list[WebhookEndpoint],
     now: datetime.datetime | None = None,
+    coalesce_key: str | None = None,
 ) -> list[WebhookDelivery]:
     """Store the event as a pending delivery for each of ``endpoints`` and have them
     delivered once the current transaction commits.
@@ -113,9 +121,12 @@ def webhook_event_emit(
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    coalesce_key = hashlib.sha256(
-        json.dumps([event_type, data], sort_keys=True).encode()
-    ).hexdigest()
+    coalesce_key = (
+        coalesce_key
+        or hashlib.sha256(
+            json.dumps([event_type, data], sort_keys=True).encode()
+        ).hexdigest()
+    )
     batch = _batch_token()
     with transaction.atomic():
         deliveries = _deliveries_store(
@@ -190,31 +201,90 @@ def article_event_emit(
     return webhook_event_emit(event_type=event_type, data=data, endpoints=endpoints)
 
 
-def product_changed_emit(
-    *, product_id: int, slug: str | None = None
-) -> list[WebhookDelivery]:
-    """``product.changed`` for a product (or one of its offers) created, changed or
-    deleted: its slug and the paths of the published articles featuring it."""
-    endpoints = webhook_endpoints_subscribed(event_type=WebhookEvent.PRODUCT_CHANGED)
-    if not endpoints:
-        return []
+def _product_changed_data(*, product_id: int, slug: str | None) -> dict:
     if slug is None:
         slug = (
             Product.objects.filter(pk=product_id).values_list("slug", flat=True).first()
             or ""
         )
     articles = list(articles_featuring_product(product_id=product_id))
-    paths = [path for path in map(page_path, articles) if path]
-    return webhook_event_emit(
-        event_type=WebhookEvent.PRODUCT_CHANGED,
-        data={
-            "ids": [product_id],
-            "slug": slug,
-            "article_ids": [article.pk for article in articles],
-            "paths": paths,
-        },
-        endpoints=endpoints,
-    )
+    return {
+        "ids": [product_id],
+        "slug": slug,
+        "slugs": [slug] if slug else [],
+        "article_ids": [article.pk for article in articles],
+        "paths": [path for path in map(page_path, articles) if path],
+    }
+
+
+def _product_changed_merge(data: dict, more: dict) -> dict:
+    """One event for several products: the lists joined, each value once, in the
+    order the products changed; ``slug`` is the product's when there is one, else
+    empty (``slugs`` names them all)."""
+    merged = {
+        key: list(dict.fromkeys([*data.get(key, []), *more[key]]))
+        for key in ("ids", "slugs", "article_ids", "paths")
+    }
+    merged["slug"] = data.get("slug", "") if len(merged["ids"]) == 1 else ""
+    return {
+        "ids": merged["ids"],
+        "slug": merged["slug"],
+        "slugs": merged["slugs"],
+        "article_ids": merged["article_ids"],
+        "paths": merged["paths"],
+    }
+
+
+def product_changed_emit(
+    *, product_id: int, slug: str | None = None
+) -> list[WebhookDelivery]:
+    """``product.changed`` for a product (or one of its offers) created, changed or
+    deleted: its slug and the paths of the published articles featuring it.
+
+    All the products changed in one transaction make ONE event (a merchant feed's
+    batch of offers, a product saved with its offers): its pending deliveries,
+    written by the transaction's first change, get the product added to their
+    payload (``ids``, ``slugs``, ``article_ids``, ``paths``). Rows are the truth
+    (not memory), so a savepoint rolled back takes its additions with it."""
+    endpoints = webhook_endpoints_subscribed(event_type=WebhookEvent.PRODUCT_CHANGED)
+    if not endpoints:
+        return []
+    batch = _batch_token()
+    with transaction.atomic():
+        pending = list(
+            WebhookDelivery.objects.select_for_update().filter(
+                batch=batch,
+                coalesce_key=PRODUCT_CHANGED_KEY,
+                endpoint__in=endpoints,
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+            )
+        )
+        merged: list[WebhookDelivery] = []
+        more = None
+        for delivery in pending:
+            body = json.loads(delivery.payload)
+            if product_id in body["data"]["ids"]:
+                merged.append(delivery)
+                continue
+            if more is None:
+                more = _product_changed_data(product_id=product_id, slug=slug)
+            body["data"] = _product_changed_merge(body["data"], more)
+            delivery.payload = json.dumps(
+                body, ensure_ascii=False, separators=(",", ":")
+            )
+            delivery.save(update_fields=["payload"])
+            merged.append(delivery)
+        covered = {delivery.endpoint_id for delivery in merged}
+        missing = [endpoint for endpoint in endpoints if endpoint.pk not in covered]
+        if not missing:
+            return merged
+        return merged + webhook_event_emit(
+            event_type=WebhookEvent.PRODUCT_CHANGED,
+            data=more or _product_changed_data(product_id=product_id, slug=slug),
+            endpoints=missing,
+            coalesce_key=PRODUCT_CHANGED_KEY,
+        )
 
 
 # -- Editors' actions ----------------------------------------------------------------

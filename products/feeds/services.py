@@ -22,7 +22,10 @@ sync); the editor accepts it (``offer_proposal_accept``) or dismisses it.
 
 The merchant's offers are read once into an index of a few ids each (the catalog's
 size, not the feed's), and items are applied in batches, so a sync holds one batch
-of the feed in memory and makes a few queries per batch.
+of the feed in memory and makes a few queries per batch. Each batch's offers are
+brought up to date in one transaction, so that a batch is one change to whatever
+listens (one ``product.changed`` webhook event naming all its products); an item
+that changes nothing writes nothing and tells nobody.
 """
 
 import datetime
@@ -190,12 +193,16 @@ class _FeedApply:
         offers = Offer.objects.select_related("merchant").in_bulk(
             [pk for _item, pk in matched]
         )
-        for item, pk in matched:
-            offer = offers.get(pk)
-            if offer is None:  # deleted since the index was read
-                unmatched.append(item)
-                continue
-            self._offer_apply(item, offer)
+        # One transaction per batch: what listens to offer changes (the webhooks'
+        # product.changed) hears the batch as one change, not one per offer. An
+        # item refused by validation is refused before anything is written.
+        with transaction.atomic():
+            for item, pk in matched:
+                offer = offers.get(pk)
+                if offer is None:  # deleted since the index was read
+                    unmatched.append(item)
+                    continue
+                self._offer_apply(item, offer)
         self._proposals_apply(unmatched)
 
     def _offer_apply(self, item: FeedItem, offer: Offer) -> None:

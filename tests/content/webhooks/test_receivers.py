@@ -111,6 +111,7 @@ def test_product_and_offer_changes_send_product_changed_with_the_articles(
     expected = {
         "ids": [product.pk],
         "slug": product.slug,
+        "slugs": [product.slug],
         "article_ids": [review.pk, guide.pk],
         "paths": ["/articles/a-review/", "/articles/a-guide/"],
     }
@@ -151,6 +152,7 @@ def test_deleting_a_product_sends_one_event_naming_what_featured_it(
             {
                 "ids": [product_pk],
                 "slug": slug,
+                "slugs": [slug],
                 "article_ids": [review.pk],
                 "paths": ["/articles/a-review/"],
             },
