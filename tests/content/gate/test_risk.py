@@ -115,9 +115,7 @@ def test_the_window_counts_older_clicks_when_longer(articles, creator):
     assert articles_revenue_at_risk(days=90)[0].clicks == 15
 
 
-def test_an_article_with_issues_but_no_clicks_is_listed_last_at_zero(
-    articles, creator
-):
+def test_an_article_with_issues_but_no_clicks_is_listed_last_at_zero(articles, creator):
     quiet_offer, loud_offer = OfferFactory(), OfferFactory()
     out_of_stock(quiet_offer)
     out_of_stock(loud_offer)
