@@ -84,15 +84,25 @@ class RevenueAtRiskReportView(RollupReportView):
         ArticleColumn("title", label=_("Article")),
         PlainColumn("author", label=_("Author")),
         IssuesColumn("issues_text", label=_("Issues")),
+        PlainColumn("substitutes_text", label=_("Best live substitute")),
         PlainColumn("clicks", label=_("Clicks")),
         MoneyColumn("amount", label=_("Revenue at risk")),
     ]
     # Spreadsheets get the amount as a number with its currency beside it.
-    list_export = ["title", "author", "issues_text", "clicks", "currency", "amount"]
+    list_export = [
+        "title",
+        "author",
+        "issues_text",
+        "substitutes_text",
+        "clicks",
+        "currency",
+        "amount",
+    ]
     export_headings = {
         "title": _("Article"),
         "author": _("Author"),
         "issues_text": _("Issues"),
+        "substitutes_text": _("Best live substitute"),
         "clicks": _("Clicks"),
         "currency": _("Currency"),
         "amount": _("Revenue at risk"),

@@ -16,15 +16,19 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from affiliates.models import DailyLinkClicks, DailyLinkSales, TrackedLink
 from content.gate.selectors import (
     GateIssue,
+    IssueKind,
+    _link_broken,
     _offer_issues,
     gate_settings,
 )
 from content.models import PublishGateSettings
-from products.models import Offer
+from products.models import Availability, Offer
+from products.money import money_plain
 from products.selectors import offer_currency, offers_price_histories
 
 # A reader who clicks through buys this often when the merchant's own figures do
@@ -48,10 +52,17 @@ class ArticleRisk:
     issues: tuple[GateIssue, ...]
     clicks: int
     amount: Decimal
+    # For each offer not in stock, broken or without commission: its best live
+    # substitute (``offer_substitute``), said for people.
+    substitutes: tuple[str, ...] = ()
 
     @property
     def issues_text(self) -> str:
         return "; ".join(str(issue) for issue in self.issues)
+
+    @property
+    def substitutes_text(self) -> str:
+        return "; ".join(self.substitutes)
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,43 @@ def offer_epc(*, offer: Offer, observed: dict) -> Epc:
     return Epc(
         amount=offer.price * rate / HUNDRED * DEFAULT_CONVERSION_RATE, observed=False
     )
+
+
+# The issues a substitute offer answers (a price change is the same offer's).
+SUBSTITUTABLE = frozenset(
+    {IssueKind.OUT_OF_STOCK, IssueKind.BROKEN_LINK, IssueKind.NO_COMMISSION}
+)
+
+
+def offer_substitute(*, offer: Offer, in_stock: list[Offer]) -> Offer | None:
+    """The best live substitute of ``offer`` among its product's ``in_stock``
+    offers (cheapest first): another offer in stock, whose link the checker has
+    not found broken, that earns a commission, in ``offer``'s currency if one
+    does; None when no offer qualifies."""
+    healthy = [
+        other
+        for other in in_stock
+        if other.pk != offer.pk
+        and other.product_id == offer.product_id
+        and other.availability == Availability.IN_STOCK
+        and not _link_broken(other)
+        and other.effective_commission_rate > 0
+    ]
+    healthy.sort(key=lambda other: (other.price, other.pk))
+    currency = offer_currency(offer)
+    same = [other for other in healthy if offer_currency(other) == currency]
+    return (same or healthy or [None])[0]
+
+
+def _substitute_text(offer: Offer, substitute: Offer | None) -> str:
+    values = {"product": offer.product.title, "merchant": offer.merchant.name}
+    if substitute is None:
+        return _("%(product)s @ %(merchant)s: no live substitute") % values
+    return _("%(product)s @ %(merchant)s → %(substitute)s, %(price)s") % {
+        **values,
+        "substitute": substitute.merchant.name,
+        "price": money_plain(substitute.price, offer_currency(substitute)),
+    }
 
 
 def _price_then(history: list, moment: datetime.datetime):
@@ -146,7 +194,7 @@ def articles_revenue_at_risk(
     currency, most money at risk first (then most clicks, then title): the billable
     clicks of the last ``days`` UTC days (today included) on its links to those
     offers × each offer's ``offer_epc``. Claims are not offers and count nothing
-    here. Five queries (six without ``settings``), whatever the number of articles,
+    here. Six queries (seven without ``settings``), whatever the number of articles,
     links and clicks."""
     now = now or timezone.now()
     settings = settings or gate_settings()
@@ -200,8 +248,14 @@ def articles_revenue_at_risk(
     observed = _observed_epc(
         merchant_ids={link.offer.merchant_id for link in risky}, since=since
     )
+    in_stock = defaultdict(list)
+    for offer in Offer.objects.filter(
+        product_id__in={link.offer.product_id for link in risky},
+        availability=Availability.IN_STOCK,
+    ).select_related("merchant", "link_check"):
+        in_stock[offer.product_id].append(offer)
     totals: dict[tuple[int, str], dict] = defaultdict(
-        lambda: {"clicks": 0, "amount": Decimal(0), "issues": {}}
+        lambda: {"clicks": 0, "amount": Decimal(0), "issues": {}, "substitutes": {}}
     )
     for link in risky:
         currency = offer_currency(link.offer)
@@ -214,6 +268,15 @@ def articles_revenue_at_risk(
         )
         for issue in issues_of[link.pk]:
             total["issues"].setdefault((issue.kind, issue.offer_id), issue)
+        if link.offer_id not in total["substitutes"] and any(
+            issue.kind in SUBSTITUTABLE for issue in issues_of[link.pk]
+        ):
+            total["substitutes"][link.offer_id] = _substitute_text(
+                link.offer,
+                offer_substitute(
+                    offer=link.offer, in_stock=in_stock[link.offer.product_id]
+                ),
+            )
     rows = [
         ArticleRisk(
             article_id=article_id,
@@ -223,6 +286,7 @@ def articles_revenue_at_risk(
             issues=tuple(total["issues"].values()),
             clicks=total["clicks"],
             amount=total["amount"].quantize(CENT),
+            substitutes=tuple(total["substitutes"].values()),
         )
         for (article_id, currency), total in totals.items()
     ]

@@ -81,6 +81,7 @@ def test_editors_see_articles_ranked_by_revenue_at_risk(editor_client, at_risk):
     assert big["Author"] == "Lulu"
     assert big["Clicks"] == "100"
     assert "Not in stock" in big["Issues"]
+    assert big["Best live substitute"].endswith("no live substitute")
     assert "160" in big["Revenue at risk"]
     assert big["Revenue at risk"] != "160.00"  # money_format, with its currency sign
     assert rows[2]["Clicks"] == "0"  # its clicks are older than 30 days
@@ -131,6 +132,7 @@ def test_the_csv_and_xlsx_exports_have_the_rows_with_amounts_as_numbers(
         ("Old review", "0", "CNY", "0.00"),
     ]
     assert "Not in stock" in csv_rows[0]["Issues"]
+    assert csv_rows[0]["Best live substitute"].endswith("no live substitute")
     xlsx_rows = exported_xlsx(editor_client, path)
     assert [row["Article"] for row in xlsx_rows] == [
         "Big review",

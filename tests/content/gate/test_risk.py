@@ -16,10 +16,18 @@ from content.gate.risk import (
     DEFAULT_CONVERSION_RATE,
     MIN_OBSERVED_CLICKS,
     articles_revenue_at_risk,
+    offer_substitute,
 )
 from content.gate.selectors import IssueKind
 from content.models import ArticlePage
-from products.models import Availability, PriceSource
+from products.models import (
+    Availability,
+    CheckResult,
+    LinkStatus,
+    Offer,
+    OfferLinkCheck,
+    PriceSource,
+)
 from products.services import offer_prices_record
 from tests.conftest import review_create
 from tests.factories import MerchantFactory, OfferFactory, ProductFactory
@@ -237,4 +245,53 @@ def test_the_number_of_queries_does_not_grow_with_articles(articles, creator):
     for _ in range(4):
         troubled_article()
     assert _queries(5) == one
-    assert one <= 6
+    assert one <= 7
+
+
+def _broken(offer) -> None:
+    OfferLinkCheck.objects.create(
+        offer=offer,
+        url=offer.url,
+        status=LinkStatus.BROKEN,
+        result=CheckResult.NOT_FOUND,
+        consecutive_failures=2,
+        checked_at=timezone.now(),
+    )
+
+
+def test_the_best_live_substitute_is_the_cheapest_healthy_offer(articles, creator):
+    product = ProductFactory()
+    gone = OfferFactory(product=product, price=Decimal("90.00"))
+    out_of_stock(gone)
+    cheapest_broken = OfferFactory(product=product, price=Decimal("50.00"))
+    _broken(cheapest_broken)
+    OfferFactory(product=product, price=Decimal("60.00"), commission_rate=0)
+    best = OfferFactory(product=product, price=Decimal("80.00"))
+    OfferFactory(product=product, price=Decimal("85.00"))
+    OfferFactory(product=ProductFactory(), price=Decimal("1.00"))  # another product
+    in_stock = list(
+        Offer.objects.filter(availability=Availability.IN_STOCK).select_related(
+            "merchant", "link_check"
+        )
+    )
+    assert offer_substitute(offer=gone, in_stock=in_stock) == best
+    article = article_of(articles, creator, gone)
+    (row,) = [row for row in articles_revenue_at_risk() if row.article_id == article.pk]
+    substitute_of_gone = [
+        text
+        for text in row.substitutes
+        if text.startswith(f"{product.title} @ {gone.merchant.name} ")
+    ]
+    assert len(substitute_of_gone) == 1
+    assert best.merchant.name in substitute_of_gone[0]
+    assert "80.00 CNY" in substitute_of_gone[0]
+
+
+def test_no_live_substitute_is_said(articles, creator):
+    gone = OfferFactory()
+    out_of_stock(gone)
+    article = article_of(articles, creator, gone)
+    (row,) = articles_revenue_at_risk()
+    assert row.article_id == article.pk
+    assert row.substitutes_text.endswith("no live substitute")
+    assert offer_substitute(offer=gone, in_stock=[]) is None
