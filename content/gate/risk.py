@@ -157,14 +157,16 @@ def _link_issues(
     )
 
 
-def _observed_epc(*, merchant_ids: set[int], since: datetime.date) -> dict:
-    """(clicks, commission) by (merchant id, currency) since ``since``: two
-    queries."""
+def _observed_epc(
+    *, merchant_ids: set[int], since: datetime.date, until: datetime.date
+) -> dict:
+    """(clicks, commission) by (merchant id, currency) from ``since`` to ``until``:
+    two queries."""
     if not merchant_ids:
         return {}
     clicks = dict(
         DailyLinkClicks.objects.filter(
-            day__gte=since, offer__merchant_id__in=merchant_ids
+            day__range=(since, until), offer__merchant_id__in=merchant_ids
         )
         .values_list("offer__merchant_id")
         .annotate(total=Sum("billable_clicks"))
@@ -172,7 +174,9 @@ def _observed_epc(*, merchant_ids: set[int], since: datetime.date) -> dict:
     )
     observed = {}
     for merchant_id, currency, commission in (
-        DailyLinkSales.objects.filter(day__gte=since, merchant_id__in=merchant_ids)
+        DailyLinkSales.objects.filter(
+            day__range=(since, until), merchant_id__in=merchant_ids
+        )
         .values_list("merchant_id", "currency")
         .annotate(total=Sum("commission"))
         .values_list("merchant_id", "currency", "total")
@@ -198,7 +202,8 @@ def articles_revenue_at_risk(
     links and clicks."""
     now = now or timezone.now()
     settings = settings or gate_settings()
-    since = now.astimezone(datetime.UTC).date() - datetime.timedelta(days=days - 1)
+    until = now.astimezone(datetime.UTC).date()
+    since = until - datetime.timedelta(days=days - 1)
     links = list(
         TrackedLink.objects.filter(
             is_preview=False,
@@ -239,14 +244,16 @@ def articles_revenue_at_risk(
     if not issues_of:
         return []
     clicks = dict(
-        DailyLinkClicks.objects.filter(link_id__in=issues_of, day__gte=since)
+        DailyLinkClicks.objects.filter(link_id__in=issues_of, day__range=(since, until))
         .values_list("link_id")
         .annotate(total=Sum("billable_clicks"))
         .values_list("link_id", "total")
     )
     risky = [link for link in links if link.pk in issues_of]
     observed = _observed_epc(
-        merchant_ids={link.offer.merchant_id for link in risky}, since=since
+        merchant_ids={link.offer.merchant_id for link in risky},
+        since=since,
+        until=until,
     )
     in_stock = defaultdict(list)
     for offer in Offer.objects.filter(

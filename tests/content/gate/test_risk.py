@@ -121,6 +121,9 @@ def test_the_window_counts_older_clicks_when_longer(articles, creator):
     clicks(article, gone, 5, days_ago=40)
     assert articles_revenue_at_risk(days=30)[0].clicks == 10
     assert articles_revenue_at_risk(days=90)[0].clicks == 15
+    # Seen from 20 days ago, only the older clicks were in its last 30 days.
+    then = timezone.now() - datetime.timedelta(days=20)
+    assert articles_revenue_at_risk(days=30, now=then)[0].clicks == 5
 
 
 def test_an_article_with_issues_but_no_clicks_is_listed_last_at_zero(articles, creator):
