@@ -26,6 +26,7 @@ from content.admin.pages import (
 )
 from content.admin.panels import article_kinds_for_request, new_article_panels
 from content.admin.permissions import VisiblePagesPermissionPolicy
+from content.admin.risk import revenue_at_risk_item, revenue_at_risk_urls
 from content.admin.views import ArticleNewView
 from content.gate.services import OVERRIDE_LOG_ACTION
 from content.models import (
@@ -191,3 +192,9 @@ def _publish_gate_log_actions(actions):
         _("Publish anyway"),
         _("Published despite the publish gate's issues"),
     )
+
+
+# -- Revenue at risk (content.admin.risk, docs/publish-gate.md) -----------------------
+
+hooks.register("register_admin_urls", revenue_at_risk_urls)
+hooks.register("register_reports_menu_item", revenue_at_risk_item)
