@@ -134,7 +134,7 @@ class _OfferIndex:
             if len(candidates) > 1:
                 return None, (
                     f"its {label} matches several offers "
-                    f"({', '.join(f'#{pk}' for pk in candidates[:5])}); set the feed "
+                    f"({', '.join(f'#{pk}' for pk in sorted(candidates)[:5])}); set the feed "
                     "item id of the right one"
                 )
         return None, ""
