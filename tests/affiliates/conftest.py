@@ -34,6 +34,17 @@ def shop(db):
 
 
 @pytest.fixture
+def taobao(db):
+    """A merchant credited by tracking id (Taobao's relation ids) in its links."""
+    return MerchantFactory(
+        name="Taobao",
+        allowed_domains="item.taobao.com",
+        currency="CNY",
+        deep_link_template="{url}?relationId={tracking_id}",
+    )
+
+
+@pytest.fixture
 def network(db):
     return MerchantFactory(
         name="LinkHub",

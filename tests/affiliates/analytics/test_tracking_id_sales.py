@@ -39,7 +39,7 @@ from affiliates.models import (
 from affiliates.tracking.trackingids import tracking_ids_import
 from tests.affiliates.conftest import clicks_add, noon
 from tests.conftest import review_create
-from tests.factories import MerchantFactory, OfferFactory, ProductFactory
+from tests.factories import OfferFactory, ProductFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -48,16 +48,6 @@ D = Decimal
 
 def utc_today() -> datetime.date:
     return timezone.now().astimezone(datetime.UTC).date()
-
-
-@pytest.fixture
-def taobao(db):
-    return MerchantFactory(
-        name="Taobao",
-        allowed_domains="item.taobao.com",
-        currency="CNY",
-        deep_link_template="{url}?relationId={tracking_id}",
-    )
 
 
 @pytest.fixture

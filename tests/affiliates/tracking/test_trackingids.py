@@ -42,7 +42,6 @@ from tests.affiliates.conftest import click_id_for
 from tests.conftest import review_create
 from tests.factories import (
     CreatorProfileFactory,
-    MerchantFactory,
     OfferFactory,
     ProductFactory,
     pending_click,
@@ -52,16 +51,6 @@ pytestmark = pytest.mark.django_db
 
 # 60 % of 19.90: the author share of a member (CommissionSettings), by hand.
 EXPECTED_AUTHOR_SHARE = Decimal("11.94")
-
-
-@pytest.fixture
-def taobao(db):
-    return MerchantFactory(
-        name="Taobao",
-        allowed_domains="item.taobao.com",
-        currency="CNY",
-        deep_link_template="{url}?relationId={tracking_id}",
-    )
 
 
 @pytest.fixture
